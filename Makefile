@@ -1,0 +1,38 @@
+# The two commands of the README. Everything else is CMake (see docs/building.md).
+.PHONY: run test build release asan fuzz deps clean
+
+JOBS ?= $(shell nproc)
+PORT_BASE ?= 10000
+
+run: release
+	./build/release/src/harbor serve --demo ./var --port-base $(PORT_BASE)
+
+test: build
+	cd build/debug && ctest --output-on-failure -j $(JOBS) --timeout 600
+
+build: deps
+	cmake -S . -B build/debug -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build build/debug -j $(JOBS)
+
+release: deps
+	cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DHARBOR_BENCH=OFF
+	cmake --build build/release -j $(JOBS) --target harbor
+
+# ASan + UBSan with clang: the unit and protocol tests again (.ci/run).
+asan: deps
+	cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DHARBOR_SANITIZE=ON \
+	    -DHARBOR_BENCH=OFF -DCMAKE_CXX_COMPILER=clang++-14
+	cmake --build build/asan -j $(JOBS)
+	cd build/asan && ctest --output-on-failure -j $(JOBS) --timeout 900 -L 'unit|protocol'
+
+fuzz: deps
+	cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DHARBOR_FUZZ=ON \
+	    -DHARBOR_BENCH=OFF -DCMAKE_CXX_COMPILER=clang++-14
+	cmake --build build/fuzz -j $(JOBS)
+	cd build/fuzz && ctest --output-on-failure -L fuzz
+
+deps:
+	./scripts/deps
+
+clean:
+	rm -rf build

@@ -1,0 +1,322 @@
+#include "core/config.hpp"
+
+#include <toml++/toml.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <unistd.h>
+
+namespace harbor {
+namespace {
+
+// Builds "harbor.toml:12: listener[1].port: must be 1..65535".
+class Reporter {
+public:
+    explicit Reporter(const std::filesystem::path& source) : source_(source.string()) {}
+
+    Unexpected fail(const toml::node* node, std::string_view key, std::string_view why) const
+    {
+        std::string where = source_;
+        if (node != nullptr && node->source().begin.line > 0) {
+            where += ':' + std::to_string(node->source().begin.line);
+        }
+        return unexpected(Errc::Invalid, where + ": " + std::string(key) + ": " + std::string(why));
+    }
+
+private:
+    std::string source_;
+};
+
+// Every table is checked for keys we do not know: a typo must not be silently ignored.
+Result<void> check_keys(const Reporter& report, const toml::table& table, std::string_view prefix,
+                        std::initializer_list<std::string_view> known)
+{
+    for (auto&& [key, node] : table) {
+        bool found = false;
+        for (std::string_view k : known) {
+            found = found || k == key.str();
+        }
+        if (!found) {
+            std::string name = prefix.empty() ? std::string(key.str())
+                                              : std::string(prefix) + "." + std::string(key.str());
+            return report.fail(&node, name, "unknown key");
+        }
+    }
+    return ok();
+}
+
+Result<std::string> get_string(const Reporter& report, const toml::table& table,
+                               std::string_view key, std::string_view name, std::string fallback)
+{
+    const toml::node* node = table.get(key);
+    if (node == nullptr) {
+        return fallback;
+    }
+    if (!node->is_string()) {
+        return report.fail(node, name, "must be a string");
+    }
+    return std::string(*node->value<std::string_view>());
+}
+
+Result<std::int64_t> get_integer(const Reporter& report, const toml::table& table,
+                                 std::string_view key, std::string_view name, std::int64_t min,
+                                 std::int64_t max, std::int64_t fallback)
+{
+    const toml::node* node = table.get(key);
+    if (node == nullptr) {
+        return fallback;
+    }
+    if (!node->is_integer()) {
+        return report.fail(node, name, "must be an integer");
+    }
+    std::int64_t value = *node->value<std::int64_t>();
+    if (value < min || value > max) {
+        return report.fail(node, name,
+                           "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    }
+    return value;
+}
+
+Result<bool> get_bool(const Reporter& report, const toml::table& table, std::string_view key,
+                      std::string_view name, bool fallback)
+{
+    const toml::node* node = table.get(key);
+    if (node == nullptr) {
+        return fallback;
+    }
+    if (!node->is_boolean()) {
+        return report.fail(node, name, "must be true or false");
+    }
+    return *node->value<bool>();
+}
+
+std::optional<Protocol> protocol_from(std::string_view text)
+{
+    for (Protocol p : {Protocol::Smtp, Protocol::Submission, Protocol::Imap, Protocol::Pop3,
+                       Protocol::Http}) {
+        if (protocol_name(p) == text) {
+            return p;
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<TlsMode> tls_mode_from(std::string_view text)
+{
+    for (TlsMode m : {TlsMode::None, TlsMode::StartTls, TlsMode::Implicit}) {
+        if (tls_mode_name(m) == text) {
+            return m;
+        }
+    }
+    return std::nullopt;
+}
+
+Result<ListenerConfig> parse_listener(const Reporter& report, const toml::table& table,
+                                      const std::string& prefix)
+{
+    HARBOR_TRY(check_keys(report, table, prefix,
+                          {"name", "protocol", "address", "port", "tls", "trusted_plaintext",
+                           "max_connections", "max_connections_per_ip"}));
+    ListenerConfig listener;
+    const toml::node* protocol_node = table.get("protocol");
+    if (protocol_node == nullptr) {
+        return report.fail(&table, prefix + ".protocol", "missing");
+    }
+    auto protocol_text = protocol_node->value<std::string_view>();
+    auto protocol = protocol_text ? protocol_from(*protocol_text) : std::nullopt;
+    if (!protocol) {
+        return report.fail(protocol_node, prefix + ".protocol",
+                           "must be one of smtp, submission, imap, pop3, http");
+    }
+    listener.protocol = *protocol;
+
+    auto name = get_string(report, table, "name", prefix + ".name",
+                           std::string(protocol_name(*protocol)));
+    HARBOR_TRY(name);
+    listener.name = *name;
+    auto address = get_string(report, table, "address", prefix + ".address", "127.0.0.1");
+    HARBOR_TRY(address);
+    listener.address = *address;
+
+    const toml::node* port_node = table.get("port");
+    if (port_node == nullptr) {
+        return report.fail(&table, prefix + ".port", "missing");
+    }
+    auto port = get_integer(report, table, "port", prefix + ".port", 0, 65535, 0);
+    HARBOR_TRY(port);
+    listener.port = static_cast<std::uint16_t>(*port);
+
+    auto tls = get_string(report, table, "tls", prefix + ".tls", "none");
+    HARBOR_TRY(tls);
+    auto mode = tls_mode_from(*tls);
+    if (!mode) {
+        return report.fail(table.get("tls"), prefix + ".tls",
+                           "must be one of none, starttls, implicit");
+    }
+    listener.tls = *mode;
+
+    auto trusted = get_bool(report, table, "trusted_plaintext", prefix + ".trusted_plaintext",
+                            false);
+    HARBOR_TRY(trusted);
+    listener.trusted_plaintext = *trusted;
+    auto max_conn = get_integer(report, table, "max_connections", prefix + ".max_connections", 1,
+                                1'000'000, listener.max_connections);
+    HARBOR_TRY(max_conn);
+    listener.max_connections = static_cast<std::uint32_t>(*max_conn);
+    auto max_ip = get_integer(report, table, "max_connections_per_ip",
+                              prefix + ".max_connections_per_ip", 1, 1'000'000,
+                              listener.max_connections_per_ip);
+    HARBOR_TRY(max_ip);
+    listener.max_connections_per_ip = static_cast<std::uint32_t>(*max_ip);
+    return listener;
+}
+
+std::string default_hostname()
+{
+    char buf[256] = {};
+    if (gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') {
+        return "localhost";
+    }
+    return buf;
+}
+
+}  // namespace
+
+std::string_view protocol_name(Protocol protocol)
+{
+    switch (protocol) {
+    case Protocol::Smtp: return "smtp";
+    case Protocol::Submission: return "submission";
+    case Protocol::Imap: return "imap";
+    case Protocol::Pop3: return "pop3";
+    case Protocol::Http: return "http";
+    }
+    return "smtp";
+}
+
+std::string_view tls_mode_name(TlsMode mode)
+{
+    switch (mode) {
+    case TlsMode::None: return "none";
+    case TlsMode::StartTls: return "starttls";
+    case TlsMode::Implicit: return "implicit";
+    }
+    return "none";
+}
+
+Result<Config> parse_config(std::string_view text, const std::filesystem::path& source)
+{
+    Reporter report(source);
+    toml::table root;
+    try {
+        root = toml::parse(text, source.string());
+    } catch (const toml::parse_error& e) {
+        return unexpected(Errc::Invalid, source.string() + ":" +
+                                             std::to_string(e.source().begin.line) + ": " +
+                                             std::string(e.description()));
+    }
+
+    HARBOR_TRY(check_keys(report, root, "",
+                          {"data_dir", "hostname", "store", "log", "tls", "listener"}));
+    Config config;
+    config.source = source;
+
+    auto data_dir = get_string(report, root, "data_dir", "data_dir", "");
+    HARBOR_TRY(data_dir);
+    if (data_dir->empty()) {
+        return report.fail(nullptr, "data_dir", "missing");
+    }
+    config.data_dir = *data_dir;
+    auto hostname = get_string(report, root, "hostname", "hostname", default_hostname());
+    HARBOR_TRY(hostname);
+    config.hostname = *hostname;
+
+    if (const toml::node* node = root.get("store")) {
+        const toml::table* store = node->as_table();
+        if (store == nullptr) {
+            return report.fail(node, "store", "must be a table");
+        }
+        HARBOR_TRY(check_keys(report, *store, "store", {"backend"}));
+        auto backend = get_string(report, *store, "backend", "store.backend", "sqlite");
+        HARBOR_TRY(backend);
+        if (*backend != "sqlite") {
+            return report.fail(store->get("backend"), "store.backend",
+                               "unsupported backend (this build has: sqlite)");
+        }
+        config.store_backend = *backend;
+    }
+
+    if (const toml::node* node = root.get("log")) {
+        const toml::table* log_table = node->as_table();
+        if (log_table == nullptr) {
+            return report.fail(node, "log", "must be a table");
+        }
+        HARBOR_TRY(check_keys(report, *log_table, "log", {"level", "format"}));
+        auto level = get_string(report, *log_table, "level", "log.level", "info");
+        HARBOR_TRY(level);
+        if (!log::parse_level(*level, config.log_level)) {
+            return report.fail(log_table->get("level"), "log.level",
+                               "must be one of trace, debug, info, warn, error, off");
+        }
+        auto format = get_string(report, *log_table, "format", "log.format", "text");
+        HARBOR_TRY(format);
+        if (!log::parse_format(*format, config.log_format)) {
+            return report.fail(log_table->get("format"), "log.format", "must be text or json");
+        }
+    }
+
+    if (const toml::node* node = root.get("tls")) {
+        const toml::table* tls = node->as_table();
+        if (tls == nullptr) {
+            return report.fail(node, "tls", "must be a table");
+        }
+        HARBOR_TRY(check_keys(report, *tls, "tls", {"certificate", "key"}));
+        auto cert = get_string(report, *tls, "certificate", "tls.certificate", "");
+        HARBOR_TRY(cert);
+        auto key = get_string(report, *tls, "key", "tls.key", "");
+        HARBOR_TRY(key);
+        if (cert->empty() || key->empty()) {
+            return report.fail(node, "tls", "needs both certificate and key");
+        }
+        config.tls = TlsConfig{*cert, *key};
+    }
+
+    if (const toml::node* node = root.get("listener")) {
+        const toml::array* listeners = node->as_array();
+        if (listeners == nullptr) {
+            return report.fail(node, "listener", "must be an array of tables ([[listener]])");
+        }
+        std::set<std::string> names;
+        for (std::size_t i = 0; i < listeners->size(); ++i) {
+            std::string prefix = "listener[" + std::to_string(i) + "]";
+            const toml::table* table = (*listeners)[i].as_table();
+            if (table == nullptr) {
+                return report.fail(&(*listeners)[i], prefix, "must be a table");
+            }
+            auto listener = parse_listener(report, *table, prefix);
+            HARBOR_TRY(listener);
+            if (!names.insert(listener->name).second) {
+                return report.fail(table, prefix + ".name", "duplicate listener name");
+            }
+            if (listener->tls != TlsMode::None && !config.tls) {
+                return report.fail(table, prefix + ".tls", "needs a [tls] certificate and key");
+            }
+            config.listeners.push_back(std::move(*listener));
+        }
+    }
+    return config;
+}
+
+Result<Config> load_config(const std::filesystem::path& file)
+{
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        return unexpected(Errc::NotFound, file.string() + ": cannot open");
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parse_config(text.str(), file);
+}
+
+}  // namespace harbor

@@ -1,0 +1,55 @@
+// harbor.toml -> Config. What a node needs to start: data directory, listeners, TLS files,
+// store backend, logging. Domains, users and policies live in the store (DESIGN.md).
+// Unknown keys and bad values are errors naming file:line:key.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/log.hpp"
+#include "core/result.hpp"
+
+namespace harbor {
+
+enum class Protocol { Smtp, Submission, Imap, Pop3, Http };
+enum class TlsMode { None, StartTls, Implicit };
+
+struct ListenerConfig {
+    std::string name;                  // "smtp", "submissions", ... used in logs and demo.json
+    Protocol protocol = Protocol::Smtp;
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 0;
+    TlsMode tls = TlsMode::None;
+    // Plain-text password authentication allowed without TLS (tests, loopback demo).
+    bool trusted_plaintext = false;
+    std::uint32_t max_connections = 1000;
+    std::uint32_t max_connections_per_ip = 20;
+};
+
+struct TlsConfig {
+    std::filesystem::path certificate;  // PEM chain
+    std::filesystem::path key;          // PEM private key
+};
+
+struct Config {
+    std::filesystem::path source;       // the file it came from, for messages
+    std::filesystem::path data_dir;
+    std::string hostname;               // announced in greetings; defaults to the host name
+    std::string store_backend = "sqlite";
+    log::Level log_level = log::Level::Info;
+    log::Format log_format = log::Format::Text;
+    std::optional<TlsConfig> tls;
+    std::vector<ListenerConfig> listeners;
+};
+
+std::string_view protocol_name(Protocol protocol);
+std::string_view tls_mode_name(TlsMode mode);
+
+// Parses TOML text; `source` names the file in errors ("harbor.toml:12: listener[1].port: ...").
+Result<Config> parse_config(std::string_view text, const std::filesystem::path& source);
+Result<Config> load_config(const std::filesystem::path& file);
+
+}  // namespace harbor

@@ -1,0 +1,106 @@
+#include "core/config.hpp"
+
+#include <gtest/gtest.h>
+
+namespace harbor {
+namespace {
+
+constexpr std::string_view full_config = R"(
+data_dir = "/var/lib/harbor"
+hostname = "mx.example.org"
+
+[store]
+backend = "sqlite"
+
+[log]
+level = "debug"
+format = "json"
+
+[tls]
+certificate = "/etc/harbor/cert.pem"
+key = "/etc/harbor/key.pem"
+
+[[listener]]
+protocol = "smtp"
+address = "::"
+port = 25
+tls = "starttls"
+
+[[listener]]
+name = "submissions"
+protocol = "submission"
+port = 465
+tls = "implicit"
+max_connections_per_ip = 5
+)";
+
+TEST(Config, ParsesEverySection)
+{
+    auto config = parse_config(full_config, "harbor.toml");
+    ASSERT_TRUE(config) << config.error().to_string();
+    EXPECT_EQ(config->data_dir, "/var/lib/harbor");
+    EXPECT_EQ(config->hostname, "mx.example.org");
+    EXPECT_EQ(config->log_level, log::Level::Debug);
+    EXPECT_EQ(config->log_format, log::Format::Json);
+    ASSERT_TRUE(config->tls);
+    EXPECT_EQ(config->tls->key, "/etc/harbor/key.pem");
+    ASSERT_EQ(config->listeners.size(), 2u);
+    EXPECT_EQ(config->listeners[0].name, "smtp");
+    EXPECT_EQ(config->listeners[0].address, "::");
+    EXPECT_EQ(config->listeners[0].tls, TlsMode::StartTls);
+    EXPECT_EQ(config->listeners[1].name, "submissions");
+    EXPECT_EQ(config->listeners[1].protocol, Protocol::Submission);
+    EXPECT_EQ(config->listeners[1].port, 465);
+    EXPECT_EQ(config->listeners[1].max_connections_per_ip, 5u);
+}
+
+struct BadCase {
+    const char* name;
+    std::string_view text;
+    const char* want;  // substring of the error
+};
+
+TEST(Config, BadInputNamesFileLineAndKey)
+{
+    const BadCase cases[] = {
+        {"unknown top key", "data_dir = \"/x\"\ncolour = 1\n", "harbor.toml:2: colour: unknown key"},
+        {"missing data_dir", "hostname = \"a\"\n", "data_dir: missing"},
+        {"port out of range", "data_dir=\"/x\"\n[[listener]]\nprotocol=\"smtp\"\nport=70000\n",
+         "harbor.toml:4: listener[0].port: must be between 0 and 65535"},
+        {"port not a number", "data_dir=\"/x\"\n[[listener]]\nprotocol=\"smtp\"\nport=\"25\"\n",
+         "listener[0].port: must be an integer"},
+        {"unknown protocol", "data_dir=\"/x\"\n[[listener]]\nprotocol=\"gopher\"\nport=70\n",
+         "harbor.toml:3: listener[0].protocol: must be one of"},
+        {"unknown listener key",
+         "data_dir=\"/x\"\n[[listener]]\nprotocol=\"smtp\"\nport=25\nbacklog=5\n",
+         "harbor.toml:5: listener[0].backlog: unknown key"},
+        {"tls without certificate",
+         "data_dir=\"/x\"\n[[listener]]\nprotocol=\"imap\"\nport=993\ntls=\"implicit\"\n",
+         "listener[0].tls: needs a [tls] certificate and key"},
+        {"bad tls mode", "data_dir=\"/x\"\n[[listener]]\nprotocol=\"imap\"\nport=1\ntls=\"maybe\"\n",
+         "harbor.toml:5: listener[0].tls: must be one of none, starttls, implicit"},
+        {"duplicate names",
+         "data_dir=\"/x\"\n[[listener]]\nprotocol=\"smtp\"\nport=1\n[[listener]]\nprotocol=\"smtp\"\nport=2\n",
+         "listener[1].name: duplicate listener name"},
+        {"bad log level", "data_dir=\"/x\"\n[log]\nlevel=\"loud\"\n", "harbor.toml:3: log.level"},
+        {"bad backend", "data_dir=\"/x\"\n[store]\nbackend=\"mysql\"\n", "store.backend: unsupported"},
+        {"toml syntax", "data_dir = \n", "harbor.toml:1: "},
+    };
+    for (const BadCase& c : cases) {
+        auto config = parse_config(c.text, "harbor.toml");
+        ASSERT_FALSE(config) << c.name;
+        EXPECT_EQ(config.error().code, Errc::Invalid) << c.name;
+        EXPECT_NE(config.error().detail.find(c.want), std::string::npos)
+            << c.name << ": got " << config.error().detail;
+    }
+}
+
+TEST(Config, MissingFileIsNotFound)
+{
+    auto config = load_config("/nonexistent/harbor.toml");
+    ASSERT_FALSE(config);
+    EXPECT_EQ(config.error().code, Errc::NotFound);
+}
+
+}  // namespace
+}  // namespace harbor

@@ -1,0 +1,100 @@
+// The storage interface (DESIGN.md "Storage"). Protocol sessions and the directory see a Store,
+// never a database handle; only store/sqlite/ (and later store/postgres/) know SQL.
+//
+// Contract:
+// - Every mutating call returns only once its effect is on stable storage (the commit is the
+//   durability point). Concurrent writers are batched by the backend into one transaction and
+//   one fsync (group commit); each caller resumes when its batch is durable.
+// - The *_async forms call `done` from the writer thread once durable; they never block the
+//   caller and are what coroutine sessions use (see store/awaitable.hpp).
+// - Reads never wait for the writer.
+// - Lookups are tri-state: a value, Errc::NotFound, or another Error (TempFail, Io, Internal).
+// - A failed write changes nothing (each request runs in its own savepoint within the batch).
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+#include "store/types.hpp"
+
+namespace harbor::store {
+
+template <typename T>
+using Done = std::function<void(Result<T>)>;
+
+struct AccountChanges {
+    std::optional<std::string> display_name;
+    std::optional<Credentials> credentials;
+    std::optional<Role> role;
+    std::optional<Rights> rights;
+    std::optional<std::uint64_t> quota_bytes;
+    std::optional<bool> disabled;
+};
+
+struct AppendRequest {
+    AccountId account;
+    std::string mailbox;             // created if missing
+    std::string_view bytes;          // the raw message; stored as a blob (once per content)
+    std::vector<std::string> flags;
+    std::int64_t internal_date = 0;
+};
+
+class Store {
+public:
+    virtual ~Store() = default;
+
+    // Directory. Names are given already normalised by the directory (A-label, lower case).
+    virtual Result<Domain> create_domain(std::string_view name) = 0;
+    virtual Result<std::vector<Domain>> list_domains() = 0;
+    virtual Result<Domain> find_domain(std::string_view name) = 0;
+    // Fails with Errc::Exists while the domain still has accounts, aliases or groups.
+    virtual Result<void> remove_domain(std::string_view name) = 0;
+
+    virtual Result<Account> create_account(const Account& account) = 0;
+    // Case-insensitive match on the local part; domain exact (already an A-label).
+    virtual Result<Account> find_account(std::string_view local_part, std::string_view domain) = 0;
+    virtual Result<std::vector<Account>> list_accounts(std::string_view domain) = 0;  // "" = all
+    virtual Result<Account> update_account(AccountId id, const AccountChanges& changes) = 0;
+    virtual Result<void> remove_account(AccountId id) = 0;
+
+    virtual Result<void> create_alias(const Alias& alias) = 0;
+    virtual Result<std::vector<Alias>> find_aliases(std::string_view source) = 0;  // case-insens.
+    virtual Result<std::vector<Alias>> list_aliases(std::string_view domain) = 0;
+    virtual Result<void> remove_alias(const Alias& alias) = 0;
+
+    virtual Result<void> create_group(std::string_view address) = 0;
+    virtual Result<Group> find_group(std::string_view address) = 0;
+    virtual Result<std::vector<Group>> list_groups(std::string_view domain) = 0;
+    virtual Result<void> remove_group(std::string_view address) = 0;
+    virtual Result<void> add_group_member(std::string_view group, std::string_view member) = 0;
+    virtual Result<void> remove_group_member(std::string_view group, std::string_view member) = 0;
+
+    // Mail. Appending stores the blob first (fsynced), then commits the metadata.
+    virtual void append_async(AppendRequest request, Done<MessageRecord> done) = 0;
+    Result<MessageRecord> append(AppendRequest request);
+    virtual Result<std::vector<Mailbox>> list_mailboxes(AccountId account) = 0;
+    virtual Result<std::vector<MessageRecord>> list_messages(MailboxId mailbox) = 0;
+    virtual Result<void> expunge(MailboxId mailbox, std::uint32_t uid) = 0;
+
+    // Blobs: content-addressed, reference-counted, removed with the last reference.
+    virtual Result<std::string> read_blob(const BlobId& blob) = 0;
+    virtual Result<std::uint64_t> blob_refcount(const BlobId& blob) = 0;
+
+    // Test and benchmark hook: how many fsync-backed commits the writer has done.
+    virtual std::uint64_t commit_count_for_test() const = 0;
+};
+
+struct StoreOptions {
+    std::filesystem::path data_dir;   // the database and blobs live under here
+    std::string backend = "sqlite";
+};
+
+// Opens (creating and migrating as needed) the store named by options.backend.
+Result<std::unique_ptr<Store>> open_store(const StoreOptions& options);
+
+}  // namespace harbor::store

@@ -1,0 +1,95 @@
+// Plain value types the Store hands out. Ids are strong types so a MailboxId cannot be passed
+// where an AccountId is meant.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace harbor::store {
+
+template <typename Tag>
+struct Id {
+    std::int64_t value = 0;
+    friend bool operator==(Id, Id) = default;
+    friend auto operator<=>(Id, Id) = default;
+};
+
+using DomainId = Id<struct DomainTag>;
+using AccountId = Id<struct AccountTag>;
+using MailboxId = Id<struct MailboxTag>;
+
+enum class Role { User, DomainAdmin, Admin };
+
+// Per-account protocol rights: each protocol allowed or not.
+struct Rights {
+    bool imap = true;
+    bool pop3 = true;
+    bool submission = true;
+    friend bool operator==(const Rights&, const Rights&) = default;
+};
+
+struct Domain {
+    DomainId id;
+    std::string name;  // A-label, lower case
+};
+
+// Everything needed to authenticate without the plaintext password.
+struct Credentials {
+    std::string password_hash;  // argon2id PHC string
+    std::string scram_sha256;   // "salt-b64:iterations:storedkey-b64:serverkey-b64" (RFC 5802 §3)
+};
+
+struct Account {
+    AccountId id;
+    DomainId domain;
+    std::string local_part;     // as created (case preserved)
+    std::string address;        // local_part@domain, local part as created
+    std::string display_name;
+    Credentials credentials;
+    Role role = Role::User;
+    Rights rights;
+    std::uint64_t quota_bytes = 0;  // 0: unlimited
+    bool disabled = false;
+};
+
+// source is "local@domain" or "@domain" (the domain's catch-all); target is an address.
+struct Alias {
+    std::string source;
+    std::string target;
+};
+
+// A distribution list: an address that expands to its members (addresses, possibly groups).
+struct Group {
+    std::string address;
+    std::vector<std::string> members;
+};
+
+// A content-addressed blob: SHA-256 of the bytes, lower-case hex.
+struct BlobId {
+    std::string sha256;
+    friend bool operator==(const BlobId&, const BlobId&) = default;
+};
+
+struct Mailbox {
+    MailboxId id;
+    AccountId account;
+    std::string name;            // UTF-8, hierarchy separator '/'
+    std::uint32_t uidvalidity = 0;
+    std::uint32_t uidnext = 1;
+    std::uint64_t highest_modseq = 1;
+};
+
+// One message placed in one mailbox.
+struct MessageRecord {
+    MailboxId mailbox;
+    std::uint32_t uid = 0;
+    std::uint64_t modseq = 0;
+    BlobId blob;
+    std::uint64_t size = 0;
+    std::int64_t internal_date = 0;  // Unix seconds
+    std::vector<std::string> flags;  // system flags and keywords, e.g. "\\Seen"
+};
+
+}  // namespace harbor::store
