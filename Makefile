@@ -18,18 +18,22 @@ release: deps
 	cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DHARBOR_BENCH=OFF
 	cmake --build build/release -j $(JOBS) --target harbor
 
-# ASan + UBSan with clang: the unit and protocol tests again (.ci/run).
+# ASan + UBSan with clang: the unit and protocol tests again, and each fuzz target briefly
+# (the same build: libFuzzer needs clang, and the sanitizers make its findings crashes).
 asan: deps
 	cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DHARBOR_SANITIZE=ON \
-	    -DHARBOR_BENCH=OFF -DCMAKE_CXX_COMPILER=clang++-14
+	    -DHARBOR_FUZZ=ON -DHARBOR_BENCH=OFF -DCMAKE_CXX_COMPILER=clang++-14 -DHARBOR_FUZZ_SECONDS=20
 	cmake --build build/asan -j $(JOBS)
-	cd build/asan && ctest --output-on-failure -j $(JOBS) --timeout 900 -L 'unit|protocol'
+	cd build/asan && ctest --output-on-failure -j $(JOBS) --timeout 900 -L 'unit|protocol|fuzz'
 
+# Longer fuzzing on the sanitizer build: make fuzz FUZZ_SECONDS=600
+FUZZ_SECONDS ?= 120
 fuzz: deps
-	cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DHARBOR_FUZZ=ON \
-	    -DHARBOR_BENCH=OFF -DCMAKE_CXX_COMPILER=clang++-14
-	cmake --build build/fuzz -j $(JOBS)
-	cd build/fuzz && ctest --output-on-failure -L fuzz
+	cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DHARBOR_SANITIZE=ON \
+	    -DHARBOR_FUZZ=ON -DHARBOR_BENCH=OFF -DCMAKE_CXX_COMPILER=clang++-14 \
+	    -DHARBOR_FUZZ_SECONDS=$(FUZZ_SECONDS)
+	cmake --build build/asan -j $(JOBS)
+	cd build/asan && ctest --output-on-failure -L fuzz
 
 deps:
 	./scripts/deps

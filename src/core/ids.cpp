@@ -2,20 +2,39 @@
 
 #include <openssl/rand.h>
 
-#include <array>
+#include <string_view>
+#include <vector>
+
+#include "core/assert.hpp"
 
 namespace harbor {
+namespace {
 
-std::string new_id()
+std::string random_from(std::string_view alphabet, std::size_t length)
 {
-    static constexpr char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
-    std::array<unsigned char, 12> random{};
-    RAND_bytes(random.data(), static_cast<int>(random.size()));
-    std::string id(random.size(), 'a');
-    for (std::size_t i = 0; i < random.size(); ++i) {
-        id[i] = alphabet[random[i] & 31];
+    std::string out;
+    out.reserve(length);
+    std::vector<unsigned char> random(length * 2 + 16);
+    while (out.size() < length) {
+        HARBOR_CHECK(RAND_bytes(random.data(), static_cast<int>(random.size())) == 1);
+        // Rejection sampling keeps every character equally likely.
+        const std::size_t limit = 256 - (256 % alphabet.size());
+        for (unsigned char r : random) {
+            if (r < limit && out.size() < length) {
+                out += alphabet[r % alphabet.size()];
+            }
+        }
     }
-    return id;
+    return out;
+}
+
+}  // namespace
+
+std::string new_id() { return random_from("abcdefghijklmnopqrstuvwxyz234567", 12); }
+
+std::string random_token(std::size_t length)
+{
+    return random_from("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789", length);
 }
 
 }  // namespace harbor

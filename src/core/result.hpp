@@ -94,7 +94,7 @@ inline Result<void> ok() { return {}; }
 // Propagates a failed Result from the enclosing function: HARBOR_TRY(expr);
 #define HARBOR_TRY(expr)                                                  \
     do {                                                                  \
-        if (auto harbor_try_result_ = (expr); !harbor_try_result_) {      \
+        if (auto&& harbor_try_result_ = (expr); !harbor_try_result_) {      \
             return ::harbor::unexpected(std::move(harbor_try_result_).error()); \
         }                                                                 \
     } while (false)

@@ -75,7 +75,14 @@ public:
     virtual Result<void> remove_group_member(std::string_view group, std::string_view member) = 0;
 
     // Mail. Appending stores the blob first (fsynced), then commits the metadata.
+    // append_async copies request.bytes before it returns, so the caller's buffer may go at once;
+    // hashing and the blob write run on the store's own threads, never the caller's, and `done`
+    // runs on a store thread (the writer, or a blob thread for a failure before the batch),
+    // never inside append_async itself. Errors: Invalid (empty mailbox name, a flag with white
+    // space), NotFound (no such account), Quota, Limit (UIDs exhausted), Io/TempFail (storage).
+    // The mailbox is created if missing; uid = uidnext; uidnext and highestmodseq go up by one.
     virtual void append_async(AppendRequest request, Done<MessageRecord> done) = 0;
+    // Blocks the calling thread until durable; not for io threads (use store/awaitable.hpp).
     Result<MessageRecord> append(AppendRequest request);
     virtual Result<std::vector<Mailbox>> list_mailboxes(AccountId account) = 0;
     virtual Result<std::vector<MessageRecord>> list_messages(MailboxId mailbox) = 0;
@@ -92,6 +99,9 @@ public:
 struct StoreOptions {
     std::filesystem::path data_dir;   // the database and blobs live under here
     std::string backend = "sqlite";
+    // Threads that hash and fsync blobs for appends; concurrent fsyncs let the filesystem
+    // merge its journal commits, so more than the core count pays off.
+    unsigned blob_threads = 32;
 };
 
 // Opens (creating and migrating as needed) the store named by options.backend.

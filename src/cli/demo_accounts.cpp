@@ -1,0 +1,86 @@
+#include "cli/demo_accounts.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <map>
+
+#include "cli/context.hpp"
+#include "core/ids.hpp"
+
+namespace harbor::cli {
+namespace {
+
+constexpr std::size_t demo_password_chars = 20;
+
+struct DemoUser {
+    const char* local_part;
+    const char* display_name;
+    store::Role role;
+    const char* role_text;
+};
+
+constexpr DemoUser demo_users[] = {
+    {"admin", "Harbor Admin", store::Role::Admin, "admin"},
+    {"alice", "Alice Demo", store::Role::User, "user"},
+    {"bob", "Bob Demo", store::Role::User, "user"},
+};
+
+// Passwords from an earlier start's demo.json, by address; empty if there is none.
+std::map<std::string, std::string> previous_passwords(const std::filesystem::path& data_dir)
+{
+    std::map<std::string, std::string> out;
+    std::ifstream in(data_dir / "demo.json");
+    if (!in) {
+        return out;
+    }
+    auto json = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    if (!json.is_object() || !json.contains("accounts") || !json["accounts"].is_array()) {
+        return out;
+    }
+    for (const auto& account : json["accounts"]) {
+        if (account.is_object() && account.value("address", "").size() > 0) {
+            out[account.value("address", "")] = account.value("password", "");
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+Result<std::vector<server::DemoAccount>> provision_demo_accounts(
+    const std::filesystem::path& data_dir)
+{
+    auto opened = open_directory(data_dir);
+    HARBOR_TRY(opened);
+    directory::Directory& dir = *opened->directory;
+
+    const std::string domain(server::demo_domain);
+    auto local = dir.is_local_domain(domain);
+    HARBOR_TRY(local);
+    if (!*local) {
+        HARBOR_TRY(dir.add_domain(domain));
+    }
+
+    auto previous = previous_passwords(data_dir);
+    std::vector<server::DemoAccount> accounts;
+    for (const DemoUser& user : demo_users) {
+        std::string address = std::string(user.local_part) + "@" + domain;
+        std::string password = previous.count(address) > 0 ? previous[address] : std::string{};
+        auto existing = dir.find_user(address);
+        if (!existing && existing.error().code != Errc::NotFound) {
+            return unexpected(std::move(existing).error());
+        }
+        if (!existing) {
+            password = random_token(demo_password_chars);
+            HARBOR_TRY(dir.add_user(address, password, user.role, user.display_name));
+        } else if (password.empty() || !dir.authenticate(address, password)) {
+            password = random_token(demo_password_chars);
+            HARBOR_TRY(dir.set_password(address, password));
+        }
+        accounts.push_back({address, password, user.role_text});
+    }
+    return accounts;
+}
+
+}  // namespace harbor::cli

@@ -1,0 +1,19 @@
+// The demo installation's domain and accounts (`harbor serve --demo DIR`), made with the real
+// directory so the demo exercises the same code as production.
+#pragma once
+
+#include <filesystem>
+#include <vector>
+
+#include "core/result.hpp"
+#include "server/demo.hpp"
+
+namespace harbor::cli {
+
+// Creates example.test with admin@, alice@ and bob@ on first start, with generated passwords.
+// On a restart the passwords listed in DIR/demo.json are kept if they still authenticate;
+// otherwise a new one is generated and set.
+Result<std::vector<server::DemoAccount>> provision_demo_accounts(
+    const std::filesystem::path& data_dir);
+
+}  // namespace harbor::cli

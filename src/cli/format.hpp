@@ -1,0 +1,23 @@
+// Text forms the CLI reads and prints: sizes ("2G"), roles, one-line account summaries.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/result.hpp"
+#include "store/types.hpp"
+
+namespace harbor::cli {
+
+// "0", "1048576", "512K", "20M", "2G", "1T" (binary multiples). Invalid otherwise.
+Result<std::uint64_t> parse_size(std::string_view text);
+std::string format_size(std::uint64_t bytes);
+
+Result<store::Role> parse_role(std::string_view text);
+std::string_view role_name(store::Role role);
+
+// "alice@example.org role=user quota=2G rights=imap,pop3,submission name=\"Alice\""
+std::string format_account(const store::Account& account);
+
+}  // namespace harbor::cli

@@ -1,0 +1,58 @@
+#include "cli/format.hpp"
+
+#include <gtest/gtest.h>
+
+namespace harbor::cli {
+namespace {
+
+TEST(Format, Sizes)
+{
+    struct Case {
+        const char* input;
+        std::uint64_t want;
+    };
+    const Case good[] = {{"0", 0},
+                         {"unlimited", 0},
+                         {"1048576", 1048576},
+                         {"512K", 512u << 10},
+                         {"20M", 20u << 20},
+                         {"2G", 2ull << 30},
+                         {"1T", 1ull << 40}};
+    for (const Case& c : good) {
+        auto got = parse_size(c.input);
+        ASSERT_TRUE(got) << c.input;
+        EXPECT_EQ(*got, c.want) << c.input;
+    }
+    for (const char* bad : {"", "G", "12X", "-1", "1.5G", "99999999999999999999", "17179869184T"}) {
+        EXPECT_FALSE(parse_size(bad)) << bad;
+    }
+    EXPECT_EQ(format_size(0), "unlimited");
+    EXPECT_EQ(format_size(2ull << 30), "2G");
+    EXPECT_EQ(format_size(1536), "1536");
+}
+
+TEST(Format, RolesRoundTrip)
+{
+    for (auto role : {store::Role::User, store::Role::DomainAdmin, store::Role::Admin}) {
+        auto parsed = parse_role(role_name(role));
+        ASSERT_TRUE(parsed);
+        EXPECT_EQ(*parsed, role);
+    }
+    EXPECT_FALSE(parse_role("root"));
+}
+
+TEST(Format, AccountLine)
+{
+    store::Account account;
+    account.address = "alice@example.org";
+    account.rights.pop3 = false;
+    account.quota_bytes = 2ull << 30;
+    account.disabled = true;
+    account.display_name = "Alice";
+    EXPECT_EQ(format_account(account),
+              "alice@example.org role=user quota=2G rights=imap,submission disabled "
+              "name=\"Alice\"");
+}
+
+}  // namespace
+}  // namespace harbor::cli

@@ -1,0 +1,304 @@
+// Connection: bounded line framing, deadlines via one timer that cancels the socket, and the
+// in-place TLS upgrade. RFC 3207 §6 (discard pre-TLS data), RFC 5321 §4.5.3.1.4 (line limits).
+// SECURITY: peer bytes are untrusted; the buffer never holds more than max_length + one chunk.
+#include "net/connection.hpp"
+
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/write.hpp>
+
+#include <openssl/ssl.h>
+
+#include <algorithm>
+#include <tuple>
+
+#include "net/tls_context.hpp"
+
+namespace harbor::net {
+namespace {
+
+constexpr std::size_t read_chunk = 4096;
+
+}  // namespace
+
+// The timer handler may run after the operation it guarded finished (both completions queued
+// at once) or after the Connection is gone, so it reaches the socket only through this state.
+struct Connection::TimerState {
+    std::uint64_t generation = 0;
+    bool timed_out = false;
+    Socket* socket = nullptr;
+};
+
+Connection::Connection(Socket socket, std::shared_ptr<TlsContext> tls)
+    : socket_(std::move(socket)),
+      tls_context_(std::move(tls)),
+      timer_(socket_.get_executor()),
+      timer_state_(std::make_shared<TimerState>())
+{
+    timer_state_->socket = &socket_;
+    boost::system::error_code ec;
+    peer_ = socket_.remote_endpoint(ec);
+}
+
+Connection::~Connection()
+{
+    timer_state_->socket = nullptr;
+    close();
+}
+
+void Connection::arm_timer(Deadline deadline)
+{
+    TimerState& state = *timer_state_;
+    state.timed_out = false;
+    ++state.generation;
+    timer_.expires_at(deadline);
+    timer_.async_wait([weak = std::weak_ptr<TimerState>(timer_state_),
+                       generation = state.generation](const boost::system::error_code& ec) {
+        auto current = weak.lock();
+        if (ec || !current || current->generation != generation || current->socket == nullptr) {
+            return;
+        }
+        current->timed_out = true;
+        boost::system::error_code ignored;
+        current->socket->cancel(ignored);
+    });
+}
+
+void Connection::disarm_timer()
+{
+    ++timer_state_->generation;
+    timer_.cancel();
+}
+
+Error Connection::failure(const boost::system::error_code& ec, std::string_view what) const
+{
+    if (timer_state_->timed_out) {
+        return make_error(Errc::Timeout, std::string(what) + ": deadline passed");
+    }
+    if (aborted_) {
+        return make_error(Errc::Closed, "server shutting down");
+    }
+    if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated ||
+        ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+        ec == asio::error::not_connected || ec == asio::error::bad_descriptor) {
+        return make_error(Errc::Closed, std::string(what) + ": peer closed the connection");
+    }
+    if (ec == asio::error::operation_aborted) {
+        return make_error(Errc::Closed, std::string(what) + ": cancelled");
+    }
+    return make_error(Errc::Io, std::string(what) + ": " + ec.message());
+}
+
+Awaitable<Result<std::size_t>> Connection::read_into(asio::mutable_buffer buffer, Deadline deadline)
+{
+    if (aborted_) {
+        co_return unexpected(Errc::Closed, "server shutting down");
+    }
+    arm_timer(deadline);
+    boost::system::error_code ec;
+    std::size_t n = 0;
+    if (tls_) {
+        std::tie(ec, n) = co_await tls_->async_read_some(buffer, use_tuple);
+    } else {
+        std::tie(ec, n) = co_await socket_.async_read_some(buffer, use_tuple);
+    }
+    disarm_timer();
+    if (ec && n == 0) {
+        co_return unexpected(failure(ec, "read"));
+    }
+    co_return n;
+}
+
+void Connection::compact_buffer()
+{
+    // Drop consumed bytes only once they dominate, so framing stays amortised O(n).
+    if (begin_ > 0 && (begin_ == buffer_.size() || begin_ >= read_chunk)) {
+        buffer_.erase(0, begin_);
+        begin_ = 0;
+    }
+}
+
+Awaitable<Result<std::size_t>> Connection::fill(Deadline deadline)
+{
+    compact_buffer();
+    const std::size_t old_size = buffer_.size();
+    buffer_.resize(old_size + read_chunk);
+    Result<std::size_t> n =
+        co_await read_into(asio::buffer(buffer_.data() + old_size, read_chunk), deadline);
+    buffer_.resize(old_size + (n ? *n : 0));
+    co_return n;
+}
+
+Awaitable<Result<Line>> Connection::read_line(std::size_t max_length, Deadline deadline)
+{
+    for (;;) {
+        if (skip_to_lf_) {
+            std::size_t lf = buffer_.find('\n', begin_);
+            if (lf == std::string::npos) {
+                begin_ = buffer_.size();
+            } else {
+                begin_ = lf + 1;
+                skip_to_lf_ = false;
+            }
+        }
+        if (!skip_to_lf_) {
+            std::string_view pending(buffer_.data() + begin_, buffer_.size() - begin_);
+            // Only the first max_length bytes can hold a legal terminator.
+            std::size_t lf = pending.substr(0, max_length).find('\n');
+            if (lf != std::string_view::npos) {
+                Line line;
+                std::string_view text = pending.substr(0, lf);
+                if (!text.empty() && text.back() == '\r') {
+                    text.remove_suffix(1);
+                } else {
+                    line.bare_lf = true;
+                }
+                line.bare_cr = text.find('\r') != std::string_view::npos;
+                line.text.assign(text);
+                begin_ += lf + 1;
+                co_return line;
+            }
+            if (pending.size() >= max_length) {
+                // Drop the line through its LF (or all we have, and skip to the next LF as it
+                // arrives): memory stays bounded and the session can answer "line too long"
+                // and carry on with the next command (RFC 5321 §4.5.3.1.4).
+                std::size_t end = pending.find('\n', max_length);
+                if (end == std::string_view::npos) {
+                    begin_ = buffer_.size();
+                    skip_to_lf_ = true;
+                } else {
+                    begin_ += end + 1;
+                }
+                co_return unexpected(Errc::Limit,
+                                     "line longer than " + std::to_string(max_length) + " octets");
+            }
+        }
+        Result<std::size_t> n = co_await fill(deadline);
+        if (!n) {
+            co_return unexpected(std::move(n).error());
+        }
+    }
+}
+
+Awaitable<Result<std::string>> Connection::read_exact(std::size_t n, Deadline deadline)
+{
+    std::string out;
+    const std::size_t buffered = std::min(n, buffer_.size() - begin_);
+    out.reserve(n);
+    out.assign(buffer_, begin_, buffered);
+    begin_ += buffered;
+    std::size_t have = buffered;
+    out.resize(n);
+    while (have < n) {
+        Result<std::size_t> got =
+            co_await read_into(asio::buffer(out.data() + have, n - have), deadline);
+        if (!got) {
+            co_return unexpected(std::move(got).error());
+        }
+        have += *got;
+    }
+    co_return out;
+}
+
+Awaitable<Result<void>> Connection::write(std::string_view bytes, Deadline deadline)
+{
+    arm_timer(deadline);
+    boost::system::error_code ec;
+    if (tls_) {
+        std::tie(ec, std::ignore) =
+            co_await asio::async_write(*tls_, asio::buffer(bytes), use_tuple);
+    } else {
+        std::tie(ec, std::ignore) =
+            co_await asio::async_write(socket_, asio::buffer(bytes), use_tuple);
+    }
+    disarm_timer();
+    if (ec) {
+        co_return unexpected(failure(ec, "write"));
+    }
+    co_return ok();
+}
+
+Awaitable<Result<void>> Connection::write(std::string_view bytes)
+{
+    co_return co_await write(bytes, deadline_after(default_write_timeout));
+}
+
+Awaitable<Result<void>> Connection::start_tls(Deadline deadline)
+{
+    if (tls_context_ == nullptr) {
+        co_return unexpected(Errc::Unsupported, "no TLS certificate configured");
+    }
+    if (tls_) {
+        co_return unexpected(Errc::Invalid, "TLS already active");
+    }
+    if (aborted_) {
+        co_return unexpected(Errc::Closed, "server shutting down");
+    }
+    // RFC 3207 §6: bytes that arrived before the handshake were not protected by it and must
+    // not be taken as commands afterwards (STARTTLS command injection).
+    buffer_.clear();
+    begin_ = 0;
+    skip_to_lf_ = false;
+
+    auto context = tls_context_->current();
+    tls_snapshot_ = context;
+    tls_ = std::make_unique<TlsStream>(socket_, *context);
+    arm_timer(deadline);
+    auto [ec] = co_await tls_->async_handshake(asio::ssl::stream_base::server, use_tuple);
+    disarm_timer();
+    if (ec) {
+        Error error = failure(ec, "TLS handshake");
+        if (error.code == Errc::Io) {
+            error.detail = "TLS handshake: " + ec.message();
+        }
+        co_return unexpected(std::move(error));
+    }
+    co_return ok();
+}
+
+void Connection::close()
+{
+    disarm_timer();
+    boost::system::error_code ignored;
+    if (socket_.is_open()) {
+        socket_.shutdown(Socket::shutdown_both, ignored);
+        socket_.close(ignored);
+    }
+}
+
+void Connection::abort()
+{
+    aborted_ = true;
+    boost::system::error_code ignored;
+    socket_.cancel(ignored);
+}
+
+std::string Connection::tls_description() const
+{
+    if (!tls_) {
+        return {};
+    }
+    SSL* ssl = const_cast<TlsStream&>(*tls_).native_handle();
+    return std::string(SSL_get_version(ssl)) + " " + SSL_get_cipher_name(ssl);
+}
+
+std::string Connection::peer_ip() const
+{
+    asio::ip::address address = peer_.address();
+    // A v4 client on a dual-stack socket shows up as ::ffff:a.b.c.d; count it as a.b.c.d.
+    if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+        address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+    }
+    return address.to_string();
+}
+
+std::string Connection::peer_string() const
+{
+    std::string ip = peer_ip();
+    std::string port = std::to_string(peer_.port());
+    if (ip.find(':') != std::string::npos) {
+        return "[" + ip + "]:" + port;
+    }
+    return ip + ":" + port;
+}
+
+}  // namespace harbor::net

@@ -1,0 +1,107 @@
+// One client connection, plain or TLS, that can upgrade in place (STARTTLS: RFC 3207 SMTP,
+// RFC 9051 §6.2.1 IMAP, RFC 2595 POP3). Bounded CRLF line framing and a deadline on every read.
+// SECURITY: all bytes read are untrusted; lines are capped (Errc::Limit, never unbounded
+// memory) and start_tls() drops every plaintext byte buffered before the handshake (RFC 3207 §6).
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/result.hpp"
+#include "net/awaitable.hpp"
+
+namespace harbor::net {
+
+class TlsContext;
+
+// One line without its terminator. SMTP must refuse bare LF / bare CR (smuggling), other
+// protocols may tolerate them, so the connection reports them instead of deciding.
+struct Line {
+    std::string text;
+    bool bare_lf = false;  // ended in LF without CR before it
+    bool bare_cr = false;  // a CR not followed by LF inside the line
+};
+
+// Single-threaded and one operation at a time: a session reads or writes, never both at once
+// (the deadline timer cancels whatever is pending). Lives on its io_context's thread.
+class Connection {
+public:
+    using Socket = asio::ip::tcp::socket;
+
+    // `tls` may be null: then start_tls() answers Errc::Unsupported.
+    Connection(Socket socket, std::shared_ptr<TlsContext> tls);
+    ~Connection();
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    // Next line, CRLF (or bare LF, flagged) removed. `max_length` counts the terminator, as the
+    // RFC limits do (RFC 5321 §4.5.3.1.4: 512 octets including CRLF). A longer line is
+    // Errc::Limit; its remaining bytes are skipped by the next read_line().
+    Awaitable<Result<Line>> read_line(std::size_t max_length, Deadline deadline);
+
+    // Exactly n bytes (IMAP literals, BDAT chunks); the caller bounds n.
+    Awaitable<Result<std::string>> read_exact(std::size_t n, Deadline deadline);
+
+    // `bytes` must live until the write completes: co_await the call in the same expression.
+    Awaitable<Result<void>> write(std::string_view bytes, Deadline deadline);
+    Awaitable<Result<void>> write(std::string_view bytes);  // default write timeout
+
+    // Server-side TLS handshake on this connection. Buffered plaintext is discarded first:
+    // anything the client pipelined after STARTTLS must not be read as if it came over TLS.
+    Awaitable<Result<void>> start_tls(Deadline deadline);
+
+    // Closes the socket without a TLS close_notify; idempotent.
+    void close();
+
+    // Graceful shutdown: cancels the pending operation; later reads fail with Errc::Closed
+    // while writes still work, so a session can say goodbye ("421 4.3.2 shutting down").
+    // Call it on the connection's executor.
+    void abort();
+    bool shutting_down() const { return aborted_; }
+
+    bool can_start_tls() const { return tls_context_ != nullptr && !tls_; }
+    bool is_tls() const { return tls_ != nullptr; }
+    std::string tls_description() const;  // "TLSv1.3 TLS_AES_256_GCM_SHA384", empty if plain
+    std::size_t buffered_bytes() const { return buffer_.size() - begin_; }
+
+    const asio::ip::tcp::endpoint& peer() const { return peer_; }
+    std::string peer_ip() const;      // "192.0.2.1", "2001:db8::1"
+    std::string peer_string() const;  // "192.0.2.1:5000", "[2001:db8::1]:5000"
+
+    asio::any_io_executor executor() { return socket_.get_executor(); }
+
+    static constexpr std::chrono::seconds default_write_timeout{120};
+
+private:
+    using TlsStream = asio::ssl::stream<Socket&>;
+
+    struct TimerState;
+
+    Awaitable<Result<std::size_t>> read_into(asio::mutable_buffer buffer, Deadline deadline);
+    Awaitable<Result<std::size_t>> fill(Deadline deadline);  // appends one read to buffer_
+    Error failure(const boost::system::error_code& ec, std::string_view what) const;
+    void arm_timer(Deadline deadline);
+    void disarm_timer();
+    void compact_buffer();
+
+    Socket socket_;
+    asio::ip::tcp::endpoint peer_;
+    std::shared_ptr<TlsContext> tls_context_;
+    std::shared_ptr<void> tls_snapshot_;  // keeps the ssl::context alive while tls_ uses it
+    std::unique_ptr<TlsStream> tls_;
+    asio::steady_timer timer_;
+    std::shared_ptr<TimerState> timer_state_;
+    bool aborted_ = false;
+    bool skip_to_lf_ = false;
+    std::string buffer_;
+    std::size_t begin_ = 0;
+};
+
+}  // namespace harbor::net

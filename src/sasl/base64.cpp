@@ -1,0 +1,111 @@
+// Strict base64 (RFC 4648 §4). See base64.hpp.
+// SECURITY: untrusted input; every byte is checked against the alphabet, output bounded by input.
+#include "sasl/base64.hpp"
+
+#include <array>
+#include <cstdint>
+
+namespace harbor::sasl {
+namespace {
+
+constexpr std::string_view alphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+constexpr std::uint8_t not_in_alphabet = 0xff;
+
+constexpr std::array<std::uint8_t, 256> make_reverse_table()
+{
+    std::array<std::uint8_t, 256> table{};
+    for (auto& entry : table) {
+        entry = not_in_alphabet;
+    }
+    for (std::size_t i = 0; i < alphabet.size(); ++i) {
+        table[static_cast<unsigned char>(alphabet[i])] = static_cast<std::uint8_t>(i);
+    }
+    return table;
+}
+
+constexpr std::array<std::uint8_t, 256> reverse_table = make_reverse_table();
+
+Unexpected bad_input(std::size_t offset, std::string_view why)
+{
+    return unexpected(Errc::Invalid,
+                      "base64: " + std::string(why) + " at offset " + std::to_string(offset));
+}
+
+}  // namespace
+
+std::string encode_base64(std::string_view bytes, Padding padding)
+{
+    std::string out;
+    out.reserve((bytes.size() + 2) / 3 * 4);
+    std::size_t i = 0;
+    for (; i + 3 <= bytes.size(); i += 3) {
+        const std::uint32_t group = (std::uint32_t{static_cast<unsigned char>(bytes[i])} << 16) |
+                                    (std::uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8) |
+                                    std::uint32_t{static_cast<unsigned char>(bytes[i + 2])};
+        out += alphabet[(group >> 18) & 0x3f];
+        out += alphabet[(group >> 12) & 0x3f];
+        out += alphabet[(group >> 6) & 0x3f];
+        out += alphabet[group & 0x3f];
+    }
+    const std::size_t rest = bytes.size() - i;
+    if (rest == 0) {
+        return out;
+    }
+    std::uint32_t group = std::uint32_t{static_cast<unsigned char>(bytes[i])} << 16;
+    if (rest == 2) {
+        group |= std::uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8;
+    }
+    out += alphabet[(group >> 18) & 0x3f];
+    out += alphabet[(group >> 12) & 0x3f];
+    if (rest == 2) {
+        out += alphabet[(group >> 6) & 0x3f];
+    }
+    if (padding == Padding::Required) {
+        out.append(3 - rest, '=');
+    }
+    return out;
+}
+
+Result<std::string> decode_base64(std::string_view text, Padding padding)
+{
+    std::size_t data_length = text.size();
+    if (padding == Padding::Required) {
+        if (text.size() % 4 != 0) {
+            return bad_input(text.size(), "length not a multiple of 4");
+        }
+        // At most two '=' and only at the very end (RFC 4648 §3.2).
+        while (data_length > 0 && text.size() - data_length < 2 && text[data_length - 1] == '=') {
+            --data_length;
+        }
+    }
+    if (data_length % 4 == 1) {
+        return bad_input(data_length, "truncated group");
+    }
+
+    std::string out;
+    out.reserve(data_length / 4 * 3 + 2);
+    std::uint32_t accumulator = 0;
+    int bits = 0;
+    for (std::size_t i = 0; i < data_length; ++i) {
+        const std::uint8_t value = reverse_table[static_cast<unsigned char>(text[i])];
+        if (value == not_in_alphabet) {
+            return bad_input(i, "character outside the alphabet");
+        }
+        accumulator = (accumulator << 6) | value;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out += static_cast<char>((accumulator >> bits) & 0xff);
+        }
+    }
+    // Non-canonical encodings carry set bits after the last byte; RFC 4648 §3.5 lets a decoder
+    // reject them, and we do so that one value has exactly one encoding.
+    if (bits > 0 && (accumulator & ((1u << bits) - 1)) != 0) {
+        return bad_input(data_length - 1, "non-zero trailing bits");
+    }
+    return out;
+}
+
+}  // namespace harbor::sasl

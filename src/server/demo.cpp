@@ -1,0 +1,220 @@
+// Demo mode: one directory holds the data, the certificate and demo.json (the contract the
+// interop tests read). demo.json is written only after every listener is bound, by temp file +
+// rename, so a reader never sees it half-written or pointing at ports not yet open.
+// SECURITY: listeners bind 127.0.0.1 only; demo.json and the key are mode 0600.
+#include "server/demo.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cerrno>
+#include <cstring>
+#include <iomanip>
+#include <iostream>
+
+#include "core/log.hpp"
+#include "net/self_signed.hpp"
+#include "server/greeting_sessions.hpp"
+
+namespace harbor::server {
+namespace {
+
+struct DemoListener {
+    const char* name;
+    Protocol protocol;
+    int offset;  // the protocol's standard port
+    TlsMode tls;
+};
+
+constexpr DemoListener demo_listeners[] = {
+    {"smtp", Protocol::Smtp, 25, TlsMode::StartTls},
+    {"submission", Protocol::Submission, 587, TlsMode::StartTls},
+    {"submissions", Protocol::Submission, 465, TlsMode::Implicit},
+    {"imap", Protocol::Imap, 143, TlsMode::StartTls},
+    {"imaps", Protocol::Imap, 993, TlsMode::Implicit},
+    {"pop3", Protocol::Pop3, 110, TlsMode::StartTls},
+    {"pop3s", Protocol::Pop3, 995, TlsMode::Implicit},
+    {"http", Protocol::Http, 80, TlsMode::None},
+};
+
+constexpr int max_offset = 995;
+
+Result<void> check_port_base(int port_base)
+{
+    if (port_base < 0 || port_base + max_offset > 65535) {
+        return unexpected(Errc::Invalid, "--port-base must be between 0 and " +
+                                             std::to_string(65535 - max_offset));
+    }
+    return ok();
+}
+
+// Temp file created with `mode` from the start, fsync, rename(2) over the target.
+Result<void> write_file_atomically(const std::filesystem::path& file, const std::string& bytes,
+                                   mode_t mode)
+{
+    std::filesystem::path temp = file;
+    temp += ".tmp";
+    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+    if (fd < 0) {
+        return unexpected(Errc::Io, "cannot create " + temp.string() + ": " + std::strerror(errno));
+    }
+    bool good = ::fchmod(fd, mode) == 0;
+    std::size_t done = 0;
+    while (good && done < bytes.size()) {
+        ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        good = n > 0;
+        done += good ? static_cast<std::size_t>(n) : 0;
+    }
+    good = good && ::fsync(fd) == 0;
+    int saved = errno;
+    ::close(fd);
+    if (!good || ::rename(temp.c_str(), file.c_str()) != 0) {
+        saved = good ? errno : saved;
+        ::unlink(temp.c_str());
+        return unexpected(Errc::Io, "cannot write " + file.string() + ": " + std::strerror(saved));
+    }
+    return ok();
+}
+
+// The certificate is made once and kept, so clients that trusted it keep trusting it.
+Result<void> ensure_certificate(const TlsConfig& tls)
+{
+    std::error_code ec;
+    if (std::filesystem::exists(tls.certificate, ec) && std::filesystem::exists(tls.key, ec)) {
+        return ok();
+    }
+    std::filesystem::create_directories(tls.certificate.parent_path(), ec);
+    if (ec) {
+        return unexpected(Errc::Io, "cannot create " + tls.certificate.parent_path().string() +
+                                        ": " + ec.message());
+    }
+    std::filesystem::permissions(tls.certificate.parent_path(), std::filesystem::perms::owner_all,
+                                 ec);
+    HARBOR_TRY(net::generate_self_signed(demo_hostname, tls.certificate, tls.key));
+    log::info("demo.certificate.created", {{"certificate", tls.certificate.string()}});
+    return ok();
+}
+
+void print_summary(const Config& config, const std::vector<DemoAccount>& accounts,
+                   const std::vector<std::pair<std::string, std::uint16_t>>& ports)
+{
+    std::ostream& out = std::cout;
+    out << "Harbor demo is running (data in " << config.data_dir.string() << ")\n";
+    for (const auto& [name, port] : ports) {
+        TlsMode tls = TlsMode::None;
+        for (const auto& listener : config.listeners) {
+            tls = listener.name == name ? listener.tls : tls;
+        }
+        out << "  " << std::left << std::setw(12) << name << " 127.0.0.1:" << std::setw(6) << port
+            << (tls == TlsMode::None ? "" : std::string(tls_mode_name(tls))) << "\n";
+    }
+    out << "Accounts (domain " << demo_domain << "):\n";
+    for (const DemoAccount& account : accounts) {
+        out << "  " << std::left << std::setw(6) << account.role << " " << std::setw(28)
+            << account.address << " password: " << account.password << "\n";
+    }
+    out << "Certificate: " << config.tls->certificate.string() << " (self-signed, " << demo_hostname
+        << ", localhost, 127.0.0.1)\n"
+        << "Details in " << (config.data_dir / "demo.json").string() << ". Stop with Ctrl-C.\n"
+        << std::flush;
+}
+
+}  // namespace
+
+Result<Config> make_demo_config(const std::filesystem::path& dir, int port_base)
+{
+    HARBOR_TRY(check_port_base(port_base));
+    Config config;
+    std::error_code ec;
+    config.data_dir = std::filesystem::absolute(dir, ec);
+    if (ec) {
+        return unexpected(Errc::Io, "demo directory " + dir.string() + ": " + ec.message());
+    }
+    config.source = "(demo)";
+    config.hostname = std::string(demo_hostname);
+    config.tls =
+        TlsConfig{config.data_dir / "tls" / "cert.pem", config.data_dir / "tls" / "key.pem"};
+    for (const DemoListener& demo : demo_listeners) {
+        ListenerConfig listener;
+        listener.name = demo.name;
+        listener.protocol = demo.protocol;
+        listener.address = "127.0.0.1";
+        listener.port = static_cast<std::uint16_t>(port_base + demo.offset);
+        listener.tls = demo.tls;
+        listener.trusted_plaintext = true;
+        // Every demo client comes from 127.0.0.1, test suites included.
+        listener.max_connections_per_ip = listener.max_connections;
+        config.listeners.push_back(std::move(listener));
+    }
+    return config;
+}
+
+std::string format_demo_json(const std::vector<DemoAccount>& accounts,
+                             const std::vector<std::pair<std::string, std::uint16_t>>& ports,
+                             const std::filesystem::path& certificate)
+{
+    nlohmann::ordered_json json;
+    json["domain"] = demo_domain;
+    json["accounts"] = nlohmann::ordered_json::array();
+    for (const DemoAccount& account : accounts) {
+        json["accounts"].push_back(
+            {{"address", account.address}, {"password", account.password}, {"role", account.role}});
+    }
+    json["ports"] = nlohmann::ordered_json::object();
+    for (const auto& [name, port] : ports) {
+        json["ports"][name] = port;
+    }
+    json["certificate"] = certificate.string();
+    return json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+Result<void> run_demo(const DemoOptions& options, const DemoProvisioner& provisioner,
+                      HandlerMap handlers, ServerOptions server_options)
+{
+    auto config = make_demo_config(options.dir, options.port_base);
+    HARBOR_TRY(config);
+    std::error_code ec;
+    std::filesystem::create_directories(config->data_dir, ec);
+    if (ec) {
+        return unexpected(Errc::Io,
+                          "cannot create " + config->data_dir.string() + ": " + ec.message());
+    }
+    HARBOR_TRY(ensure_certificate(*config->tls));
+    if (!provisioner) {
+        return unexpected(Errc::Internal, "no demo provisioner");
+    }
+    auto accounts = provisioner(config->data_dir);
+    HARBOR_TRY(accounts);
+
+    HandlerMap all = greeting_handlers();
+    for (auto& [protocol, handler] : handlers) {
+        all[protocol] = std::move(handler);
+    }
+    Server server(*config, std::move(all), server_options);
+    HARBOR_TRY(server.start());
+
+    std::vector<std::pair<std::string, std::uint16_t>> ports;
+    for (const auto& listener : config->listeners) {
+        if (auto port = server.port(listener.name)) {
+            ports.emplace_back(listener.name, *port);
+        }
+    }
+    auto written =
+        write_file_atomically(config->data_dir / "demo.json",
+                              format_demo_json(*accounts, ports, config->tls->certificate), 0600);
+    if (!written) {
+        server.request_stop();
+        server.wait();
+        return written;
+    }
+    print_summary(*config, *accounts, ports);
+    server.wait();
+    return ok();
+}
+
+}  // namespace harbor::server

@@ -1,0 +1,303 @@
+// Server runtime with the greeting sessions over real loopback sockets: every protocol's
+// greeting and goodbye, STARTTLS, a graceful stop that tells clients, a taken port, and the
+// demo configuration and demo.json contract.
+#include "server/server.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+
+#include <gtest/gtest.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <nlohmann/json.hpp>
+
+#include <future>
+#include <random>
+#include <thread>
+
+#include "net/self_signed.hpp"
+#include "server/demo.hpp"
+#include "server/greeting_sessions.hpp"
+
+namespace harbor::server {
+namespace {
+
+using namespace std::chrono_literals;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+struct TempDir {
+    std::filesystem::path path;
+    TempDir()
+    {
+        std::random_device random;
+        path = std::filesystem::temp_directory_path() /
+               ("harbor-server-test-" + std::to_string(random()) + std::to_string(random()));
+        std::filesystem::create_directories(path);
+    }
+    ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+ListenerConfig listener(std::string name, Protocol protocol, TlsMode tls = TlsMode::None)
+{
+    ListenerConfig config;
+    config.name = std::move(name);
+    config.protocol = protocol;
+    config.tls = tls;
+    return config;
+}
+
+class Client {
+public:
+    explicit Client(std::uint16_t port) : socket_(context_)
+    {
+        socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    }
+    std::string line()
+    {
+        std::string out;
+        char c = 0;
+        boost::system::error_code ec;
+        while (asio::read(socket_, asio::buffer(&c, 1), ec) == 1) {
+            out += c;
+            if (c == '\n') {
+                break;
+            }
+        }
+        return out;
+    }
+    std::string rest()
+    {
+        std::string out;
+        for (std::string l = line(); !l.empty(); l = line()) {
+            out += l;
+        }
+        return out;
+    }
+    void send(std::string_view text) { asio::write(socket_, asio::buffer(text)); }
+    tcp::socket& socket() { return socket_; }
+
+private:
+    asio::io_context context_;
+    tcp::socket socket_;
+};
+
+class ServerTest : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        ASSERT_TRUE(net::generate_self_signed("mx.test", dir_.path / "c.pem", dir_.path / "k.pem"));
+        config_.hostname = "mx.test";
+        config_.data_dir = dir_.path;
+        config_.tls = TlsConfig{dir_.path / "c.pem", dir_.path / "k.pem"};
+        config_.listeners = {listener("smtp", Protocol::Smtp, TlsMode::StartTls),
+                             listener("imap", Protocol::Imap, TlsMode::StartTls),
+                             listener("pop3", Protocol::Pop3), listener("http", Protocol::Http)};
+        server_ = std::make_unique<Server>(config_, greeting_handlers(),
+                                           ServerOptions{2, 1000ms, 1000ms, false});
+        auto started = server_->start();
+        ASSERT_TRUE(started.has_value()) << started.error().to_string();
+        waiter_ = std::async(std::launch::async, [this] { server_->wait(); });
+    }
+    void TearDown() override
+    {
+        if (server_) {
+            server_->request_stop();
+            if (waiter_.valid()) {
+                waiter_.get();
+            }
+        }
+    }
+    std::uint16_t port(std::string_view name) { return server_->port(name).value_or(0); }
+
+    TempDir dir_;
+    Config config_;
+    std::unique_ptr<Server> server_;
+    std::future<void> waiter_;
+};
+
+TEST_F(ServerTest, SmtpGreetsRefusesAndQuits)
+{
+    Client c(port("smtp"));
+    EXPECT_EQ(c.line(), "220 mx.test ESMTP Harbor\r\n");
+    c.send("EHLO client.example\r\n");
+    EXPECT_EQ(c.line(), "250-mx.test\r\n");
+    EXPECT_EQ(c.line(), "250 STARTTLS\r\n");
+    c.send("XYZZY\r\n");
+    EXPECT_EQ(c.line(), "502 5.5.1 Command not implemented\r\n");
+    c.send(std::string(600, 'a') + "\r\n");
+    EXPECT_EQ(c.line(), "500 5.5.2 Line too long\r\n");
+    c.send("quit\r\n");
+    EXPECT_EQ(c.line(), "221 2.0.0 Bye\r\n");
+    EXPECT_EQ(c.line(), "");
+}
+
+TEST_F(ServerTest, SmtpStartTlsUpgrades)
+{
+    Client c(port("smtp"));
+    EXPECT_EQ(c.line(), "220 mx.test ESMTP Harbor\r\n");
+    c.send("STARTTLS\r\n");
+    EXPECT_EQ(c.line(), "220 2.0.0 Ready to start TLS\r\n");
+    SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+    SSL* ssl = SSL_new(ctx);
+    SSL_set_fd(ssl, c.socket().native_handle());
+    ASSERT_EQ(SSL_connect(ssl), 1);
+    SSL_write(ssl, "EHLO x\r\n", 8);
+    char buf[128] = {};
+    int n = SSL_read(ssl, buf, sizeof buf - 1);
+    EXPECT_EQ(std::string(buf, n > 0 ? static_cast<std::size_t>(n) : 0), "250 mx.test\r\n")
+        << "no second STARTTLS offered over TLS";
+    SSL_free(ssl);
+    SSL_CTX_free(ctx);
+}
+
+TEST_F(ServerTest, ImapGreetsAndLogsOut)
+{
+    Client c(port("imap"));
+    EXPECT_EQ(c.line(), "* OK [CAPABILITY IMAP4rev2] Harbor ready\r\n");
+    c.send("a1 CAPABILITY\r\n");
+    EXPECT_EQ(c.line(), "* CAPABILITY IMAP4rev2 IMAP4rev1 STARTTLS\r\n");
+    EXPECT_EQ(c.line(), "a1 OK CAPABILITY completed\r\n");
+    c.send("a2 SELECT INBOX\r\n");
+    EXPECT_EQ(c.line(), "a2 BAD not implemented yet\r\n");
+    c.send("a3 LOGOUT\r\n");
+    EXPECT_EQ(c.line(), "* BYE Harbor logging out\r\n");
+    EXPECT_EQ(c.line(), "a3 OK LOGOUT completed\r\n");
+    EXPECT_EQ(c.line(), "");
+}
+
+TEST_F(ServerTest, Pop3GreetsAndQuits)
+{
+    Client c(port("pop3"));
+    EXPECT_EQ(c.line(), "+OK Harbor ready\r\n");
+    c.send("STLS\r\n");
+    EXPECT_EQ(c.line(), "-ERR not implemented\r\n") << "a plaintext listener offers no STLS";
+    c.send("QUIT\r\n");
+    EXPECT_EQ(c.line(), "+OK Bye\r\n");
+    EXPECT_EQ(c.line(), "");
+}
+
+TEST_F(ServerTest, HttpAnswersGetSlash)
+{
+    Client c(port("http"));
+    c.send("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    std::string response = c.rest();
+    EXPECT_TRUE(response.starts_with("HTTP/1.1 200 OK\r\n")) << response;
+    EXPECT_TRUE(response.ends_with("\r\n\r\nHarbor is running.\n")) << response;
+    Client missing(port("http"));
+    missing.send("GET /nope HTTP/1.1\r\n\r\n");
+    EXPECT_TRUE(missing.rest().starts_with("HTTP/1.1 404 Not Found\r\n"));
+}
+
+TEST_F(ServerTest, StopTellsConnectedClientsAndReturnsQuickly)
+{
+    Client smtp(port("smtp"));
+    Client imap(port("imap"));
+    EXPECT_EQ(smtp.line(), "220 mx.test ESMTP Harbor\r\n");
+    EXPECT_EQ(imap.line(), "* OK [CAPABILITY IMAP4rev2] Harbor ready\r\n");
+    auto started = std::chrono::steady_clock::now();
+    server_->request_stop();
+    waiter_.get();
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 900ms);
+    EXPECT_EQ(smtp.line(), "421 4.3.2 mx.test Service shutting down\r\n");
+    EXPECT_EQ(imap.line(), "* BYE Harbor shutting down\r\n");
+    boost::system::error_code ec;
+    tcp::socket probe(smtp.socket().get_executor());
+    probe.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port("smtp")), ec);
+    EXPECT_TRUE(ec) << "listener closed";
+}
+
+TEST_F(ServerTest, ReloadServesTheNewCertificate)
+{
+    auto common_name = [&] {
+        Client c(port("imap"));
+        c.line();
+        c.send("a STARTTLS\r\n");
+        c.line();
+        SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+        SSL* ssl = SSL_new(ctx);
+        SSL_set_fd(ssl, c.socket().native_handle());
+        std::string cn;
+        if (SSL_connect(ssl) == 1) {
+            X509* cert = SSL_get1_peer_certificate(ssl);
+            char buf[128] = {};
+            X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, buf, sizeof buf);
+            X509_free(cert);
+            cn = buf;
+        }
+        SSL_free(ssl);
+        SSL_CTX_free(ctx);
+        return cn;
+    };
+    EXPECT_EQ(common_name(), "mx.test");
+    ASSERT_TRUE(net::generate_self_signed("new.test", dir_.path / "c.pem", dir_.path / "k.pem"));
+    ASSERT_TRUE(server_->reload_tls().has_value());
+    EXPECT_EQ(common_name(), "new.test");
+}
+
+TEST_F(ServerTest, TakenPortFailsWithTheAddress)
+{
+    Config clash = config_;
+    clash.listeners = {listener("smtp", Protocol::Smtp)};
+    clash.listeners[0].port = port("smtp");
+    Server second(clash, greeting_handlers(), ServerOptions{1, 100ms, 100ms, false});
+    auto started = second.start();
+    ASSERT_FALSE(started.has_value());
+    EXPECT_EQ(started.error().detail, "cannot listen on 127.0.0.1:" + std::to_string(port("smtp")) +
+                                          " (smtp): Address already in use");
+}
+
+TEST(Server, TlsListenerWithoutCertificateIsAConfigError)
+{
+    Config config;
+    config.listeners = {listener("imaps", Protocol::Imap, TlsMode::Implicit)};
+    Server server(config, greeting_handlers(), ServerOptions{1, 100ms, 100ms, false});
+    auto started = server.start();
+    ASSERT_FALSE(started.has_value());
+    EXPECT_NE(started.error().detail.find("imaps"), std::string::npos);
+}
+
+TEST(Demo, ConfigHasTheEightLoopbackListeners)
+{
+    auto config = make_demo_config("/tmp/harbor-demo-x", 21000);
+    ASSERT_TRUE(config.has_value());
+    ASSERT_EQ(config->listeners.size(), 8u);
+    std::map<std::string, std::pair<int, TlsMode>> expected = {
+        {"smtp", {21025, TlsMode::StartTls}},        {"submission", {21587, TlsMode::StartTls}},
+        {"submissions", {21465, TlsMode::Implicit}}, {"imap", {21143, TlsMode::StartTls}},
+        {"imaps", {21993, TlsMode::Implicit}},       {"pop3", {21110, TlsMode::StartTls}},
+        {"pop3s", {21995, TlsMode::Implicit}},       {"http", {21080, TlsMode::None}}};
+    for (const auto& l : config->listeners) {
+        ASSERT_TRUE(expected.count(l.name)) << l.name;
+        EXPECT_EQ(l.port, expected[l.name].first) << l.name;
+        EXPECT_EQ(l.tls, expected[l.name].second) << l.name;
+        EXPECT_EQ(l.address, "127.0.0.1");
+        EXPECT_TRUE(l.trusted_plaintext);
+    }
+    EXPECT_EQ(config->tls->certificate, "/tmp/harbor-demo-x/tls/cert.pem");
+    EXPECT_FALSE(make_demo_config("/tmp/x", 64541).has_value());
+    EXPECT_FALSE(make_demo_config("/tmp/x", -1).has_value());
+}
+
+TEST(Demo, JsonHasExactlyTheContractKeys)
+{
+    std::string text = format_demo_json({{"admin@example.test", "pw-admin-123456", "admin"},
+                                         {"alice@example.test", "pw-alice-123456", "user"}},
+                                        {{"smtp", 21025}, {"http", 21080}}, "/tmp/d/tls/cert.pem");
+    auto json = nlohmann::json::parse(text);
+    EXPECT_EQ(json.size(), 4u);
+    EXPECT_EQ(json["domain"], "example.test");
+    ASSERT_EQ(json["accounts"].size(), 2u);
+    EXPECT_EQ(json["accounts"][1]["address"], "alice@example.test");
+    EXPECT_EQ(json["accounts"][1]["password"], "pw-alice-123456");
+    EXPECT_EQ(json["accounts"][1]["role"], "user");
+    EXPECT_EQ(json["accounts"][0].size(), 3u);
+    EXPECT_EQ(json["ports"], nlohmann::json({{"smtp", 21025}, {"http", 21080}}));
+    EXPECT_EQ(json["certificate"], "/tmp/d/tls/cert.pem");
+}
+
+}  // namespace
+}  // namespace harbor::server

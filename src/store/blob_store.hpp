@@ -1,0 +1,50 @@
+// Content-addressed message bodies on the filesystem: <root>/ab/cd/<sha256-hex>, written through
+// a temporary file, fsync, rename and a directory fsync, so a blob name that exists is complete
+// and durable. Reference counts live in the database; this class only moves bytes and is safe
+// to use from several threads (every operation is one path's system calls).
+// SECURITY: a BlobId from outside is checked to be 64 lower-case hex digits before it becomes a
+// path, so it cannot name anything outside <root>.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "core/result.hpp"
+
+namespace harbor::store {
+
+// SHA-256 of the bytes as 64 lower-case hex digits (OpenSSL EVP).
+Result<std::string> sha256_hex(std::string_view bytes);
+bool is_blob_name(std::string_view name);
+
+class BlobStore {
+public:
+    explicit BlobStore(std::filesystem::path root) : root_(std::move(root)) {}
+
+    Result<void> create_root();
+    std::filesystem::path path_for(std::string_view sha256) const;
+
+    // Makes the file durable under its name. If the file is already there it is kept and only
+    // its directory entry is made durable.
+    Result<void> write(std::string_view sha256, std::string_view bytes);
+    Result<std::string> read(std::string_view sha256) const;
+
+    bool exists(std::string_view sha256) const;
+    // Deletes the file; true if it is gone (also when it was already absent). The caller decides
+    // that no reference can appear meanwhile (the SQLite store holds its write lock).
+    bool remove(std::string_view sha256);
+
+    // Removes temporary files and every blob for which is_referenced() says no: the leftovers
+    // of appends that never committed (crash between blob write and commit). Call only while
+    // nothing else writes blobs (at open). Returns how many files went.
+    Result<std::uint64_t> sweep(
+        const std::function<Result<bool>(const std::string&)>& is_referenced);
+
+private:
+    std::filesystem::path root_;
+};
+
+}  // namespace harbor::store

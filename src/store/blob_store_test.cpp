@@ -1,0 +1,135 @@
+// BlobStore: hashing, the durable write, reads, name checks, pins and the orphan sweep.
+#include "store/blob_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+
+#include "store/test_support.hpp"
+
+namespace harbor::store {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::TempDir;
+
+TEST(Sha256Hex, KnownVectors)
+{
+    struct Case {
+        std::string_view input;
+        std::string_view want;
+    };
+    const Case cases[] = {
+        {"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+        {"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+    };
+    for (const Case& c : cases) {
+        Result<std::string> got = sha256_hex(c.input);
+        ASSERT_TRUE(got);
+        EXPECT_EQ(*got, c.want) << c.input;
+    }
+}
+
+TEST(BlobName, AcceptsOnlyLowerCaseHexOfSha256Length)
+{
+    struct Case {
+        std::string name;
+        bool want;
+    };
+    const std::string good(64, 'a');
+    const Case cases[] = {
+        {good, true},
+        {std::string(63, 'a'), false},
+        {std::string(65, 'a'), false},
+        {std::string(64, 'A'), false},
+        {"../" + std::string(61, 'a'), false},
+        {std::string(63, 'a') + "/", false},
+        {"", false},
+    };
+    for (const Case& c : cases) {
+        EXPECT_EQ(is_blob_name(c.name), c.want) << c.name;
+    }
+}
+
+TEST(BlobStore, WritesUnderTwoLevelFanOutAndReadsBack)
+{
+    TempDir dir;
+    BlobStore blobs(dir.path() / "blobs");
+    ASSERT_TRUE(blobs.create_root());
+    std::string sha = *sha256_hex("hello");
+    ASSERT_TRUE(blobs.write(sha, "hello"));
+    EXPECT_EQ(blobs.path_for(sha),
+              dir.path() / "blobs" / sha.substr(0, 2) / sha.substr(2, 2) / sha);
+    EXPECT_TRUE(fs::exists(blobs.path_for(sha)));
+    // A second write of the same content keeps the one file.
+    ASSERT_TRUE(blobs.write(sha, "hello"));
+    Result<std::string> back = blobs.read(sha);
+    ASSERT_TRUE(back);
+    EXPECT_EQ(*back, "hello");
+    // No temporary file is left next to it.
+    EXPECT_EQ(std::distance(fs::directory_iterator(blobs.path_for(sha).parent_path()),
+                            fs::directory_iterator()),
+              1);
+}
+
+TEST(BlobStore, ReadErrors)
+{
+    TempDir dir;
+    BlobStore blobs(dir.path() / "blobs");
+    ASSERT_TRUE(blobs.create_root());
+    struct Case {
+        std::string name;
+        Errc want;
+    };
+    const Case cases[] = {
+        {std::string(64, '0'), Errc::NotFound},
+        {"../../etc/passwd", Errc::Invalid},
+        {std::string(64, 'G'), Errc::Invalid},
+    };
+    for (const Case& c : cases) {
+        Result<std::string> got = blobs.read(c.name);
+        ASSERT_FALSE(got) << c.name;
+        EXPECT_EQ(got.error().code, c.want) << c.name;
+    }
+}
+
+TEST(BlobStore, ExistsAndRemove)
+{
+    TempDir dir;
+    BlobStore blobs(dir.path() / "blobs");
+    ASSERT_TRUE(blobs.create_root());
+    std::string sha = *sha256_hex("gone soon");
+    EXPECT_FALSE(blobs.exists(sha));
+    ASSERT_TRUE(blobs.write(sha, "gone soon"));
+    EXPECT_TRUE(blobs.exists(sha));
+    EXPECT_TRUE(blobs.remove(sha));
+    EXPECT_FALSE(blobs.exists(sha));
+    EXPECT_TRUE(blobs.remove(sha));  // already gone is fine
+    EXPECT_FALSE(blobs.remove("../../harbor.db"));
+    EXPECT_FALSE(blobs.exists("../../harbor.db"));
+}
+
+TEST(BlobStore, SweepRemovesUnreferencedAndTemporaryFilesOnly)
+{
+    TempDir dir;
+    BlobStore blobs(dir.path() / "blobs");
+    ASSERT_TRUE(blobs.create_root());
+    std::string kept = *sha256_hex("kept");
+    std::string orphan = *sha256_hex("orphan");
+    ASSERT_TRUE(blobs.write(kept, "kept"));
+    ASSERT_TRUE(blobs.write(orphan, "orphan"));
+    fs::path leftover = blobs.path_for(kept).parent_path() / ("." + kept + ".1.2");
+    std::ofstream(leftover) << "half";
+
+    Result<std::uint64_t> removed =
+        blobs.sweep([&](const std::string& sha) -> Result<bool> { return sha == kept; });
+    ASSERT_TRUE(removed);
+    EXPECT_EQ(*removed, 2u);
+    EXPECT_TRUE(fs::exists(blobs.path_for(kept)));
+    EXPECT_FALSE(fs::exists(blobs.path_for(orphan)));
+    EXPECT_FALSE(fs::exists(leftover));
+}
+
+}  // namespace
+}  // namespace harbor::store

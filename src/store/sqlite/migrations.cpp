@@ -1,0 +1,149 @@
+// The schema steps of the embedded store and the code that applies them (PRAGMA user_version).
+// COLLATE NOCASE folds ASCII only: local parts are compared case-insensitively for ASCII and
+// exactly otherwise, which RFC 5321 §2.4 permits (local parts are case-sensitive in principle).
+#include "store/sqlite/migrations.hpp"
+
+#include <string>
+
+namespace harbor::store::sqlite {
+namespace {
+
+constexpr Migration steps[] = {
+    {1, "directory", R"sql(
+CREATE TABLE domains (
+    id    INTEGER PRIMARY KEY,
+    name  TEXT NOT NULL UNIQUE
+);
+CREATE TABLE accounts (
+    id                INTEGER PRIMARY KEY,
+    domain_id         INTEGER NOT NULL REFERENCES domains(id) ON DELETE RESTRICT,
+    local_part        TEXT NOT NULL,
+    display_name      TEXT NOT NULL DEFAULT '',
+    password_hash     TEXT NOT NULL DEFAULT '',
+    scram_sha256      TEXT NOT NULL DEFAULT '',
+    role              INTEGER NOT NULL DEFAULT 0 CHECK (role BETWEEN 0 AND 2),
+    right_imap        INTEGER NOT NULL DEFAULT 1,
+    right_pop3        INTEGER NOT NULL DEFAULT 1,
+    right_submission  INTEGER NOT NULL DEFAULT 1,
+    quota_bytes       INTEGER NOT NULL DEFAULT 0 CHECK (quota_bytes >= 0),
+    disabled          INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX accounts_by_address ON accounts (domain_id, local_part COLLATE NOCASE);
+CREATE TABLE aliases (
+    id         INTEGER PRIMARY KEY,
+    domain_id  INTEGER NOT NULL REFERENCES domains(id) ON DELETE RESTRICT,
+    source     TEXT NOT NULL COLLATE NOCASE,
+    target     TEXT NOT NULL COLLATE NOCASE,
+    UNIQUE (source, target)
+);
+CREATE INDEX aliases_by_domain ON aliases (domain_id);
+CREATE TABLE "groups" (
+    id         INTEGER PRIMARY KEY,
+    domain_id  INTEGER NOT NULL REFERENCES domains(id) ON DELETE RESTRICT,
+    address    TEXT NOT NULL UNIQUE COLLATE NOCASE
+);
+CREATE INDEX groups_by_domain ON "groups" (domain_id);
+CREATE TABLE group_members (
+    group_id  INTEGER NOT NULL REFERENCES "groups"(id) ON DELETE CASCADE,
+    member    TEXT NOT NULL COLLATE NOCASE,
+    PRIMARY KEY (group_id, member)
+) WITHOUT ROWID;
+)sql"},
+    {2, "mail", R"sql(
+CREATE TABLE blobs (
+    sha256    TEXT PRIMARY KEY,
+    size      INTEGER NOT NULL,
+    refcount  INTEGER NOT NULL DEFAULT 0 CHECK (refcount >= 0)
+) WITHOUT ROWID;
+CREATE TABLE mailboxes (
+    id             INTEGER PRIMARY KEY,
+    account_id     INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    name           TEXT NOT NULL,
+    uidvalidity    INTEGER NOT NULL,
+    uidnext        INTEGER NOT NULL DEFAULT 1,
+    highestmodseq  INTEGER NOT NULL DEFAULT 1,
+    UNIQUE (account_id, name)
+);
+CREATE TABLE messages (
+    mailbox_id     INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+    uid            INTEGER NOT NULL,
+    modseq         INTEGER NOT NULL,
+    blob           TEXT NOT NULL REFERENCES blobs(sha256) ON DELETE RESTRICT,
+    size           INTEGER NOT NULL,
+    internal_date  INTEGER NOT NULL,
+    flags          TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (mailbox_id, uid)
+) WITHOUT ROWID;
+)sql"},
+    // Reference counts move from application code into triggers, so that every way a message
+    // row goes (expunge, mailbox or account removal by cascade) releases its blob. The counts
+    // are recomputed once, repairing any drift left by older code.
+    {3, "blob_refcount_triggers", R"sql(
+CREATE INDEX messages_by_blob ON messages (blob);
+CREATE INDEX blobs_unreferenced ON blobs (sha256) WHERE refcount = 0;
+UPDATE blobs SET refcount = (SELECT count(*) FROM messages WHERE messages.blob = blobs.sha256);
+CREATE TRIGGER messages_take_blob AFTER INSERT ON messages BEGIN
+    UPDATE blobs SET refcount = refcount + 1 WHERE sha256 = NEW.blob;
+END;
+CREATE TRIGGER messages_release_blob AFTER DELETE ON messages BEGIN
+    UPDATE blobs SET refcount = refcount - 1 WHERE sha256 = OLD.blob;
+END;
+)sql"},
+};
+
+}  // namespace
+
+std::span<const Migration> migrations()
+{
+    return steps;
+}
+
+int latest_schema_version()
+{
+    return steps[std::size(steps) - 1].version;
+}
+
+Result<void> apply_migrations(Connection& db, int target)
+{
+    if (target < 0) {
+        target = latest_schema_version();
+    }
+    Result<std::int64_t> current = db.query_int64("PRAGMA user_version");
+    if (!current) {
+        return unexpected(std::move(current).error());
+    }
+    if (*current > latest_schema_version()) {
+        return unexpected(Errc::Unsupported, "database schema version " + std::to_string(*current) +
+                                                 " is newer than this harbor knows");
+    }
+    for (const Migration& step : steps) {
+        if (step.version <= *current || step.version > target) {
+            continue;
+        }
+        // BEGIN IMMEDIATE: two processes opening the same fresh data dir cannot both migrate.
+        HARBOR_TRY(db.exec("BEGIN IMMEDIATE"));
+        // Re-read inside the write lock in case another opener migrated meanwhile.
+        Result<std::int64_t> now = db.query_int64("PRAGMA user_version");
+        if (!now) {
+            (void)db.exec("ROLLBACK");
+            return unexpected(std::move(now).error());
+        }
+        if (*now >= step.version) {
+            HARBOR_TRY(db.exec("COMMIT"));
+            continue;
+        }
+        std::string sql(step.sql);
+        sql += "PRAGMA user_version = " + std::to_string(step.version) + ";";
+        if (Result<void> applied = db.exec(sql); !applied) {
+            (void)db.exec("ROLLBACK");
+            Error error = std::move(applied).error();
+            error.detail = "migration " + std::to_string(step.version) + " (" +
+                           std::string(step.name) + "): " + error.detail;
+            return unexpected(std::move(error));
+        }
+        HARBOR_TRY(db.exec("COMMIT"));
+    }
+    return ok();
+}
+
+}  // namespace harbor::store::sqlite

@@ -1,0 +1,367 @@
+// Mail in SQLite: append (blob first, then metadata in the writer's batch), mailbox and message
+// listing, expunge with blob release, and blob reads. UIDs and MODSEQs follow RFC 9051 §2.3.1.1
+// (uid = uidnext, strictly ascending) and RFC 7162 §3.1 (each change raises highestmodseq).
+#include <ctime>
+#include <limits>
+
+#include "store/sqlite/sqlite_store.hpp"
+
+namespace harbor::store::sqlite {
+namespace {
+
+constexpr std::int64_t max_uid = std::numeric_limits<std::uint32_t>::max();  // RFC 9051 §2.3.1.1
+
+Result<std::string> join_flags(const std::vector<std::string>& flags)
+{
+    std::string out;
+    for (const std::string& flag : flags) {
+        // Flags are IMAP atoms (RFC 9051 §9 flag-keyword); a space would break the stored form.
+        if (flag.empty() || flag.find_first_of(" \t\r\n") != std::string::npos) {
+            return unexpected(Errc::Invalid, "bad flag: " + flag);
+        }
+        if (!out.empty()) {
+            out.push_back(' ');
+        }
+        out += flag;
+    }
+    return out;
+}
+
+std::vector<std::string> split_flags(const std::string& text)
+{
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t end = text.find(' ', start);
+        if (end == std::string::npos) {
+            end = text.size();
+        }
+        if (end > start) {
+            out.push_back(text.substr(start, end - start));
+        }
+        start = end + 1;
+    }
+    return out;
+}
+
+// A new mailbox's UIDVALIDITY: the clock, so a re-created mailbox of the same name gets a
+// larger value and clients drop their caches (RFC 9051 §2.3.1.1).
+std::int64_t new_uidvalidity()
+{
+    auto now = static_cast<std::int64_t>(std::time(nullptr));
+    return now > 0 && now <= max_uid ? now : 1;
+}
+
+Result<void> check_quota(Connection& db, AccountId account, std::uint64_t size)
+{
+    Result<Statement> stmt = db.prepare("SELECT quota_bytes FROM accounts WHERE id = ?");
+    if (!stmt) {
+        return unexpected(std::move(stmt).error());
+    }
+    Result<bool> row = stmt->bind(1, account.value).step();
+    if (!row) {
+        return unexpected(std::move(row).error());
+    }
+    if (!*row) {
+        return unexpected(Errc::NotFound, "no account " + std::to_string(account.value));
+    }
+    auto quota = static_cast<std::uint64_t>(stmt->column_int64(0));
+    if (quota == 0) {
+        return ok();
+    }
+    // TODO(store, #quota): keep a usage counter per account instead of summing on each append.
+    Result<Statement> used = db.prepare(
+        "SELECT coalesce(sum(m.size), 0) FROM messages m "
+        "JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.account_id = ?");
+    if (!used) {
+        return unexpected(std::move(used).error());
+    }
+    Result<bool> sum = used->bind(1, account.value).step();
+    if (!sum) {
+        return unexpected(std::move(sum).error());
+    }
+    if (static_cast<std::uint64_t>(used->column_int64(0)) + size > quota) {
+        return unexpected(Errc::Quota, "account " + std::to_string(account.value) + " over quota");
+    }
+    return ok();
+}
+
+// Runs on the writer thread, inside the request's savepoint; the blob file is already durable.
+Result<MessageRecord> append_metadata(WriteContext& ctx, BlobStore& blobs,
+                                      const AppendRequest& request, const std::string& flags,
+                                      const std::string& sha256, const std::string& bytes)
+{
+    const std::uint64_t size = bytes.size();
+    HARBOR_TRY(check_quota(ctx.db, request.account, size));
+    Result<Statement> create = ctx.db.prepare(
+        "INSERT INTO mailboxes (account_id, name, uidvalidity) VALUES (?, ?, ?) "
+        "ON CONFLICT (account_id, name) DO NOTHING");
+    if (!create) {
+        return unexpected(std::move(create).error());
+    }
+    HARBOR_TRY(create->bind(1, request.account.value)
+                   .bind(2, request.mailbox)
+                   .bind(3, new_uidvalidity())
+                   .run());
+    Result<Statement> box = ctx.db.prepare(
+        "SELECT id, uidnext, highestmodseq FROM mailboxes WHERE account_id = ? AND name = ?");
+    if (!box) {
+        return unexpected(std::move(box).error());
+    }
+    Result<bool> row = box->bind(1, request.account.value).bind(2, request.mailbox).step();
+    if (!row) {
+        return unexpected(std::move(row).error());
+    }
+    if (!*row) {
+        return unexpected(Errc::Internal, "mailbox vanished after insert");
+    }
+    MessageRecord record;
+    record.mailbox = MailboxId{box->column_int64(0)};
+    std::int64_t uid = box->column_int64(1);
+    if (uid >= max_uid) {
+        return unexpected(Errc::Limit, "mailbox " + request.mailbox + " ran out of UIDs");
+    }
+    record.uid = static_cast<std::uint32_t>(uid);
+    record.modseq = static_cast<std::uint64_t>(box->column_int64(2)) + 1;
+    record.blob = BlobId{sha256};
+    record.size = size;
+    record.internal_date = request.internal_date;
+    record.flags = request.flags;
+
+    Result<Statement> blob = ctx.db.prepare(
+        "INSERT INTO blobs (sha256, size, refcount) VALUES (?, ?, 0) "
+        "ON CONFLICT (sha256) DO NOTHING");
+    if (!blob) {
+        return unexpected(std::move(blob).error());
+    }
+    HARBOR_TRY(blob->bind(1, sha256).bind(2, static_cast<std::int64_t>(size)).run());
+    // A new row: the last reference may have gone since the file was written, and its file been
+    // deleted, by this process or another one (delete_released_blobs). Deletion happens only
+    // under the write lock held here, so checking now is final; rewriting is rare.
+    if (ctx.db.changes() == 1 && !blobs.exists(sha256)) {
+        HARBOR_TRY(blobs.write(sha256, bytes));
+    }
+    // The messages_take_blob trigger raises the blob's refcount.
+    Result<Statement> message = ctx.db.prepare(
+        "INSERT INTO messages (mailbox_id, uid, modseq, blob, size, internal_date, flags) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)");
+    if (!message) {
+        return unexpected(std::move(message).error());
+    }
+    HARBOR_TRY(message->bind(1, record.mailbox.value)
+                   .bind(2, uid)
+                   .bind(3, static_cast<std::int64_t>(record.modseq))
+                   .bind(4, sha256)
+                   .bind(5, static_cast<std::int64_t>(size))
+                   .bind(6, record.internal_date)
+                   .bind(7, flags)
+                   .run());
+    Result<Statement> bump =
+        ctx.db.prepare("UPDATE mailboxes SET uidnext = ?, highestmodseq = ? WHERE id = ?");
+    if (!bump) {
+        return unexpected(std::move(bump).error());
+    }
+    HARBOR_TRY(bump->bind(1, uid + 1)
+                   .bind(2, static_cast<std::int64_t>(record.modseq))
+                   .bind(3, record.mailbox.value)
+                   .run());
+    return record;
+}
+
+}  // namespace
+
+Result<void> collect_released_blobs(WriteContext& context)
+{
+    Result<Statement> stmt =
+        context.db.prepare("DELETE FROM blobs WHERE refcount = 0 RETURNING sha256");
+    if (!stmt) {
+        return unexpected(std::move(stmt).error());
+    }
+    for (;;) {
+        Result<bool> row = stmt->step();
+        if (!row) {
+            return unexpected(std::move(row).error());
+        }
+        if (!*row) {
+            return ok();
+        }
+        context.released_blobs.push_back(stmt->column_text(0));
+    }
+}
+
+void SqliteStore::append_async(AppendRequest request, Done<MessageRecord> done)
+{
+    // request.bytes is a view into the caller's buffer: copy it before returning.
+    auto bytes = std::make_shared<const std::string>(request.bytes);
+    request.bytes = {};
+    // The blob is written on a blob thread, before the request is queued to the writer. Not the
+    // caller's thread: async callers are io threads, which must not block on fsync. Not the
+    // writer: it would serialise one fsync per message behind every batch, while blob threads
+    // fsync in parallel and the filesystem merges their journal commits. Even a bad argument is
+    // reported from there, so `done` never runs inside append_async().
+    blob_pool_.post([this, request = std::move(request), bytes, done = std::move(done)]() mutable {
+        Result<std::string> flags = join_flags(request.flags);
+        if (!flags) {
+            done(unexpected(std::move(flags).error()));
+            return;
+        }
+        if (request.mailbox.empty()) {
+            done(unexpected(Errc::Invalid, "empty mailbox name"));
+            return;
+        }
+        Result<std::string> sha256 = sha256_hex(*bytes);
+        if (!sha256) {
+            done(unexpected(std::move(sha256).error()));
+            return;
+        }
+        if (Result<void> written = blobs_.write(*sha256, *bytes); !written) {
+            done(unexpected(std::move(written).error()));
+            return;
+        }
+        // The bytes stay with the request until it completes, for the rare rewrite in
+        // append_metadata().
+        writer_->submit<MessageRecord>(
+            [this, request = std::move(request), flags = std::move(*flags), sha256 = *sha256,
+             bytes](WriteContext& ctx) {
+                return append_metadata(ctx, blobs_, request, flags, sha256, *bytes);
+            },
+            std::move(done));
+    });
+}
+
+Result<std::vector<Mailbox>> SqliteStore::list_mailboxes(AccountId account)
+{
+    Result<Reader> db = reader();
+    if (!db) {
+        return unexpected(std::move(db).error());
+    }
+    Result<Statement> stmt = (*db)->prepare(
+        "SELECT id, account_id, name, uidvalidity, uidnext, highestmodseq FROM mailboxes "
+        "WHERE account_id = ? ORDER BY name");
+    if (!stmt) {
+        return unexpected(std::move(stmt).error());
+    }
+    stmt->bind(1, account.value);
+    std::vector<Mailbox> out;
+    for (;;) {
+        Result<bool> row = stmt->step();
+        if (!row) {
+            return unexpected(std::move(row).error());
+        }
+        if (!*row) {
+            return out;
+        }
+        Mailbox box;
+        box.id = MailboxId{stmt->column_int64(0)};
+        box.account = AccountId{stmt->column_int64(1)};
+        box.name = stmt->column_text(2);
+        box.uidvalidity = static_cast<std::uint32_t>(stmt->column_int64(3));
+        box.uidnext = static_cast<std::uint32_t>(stmt->column_int64(4));
+        box.highest_modseq = static_cast<std::uint64_t>(stmt->column_int64(5));
+        out.push_back(std::move(box));
+    }
+}
+
+Result<std::vector<MessageRecord>> SqliteStore::list_messages(MailboxId mailbox)
+{
+    Result<Reader> db = reader();
+    if (!db) {
+        return unexpected(std::move(db).error());
+    }
+    // One snapshot for the existence check and the rows.
+    Result<ReadTransaction> snapshot = ReadTransaction::begin(**db);
+    if (!snapshot) {
+        return unexpected(std::move(snapshot).error());
+    }
+    Result<Statement> exists = (*db)->prepare("SELECT 1 FROM mailboxes WHERE id = ?");
+    if (!exists) {
+        return unexpected(std::move(exists).error());
+    }
+    Result<bool> found = exists->bind(1, mailbox.value).step();
+    if (!found) {
+        return unexpected(std::move(found).error());
+    }
+    if (!*found) {
+        return unexpected(Errc::NotFound, "no mailbox " + std::to_string(mailbox.value));
+    }
+    Result<Statement> stmt = (*db)->prepare(
+        "SELECT mailbox_id, uid, modseq, blob, size, internal_date, flags FROM messages "
+        "WHERE mailbox_id = ? ORDER BY uid");
+    if (!stmt) {
+        return unexpected(std::move(stmt).error());
+    }
+    stmt->bind(1, mailbox.value);
+    std::vector<MessageRecord> out;
+    for (;;) {
+        Result<bool> row = stmt->step();
+        if (!row) {
+            return unexpected(std::move(row).error());
+        }
+        if (!*row) {
+            return out;
+        }
+        MessageRecord record;
+        record.mailbox = MailboxId{stmt->column_int64(0)};
+        record.uid = static_cast<std::uint32_t>(stmt->column_int64(1));
+        record.modseq = static_cast<std::uint64_t>(stmt->column_int64(2));
+        record.blob = BlobId{stmt->column_text(3)};
+        record.size = static_cast<std::uint64_t>(stmt->column_int64(4));
+        record.internal_date = stmt->column_int64(5);
+        record.flags = split_flags(stmt->column_text(6));
+        out.push_back(std::move(record));
+    }
+}
+
+Result<void> SqliteStore::expunge(MailboxId mailbox, std::uint32_t uid)
+{
+    return write<void>([mailbox, uid](WriteContext& ctx) -> Result<void> {
+        Result<Statement> del =
+            ctx.db.prepare("DELETE FROM messages WHERE mailbox_id = ? AND uid = ?");
+        if (!del) {
+            return unexpected(std::move(del).error());
+        }
+        HARBOR_TRY(del->bind(1, mailbox.value).bind(2, std::int64_t{uid}).run());
+        if (ctx.db.changes() == 0) {
+            return unexpected(Errc::NotFound, "no message " + std::to_string(uid) + " in mailbox " +
+                                                  std::to_string(mailbox.value));
+        }
+        // An expunge is a change: RFC 7162 §3.2.10 wants highestmodseq to move past it.
+        Result<Statement> bump =
+            ctx.db.prepare("UPDATE mailboxes SET highestmodseq = highestmodseq + 1 WHERE id = ?");
+        if (!bump) {
+            return unexpected(std::move(bump).error());
+        }
+        HARBOR_TRY(bump->bind(1, mailbox.value).run());
+        return collect_released_blobs(ctx);
+    });
+}
+
+Result<std::string> SqliteStore::read_blob(const BlobId& blob)
+{
+    return blobs_.read(blob.sha256);
+}
+
+Result<std::uint64_t> SqliteStore::blob_refcount(const BlobId& blob)
+{
+    if (!is_blob_name(blob.sha256)) {
+        return unexpected(Errc::Invalid, "bad blob name");
+    }
+    Result<Reader> db = reader();
+    if (!db) {
+        return unexpected(std::move(db).error());
+    }
+    Result<Statement> stmt = (*db)->prepare("SELECT refcount FROM blobs WHERE sha256 = ?");
+    if (!stmt) {
+        return unexpected(std::move(stmt).error());
+    }
+    Result<bool> row = stmt->bind(1, blob.sha256).step();
+    if (!row) {
+        return unexpected(std::move(row).error());
+    }
+    if (!*row) {
+        return unexpected(Errc::NotFound, "no blob " + blob.sha256);
+    }
+    return static_cast<std::uint64_t>(stmt->column_int64(0));
+}
+
+}  // namespace harbor::store::sqlite

@@ -1,0 +1,217 @@
+// Mail through the Store interface: append (uid, modseq, mailbox creation, flags), listing,
+// expunge, blob single-instance storage and reference counting, quota, and error codes.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "store/blob_store.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+#include "store/test_support.hpp"
+
+namespace harbor::store {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::append_request;
+using testing::make_alice;
+using testing::open_or_fail;
+using testing::TempDir;
+
+class SqliteMail : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        store_ = open_or_fail(dir_.path());
+        ASSERT_NE(store_, nullptr);
+        alice_ = make_alice(*store_);
+    }
+
+    fs::path blob_path(const BlobId& blob) const
+    {
+        return BlobStore(dir_.path() / sqlite::blob_dir_name).path_for(blob.sha256);
+    }
+
+    TempDir dir_;
+    std::unique_ptr<Store> store_;
+    Account alice_;
+};
+
+TEST_F(SqliteMail, AppendCreatesMailboxAndAssignsAscendingUidsAndModseqs)
+{
+    AppendRequest first = append_request(alice_.id, "INBOX", "Subject: one\r\n\r\nbody\r\n");
+    first.flags = {"\\Seen", "$Important"};
+    Result<MessageRecord> one = store_->append(first);
+    ASSERT_TRUE(one) << one.error().to_string();
+    EXPECT_EQ(one->uid, 1u);
+    EXPECT_EQ(one->modseq, 2u);
+    EXPECT_EQ(one->size, first.bytes.size());
+    EXPECT_EQ(one->blob.sha256, *sha256_hex(first.bytes));
+
+    Result<MessageRecord> two =
+        store_->append(append_request(alice_.id, "INBOX", "Subject: two\r\n\r\n"));
+    ASSERT_TRUE(two);
+    EXPECT_EQ(two->uid, 2u);
+    EXPECT_EQ(two->modseq, 3u);
+    EXPECT_EQ(two->mailbox, one->mailbox);
+
+    Result<std::vector<Mailbox>> boxes = store_->list_mailboxes(alice_.id);
+    ASSERT_TRUE(boxes);
+    ASSERT_EQ(boxes->size(), 1u);
+    EXPECT_EQ((*boxes)[0].name, "INBOX");
+    EXPECT_EQ((*boxes)[0].uidnext, 3u);
+    EXPECT_EQ((*boxes)[0].highest_modseq, 3u);
+    EXPECT_GT((*boxes)[0].uidvalidity, 0u);
+
+    Result<std::vector<MessageRecord>> messages = store_->list_messages(one->mailbox);
+    ASSERT_TRUE(messages);
+    ASSERT_EQ(messages->size(), 2u);
+    EXPECT_EQ((*messages)[0].flags, first.flags);
+    EXPECT_EQ((*messages)[0].internal_date, first.internal_date);
+    EXPECT_TRUE((*messages)[1].flags.empty());
+    Result<std::string> body = store_->read_blob((*messages)[0].blob);
+    ASSERT_TRUE(body);
+    EXPECT_EQ(*body, first.bytes);
+}
+
+TEST_F(SqliteMail, SameBytesInThreeMailboxesAreOneFileWithRefcountThree)
+{
+    const std::string bytes = "Subject: shared\r\n\r\nthe same body\r\n";
+    std::vector<MessageRecord> records;
+    for (const char* mailbox : {"INBOX", "Archive", "Sent"}) {
+        Result<MessageRecord> record = store_->append(append_request(alice_.id, mailbox, bytes));
+        ASSERT_TRUE(record) << record.error().to_string();
+        records.push_back(*record);
+    }
+    const BlobId blob = records[0].blob;
+    EXPECT_EQ(records[1].blob, blob);
+    EXPECT_EQ(records[2].blob, blob);
+    Result<std::uint64_t> refs = store_->blob_refcount(blob);
+    ASSERT_TRUE(refs);
+    EXPECT_EQ(*refs, 3u);
+    std::size_t files = 0;
+    for (const auto& entry : fs::recursive_directory_iterator(dir_.path() / "blobs")) {
+        files += entry.is_regular_file() ? 1 : 0;
+    }
+    EXPECT_EQ(files, 1u);
+
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        ASSERT_TRUE(store_->expunge(records[i].mailbox, records[i].uid));
+        refs = store_->blob_refcount(blob);
+        if (i + 1 < records.size()) {
+            ASSERT_TRUE(refs);
+            EXPECT_EQ(*refs, records.size() - i - 1);
+            EXPECT_TRUE(fs::exists(blob_path(blob)));
+        }
+    }
+    ASSERT_FALSE(refs);
+    EXPECT_EQ(refs.error().code, Errc::NotFound);
+    EXPECT_FALSE(fs::exists(blob_path(blob)));  // deleted after the last expunge committed
+    Result<std::string> gone = store_->read_blob(blob);
+    ASSERT_FALSE(gone);
+    EXPECT_EQ(gone.error().code, Errc::NotFound);
+}
+
+TEST_F(SqliteMail, ExpungeRaisesHighestModseqAndKeepsUidnext)
+{
+    Result<MessageRecord> one = store_->append(append_request(alice_.id, "INBOX", "a"));
+    ASSERT_TRUE(one);
+    ASSERT_TRUE(store_->expunge(one->mailbox, one->uid));
+    Result<std::vector<Mailbox>> boxes = store_->list_mailboxes(alice_.id);
+    ASSERT_TRUE(boxes);
+    EXPECT_EQ((*boxes)[0].uidnext, 2u);
+    EXPECT_EQ((*boxes)[0].highest_modseq, one->modseq + 1);
+    Result<MessageRecord> two = store_->append(append_request(alice_.id, "INBOX", "a"));
+    ASSERT_TRUE(two);
+    EXPECT_EQ(two->uid, 2u);  // UIDs are never reused (RFC 9051 §2.3.1.1)
+}
+
+TEST_F(SqliteMail, RemovingAnAccountReleasesItsBlobs)
+{
+    Account bob;
+    bob.domain = alice_.domain;
+    bob.local_part = "bob";
+    Result<Account> created = store_->create_account(bob);
+    ASSERT_TRUE(created);
+    Result<MessageRecord> mine = store_->append(append_request(created->id, "INBOX", "only bob"));
+    Result<MessageRecord> shared = store_->append(append_request(created->id, "INBOX", "both"));
+    ASSERT_TRUE(mine && shared);
+    ASSERT_TRUE(store_->append(append_request(alice_.id, "INBOX", "both")));
+
+    ASSERT_TRUE(store_->remove_account(created->id));
+    EXPECT_FALSE(store_->blob_refcount(mine->blob));
+    EXPECT_FALSE(fs::exists(blob_path(mine->blob)));
+    Result<std::uint64_t> refs = store_->blob_refcount(shared->blob);
+    ASSERT_TRUE(refs);
+    EXPECT_EQ(*refs, 1u);
+    EXPECT_TRUE(fs::exists(blob_path(shared->blob)));
+}
+
+TEST_F(SqliteMail, QuotaCountsStoredBytes)
+{
+    AccountChanges changes;
+    changes.quota_bytes = 10;
+    ASSERT_TRUE(store_->update_account(alice_.id, changes));
+    ASSERT_TRUE(store_->append(append_request(alice_.id, "INBOX", "123456")));
+    Result<MessageRecord> over = store_->append(append_request(alice_.id, "INBOX", "12345"));
+    ASSERT_FALSE(over);
+    EXPECT_EQ(over.error().code, Errc::Quota);
+    EXPECT_TRUE(store_->append(append_request(alice_.id, "INBOX", "1234")));
+}
+
+TEST_F(SqliteMail, ErrorCodes)
+{
+    AppendRequest bad_flag = append_request(alice_.id, "INBOX", "x");
+    bad_flag.flags = {"two words"};
+    struct Case {
+        std::string name;
+        std::function<Result<void>()> call;
+        Errc want;
+    };
+    auto drop = [](auto result) -> Result<void> {
+        if (!result) {
+            return unexpected(std::move(result).error());
+        }
+        return ok();
+    };
+    Store& s = *store_;
+    const Case cases[] = {
+        {"append to missing account",
+         [&] { return drop(s.append(append_request(AccountId{999}, "INBOX", "x"))); },
+         Errc::NotFound},
+        {"append without mailbox name",
+         [&] { return drop(s.append(append_request(alice_.id, "", "x"))); }, Errc::Invalid},
+        {"flag with a space", [&] { return drop(s.append(bad_flag)); }, Errc::Invalid},
+        {"list missing mailbox", [&] { return drop(s.list_messages(MailboxId{999})); },
+         Errc::NotFound},
+        {"expunge missing message", [&] { return s.expunge(MailboxId{999}, 1); }, Errc::NotFound},
+        {"refcount of unknown blob",
+         [&] { return drop(s.blob_refcount(BlobId{std::string(64, '0')})); }, Errc::NotFound},
+        {"refcount with bad name", [&] { return drop(s.blob_refcount(BlobId{"../x"})); },
+         Errc::Invalid},
+        {"read with bad name", [&] { return drop(s.read_blob(BlobId{"../../harbor.db"})); },
+         Errc::Invalid},
+    };
+    for (const Case& c : cases) {
+        Result<void> got = c.call();
+        ASSERT_FALSE(got) << c.name;
+        EXPECT_EQ(got.error().code, c.want) << c.name << ": " << got.error().to_string();
+    }
+}
+
+TEST_F(SqliteMail, FailedAppendLeavesNoRowsAndOpenSweepsItsFile)
+{
+    // The blob is written before the metadata; when the metadata fails (no such account) the
+    // file is an orphan, which the next open removes.
+    Result<MessageRecord> failed =
+        store_->append(append_request(AccountId{999}, "INBOX", "orphan bytes"));
+    ASSERT_FALSE(failed);
+    BlobId orphan{*sha256_hex("orphan bytes")};
+    EXPECT_TRUE(fs::exists(blob_path(orphan)));
+    store_.reset();
+    store_ = open_or_fail(dir_.path());
+    ASSERT_NE(store_, nullptr);
+    EXPECT_FALSE(fs::exists(blob_path(orphan)));
+}
+
+}  // namespace
+}  // namespace harbor::store

@@ -1,0 +1,195 @@
+// Opening the embedded store: data directory, connection settings, migrations, the lock file and
+// the orphan-blob sweep, the writer thread; plus the reader pool and the after-commit blob
+// deletion.
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <system_error>
+
+#include "core/log.hpp"
+#include "store/sqlite/migrations.hpp"
+
+namespace harbor::store::sqlite {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::size_t max_idle_readers = 8;
+
+}  // namespace
+
+Result<void> configure_connection(Connection& db)
+{
+    sqlite3_busy_timeout(db.handle(), busy_timeout_ms);
+    // WAL: readers keep reading while the writer commits. synchronous=FULL: COMMIT returns only
+    // after the log is fsynced, which is the promise behind every acknowledged write.
+    Result<Statement> mode = db.prepare("PRAGMA journal_mode = WAL");
+    if (!mode) {
+        return unexpected(std::move(mode).error());
+    }
+    Result<bool> row = mode->step();
+    if (!row) {
+        return unexpected(std::move(row).error());
+    }
+    if (!*row || mode->column_text(0) != "wal") {
+        return unexpected(Errc::Io, "cannot switch the database to WAL mode");
+    }
+    return db.exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;");
+}
+
+namespace {
+
+// Files written for appends that never committed (a crash in between) have no row: remove them.
+// Unreferenced rows (a crash between commit and file deletion) go first, so their files are
+// swept as well. Only while no other process has the store open (see open()).
+Result<void> sweep_orphans(Connection& db, BlobStore& blobs)
+{
+    HARBOR_TRY(db.exec("DELETE FROM blobs WHERE refcount = 0"));
+    Result<std::uint64_t> swept = blobs.sweep([&db](const std::string& sha256) {
+        Result<Statement> stmt = db.prepare("SELECT 1 FROM blobs WHERE sha256 = ?");
+        if (!stmt) {
+            return Result<bool>(unexpected(std::move(stmt).error()));
+        }
+        return stmt->bind(1, sha256).step();
+    });
+    if (!swept) {
+        return unexpected(std::move(swept).error());
+    }
+    if (*swept > 0) {
+        log::info("store.blobs.swept", {{"files", *swept}});
+    }
+    return ok();
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(fs::path db_path, fs::path blob_root, unsigned blob_threads)
+    : db_path_(std::move(db_path)),
+      blobs_(std::move(blob_root)),
+      blob_pool_(blob_threads == 0 ? 1 : blob_threads)
+{
+}
+
+SqliteStore::~SqliteStore()
+{
+    // Order matters: blob tasks still queued submit to the writer, and the writer completes
+    // every request it holds before its thread ends.
+    blob_pool_.shutdown();
+    writer_.reset();
+    if (lock_fd_ >= 0) {
+        ::close(lock_fd_);  // releases the shared lock
+    }
+}
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const StoreOptions& options)
+{
+    std::error_code ec;
+    fs::create_directories(options.data_dir, ec);
+    if (ec) {
+        return unexpected(Errc::Io, "create " + options.data_dir.string() + ": " + ec.message());
+    }
+    fs::path db_path = options.data_dir / database_file_name;
+    std::unique_ptr<SqliteStore> store(
+        new SqliteStore(db_path, options.data_dir / blob_dir_name, options.blob_threads));
+    HARBOR_TRY(store->blobs_.create_root());
+
+    Result<std::unique_ptr<Connection>> db = Connection::open(db_path, OpenMode::ReadWrite);
+    if (!db) {
+        return unexpected(std::move(db).error());
+    }
+    HARBOR_TRY(configure_connection(**db));
+    HARBOR_TRY(apply_migrations(**db));
+
+    // Every open store holds a shared lock on store.lock for its life. Sweeping needs it
+    // exclusively: blob files of another process's appends in flight (the CLI next to a running
+    // server) have no row yet either, and must not be swept.
+    fs::path lock_path = options.data_dir / lock_file_name;
+    store->lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    if (store->lock_fd_ < 0) {
+        return unexpected(Errc::Io, "open " + lock_path.string() + ": " + std::strerror(errno));
+    }
+    if (::flock(store->lock_fd_, LOCK_EX | LOCK_NB) == 0) {
+        HARBOR_TRY(sweep_orphans(**db, store->blobs_));
+    }
+    // Converting EX to SH is not atomic, but nothing of ours is in flight yet.
+    if (::flock(store->lock_fd_, LOCK_SH) != 0) {
+        return unexpected(Errc::Io, "flock " + lock_path.string() + ": " + std::strerror(errno));
+    }
+
+    SqliteStore* raw = store.get();
+
+    store->writer_ = std::make_unique<WriteBatcher>(
+        std::move(*db), [raw](Connection& writer_db, const std::vector<std::string>& released) {
+            raw->delete_released_blobs(writer_db, released);
+        });
+    store->writer_->start();
+    return store;
+}
+
+SqliteStore::Reader::~Reader()
+{
+    if (db_ == nullptr) {
+        return;
+    }
+    std::lock_guard lock(store_->readers_mutex_);
+    if (store_->idle_readers_.size() < max_idle_readers) {
+        store_->idle_readers_.push_back(std::move(db_));
+    }
+}
+
+Result<SqliteStore::Reader> SqliteStore::reader()
+{
+    {
+        std::lock_guard lock(readers_mutex_);
+        if (!idle_readers_.empty()) {
+            std::unique_ptr<Connection> db = std::move(idle_readers_.back());
+            idle_readers_.pop_back();
+            return Reader(*this, std::move(db));
+        }
+    }
+    Result<std::unique_ptr<Connection>> db = Connection::open(db_path_, OpenMode::ReadWrite);
+    if (!db) {
+        return unexpected(std::move(db).error());
+    }
+    sqlite3_busy_timeout((*db)->handle(), busy_timeout_ms);
+    // A reader never writes: query_only turns a stray write into an error, not a lock.
+    HARBOR_TRY((*db)->exec("PRAGMA query_only = ON; PRAGMA foreign_keys = ON;"));
+    return Reader(*this, std::move(*db));
+}
+
+void SqliteStore::delete_released_blobs(Connection& db, const std::vector<std::string>& released)
+{
+    // Under the write lock, a blob that has no row cannot gain one until the lock goes, and an
+    // append that adds a row checks for the file under the same lock (append_metadata). That
+    // holds across processes (the CLI and the server), which in-memory bookkeeping would not.
+    // A transaction that changes nothing commits without an fsync.
+    if (Result<void> locked = db.exec("BEGIN IMMEDIATE"); !locked) {
+        // The files stay; the sweep at the next exclusive open removes them.
+        log::warn("store.blobs.delete_deferred", {{"error", locked.error().to_string()}});
+        return;
+    }
+    for (const std::string& sha256 : released) {
+        // A later request of the same batch may have stored the same bytes again.
+        Result<Statement> stmt = db.prepare("SELECT 1 FROM blobs WHERE sha256 = ?");
+        if (!stmt) {
+            break;
+        }
+        Result<bool> present = stmt->bind(1, sha256).step();
+        if (present && !*present && !blobs_.remove(sha256)) {
+            log::warn("store.blobs.delete_failed", {{"blob", sha256}});
+        }
+    }
+    (void)db.exec("COMMIT");
+}
+
+std::uint64_t SqliteStore::commit_count_for_test() const
+{
+    return writer_->commit_count();
+}
+
+}  // namespace harbor::store::sqlite

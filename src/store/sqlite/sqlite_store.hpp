@@ -1,0 +1,124 @@
+// The embedded Store: SQLite (WAL, synchronous=FULL) for metadata, content-addressed files for
+// message bodies. One writer thread commits batches (write_batcher.hpp); reads use a pool of
+// their own connections and never wait for it. Directory methods live in sqlite_directory.cpp,
+// mail and blob methods in sqlite_mail.cpp, opening and plumbing in sqlite_store.cpp.
+#pragma once
+
+#include <filesystem>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "store/blob_store.hpp"
+#include "store/sqlite/statement.hpp"
+#include "store/sqlite/write_batcher.hpp"
+#include "store/store.hpp"
+#include "store/task_pool.hpp"
+
+namespace harbor::store::sqlite {
+
+constexpr const char* database_file_name = "harbor.db";
+constexpr const char* blob_dir_name = "blobs";
+constexpr const char* lock_file_name = "store.lock";
+constexpr int busy_timeout_ms = 5000;
+
+// Applies the per-connection settings the store relies on (WAL, synchronous=FULL, foreign keys,
+// busy timeout). Exposed for tests that build databases by hand.
+Result<void> configure_connection(Connection& db);
+
+// Deletes blob rows whose last reference went in this request and queues their files for
+// deletion after the commit (WriteContext::released_blobs). Defined in sqlite_mail.cpp.
+Result<void> collect_released_blobs(WriteContext& context);
+
+class SqliteStore final : public Store {
+public:
+    static Result<std::unique_ptr<SqliteStore>> open(const StoreOptions& options);
+    SqliteStore(const SqliteStore&) = delete;
+    SqliteStore& operator=(const SqliteStore&) = delete;
+    // Completes every queued write (durably) before returning.
+    ~SqliteStore() override;
+
+    Result<Domain> create_domain(std::string_view name) override;
+    Result<std::vector<Domain>> list_domains() override;
+    Result<Domain> find_domain(std::string_view name) override;
+    Result<void> remove_domain(std::string_view name) override;
+
+    Result<Account> create_account(const Account& account) override;
+    Result<Account> find_account(std::string_view local_part, std::string_view domain) override;
+    Result<std::vector<Account>> list_accounts(std::string_view domain) override;
+    Result<Account> update_account(AccountId id, const AccountChanges& changes) override;
+    Result<void> remove_account(AccountId id) override;
+
+    Result<void> create_alias(const Alias& alias) override;
+    Result<std::vector<Alias>> find_aliases(std::string_view source) override;
+    Result<std::vector<Alias>> list_aliases(std::string_view domain) override;
+    Result<void> remove_alias(const Alias& alias) override;
+
+    Result<void> create_group(std::string_view address) override;
+    Result<Group> find_group(std::string_view address) override;
+    Result<std::vector<Group>> list_groups(std::string_view domain) override;
+    Result<void> remove_group(std::string_view address) override;
+    Result<void> add_group_member(std::string_view group, std::string_view member) override;
+    Result<void> remove_group_member(std::string_view group, std::string_view member) override;
+
+    void append_async(AppendRequest request, Done<MessageRecord> done) override;
+    Result<std::vector<Mailbox>> list_mailboxes(AccountId account) override;
+    Result<std::vector<MessageRecord>> list_messages(MailboxId mailbox) override;
+    Result<void> expunge(MailboxId mailbox, std::uint32_t uid) override;
+
+    Result<std::string> read_blob(const BlobId& blob) override;
+    Result<std::uint64_t> blob_refcount(const BlobId& blob) override;
+
+    std::uint64_t commit_count_for_test() const override;
+
+private:
+    // A reader connection borrowed from the pool; goes back on destruction.
+    class Reader {
+    public:
+        Reader(SqliteStore& store, std::unique_ptr<Connection> db)
+            : store_(&store), db_(std::move(db))
+        {
+        }
+        Reader(Reader&& other) noexcept = default;
+        Reader(const Reader&) = delete;
+        Reader& operator=(const Reader&) = delete;
+        Reader& operator=(Reader&&) = delete;
+        ~Reader();
+        Connection& operator*() { return *db_; }
+        Connection* operator->() { return db_.get(); }
+
+    private:
+        SqliteStore* store_;
+        std::unique_ptr<Connection> db_;
+    };
+
+    SqliteStore(std::filesystem::path db_path, std::filesystem::path blob_root,
+                unsigned blob_threads);
+    Result<Reader> reader();
+
+    // Queues work on the writer and blocks until its batch is durable.
+    template <typename T>
+    Result<T> write(std::function<Result<T>(WriteContext&)> work)
+    {
+        auto promise = std::make_shared<std::promise<Result<T>>>();
+        std::future<Result<T>> future = promise->get_future();
+        writer_->submit<T>(std::move(work),
+                           [promise](Result<T> result) { promise->set_value(std::move(result)); });
+        return future.get();
+    }
+
+    // The writer's after-commit step: delete files of blobs whose last reference went, under
+    // the database write lock.
+    void delete_released_blobs(Connection& db, const std::vector<std::string>& released);
+
+    std::filesystem::path db_path_;
+    BlobStore blobs_;
+    int lock_fd_ = -1;  // shared flock on store.lock while open
+    std::mutex readers_mutex_;
+    std::vector<std::unique_ptr<Connection>> idle_readers_;
+    std::unique_ptr<WriteBatcher> writer_;
+    TaskPool blob_pool_;  // declared last: destroyed first, it feeds writer_
+};
+
+}  // namespace harbor::store::sqlite

@@ -1,0 +1,72 @@
+// The mapping from SQLite result codes to Errc, and the Statement/Connection basics.
+#include "store/sqlite/statement.hpp"
+
+#include <gtest/gtest.h>
+
+namespace harbor::store::sqlite {
+namespace {
+
+TEST(ErrcForSqlite, MapsEachFamily)
+{
+    struct Case {
+        int code;
+        Errc want;
+    };
+    const Case cases[] = {
+        {SQLITE_CONSTRAINT_UNIQUE, Errc::Exists},
+        {SQLITE_CONSTRAINT_PRIMARYKEY, Errc::Exists},
+        {SQLITE_CONSTRAINT_FOREIGNKEY, Errc::Exists},
+        {SQLITE_CONSTRAINT_CHECK, Errc::Invalid},
+        {SQLITE_CONSTRAINT_NOTNULL, Errc::Invalid},
+        {SQLITE_BUSY, Errc::TempFail},
+        {SQLITE_BUSY_SNAPSHOT, Errc::TempFail},
+        {SQLITE_LOCKED, Errc::TempFail},
+        {SQLITE_IOERR_FSYNC, Errc::Io},
+        {SQLITE_FULL, Errc::Io},
+        {SQLITE_CORRUPT, Errc::Io},
+        {SQLITE_NOTFOUND, Errc::NotFound},
+        {SQLITE_TOOBIG, Errc::Limit},
+        {SQLITE_MISUSE, Errc::Internal},
+    };
+    for (const Case& c : cases) {
+        EXPECT_EQ(errc_for_sqlite(c.code), c.want) << sqlite3_errstr(c.code);
+    }
+}
+
+TEST(SqliteConnection, UniqueViolationIsExistsAndStatementIsReusable)
+{
+    Result<std::unique_ptr<Connection>> db = Connection::open(":memory:", OpenMode::ReadWrite);
+    ASSERT_TRUE(db);
+    ASSERT_TRUE((*db)->exec("CREATE TABLE t (name TEXT UNIQUE)"));
+    const char* insert = "INSERT INTO t (name) VALUES (?)";
+    {
+        Result<Statement> stmt = (*db)->prepare(insert);
+        ASSERT_TRUE(stmt);
+        ASSERT_TRUE(stmt->bind(1, "a").run());
+    }
+    {
+        Result<Statement> stmt = (*db)->prepare(insert);
+        ASSERT_TRUE(stmt);
+        Result<void> again = stmt->bind(1, "a").run();
+        ASSERT_FALSE(again);
+        EXPECT_EQ(again.error().code, Errc::Exists);
+    }
+    Result<Statement> stmt = (*db)->prepare(insert);
+    ASSERT_TRUE(stmt);
+    EXPECT_TRUE(stmt->bind(1, "b").run());
+    Result<std::int64_t> count = (*db)->query_int64("SELECT count(*) FROM t");
+    ASSERT_TRUE(count);
+    EXPECT_EQ(*count, 2);
+}
+
+TEST(SqliteConnection, SyntaxErrorIsAnErrorNotAThrow)
+{
+    Result<std::unique_ptr<Connection>> db = Connection::open(":memory:", OpenMode::ReadWrite);
+    ASSERT_TRUE(db);
+    Result<Statement> stmt = (*db)->prepare("SELEKT 1");
+    ASSERT_FALSE(stmt);
+    EXPECT_EQ(stmt.error().code, Errc::Internal);
+}
+
+}  // namespace
+}  // namespace harbor::store::sqlite

@@ -1,0 +1,143 @@
+// The writer thread: take all queued requests, one transaction, a savepoint each, one commit.
+// Callers are completed only after COMMIT returned, which under synchronous=FULL in WAL mode
+// means the batch is in the fsynced log: that is the durability point every caller waits for.
+#include "store/sqlite/write_batcher.hpp"
+
+#include <exception>
+
+#include "core/log.hpp"
+
+namespace harbor::store::sqlite {
+
+WriteBatcher::WriteBatcher(std::unique_ptr<Connection> db, AfterCommit after_commit)
+    : db_(std::move(db)), after_commit_(std::move(after_commit))
+{
+}
+
+WriteBatcher::~WriteBatcher()
+{
+    if (!thread_.joinable()) {
+        start();  // so that requests queued before start() still complete
+    }
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+}
+
+void WriteBatcher::start()
+{
+    thread_ = std::thread([this] { loop(); });
+}
+
+void WriteBatcher::submit(std::unique_ptr<WriteRequest> request)
+{
+    {
+        std::lock_guard lock(mutex_);
+        if (!stopping_) {
+            queue_.push_back(std::move(request));
+            wake_.notify_one();
+            return;
+        }
+    }
+    request->complete(Error{Errc::Closed, "store is closing"});
+}
+
+void WriteBatcher::loop()
+{
+    std::vector<std::unique_ptr<WriteRequest>> batch;
+    for (;;) {
+        {
+            std::unique_lock lock(mutex_);
+            wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty()) {
+                return;  // stopping, and everything queued has been served
+            }
+            batch.swap(queue_);
+        }
+        run_batch(batch);
+        batch.clear();
+    }
+}
+
+namespace {
+
+void complete_all(std::vector<std::unique_ptr<WriteRequest>>& batch,
+                  const std::optional<Error>& failure)
+{
+    for (auto& request : batch) {
+        // A caller's callback must not take the writer down with it.
+        try {
+            request->complete(failure);
+        } catch (const std::exception& e) {
+            log::error("store.writer.callback_threw", {{"what", e.what()}});
+        } catch (...) {
+            log::error("store.writer.callback_threw");
+        }
+    }
+}
+
+}  // namespace
+
+void WriteBatcher::run_batch(std::vector<std::unique_ptr<WriteRequest>>& batch)
+{
+    if (Result<void> begun = db_->exec("BEGIN IMMEDIATE"); !begun) {
+        complete_all(batch, begun.error());
+        return;
+    }
+    std::vector<std::string> released;
+    std::optional<Error> batch_failure;
+    for (auto& request : batch) {
+        if (Result<void> saved = db_->exec("SAVEPOINT request"); !saved) {
+            batch_failure = saved.error();
+            break;
+        }
+        WriteContext context{*db_, {}};
+        Result<void> done = request->run(context);
+        if (done) {
+            if (Result<void> kept = db_->exec("RELEASE request"); !kept) {
+                batch_failure = kept.error();
+                break;
+            }
+            released.insert(released.end(), context.released_blobs.begin(),
+                            context.released_blobs.end());
+            continue;
+        }
+        // Some errors (I/O, full disk) make SQLite roll back the whole transaction itself; then
+        // the earlier requests of this batch are gone too and all of them must hear so.
+        if (sqlite3_get_autocommit(db_->handle()) != 0) {
+            batch_failure = done.error();
+            complete_all(batch, batch_failure);
+            return;
+        }
+        Result<void> undone = db_->exec("ROLLBACK TO request");
+        Result<void> released_savepoint = db_->exec("RELEASE request");
+        if (!undone || !released_savepoint) {
+            batch_failure = !undone ? undone.error() : released_savepoint.error();
+            break;
+        }
+    }
+    if (!batch_failure) {
+        if (Result<void> committed = db_->exec("COMMIT"); !committed) {
+            batch_failure = committed.error();
+        }
+    }
+    if (batch_failure) {
+        if (sqlite3_get_autocommit(db_->handle()) == 0) {
+            (void)db_->exec("ROLLBACK");
+        }
+        log::warn("store.writer.batch_failed",
+                  {{"requests", batch.size()}, {"error", batch_failure->to_string()}});
+        complete_all(batch, batch_failure);
+        return;
+    }
+    commits_.fetch_add(1, std::memory_order_relaxed);
+    if (!released.empty() && after_commit_) {
+        after_commit_(*db_, released);
+    }
+    complete_all(batch, std::nullopt);
+}
+
+}  // namespace harbor::store::sqlite

@@ -1,0 +1,40 @@
+// open_store() picks the backend named in StoreOptions; Store::append() is the blocking form of
+// append_async() for callers that own their thread (CLI, tests, benchmarks).
+#include "store/store.hpp"
+
+#include <future>
+#include <memory>
+
+#include "store/sqlite/sqlite_store.hpp"
+
+namespace harbor::store {
+
+Result<MessageRecord> Store::append(AppendRequest request)
+{
+    // Shared: the writer may still be inside set_value() when this thread wakes up.
+    auto promise = std::make_shared<std::promise<Result<MessageRecord>>>();
+    std::future<Result<MessageRecord>> future = promise->get_future();
+    append_async(std::move(request), [promise](Result<MessageRecord> result) {
+        promise->set_value(std::move(result));
+    });
+    return future.get();
+}
+
+Result<std::unique_ptr<Store>> open_store(const StoreOptions& options)
+{
+    if (options.backend != "sqlite") {
+        return unexpected(Errc::Unsupported, "store backend " + options.backend);
+    }
+    // Library exceptions (std::filesystem, allocation) stop here (STYLE.md §10.4).
+    try {
+        Result<std::unique_ptr<sqlite::SqliteStore>> store = sqlite::SqliteStore::open(options);
+        if (!store) {
+            return unexpected(std::move(store).error());
+        }
+        return std::unique_ptr<Store>(std::move(*store));
+    } catch (const std::exception& e) {
+        return unexpected(Errc::Internal, std::string("opening the store: ") + e.what());
+    }
+}
+
+}  // namespace harbor::store

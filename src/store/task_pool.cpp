@@ -1,0 +1,63 @@
+// The store's small pool of blocking-work threads (see task_pool.hpp).
+#include "store/task_pool.hpp"
+
+namespace harbor::store {
+
+TaskPool::TaskPool(unsigned threads)
+{
+    threads_.reserve(threads);
+    for (unsigned i = 0; i < threads; ++i) {
+        threads_.emplace_back([this] { loop(); });
+    }
+}
+
+TaskPool::~TaskPool()
+{
+    shutdown();
+}
+
+void TaskPool::post(std::function<void()> task)
+{
+    {
+        std::lock_guard lock(mutex_);
+        if (!stopping_) {
+            queue_.push_back(std::move(task));
+            wake_.notify_one();
+            return;
+        }
+    }
+    task();
+}
+
+void TaskPool::shutdown()
+{
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    for (std::thread& thread : threads_) {
+        if (thread.joinable()) {
+            thread.join();
+        }
+    }
+}
+
+void TaskPool::loop()
+{
+    for (;;) {
+        std::function<void()> task;
+        {
+            std::unique_lock lock(mutex_);
+            wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty()) {
+                return;
+            }
+            task = std::move(queue_.front());
+            queue_.pop_front();
+        }
+        task();
+    }
+}
+
+}  // namespace harbor::store
