@@ -25,3 +25,13 @@ function(harbor_unit_test name)
     harbor_warnings(${name})
     gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS unit)
 endfunction()
+
+# Asio TUs share one precompiled header, built once by harbor_net and reused by every other
+# target that uses Asio (same flags, so GCC and clang accept the reuse).
+function(harbor_asio_pch target)
+    if(target STREQUAL "harbor_net")
+        target_precompile_headers(harbor_net PRIVATE ${PROJECT_SOURCE_DIR}/src/net/asio_pch.hpp)
+    else()
+        target_precompile_headers(${target} REUSE_FROM harbor_net)
+    endif()
+endfunction()

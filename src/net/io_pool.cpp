@@ -25,6 +25,12 @@ IoPool::~IoPool()
 {
     stop();
     join();
+    // Destroying a context destroys the session frames still pending on it, and those may hold
+    // the last reference to a listener whose acceptor lives on context 0. So context 0 goes
+    // last: every other context's frames release their references while it is still alive.
+    while (!contexts_.empty()) {
+        contexts_.pop_back();
+    }
 }
 
 asio::io_context& IoPool::next()

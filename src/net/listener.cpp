@@ -9,7 +9,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <chrono>
 #include <exception>
+#include <future>
 
 #include "core/ids.hpp"
 #include "core/log.hpp"
@@ -32,6 +34,10 @@ struct Listener::State {
     ConnectionLimits limits;
     asio::ip::tcp::acceptor acceptor;
     std::uint16_t port = 0;
+    // Set when the accept loop has returned; Listener::stop() waits for it.
+    std::promise<void> loop_ended;
+    std::future<void> loop_ended_future = loop_ended.get_future();
+    bool started = false;
 
     State(ListenerConfig c, IoPool& p, std::shared_ptr<TlsContext> t,
           std::shared_ptr<SessionHandler> h, SessionTracker& tr, ListenerOptions o)
@@ -225,7 +231,9 @@ const ListenerConfig& Listener::config() const
 
 void Listener::start()
 {
-    asio::co_spawn(state_->acceptor.get_executor(), accept_loop(state_), asio::detached);
+    state_->started = true;
+    asio::co_spawn(state_->acceptor.get_executor(), accept_loop(state_),
+                   [state = state_](const std::exception_ptr&) { state->loop_ended.set_value(); });
 }
 
 void Listener::stop()
@@ -234,6 +242,10 @@ void Listener::stop()
         boost::system::error_code ignored;
         state->acceptor.close(ignored);
     });
+    if (state_->started && state_->loop_ended_future.valid()) {
+        // Bounded: if the io thread is wedged, shutdown goes on rather than hanging.
+        state_->loop_ended_future.wait_for(std::chrono::seconds(5));
+    }
 }
 
 }  // namespace harbor::net

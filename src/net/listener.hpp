@@ -41,7 +41,10 @@ public:
     const ListenerConfig& config() const;
 
     void start();  // the accept loop, on the pool's first context
-    void stop();   // stop accepting; thread-safe; sessions are not touched
+    // Stops accepting and returns once the accept loop has ended (bounded wait), so no accept
+    // is pending when the pool's contexts go: a pending accept references the context it was
+    // accepting for. Sessions are not touched. Call it from outside the io threads.
+    void stop();
 
     struct State;  // shared with the accept loop and the sessions; defined in listener.cpp
 

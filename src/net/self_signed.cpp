@@ -17,6 +17,8 @@
 #include <memory>
 #include <string>
 
+#include "core/file.hpp"
+
 namespace harbor::net {
 namespace {
 
@@ -78,36 +80,6 @@ Result<std::string> to_pem(BioPtr& bio)
         return openssl_failure("PEM encoding");
     }
     return std::string(data, static_cast<std::size_t>(size));
-}
-
-// Temp file in the same directory with the final mode from creation on, then rename(2).
-Result<void> write_file(const std::filesystem::path& file, const std::string& bytes, mode_t mode)
-{
-    std::filesystem::path temp = file;
-    temp += ".tmp";
-    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-    if (fd < 0) {
-        return unexpected(Errc::Io, "cannot create " + temp.string() + ": " + std::strerror(errno));
-    }
-    bool written = ::fchmod(fd, mode) == 0;
-    std::size_t done = 0;
-    while (written && done < bytes.size()) {
-        ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        written = n > 0;
-        done += written ? static_cast<std::size_t>(n) : 0;
-    }
-    written = written && ::fsync(fd) == 0;
-    int saved = errno;
-    ::close(fd);
-    if (!written || ::rename(temp.c_str(), file.c_str()) != 0) {
-        saved = written ? errno : saved;
-        ::unlink(temp.c_str());
-        return unexpected(Errc::Io, "cannot write " + file.string() + ": " + std::strerror(saved));
-    }
-    return ok();
 }
 
 }  // namespace
@@ -175,8 +147,8 @@ Result<void> generate_self_signed(std::string_view hostname,
     HARBOR_TRY(key_pem);
     auto cert_pem = to_pem(cert_bio);
     HARBOR_TRY(cert_pem);
-    HARBOR_TRY(write_file(key_file, *key_pem, 0600));
-    return write_file(certificate_file, *cert_pem, 0644);
+    HARBOR_TRY(write_file_atomically(key_file, *key_pem, 0600));
+    return write_file_atomically(certificate_file, *cert_pem, 0644);
 }
 
 }  // namespace harbor::net

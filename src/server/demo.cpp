@@ -14,6 +14,7 @@
 #include <iomanip>
 #include <iostream>
 
+#include "core/file.hpp"
 #include "core/log.hpp"
 #include "net/self_signed.hpp"
 #include "server/greeting_sessions.hpp"
@@ -46,37 +47,6 @@ Result<void> check_port_base(int port_base)
     if (port_base < 0 || port_base + max_offset > 65535) {
         return unexpected(Errc::Invalid, "--port-base must be between 0 and " +
                                              std::to_string(65535 - max_offset));
-    }
-    return ok();
-}
-
-// Temp file created with `mode` from the start, fsync, rename(2) over the target.
-Result<void> write_file_atomically(const std::filesystem::path& file, const std::string& bytes,
-                                   mode_t mode)
-{
-    std::filesystem::path temp = file;
-    temp += ".tmp";
-    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-    if (fd < 0) {
-        return unexpected(Errc::Io, "cannot create " + temp.string() + ": " + std::strerror(errno));
-    }
-    bool good = ::fchmod(fd, mode) == 0;
-    std::size_t done = 0;
-    while (good && done < bytes.size()) {
-        ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        good = n > 0;
-        done += good ? static_cast<std::size_t>(n) : 0;
-    }
-    good = good && ::fsync(fd) == 0;
-    int saved = errno;
-    ::close(fd);
-    if (!good || ::rename(temp.c_str(), file.c_str()) != 0) {
-        saved = good ? errno : saved;
-        ::unlink(temp.c_str());
-        return unexpected(Errc::Io, "cannot write " + file.string() + ": " + std::strerror(saved));
     }
     return ok();
 }
