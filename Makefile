@@ -1,7 +1,9 @@
-# The two commands of the README. Everything else is CMake (see docs/building.md).
+# The two commands of the README, and the build variants they rest on (README "Build").
 .PHONY: run test build release asan fuzz deps clean
 
 JOBS ?= $(shell nproc)
+# ccache needs a writable cache even where HOME is unset (CI runs with a trimmed environment).
+export CCACHE_DIR ?= $(if $(HOME),$(HOME)/.cache/ccache,$(CURDIR)/build/.ccache)
 PORT_BASE ?= 10000
 
 run: release

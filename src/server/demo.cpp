@@ -105,6 +105,7 @@ Result<Config> make_demo_config(const std::filesystem::path& dir, int port_base)
     if (ec) {
         return unexpected(Errc::Io, "demo directory " + dir.string() + ": " + ec.message());
     }
+    config.data_dir = config.data_dir.lexically_normal();  // "/x/./var" -> "/x/var"
     config.source = "(demo)";
     config.hostname = std::string(demo_hostname);
     config.tls =

@@ -74,9 +74,10 @@ public:
     virtual Result<void> add_group_member(std::string_view group, std::string_view member) = 0;
     virtual Result<void> remove_group_member(std::string_view group, std::string_view member) = 0;
 
-    // Mail. Appending stores the blob first (fsynced), then commits the metadata.
+    // Mail. Appending makes the blob durable no later than the metadata that refers to it (the
+    // embedded store: a small blob in the same commit, a large one as a file fsynced before).
     // append_async copies request.bytes before it returns, so the caller's buffer may go at once;
-    // hashing and the blob write run on the store's own threads, never the caller's, and `done`
+    // hashing and any blob write run on the store's own threads, never the caller's, and `done`
     // runs on a store thread (the writer, or a blob thread for a failure before the batch),
     // never inside append_async itself. Errors: Invalid (empty mailbox name, a flag with white
     // space), NotFound (no such account), Quota, Limit (UIDs exhausted), Io/TempFail (storage).

@@ -89,6 +89,20 @@ CREATE TRIGGER messages_release_blob AFTER DELETE ON messages BEGIN
     UPDATE blobs SET refcount = refcount - 1 WHERE sha256 = OLD.blob;
 END;
 )sql"},
+    // Small message bodies move into the database (inline_blob_max in sqlite_store.hpp): their
+    // bytes become durable with the batch's one WAL commit, not through a file, a rename and
+    // directory fsyncs of their own. Blobs written as files before this step stay files.
+    // A table of its own rather than a bytes column on blobs: blobs is WITHOUT ROWID, which
+    // SQLite advises against for rows of many kilobytes, and every refcount change (the step 3
+    // triggers) would rewrite a row that carried the bytes; here they are written once and
+    // deleted once. A rowid table, for the same reason. The cascade deletes the bytes in the
+    // transaction that deletes the blob row (the last reference gone, or the sweep at open).
+    {4, "inline_blob_data", R"sql(
+CREATE TABLE blob_data (
+    sha256  TEXT PRIMARY KEY REFERENCES blobs(sha256) ON DELETE CASCADE,
+    bytes   BLOB NOT NULL
+);
+)sql"},
 };
 
 }  // namespace

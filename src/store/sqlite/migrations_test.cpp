@@ -50,13 +50,36 @@ void check_directory(Store& store)
 struct Case {
     int previous;  // the database is built with steps 1..previous
     std::function<void(Connection&, const fs::path& data_dir)> seed;
-    std::function<void(Store&)> check;
+    std::function<void(Store&, const fs::path& data_dir)> check;
 };
+
+// Version 3 kept every body as a file, small ones too.
+const std::string small_file_body = "Subject: from version 3\r\n\r\nsmall, but a file\r\n";
+
+std::string large_file_body()
+{
+    std::string body = "Subject: from version 3\r\n\r\nlarge\r\n";
+    body.resize(inline_blob_max + 10, 'L');
+    return body;
+}
+
+std::int64_t count_rows(const fs::path& data_dir, const char* sql)
+{
+    Result<std::unique_ptr<Connection>> db =
+        Connection::open(data_dir / database_file_name, OpenMode::ReadWrite);
+    if (!db) {
+        ADD_FAILURE() << db.error().to_string();
+        return -1;
+    }
+    Result<std::int64_t> count = (*db)->query_int64(sql);
+    EXPECT_TRUE(count);
+    return count ? *count : -1;
+}
 
 const Case cases[] = {
     // Step 2 (mail tables) on a version-1 database: directory intact, mail usable.
     {1, [](Connection& db, const fs::path&) { ASSERT_TRUE(db.exec(directory_seed)); },
-     [](Store& store) {
+     [](Store& store, const fs::path&) {
          check_directory(store);
          Result<MessageRecord> appended =
              store.append(append_request(AccountId{7}, "INBOX", "first mail"));
@@ -85,7 +108,7 @@ const Case cases[] = {
              "           (5, 2, 9, '" +
              sha + "', 1, 200, '');"));
      },
-     [](Store& store) {
+     [](Store& store, const fs::path&) {
          check_directory(store);
          BlobId blob{*sha256_hex(shared_body)};
          Result<std::uint64_t> refs = store.blob_refcount(blob);
@@ -106,6 +129,62 @@ const Case cases[] = {
              ASSERT_TRUE(store.expunge(MailboxId{5}, uid));
          }
          EXPECT_FALSE(store.blob_refcount(blob));
+     }},
+    // Step 4 (inline blob bytes) on a version-3 database whose blobs, small and large, are all
+    // files: they stay files and readable, a new copy of a small one shares its file, new small
+    // bodies go inline, and releasing the last reference still deletes the file.
+    {3,
+     [](Connection& db, const fs::path& data_dir) {
+         ASSERT_TRUE(db.exec(directory_seed));
+         BlobStore blobs(data_dir / blob_dir_name);
+         ASSERT_TRUE(blobs.create_root());
+         ASSERT_TRUE(db.exec("INSERT INTO mailboxes (id, account_id, name, uidvalidity, uidnext,"
+                             "                       highestmodseq)"
+                             "    VALUES (5, 7, 'INBOX', 1234, 3, 9);"));
+         std::uint32_t uid = 1;
+         for (const std::string& body : {small_file_body, large_file_body()}) {
+             std::string sha = *sha256_hex(body);
+             ASSERT_TRUE(blobs.write(sha, body));
+             std::string size = std::to_string(body.size());
+             // The step 3 trigger counts the reference.
+             ASSERT_TRUE(db.exec(
+                 "INSERT INTO blobs (sha256, size, refcount) VALUES ('" + sha + "', " + size +
+                 ", 0);"
+                 "INSERT INTO messages (mailbox_id, uid, modseq, blob, size, internal_date)"
+                 "    VALUES (5, " +
+                 std::to_string(uid++) + ", 8, '" + sha + "', " + size + ", 100);"));
+         }
+     },
+     [](Store& store, const fs::path& data_dir) {
+         check_directory(store);
+         BlobStore files(data_dir / blob_dir_name);
+         const BlobId small{*sha256_hex(small_file_body)};
+         const BlobId large{*sha256_hex(large_file_body())};
+         EXPECT_EQ(*store.read_blob(small), small_file_body);
+         EXPECT_EQ(*store.read_blob(large), large_file_body());
+         EXPECT_EQ(*store.blob_refcount(small), 1u);
+         EXPECT_EQ(*store.blob_refcount(large), 1u);
+         EXPECT_EQ(count_rows(data_dir, "SELECT count(*) FROM blob_data"), 0);
+
+         Result<MessageRecord> again =
+             store.append(append_request(AccountId{7}, "INBOX", small_file_body));
+         ASSERT_TRUE(again) << again.error().to_string();
+         EXPECT_EQ(again->uid, 3u);
+         EXPECT_EQ(*store.blob_refcount(small), 2u);
+         EXPECT_EQ(count_rows(data_dir, "SELECT count(*) FROM blob_data"), 0);
+         Result<MessageRecord> fresh =
+             store.append(append_request(AccountId{7}, "INBOX", "new and small"));
+         ASSERT_TRUE(fresh);
+         EXPECT_EQ(count_rows(data_dir, "SELECT count(*) FROM blob_data"), 1);
+         EXPECT_FALSE(files.exists(fresh->blob.sha256));
+
+         for (std::uint32_t uid : {1u, 2u, 3u}) {
+             ASSERT_TRUE(store.expunge(MailboxId{5}, uid));
+         }
+         EXPECT_FALSE(store.blob_refcount(small));
+         EXPECT_FALSE(files.exists(small.sha256));
+         EXPECT_FALSE(files.exists(large.sha256));
+         EXPECT_EQ(*store.read_blob(fresh->blob), "new and small");
      }},
 };
 
@@ -145,7 +224,7 @@ TEST(Migrations, DataSurvivesUpgradeFromEachPreviousVersion)
         }
         std::unique_ptr<Store> store = open_or_fail(dir.path());
         ASSERT_NE(store, nullptr);
-        c.check(*store);
+        c.check(*store, dir.path());
         store.reset();
         Result<std::unique_ptr<Connection>> db =
             Connection::open(dir.path() / database_file_name, OpenMode::ReadWrite);

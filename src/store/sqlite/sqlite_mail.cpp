@@ -1,6 +1,7 @@
-// Mail in SQLite: append (blob first, then metadata in the writer's batch), mailbox and message
-// listing, expunge with blob release, and blob reads. UIDs and MODSEQs follow RFC 9051 §2.3.1.1
-// (uid = uidnext, strictly ascending) and RFC 7162 §3.1 (each change raises highestmodseq).
+// Mail in SQLite: append (a large blob's file first, then metadata, with a small blob's bytes,
+// in the writer's batch), mailbox and message listing, expunge with blob release, blob reads.
+// UIDs and MODSEQs follow RFC 9051 §2.3.1.1 (uid = uidnext, strictly ascending) and RFC 7162
+// §3.1 (each change raises highestmodseq).
 #include <ctime>
 #include <limits>
 
@@ -86,7 +87,30 @@ Result<void> check_quota(Connection& db, AccountId account, std::uint64_t size)
     return ok();
 }
 
-// Runs on the writer thread, inside the request's savepoint; the blob file is already durable.
+// The bytes of a blob whose row this request just inserted. Small ones go into blob_data in the
+// request's savepoint: the batch's commit makes them durable with the row. A large one's file
+// was written on a blob thread, but the last reference may have gone since and the file been
+// deleted (delete_released_blobs), by this process or another one. Deletion happens only under
+// the write lock held here, so checking now is final; rewriting is rare.
+Result<void> store_new_blob_bytes(WriteContext& ctx, BlobStore& blobs, const std::string& sha256,
+                                  const std::string& bytes)
+{
+    if (bytes.size() <= inline_blob_max) {
+        Result<Statement> insert =
+            ctx.db.prepare("INSERT INTO blob_data (sha256, bytes) VALUES (?, ?)");
+        if (!insert) {
+            return unexpected(std::move(insert).error());
+        }
+        return insert->bind(1, sha256).bind_blob(2, bytes).run();
+    }
+    if (!blobs.exists(sha256)) {
+        return blobs.write(sha256, bytes);
+    }
+    return ok();
+}
+
+// Runs on the writer thread, inside the request's savepoint; a large blob's file is already
+// durable, a small blob's bytes are inserted here.
 Result<MessageRecord> append_metadata(WriteContext& ctx, BlobStore& blobs,
                                       const AppendRequest& request, const std::string& flags,
                                       const std::string& sha256, const std::string& bytes)
@@ -135,11 +159,9 @@ Result<MessageRecord> append_metadata(WriteContext& ctx, BlobStore& blobs,
         return unexpected(std::move(blob).error());
     }
     HARBOR_TRY(blob->bind(1, sha256).bind(2, static_cast<std::int64_t>(size)).run());
-    // A new row: the last reference may have gone since the file was written, and its file been
-    // deleted, by this process or another one (delete_released_blobs). Deletion happens only
-    // under the write lock held here, so checking now is final; rewriting is rare.
-    if (ctx.db.changes() == 1 && !blobs.exists(sha256)) {
-        HARBOR_TRY(blobs.write(sha256, bytes));
+    // An existing row already has its bytes, inline or in a file: single-instance storage.
+    if (ctx.db.changes() == 1) {
+        HARBOR_TRY(store_new_blob_bytes(ctx, blobs, sha256, bytes));
     }
     // The messages_take_blob trigger raises the blob's refcount.
     Result<Statement> message = ctx.db.prepare(
@@ -194,11 +216,13 @@ void SqliteStore::append_async(AppendRequest request, Done<MessageRecord> done)
     // request.bytes is a view into the caller's buffer: copy it before returning.
     auto bytes = std::make_shared<const std::string>(request.bytes);
     request.bytes = {};
-    // The blob is written on a blob thread, before the request is queued to the writer. Not the
-    // caller's thread: async callers are io threads, which must not block on fsync. Not the
-    // writer: it would serialise one fsync per message behind every batch, while blob threads
-    // fsync in parallel and the filesystem merges their journal commits. Even a bad argument is
-    // reported from there, so `done` never runs inside append_async().
+    // The blob is hashed, and a large one written to its file, on a blob thread before the
+    // request is queued to the writer. Not the caller's thread: async callers are io threads,
+    // which must not block on hashing or fsync. Not the writer: it would serialise that work
+    // behind every batch, while blob threads fsync in parallel and the filesystem merges their
+    // journal commits. A small blob skips the file: its bytes ride in the write request and are
+    // committed with the message row (inline_blob_max). Even a bad argument is reported from
+    // the blob thread, so `done` never runs inside append_async().
     blob_pool_.post([this, request = std::move(request), bytes, done = std::move(done)]() mutable {
         Result<std::string> flags = join_flags(request.flags);
         if (!flags) {
@@ -214,12 +238,14 @@ void SqliteStore::append_async(AppendRequest request, Done<MessageRecord> done)
             done(unexpected(std::move(sha256).error()));
             return;
         }
-        if (Result<void> written = blobs_.write(*sha256, *bytes); !written) {
-            done(unexpected(std::move(written).error()));
-            return;
+        if (bytes->size() > inline_blob_max) {
+            if (Result<void> written = blobs_.write(*sha256, *bytes); !written) {
+                done(unexpected(std::move(written).error()));
+                return;
+            }
         }
-        // The bytes stay with the request until it completes, for the rare rewrite in
-        // append_metadata().
+        // The bytes stay with the request until it completes: a small blob's are inserted by
+        // append_metadata(), a large one's are there for the rare rewrite of its file.
         writer_->submit<MessageRecord>(
             [this, request = std::move(request), flags = std::move(*flags), sha256 = *sha256,
              bytes](WriteContext& ctx) {
@@ -338,6 +364,28 @@ Result<void> SqliteStore::expunge(MailboxId mailbox, std::uint32_t uid)
 
 Result<std::string> SqliteStore::read_blob(const BlobId& blob)
 {
+    if (!is_blob_name(blob.sha256)) {
+        return unexpected(Errc::Invalid, "bad blob name");
+    }
+    // Inline first: most blobs are small. A blob with no inline bytes is a file, whether large
+    // or stored before migration step 4.
+    {
+        Result<Reader> db = reader();
+        if (!db) {
+            return unexpected(std::move(db).error());
+        }
+        Result<Statement> stmt = (*db)->prepare("SELECT bytes FROM blob_data WHERE sha256 = ?");
+        if (!stmt) {
+            return unexpected(std::move(stmt).error());
+        }
+        Result<bool> row = stmt->bind(1, blob.sha256).step();
+        if (!row) {
+            return unexpected(std::move(row).error());
+        }
+        if (*row) {
+            return stmt->column_blob(0);
+        }
+    }
     return blobs_.read(blob.sha256);
 }
 

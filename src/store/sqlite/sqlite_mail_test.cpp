@@ -1,8 +1,10 @@
 // Mail through the Store interface: append (uid, modseq, mailbox creation, flags), listing,
-// expunge, blob single-instance storage and reference counting, quota, and error codes.
+// expunge, blob single-instance storage and reference counting (inline and file blobs), quota,
+// and error codes.
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <utility>
 
 #include "store/blob_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -29,6 +31,49 @@ protected:
     fs::path blob_path(const BlobId& blob) const
     {
         return BlobStore(dir_.path() / sqlite::blob_dir_name).path_for(blob.sha256);
+    }
+
+    std::size_t blob_files() const
+    {
+        std::size_t files = 0;
+        for (const auto& entry :
+             fs::recursive_directory_iterator(dir_.path() / sqlite::blob_dir_name)) {
+            files += entry.is_regular_file() ? 1 : 0;
+        }
+        return files;
+    }
+
+    // Whether the blob's bytes are stored inline (blob_data), seen through a connection of our
+    // own beside the store's.
+    bool is_inline(const BlobId& blob) const
+    {
+        Result<std::unique_ptr<sqlite::Connection>> db = sqlite::Connection::open(
+            dir_.path() / sqlite::database_file_name, sqlite::OpenMode::ReadWrite);
+        if (!db) {
+            ADD_FAILURE() << db.error().to_string();
+            return false;
+        }
+        Result<sqlite::Statement> stmt = (*db)->prepare("SELECT 1 FROM blob_data WHERE sha256 = ?");
+        if (!stmt) {
+            ADD_FAILURE() << stmt.error().to_string();
+            return false;
+        }
+        Result<bool> row = stmt->bind(1, blob.sha256).step();
+        EXPECT_TRUE(row);
+        return row && *row;
+    }
+
+    std::int64_t inline_rows() const
+    {
+        Result<std::unique_ptr<sqlite::Connection>> db = sqlite::Connection::open(
+            dir_.path() / sqlite::database_file_name, sqlite::OpenMode::ReadWrite);
+        if (!db) {
+            ADD_FAILURE() << db.error().to_string();
+            return -1;
+        }
+        Result<std::int64_t> rows = (*db)->query_int64("SELECT count(*) FROM blob_data");
+        EXPECT_TRUE(rows);
+        return rows ? *rows : -1;
     }
 
     TempDir dir_;
@@ -73,9 +118,17 @@ TEST_F(SqliteMail, AppendCreatesMailboxAndAssignsAscendingUidsAndModseqs)
     EXPECT_EQ(*body, first.bytes);
 }
 
+// A message just over the inline limit: stored as a file.
+std::string large_body(std::string_view subject)
+{
+    std::string body = "Subject: " + std::string(subject) + "\r\n\r\n";
+    body.resize(sqlite::inline_blob_max + 1, 'L');
+    return body;
+}
+
 TEST_F(SqliteMail, SameBytesInThreeMailboxesAreOneFileWithRefcountThree)
 {
-    const std::string bytes = "Subject: shared\r\n\r\nthe same body\r\n";
+    const std::string bytes = large_body("shared");
     std::vector<MessageRecord> records;
     for (const char* mailbox : {"INBOX", "Archive", "Sent"}) {
         Result<MessageRecord> record = store_->append(append_request(alice_.id, mailbox, bytes));
@@ -111,6 +164,73 @@ TEST_F(SqliteMail, SameBytesInThreeMailboxesAreOneFileWithRefcountThree)
     EXPECT_EQ(gone.error().code, Errc::NotFound);
 }
 
+TEST_F(SqliteMail, SameSmallBytesInThreeMailboxesAreOneInlineRowWithRefcountThree)
+{
+    const std::string bytes = "Subject: shared\r\n\r\nthe same small body\r\n";
+    std::vector<MessageRecord> records;
+    for (const char* mailbox : {"INBOX", "Archive", "Sent"}) {
+        Result<MessageRecord> record = store_->append(append_request(alice_.id, mailbox, bytes));
+        ASSERT_TRUE(record) << record.error().to_string();
+        records.push_back(*record);
+    }
+    const BlobId blob = records[0].blob;
+    EXPECT_EQ(records[1].blob, blob);
+    EXPECT_EQ(records[2].blob, blob);
+    EXPECT_EQ(*store_->blob_refcount(blob), 3u);
+    EXPECT_TRUE(is_inline(blob));
+    EXPECT_EQ(inline_rows(), 1);
+    EXPECT_EQ(blob_files(), 0u);
+
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        ASSERT_TRUE(store_->expunge(records[i].mailbox, records[i].uid));
+        if (i + 1 < records.size()) {
+            EXPECT_EQ(*store_->blob_refcount(blob), records.size() - i - 1);
+            EXPECT_EQ(*store_->read_blob(blob), bytes);
+        }
+    }
+    Result<std::uint64_t> refs = store_->blob_refcount(blob);
+    ASSERT_FALSE(refs);
+    EXPECT_EQ(refs.error().code, Errc::NotFound);
+    EXPECT_EQ(inline_rows(), 0);  // deleted by the last expunge's own transaction
+    Result<std::string> gone = store_->read_blob(blob);
+    ASSERT_FALSE(gone);
+    EXPECT_EQ(gone.error().code, Errc::NotFound);
+}
+
+TEST_F(SqliteMail, SmallBlobIsInlineLargeBlobIsAFileBothReadableAfterReopen)
+{
+    std::string at_limit = "Subject: at the limit\r\n\r\n";
+    at_limit.resize(sqlite::inline_blob_max, 'S');
+    at_limit[at_limit.size() - 1] = '\0';  // bytes, not text
+    const std::string over_limit = large_body("over the limit");
+    std::vector<std::pair<std::string, MessageRecord>> stored;
+    for (const std::string& bytes : {at_limit, over_limit, std::string()}) {
+        Result<MessageRecord> record = store_->append(append_request(alice_.id, "INBOX", bytes));
+        ASSERT_TRUE(record) << record.error().to_string();
+        stored.emplace_back(bytes, *record);
+    }
+    const BlobId& small = stored[0].second.blob;
+    const BlobId& large = stored[1].second.blob;
+    const BlobId& empty = stored[2].second.blob;
+    EXPECT_TRUE(is_inline(small));
+    EXPECT_FALSE(fs::exists(blob_path(small)));
+    EXPECT_FALSE(is_inline(large));
+    EXPECT_TRUE(fs::exists(blob_path(large)));
+    EXPECT_TRUE(is_inline(empty));
+    EXPECT_EQ(blob_files(), 1u);
+
+    store_.reset();
+    store_ = open_or_fail(dir_.path());
+    ASSERT_NE(store_, nullptr);
+    for (const auto& [bytes, record] : stored) {
+        Result<std::string> back = store_->read_blob(record.blob);
+        ASSERT_TRUE(back) << back.error().to_string();
+        EXPECT_EQ(*back, bytes) << record.blob.sha256;
+        EXPECT_EQ(*store_->blob_refcount(record.blob), 1u);
+    }
+    EXPECT_EQ(blob_files(), 1u);  // the open's sweep kept the large blob's file
+}
+
 TEST_F(SqliteMail, ExpungeRaisesHighestModseqAndKeepsUidnext)
 {
     Result<MessageRecord> one = store_->append(append_request(alice_.id, "INBOX", "a"));
@@ -132,18 +252,25 @@ TEST_F(SqliteMail, RemovingAnAccountReleasesItsBlobs)
     bob.local_part = "bob";
     Result<Account> created = store_->create_account(bob);
     ASSERT_TRUE(created);
-    Result<MessageRecord> mine = store_->append(append_request(created->id, "INBOX", "only bob"));
+    const std::string large = large_body("only bob");
+    Result<MessageRecord> mine = store_->append(append_request(created->id, "INBOX", large));
+    Result<MessageRecord> small = store_->append(append_request(created->id, "INBOX", "bob's"));
     Result<MessageRecord> shared = store_->append(append_request(created->id, "INBOX", "both"));
-    ASSERT_TRUE(mine && shared);
+    ASSERT_TRUE(mine && small && shared);
     ASSERT_TRUE(store_->append(append_request(alice_.id, "INBOX", "both")));
+    EXPECT_TRUE(fs::exists(blob_path(mine->blob)));
+    EXPECT_EQ(inline_rows(), 2);
 
     ASSERT_TRUE(store_->remove_account(created->id));
     EXPECT_FALSE(store_->blob_refcount(mine->blob));
     EXPECT_FALSE(fs::exists(blob_path(mine->blob)));
+    EXPECT_FALSE(store_->blob_refcount(small->blob));
+    EXPECT_FALSE(is_inline(small->blob));
     Result<std::uint64_t> refs = store_->blob_refcount(shared->blob);
     ASSERT_TRUE(refs);
     EXPECT_EQ(*refs, 1u);
-    EXPECT_TRUE(fs::exists(blob_path(shared->blob)));
+    EXPECT_TRUE(is_inline(shared->blob));
+    EXPECT_EQ(*store_->read_blob(shared->blob), "both");
 }
 
 TEST_F(SqliteMail, QuotaCountsStoredBytes)
@@ -200,13 +327,21 @@ TEST_F(SqliteMail, ErrorCodes)
 
 TEST_F(SqliteMail, FailedAppendLeavesNoRowsAndOpenSweepsItsFile)
 {
-    // The blob is written before the metadata; when the metadata fails (no such account) the
-    // file is an orphan, which the next open removes.
-    Result<MessageRecord> failed =
-        store_->append(append_request(AccountId{999}, "INBOX", "orphan bytes"));
+    // A large blob is written before the metadata; when the metadata fails (no such account)
+    // the file is an orphan, which the next open removes. A small blob's bytes were only ever
+    // in the failed request's savepoint: nothing is left of them.
+    const std::string large = large_body("orphan");
+    Result<MessageRecord> failed = store_->append(append_request(AccountId{999}, "INBOX", large));
     ASSERT_FALSE(failed);
-    BlobId orphan{*sha256_hex("orphan bytes")};
+    Result<MessageRecord> failed_small =
+        store_->append(append_request(AccountId{999}, "INBOX", "small orphan"));
+    ASSERT_FALSE(failed_small);
+    EXPECT_EQ(failed_small.error().code, Errc::NotFound);
+    EXPECT_EQ(inline_rows(), 0);
+    EXPECT_FALSE(store_->blob_refcount(BlobId{*sha256_hex("small orphan")}));
+    BlobId orphan{*sha256_hex(large)};
     EXPECT_TRUE(fs::exists(blob_path(orphan)));
+    EXPECT_EQ(blob_files(), 1u);
     store_.reset();
     store_ = open_or_fail(dir_.path());
     ASSERT_NE(store_, nullptr);

@@ -46,7 +46,9 @@ namespace {
 
 // Files written for appends that never committed (a crash in between) have no row: remove them.
 // Unreferenced rows (a crash between commit and file deletion) go first, so their files are
-// swept as well. Only while no other process has the store open (see open()).
+// swept as well; their inline bytes go with them (the blob_data cascade). Inline bytes of an
+// append that never committed were never anywhere but in its rolled-back transaction. Only
+// while no other process has the store open (see open()).
 Result<void> sweep_orphans(Connection& db, BlobStore& blobs)
 {
     HARBOR_TRY(db.exec("DELETE FROM blobs WHERE refcount = 0"));
@@ -180,6 +182,8 @@ void SqliteStore::delete_released_blobs(Connection& db, const std::vector<std::s
             break;
         }
         Result<bool> present = stmt->bind(1, sha256).step();
+        // Inline blobs have no file and the unlink finds none. It is still tried rather than
+        // judged by size: a small blob stored before migration step 4 is a file.
         if (present && !*present && !blobs_.remove(sha256)) {
             log::warn("store.blobs.delete_failed", {{"blob", sha256}});
         }

@@ -1,7 +1,8 @@
 // The SQLite store as a whole: connection settings, durability across reopen, and the crash
-// test: a child process appends from several threads and reports each acknowledged append
-// through a pipe; the parent kills it with SIGKILL, reopens, and finds every acknowledged
-// message with its blob, an intact database, consistent refcounts and no orphan files.
+// test: a child process appends small (inline) and large (file) messages from several threads
+// and reports each acknowledged append through a pipe; the parent kills it with SIGKILL,
+// reopens, and finds every acknowledged message with its blob, an intact database, consistent
+// refcounts and no orphan files.
 #include "store/sqlite/sqlite_store.hpp"
 
 #include <gtest/gtest.h>
@@ -95,32 +96,44 @@ TEST(SqliteStore, SweepWaitsUntilNoOtherStoreIsOpen)
     EXPECT_FALSE(blobs.exists(sha));
 }
 
+// As the CLI and the server would: one store expunges the last reference while the other
+// appends the same bytes; the bytes must stay as long as a row points at them.
+void share_one_blob_between_two_stores(Store& server, Store& cli, AccountId alice,
+                                       const std::string& bytes)
+{
+    for (int round = 0; round < 20; ++round) {
+        Result<MessageRecord> kept = server.append(append_request(alice, "INBOX", bytes));
+        ASSERT_TRUE(kept);
+        Result<std::vector<MessageRecord>> before = cli.list_messages(kept->mailbox);
+        ASSERT_TRUE(before);
+        std::promise<Result<MessageRecord>> appended;
+        server.append_async(append_request(alice, "Other", bytes),
+                            [&](Result<MessageRecord> r) { appended.set_value(r); });
+        ASSERT_TRUE(cli.expunge(kept->mailbox, kept->uid));
+        Result<MessageRecord> other = appended.get_future().get();
+        ASSERT_TRUE(other);
+        Result<std::string> body = server.read_blob(other->blob);
+        ASSERT_TRUE(body) << "round " << round << ": " << body.error().to_string();
+        EXPECT_EQ(*body, bytes);
+        ASSERT_TRUE(server.expunge(other->mailbox, other->uid));
+    }
+}
+
 TEST(SqliteStore, TwoStoresOnOneDirectoryShareBlobsSafely)
 {
-    // As the CLI and the server would: one store expunges the last reference while the other
-    // appends the same bytes; the file must stay as long as a row points at it.
     TempDir dir;
     std::unique_ptr<Store> server = open_or_fail(dir.path());
     ASSERT_NE(server, nullptr);
     Account alice = make_alice(*server);
     std::unique_ptr<Store> cli = open_or_fail(dir.path());
     ASSERT_NE(cli, nullptr);
-    const std::string bytes = "Subject: shared across processes\r\n\r\n";
-    for (int round = 0; round < 20; ++round) {
-        Result<MessageRecord> kept = server->append(append_request(alice.id, "INBOX", bytes));
-        ASSERT_TRUE(kept);
-        Result<std::vector<MessageRecord>> before = cli->list_messages(kept->mailbox);
-        ASSERT_TRUE(before);
-        std::promise<Result<MessageRecord>> appended;
-        server->append_async(append_request(alice.id, "Other", bytes),
-                             [&](Result<MessageRecord> r) { appended.set_value(r); });
-        ASSERT_TRUE(cli->expunge(kept->mailbox, kept->uid));
-        Result<MessageRecord> other = appended.get_future().get();
-        ASSERT_TRUE(other);
-        Result<std::string> body = server->read_blob(other->blob);
-        ASSERT_TRUE(body) << "round " << round << ": " << body.error().to_string();
-        EXPECT_EQ(*body, bytes);
-        ASSERT_TRUE(server->expunge(other->mailbox, other->uid));
+    // Inline bytes go by cascade in the expunge's commit, a file after it: both must hold.
+    std::string large = "Subject: shared across processes, as a file\r\n\r\n";
+    large.resize(inline_blob_max + 1, 'L');
+    for (const std::string& bytes :
+         {std::string("Subject: shared across processes\r\n\r\n"), large}) {
+        SCOPED_TRACE(bytes.size());
+        share_one_blob_between_two_stores(*server, *cli, alice.id, bytes);
     }
 }
 
@@ -129,10 +142,17 @@ struct Ack {
     std::uint32_t uid;
 };
 
+// One body in eight is over the inline limit, so the crash finds both kinds in flight.
+bool crash_body_is_large(std::uint32_t index)
+{
+    return index % 8 == 3;
+}
+
 std::string crash_body(std::uint32_t index)
 {
-    return "Subject: crash " + std::to_string(index) + "\r\n\r\n" +
-           std::string(100 + index % 500, 'x') + "\r\n";
+    const std::size_t fill = crash_body_is_large(index) ? inline_blob_max : 100 + index % 500;
+    return "Subject: crash " + std::to_string(index) + "\r\n\r\n" + std::string(fill, 'x') +
+           "\r\n";
 }
 
 // The child: never returns into the test framework.
@@ -228,13 +248,17 @@ TEST(SqliteStoreCrash, KillDashNineLosesNoAcknowledgedAppend)
     for (const MessageRecord& message : *messages) {
         by_uid.emplace(message.uid, &message);
     }
+    std::size_t large_acked = 0;
     for (const auto& [uid, index] : acked) {
+        large_acked += crash_body_is_large(index) ? 1 : 0;
         auto it = by_uid.find(uid);
         ASSERT_NE(it, by_uid.end()) << "acknowledged uid " << uid << " lost";
         Result<std::string> body = store->read_blob(it->second->blob);
         ASSERT_TRUE(body) << "blob of uid " << uid << ": " << body.error().to_string();
         EXPECT_EQ(*body, crash_body(index)) << uid;
     }
+    EXPECT_GT(large_acked, 0u);
+    EXPECT_LT(large_acked, acked.size());
     store.reset();
 
     Result<std::unique_ptr<Connection>> db =
@@ -245,12 +269,20 @@ TEST(SqliteStoreCrash, KillDashNineLosesNoAcknowledgedAppend)
     EXPECT_EQ(*(*db)->query_int64("SELECT count(*) FROM blobs b WHERE refcount != "
                                   "(SELECT count(*) FROM messages m WHERE m.blob = b.sha256)"),
               0);
-    // The open after the crash swept blob files that never got a row.
+    // The open after the crash swept blob files that never got a row; inline bytes were only
+    // ever in transactions, so none outlive their row and none have a file.
     std::int64_t files = 0;
     for (const auto& entry : fs::recursive_directory_iterator(dir.path() / blob_dir_name)) {
         files += entry.is_regular_file() ? 1 : 0;
+        EXPECT_FALSE(entry.is_regular_file() && entry.file_size() <= inline_blob_max)
+            << entry.path();
     }
-    EXPECT_EQ(files, *(*db)->query_int64("SELECT count(*) FROM blobs"));
+    EXPECT_EQ(files, *(*db)->query_int64("SELECT count(*) FROM blobs WHERE sha256 NOT IN "
+                                         "(SELECT sha256 FROM blob_data)"));
+    EXPECT_EQ(*(*db)->query_int64("SELECT count(*) FROM blob_data WHERE sha256 NOT IN "
+                                  "(SELECT sha256 FROM blobs)"),
+              0);
+    EXPECT_GT(*(*db)->query_int64("SELECT count(*) FROM blob_data"), 0);
 }
 
 }  // namespace

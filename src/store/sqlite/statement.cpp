@@ -72,6 +72,11 @@ Statement& Statement::bind(int index, std::string_view text)
 
 Statement& Statement::bind_blob(int index, std::string_view bytes)
 {
+    if (bytes.data() == nullptr) {
+        // A null pointer would bind SQL NULL; an empty view is a zero-length blob.
+        sqlite3_bind_zeroblob(stmt_, index, 0);
+        return *this;
+    }
     sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
     return *this;
 }
@@ -121,6 +126,16 @@ std::string Statement::column_text(int index) const
         return {};
     }
     return std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(size));
+}
+
+std::string Statement::column_blob(int index) const
+{
+    const void* bytes = sqlite3_column_blob(stmt_, index);
+    int size = sqlite3_column_bytes(stmt_, index);
+    if (bytes == nullptr) {
+        return {};  // NULL, or a zero-length blob
+    }
+    return std::string(static_cast<const char*>(bytes), static_cast<std::size_t>(size));
 }
 
 bool Statement::column_is_null(int index) const

@@ -46,6 +46,8 @@ public:
 
     std::int64_t column_int64(int index) const;
     std::string column_text(int index) const;
+    // The bytes of a BLOB column as they are (no text conversion); empty for NULL.
+    std::string column_blob(int index) const;
     bool column_is_null(int index) const;
 
 private:

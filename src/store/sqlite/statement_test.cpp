@@ -59,6 +59,27 @@ TEST(SqliteConnection, UniqueViolationIsExistsAndStatementIsReusable)
     EXPECT_EQ(*count, 2);
 }
 
+TEST(SqliteConnection, BlobsRoundTripBinaryAndEmptyBytes)
+{
+    Result<std::unique_ptr<Connection>> db = Connection::open(":memory:", OpenMode::ReadWrite);
+    ASSERT_TRUE(db);
+    ASSERT_TRUE((*db)->exec("CREATE TABLE t (id INTEGER PRIMARY KEY, bytes BLOB NOT NULL)"));
+    const std::string binary("a\0b\xff\r\n", 6);
+    const std::string_view values[] = {binary, std::string_view(), ""};
+    for (std::size_t i = 0; i < std::size(values); ++i) {
+        Result<Statement> insert = (*db)->prepare("INSERT INTO t (id, bytes) VALUES (?, ?)");
+        ASSERT_TRUE(insert);
+        ASSERT_TRUE(insert->bind(1, static_cast<std::int64_t>(i)).bind_blob(2, values[i]).run())
+            << "value " << i;
+        Result<Statement> select = (*db)->prepare("SELECT bytes FROM t WHERE id = ?");
+        ASSERT_TRUE(select);
+        Result<bool> row = select->bind(1, static_cast<std::int64_t>(i)).step();
+        ASSERT_TRUE(row && *row);
+        EXPECT_FALSE(select->column_is_null(0));
+        EXPECT_EQ(select->column_blob(0), values[i]) << "value " << i;
+    }
+}
+
 TEST(SqliteConnection, SyntaxErrorIsAnErrorNotAThrow)
 {
     Result<std::unique_ptr<Connection>> db = Connection::open(":memory:", OpenMode::ReadWrite);
