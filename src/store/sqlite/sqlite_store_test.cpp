@@ -52,6 +52,37 @@ TEST(SqliteStore, ConnectionSettings)
     EXPECT_EQ(*(*db)->query_int64("PRAGMA foreign_keys"), 1);
 }
 
+// DESIGN.md: readers never wait for the writer. Another connection holds the database's write
+// lock with an uncommitted insert; the store's reads still answer at once, from the last
+// committed state (WAL), instead of waiting for busy_timeout.
+TEST(SqliteStore, ReadsDoNotWaitForAnOpenWriteTransaction)
+{
+    TempDir dir;
+    std::unique_ptr<Store> store = open_or_fail(dir.path());
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->create_domain("committed.example"));
+
+    Result<std::unique_ptr<Connection>> writer =
+        Connection::open(dir.path() / database_file_name, OpenMode::ReadWrite);
+    ASSERT_TRUE(writer);
+    ASSERT_TRUE(configure_connection(**writer));
+    ASSERT_TRUE((*writer)->exec("BEGIN IMMEDIATE"));
+    ASSERT_TRUE((*writer)->exec("INSERT INTO domains (name) VALUES ('uncommitted.example')"));
+
+    // Run the reads on another thread so a wait would show as a timeout, not a hang.
+    auto reads = std::async(std::launch::async, [&store] {
+        auto domains = store->list_domains();
+        auto found = store->find_domain("committed.example");
+        auto missing = store->find_domain("uncommitted.example");
+        return domains && domains->size() == 1 && found &&
+               !missing && missing.error().code == Errc::NotFound;
+    });
+    // busy_timeout is 5 s: a read that waited for the lock would still be blocked at 3 s.
+    ASSERT_EQ(reads.wait_for(std::chrono::seconds(3)), std::future_status::ready);
+    EXPECT_TRUE(reads.get());
+    ASSERT_TRUE((*writer)->exec("ROLLBACK"));
+}
+
 TEST(SqliteStore, AcknowledgedWritesSurviveReopen)
 {
     TempDir dir;
