@@ -128,8 +128,9 @@ TEST(Connection, ReadTimesOutAtTheDeadline)
     auto elapsed = Clock::now() - started;
     ASSERT_FALSE(line.has_value());
     EXPECT_EQ(line.error().code, Errc::Timeout);
+    // Not early; the upper bound only tells "at the deadline" from "never" (loaded CI, ASan).
     EXPECT_GE(elapsed, 50ms);
-    EXPECT_LT(elapsed, 200ms);
+    EXPECT_LT(elapsed, 2s);
 }
 
 TEST(Connection, PartialLineThenTimeoutThenRestArrives)
@@ -201,7 +202,7 @@ TEST(Connection, AbortEndsPendingReadButAllowsAGoodbye)
     asio::post(context, [&] { connection.abort(); });
     auto started = Clock::now();
     auto line = run_until_done(context, connection.read_line(512, deadline_after(5s)));
-    EXPECT_LT(Clock::now() - started, 200ms);
+    EXPECT_LT(Clock::now() - started, 2s);  // the abort, not the 5 s deadline, ended the read
     ASSERT_FALSE(line.has_value());
     EXPECT_EQ(line.error().code, Errc::Closed);
     EXPECT_TRUE(connection.shutting_down());

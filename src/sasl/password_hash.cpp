@@ -11,7 +11,7 @@
 #include <charconv>
 #include <optional>
 
-#include "sasl/base64.hpp"
+#include "core/base64.hpp"
 
 namespace harbor::sasl {
 namespace {

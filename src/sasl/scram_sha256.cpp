@@ -11,7 +11,7 @@
 #include <charconv>
 #include <vector>
 
-#include "sasl/base64.hpp"
+#include "core/base64.hpp"
 #include "sasl/sasl_string.hpp"
 
 namespace harbor::sasl {

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "sasl/base64.hpp"
+#include "core/base64.hpp"
 
 namespace harbor::sasl {
 namespace {

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "sasl/base64.hpp"
+#include "core/base64.hpp"
 #include "sasl/scram_sha256.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
@@ -12,8 +12,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)harbor::sasl::parse_scram_client_first(text);
     (void)harbor::sasl::parse_scram_client_final(text);
     (void)harbor::sasl::parse_scram_credentials(text);
-    auto decoded = harbor::sasl::decode_base64(text);
-    if (decoded && harbor::sasl::encode_base64(*decoded) != text) {
+    auto decoded = harbor::decode_base64(text);
+    if (decoded && harbor::encode_base64(*decoded) != text) {
         __builtin_trap();  // strict decoding accepts only the canonical encoding
     }
     return 0;

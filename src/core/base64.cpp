@@ -1,11 +1,11 @@
-// Strict base64 (RFC 4648 §4). See base64.hpp.
+// Base64, strict (RFC 4648 §4) and tolerant MIME (RFC 2045 §6.8). See base64.hpp.
 // SECURITY: untrusted input; every byte is checked against the alphabet, output bounded by input.
-#include "sasl/base64.hpp"
+#include "core/base64.hpp"
 
 #include <array>
 #include <cstdint>
 
-namespace harbor::sasl {
+namespace harbor {
 namespace {
 
 constexpr std::string_view alphabet =
@@ -108,4 +108,68 @@ Result<std::string> decode_base64(std::string_view text, Padding padding)
     return out;
 }
 
-}  // namespace harbor::sasl
+MimeBase64 decode_base64_mime(std::string_view text, MimeDecodeLimits limits)
+{
+    MimeBase64 result;
+    if (text.size() > limits.max_input) {
+        text = text.substr(0, limits.max_input);
+        result.truncated = true;
+    }
+    result.bytes.reserve(text.size() / 4 * 3 + 2);
+    std::uint32_t accumulator = 0;
+    int bits = 0;
+    int group_chars = 0;  // alphabet characters in the current 4-character group
+    std::size_t i = 0;
+    for (; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '=') {
+            break;  // RFC 2045 §6.8: '=' marks the end of the data
+        }
+        const std::uint8_t value = reverse_table[static_cast<unsigned char>(c)];
+        if (value == not_in_alphabet) {
+            // RFC 2045 §6.8: "Any characters outside of the base64 alphabet are to be ignored";
+            // line breaks are expected, anything else is worth reporting.
+            if (c != '\r' && c != '\n' && c != ' ' && c != '\t') {
+                result.saw_junk = true;
+            }
+            continue;
+        }
+        accumulator = ((accumulator << 6) | value) & 0xffffff;
+        bits += 6;
+        group_chars = (group_chars + 1) % 4;
+        if (bits >= 8) {
+            bits -= 8;
+            result.bytes += static_cast<char>((accumulator >> bits) & 0xff);
+        }
+    }
+    // A lone character carries only 6 bits, not a whole byte (RFC 2045 §6.8 says the data is
+    // then damaged); mail readers drop it, so do we, and say so.
+    if (group_chars == 1) {
+        result.truncated = true;
+    }
+    // Text after the padding is ignored; anything but padding and whitespace there is junk.
+    for (; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c != '=' && c != '\r' && c != '\n' && c != ' ' && c != '\t') {
+            result.saw_junk = true;
+            break;
+        }
+    }
+    return result;
+}
+
+std::string encode_base64_mime(std::string_view bytes)
+{
+    const std::string flat = encode_base64(bytes);
+    std::string out;
+    out.reserve(flat.size() + flat.size() / mime_max_line * 2 + 2);
+    for (std::size_t at = 0; at < flat.size(); at += mime_max_line) {
+        if (at > 0) {
+            out += "\r\n";
+        }
+        out.append(flat, at, mime_max_line);
+    }
+    return out;
+}
+
+}  // namespace harbor
