@@ -257,9 +257,7 @@ Result<Address> parse_address(std::string_view text)
     LocalPart local;
     if (text.front() == '"') {
         Result<LocalPart> quoted = parse_quoted_local(text);
-        if (!quoted) {
-            return unexpected(std::move(quoted).error());
-        }
+        HARBOR_TRY(quoted);
         local = std::move(*quoted);
         if (local.value.empty()) {
             return invalid("empty local part");
@@ -289,9 +287,7 @@ Result<Address> parse_address(std::string_view text)
         }
         Result<std::string> literal =
             parse_address_literal(domain_text.substr(1, domain_text.size() - 2));
-        if (!literal) {
-            return unexpected(std::move(literal).error());
-        }
+        HARBOR_TRY(literal);
         address.domain = std::move(*literal);
         address.is_literal = true;
     } else {
@@ -299,9 +295,7 @@ Result<Address> parse_address(std::string_view text)
             return invalid("more than one '@'");
         }
         Result<std::string> domain = normalize_domain(domain_text);
-        if (!domain) {
-            return unexpected(std::move(domain).error());
-        }
+        HARBOR_TRY(domain);
         address.domain = std::move(*domain);
     }
     if (address.format().size() + 2 > max_path_octets) {

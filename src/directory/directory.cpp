@@ -105,9 +105,7 @@ Directory::Directory(store::Store& store) : store_(store) {}
 Result<store::Domain> Directory::add_domain(std::string_view name)
 {
     Result<std::string> domain = normalize_domain(name);
-    if (!domain) {
-        return unexpected(std::move(domain).error());
-    }
+    HARBOR_TRY(domain);
     Result<store::Domain> created = store_.create_domain(*domain);
     if (!created && created.error().code == Errc::Exists) {
         // The store's detail names SQL; the caller wants to know which domain.
@@ -124,18 +122,14 @@ Result<std::vector<store::Domain>> Directory::list_domains()
 Result<void> Directory::remove_domain(std::string_view name)
 {
     Result<std::string> domain = normalize_domain(name);
-    if (!domain) {
-        return unexpected(std::move(domain).error());
-    }
+    HARBOR_TRY(domain);
     return store_.remove_domain(*domain);
 }
 
 Result<bool> Directory::is_local_domain(std::string_view name)
 {
     Result<std::string> domain = normalize_domain(name);
-    if (!domain) {
-        return unexpected(std::move(domain).error());
-    }
+    HARBOR_TRY(domain);
     Result<store::Domain> found = store_.find_domain(*domain);
     if (found) {
         return true;
@@ -204,13 +198,9 @@ Result<void> Directory::check_address_free(const Address& address)
 Result<store::Credentials> Directory::make_credentials(std::string_view password)
 {
     Result<std::string> hash = sasl::hash_password(password);
-    if (!hash) {
-        return unexpected(std::move(hash).error());
-    }
+    HARBOR_TRY(hash);
     Result<sasl::ScramCredentials> scram = sasl::make_scram_credentials(password);
-    if (!scram) {
-        return unexpected(std::move(scram).error());
-    }
+    HARBOR_TRY(scram);
     return store::Credentials{std::move(*hash), sasl::format_scram_credentials(*scram)};
 }
 
@@ -218,9 +208,7 @@ Result<store::Account> Directory::add_user(std::string_view address, std::string
                                            store::Role role, std::string_view display_name)
 {
     Result<Address> parsed = parse_local_address(address);
-    if (!parsed) {
-        return unexpected(std::move(parsed).error());
-    }
+    HARBOR_TRY(parsed);
     // user+tag always means "user, tagged" (RFC 5233 §1), so no account may contain the '+'.
     if (parsed->local_part.find(subaddress_separator) != std::string::npos) {
         return unexpected(Errc::Invalid, "'+' is the sub-address separator");
@@ -229,13 +217,9 @@ Result<store::Account> Directory::add_user(std::string_view address, std::string
     HARBOR_TRY(check_password_policy(password, *parsed));
     HARBOR_TRY(check_address_free(*parsed));
     Result<store::Domain> domain = store_.find_domain(parsed->domain);
-    if (!domain) {
-        return unexpected(std::move(domain).error());
-    }
+    HARBOR_TRY(domain);
     Result<store::Credentials> credentials = make_credentials(password);
-    if (!credentials) {
-        return unexpected(std::move(credentials).error());
-    }
+    HARBOR_TRY(credentials);
     store::Account account;
     account.domain = domain->id;
     account.local_part = parsed->local_part;
@@ -253,27 +237,19 @@ Result<store::Account> Directory::add_user(std::string_view address, std::string
 Result<store::Account> Directory::find_user(std::string_view address)
 {
     Result<Address> parsed = parse_local_address(address);
-    if (!parsed) {
-        return unexpected(std::move(parsed).error());
-    }
+    HARBOR_TRY(parsed);
     return find_account(*parsed);
 }
 
 Result<void> Directory::set_password(std::string_view address, std::string_view password)
 {
     Result<Address> parsed = parse_local_address(address);
-    if (!parsed) {
-        return unexpected(std::move(parsed).error());
-    }
+    HARBOR_TRY(parsed);
     Result<store::Account> account = find_account(*parsed);
-    if (!account) {
-        return unexpected(std::move(account).error());
-    }
+    HARBOR_TRY(account);
     HARBOR_TRY(check_password_policy(password, *parsed));
     Result<store::Credentials> credentials = make_credentials(password);
-    if (!credentials) {
-        return unexpected(std::move(credentials).error());
-    }
+    HARBOR_TRY(credentials);
     store::AccountChanges changes;
     changes.credentials = std::move(*credentials);
     HARBOR_TRY(store_.update_account(account->id, changes));
@@ -303,9 +279,7 @@ Result<store::Account> Directory::update_user(std::string_view address,
 Result<void> Directory::remove_user(std::string_view address)
 {
     Result<store::Account> account = find_user(address);
-    if (!account) {
-        return unexpected(std::move(account).error());
-    }
+    HARBOR_TRY(account);
     HARBOR_TRY(store_.remove_account(account->id));
     log::info("directory.user.removed", {{"address", account->address}});
     return ok();
@@ -317,13 +291,9 @@ Result<std::vector<store::Account>> Directory::list_users(std::string_view domai
         return store_.list_accounts("");  // every domain
     }
     Result<std::string> name = normalize_domain(domain);
-    if (!name) {
-        return unexpected(std::move(name).error());
-    }
+    HARBOR_TRY(name);
     Result<store::Domain> found = store_.find_domain(*name);
-    if (!found) {
-        return unexpected(std::move(found).error());
-    }
+    HARBOR_TRY(found);
     return store_.list_accounts(*name);
 }
 

@@ -360,9 +360,7 @@ TEST_F(DirectoryTest, WritesKeepTempFail)
 {
     ASSERT_TRUE(directory_.add_group("team@example.org"));
     const auto void_of = [](auto result) -> Result<void> {
-        if (!result) {
-            return unexpected(std::move(result).error());
-        }
+        HARBOR_TRY(result);
         return ok();
     };
     const WriteTempFailCase cases[] = {

@@ -22,15 +22,11 @@ Result<AliasSource> parse_alias_source(std::string_view text)
 {
     if (!text.empty() && text.front() == '@') {
         Result<std::string> domain = normalize_domain(text.substr(1));
-        if (!domain) {
-            return unexpected(std::move(domain).error());
-        }
+        HARBOR_TRY(domain);
         return AliasSource{"@" + *domain, *domain, std::nullopt};
     }
     Result<Address> address = parse_address(text);
-    if (!address) {
-        return unexpected(std::move(address).error());
-    }
+    HARBOR_TRY(address);
     if (address->is_literal) {
         return unexpected(Errc::Invalid, "an address literal cannot be an alias source");
     }
@@ -54,20 +50,14 @@ Result<std::vector<store::Alias>> aliases_or_empty(store::Store& store, std::str
 Result<void> Directory::add_alias(std::string_view source, std::string_view target)
 {
     Result<AliasSource> parsed_source = parse_alias_source(source);
-    if (!parsed_source) {
-        return unexpected(std::move(parsed_source).error());
-    }
+    HARBOR_TRY(parsed_source);
     Result<bool> local = is_local_domain(parsed_source->domain);
-    if (!local) {
-        return unexpected(std::move(local).error());
-    }
+    HARBOR_TRY(local);
     if (!*local) {
         return unexpected(Errc::NotFound, "not a local domain: " + parsed_source->domain);
     }
     Result<Address> parsed_target = parse_address(target);
-    if (!parsed_target) {
-        return unexpected(std::move(parsed_target).error());
-    }
+    HARBOR_TRY(parsed_target);
     if (parsed_source->address) {
         if (parsed_source->address->key() == parsed_target->key()) {
             return unexpected(Errc::Invalid, "an alias cannot point to itself");
@@ -100,27 +90,19 @@ Result<std::vector<store::Alias>> Directory::list_aliases(std::string_view domai
         return store_.list_aliases("");  // every domain
     }
     Result<std::string> name = normalize_domain(domain);
-    if (!name) {
-        return unexpected(std::move(name).error());
-    }
+    HARBOR_TRY(name);
     return store_.list_aliases(*name);
 }
 
 Result<void> Directory::remove_alias(std::string_view source, std::string_view target)
 {
     Result<AliasSource> parsed_source = parse_alias_source(source);
-    if (!parsed_source) {
-        return unexpected(std::move(parsed_source).error());
-    }
+    HARBOR_TRY(parsed_source);
     Result<Address> parsed_target = parse_address(target);
-    if (!parsed_target) {
-        return unexpected(std::move(parsed_target).error());
-    }
+    HARBOR_TRY(parsed_target);
     // Remove the stored row itself, whatever case it was written in.
     Result<std::vector<store::Alias>> aliases = aliases_or_empty(store_, parsed_source->text);
-    if (!aliases) {
-        return unexpected(std::move(aliases).error());
-    }
+    HARBOR_TRY(aliases);
     for (const store::Alias& alias : *aliases) {
         Result<Address> stored_target = parse_address(alias.target);
         if (stored_target && stored_target->key() == parsed_target->key()) {
@@ -136,9 +118,7 @@ Result<void> Directory::remove_alias(std::string_view source, std::string_view t
 Result<void> Directory::add_group(std::string_view address)
 {
     Result<Address> parsed = parse_local_address(address);
-    if (!parsed) {
-        return unexpected(std::move(parsed).error());
-    }
+    HARBOR_TRY(parsed);
     HARBOR_TRY(check_address_free(*parsed));
     HARBOR_TRY(store_.create_group(parsed->key()));
     log::info("directory.group.added", {{"group", parsed->key()}});
@@ -148,9 +128,7 @@ Result<void> Directory::add_group(std::string_view address)
 Result<void> Directory::remove_group(std::string_view address)
 {
     Result<Address> parsed = parse_address(address);
-    if (!parsed) {
-        return unexpected(std::move(parsed).error());
-    }
+    HARBOR_TRY(parsed);
     return store_.remove_group(parsed->key());
 }
 
@@ -196,22 +174,14 @@ Result<bool> Directory::would_create_cycle(const std::string& group_key, const A
 Result<void> Directory::add_member(std::string_view group, std::string_view member)
 {
     Result<Address> parsed_group = parse_address(group);
-    if (!parsed_group) {
-        return unexpected(std::move(parsed_group).error());
-    }
+    HARBOR_TRY(parsed_group);
     Result<Address> parsed_member = parse_address(member);
-    if (!parsed_member) {
-        return unexpected(std::move(parsed_member).error());
-    }
+    HARBOR_TRY(parsed_member);
     const std::string group_key = parsed_group->key();
     Result<store::Group> existing = store_.find_group(group_key);
-    if (!existing) {
-        return unexpected(std::move(existing).error());
-    }
+    HARBOR_TRY(existing);
     Result<bool> cycle = would_create_cycle(group_key, *parsed_member);
-    if (!cycle) {
-        return unexpected(std::move(cycle).error());
-    }
+    HARBOR_TRY(cycle);
     if (*cycle) {
         return unexpected(Errc::Invalid, "would create a cycle: " + parsed_member->format() +
                                              " already contains " + group_key);
@@ -228,17 +198,11 @@ Result<void> Directory::add_member(std::string_view group, std::string_view memb
 Result<void> Directory::remove_member(std::string_view group, std::string_view member)
 {
     Result<Address> parsed_group = parse_address(group);
-    if (!parsed_group) {
-        return unexpected(std::move(parsed_group).error());
-    }
+    HARBOR_TRY(parsed_group);
     Result<Address> parsed_member = parse_address(member);
-    if (!parsed_member) {
-        return unexpected(std::move(parsed_member).error());
-    }
+    HARBOR_TRY(parsed_member);
     Result<store::Group> existing = store_.find_group(parsed_group->key());
-    if (!existing) {
-        return unexpected(std::move(existing).error());
-    }
+    HARBOR_TRY(existing);
     // Remove the stored string itself, whatever case it was written in.
     for (const std::string& text : existing->members) {
         Result<Address> present = parse_address(text);
@@ -256,9 +220,7 @@ Result<std::vector<store::Group>> Directory::list_groups(std::string_view domain
         return store_.list_groups("");  // every domain
     }
     Result<std::string> name = normalize_domain(domain);
-    if (!name) {
-        return unexpected(std::move(name).error());
-    }
+    HARBOR_TRY(name);
     return store_.list_groups(*name);
 }
 

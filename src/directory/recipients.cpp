@@ -167,21 +167,15 @@ private:
 Result<Resolution> Directory::resolve_recipient(std::string_view address)
 {
     Result<Address> parsed = parse_address(address);
-    if (!parsed) {
-        return unexpected(std::move(parsed).error());
-    }
+    HARBOR_TRY(parsed);
     Expansion expansion(store_);
     Result<bool> local = expansion.is_local(*parsed);
-    if (!local) {
-        return unexpected(std::move(local).error());
-    }
+    HARBOR_TRY(local);
     if (!*local) {
         return unexpected(Errc::NotFound, "not local: " + parsed->domain);
     }
     Result<bool> found = expansion.expand(*parsed, 0);
-    if (!found) {
-        return unexpected(std::move(found).error());
-    }
+    HARBOR_TRY(found);
     Resolution resolution = expansion.take();
     if (!*found || (resolution.accounts.empty() && resolution.external.empty())) {
         return unexpected(Errc::NotFound, "no such recipient: " + parsed->format());

@@ -102,9 +102,7 @@ Result<std::shared_ptr<TlsContext>> TlsContext::load(std::filesystem::path certi
                                                      std::filesystem::path key)
 {
     auto context = build(certificate, key);
-    if (!context) {
-        return unexpected(std::move(context).error());
-    }
+    HARBOR_TRY(context);
     return std::make_shared<TlsContext>(std::move(certificate), std::move(key),
                                         std::move(*context));
 }
@@ -112,9 +110,7 @@ Result<std::shared_ptr<TlsContext>> TlsContext::load(std::filesystem::path certi
 Result<void> TlsContext::reload()
 {
     auto context = build(certificate_, key_);
-    if (!context) {
-        return unexpected(std::move(context).error());
-    }
+    HARBOR_TRY(context);
     std::lock_guard lock(mutex_);
     context_ = std::move(*context);
     return ok();

@@ -133,9 +133,7 @@ Result<std::string> hash_password_with_salt(std::string_view plaintext, std::str
         return unexpected(Errc::Invalid, "argon2 salt length out of range");
     }
     Result<std::string> hash = raw_argon2id(plaintext, salt, params, argon2_hash_bytes);
-    if (!hash) {
-        return unexpected(std::move(hash).error());
-    }
+    HARBOR_TRY(hash);
     return "$argon2id$v=19$m=" + std::to_string(params.memory_kib) +
            ",t=" + std::to_string(params.passes) + ",p=" + std::to_string(params.lanes) + "$" +
            encode_base64(salt, Padding::Omitted) + "$" + encode_base64(*hash, Padding::Omitted);
@@ -154,18 +152,14 @@ Result<std::string> hash_password(std::string_view plaintext)
 Result<bool> verify_password(std::string_view plaintext, std::string_view phc)
 {
     Result<Phc> parsed = parse_phc(phc);
-    if (!parsed) {
-        return unexpected(std::move(parsed).error());
-    }
+    HARBOR_TRY(parsed);
     if (plaintext.size() > max_password_bytes) {
         // Still a definite "no": no stored password can be this long.
         return false;
     }
     Result<std::string> computed =
         raw_argon2id(plaintext, parsed->salt, parsed->params, parsed->hash.size());
-    if (!computed) {
-        return unexpected(std::move(computed).error());
-    }
+    HARBOR_TRY(computed);
     // Constant time, so the comparison leaks nothing about how many bytes matched.
     return CRYPTO_memcmp(computed->data(), parsed->hash.data(), parsed->hash.size()) == 0;
 }

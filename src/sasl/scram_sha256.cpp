@@ -206,9 +206,7 @@ Result<ScramCredentials> parse_scram_credentials(std::string_view text)
     Result<std::uint32_t> iterations = parse_iterations(parts[1]);
     Result<ScramKey> stored_key = decode_key(parts[2]);
     Result<ScramKey> server_key = decode_key(parts[3]);
-    if (!iterations) {
-        return unexpected(std::move(iterations).error());
-    }
+    HARBOR_TRY(iterations);
     if (!stored_key || !server_key) {
         return invalid("stored key is not 32 bytes of base64");
     }
@@ -252,9 +250,7 @@ Result<ScramClientFirst> parse_scram_client_first(std::string_view message)
             return invalid("bad authzid in gs2 header");
         }
         Result<std::string> authzid = decode_saslname(fields[1].substr(2), "authzid");
-        if (!authzid) {
-            return unexpected(std::move(authzid).error());
-        }
+        HARBOR_TRY(authzid);
         first.authzid = std::move(*authzid);
     }
     first.gs2_header = std::string(fields[0]) + "," + std::string(fields[1]) + ",";
@@ -269,9 +265,7 @@ Result<ScramClientFirst> parse_scram_client_first(std::string_view message)
         return invalid("expected n=username");
     }
     Result<std::string> username = decode_saslname(fields[next].substr(2), "username");
-    if (!username) {
-        return unexpected(std::move(username).error());
-    }
+    HARBOR_TRY(username);
     first.username = std::move(*username);
     ++next;
     if (next >= fields.size() || fields[next].substr(0, 2) != "r=") {

@@ -141,9 +141,7 @@ Result<void> Server::start_listening()
     }
     if (s.config.tls) {
         auto tls = net::TlsContext::load(s.config.tls->certificate, s.config.tls->key);
-        if (!tls) {
-            return unexpected(std::move(tls).error());
-        }
+        HARBOR_TRY(tls);
         s.tls = std::move(*tls);
     }
 

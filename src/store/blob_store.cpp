@@ -241,9 +241,7 @@ Result<std::uint64_t> BlobStore::sweep(
         bool keep = false;
         if (is_blob_name(name) && it->path() == path_for(name)) {
             Result<bool> referenced = is_referenced(name);
-            if (!referenced) {
-                return unexpected(std::move(referenced).error());
-            }
+            HARBOR_TRY(referenced);
             keep = *referenced;
         }
         if (!keep && fs::remove(it->path(), ec)) {

@@ -28,9 +28,7 @@ Result<std::unique_ptr<Store>> open_store(const StoreOptions& options)
     // Library exceptions (std::filesystem, allocation) stop here (STYLE.md §10.4).
     try {
         Result<std::unique_ptr<sqlite::SqliteStore>> store = sqlite::SqliteStore::open(options);
-        if (!store) {
-            return unexpected(std::move(store).error());
-        }
+        HARBOR_TRY(store);
         return std::unique_ptr<Store>(std::move(*store));
     } catch (const std::exception& e) {
         return unexpected(Errc::Internal, std::string("opening the store: ") + e.what());

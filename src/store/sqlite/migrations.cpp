@@ -123,9 +123,7 @@ Result<void> apply_migrations(Connection& db, int target)
         target = latest_schema_version();
     }
     Result<std::int64_t> current = db.query_int64("PRAGMA user_version");
-    if (!current) {
-        return unexpected(std::move(current).error());
-    }
+    HARBOR_TRY(current);
     if (*current > latest_schema_version()) {
         return unexpected(Errc::Unsupported, "database schema version " + std::to_string(*current) +
                                                  " is newer than this harbor knows");

@@ -36,13 +36,9 @@ Account account_from_row(const Statement& row)
 Result<Account> load_account(Connection& db, AccountId id)
 {
     Result<Statement> stmt = db.prepare(HARBOR_ACCOUNT_SELECT "WHERE a.id = ?");
-    if (!stmt) {
-        return unexpected(std::move(stmt).error());
-    }
+    HARBOR_TRY(stmt);
     Result<bool> row = stmt->bind(1, id.value).step();
-    if (!row) {
-        return unexpected(std::move(row).error());
-    }
+    HARBOR_TRY(row);
     if (!*row) {
         return unexpected(Errc::NotFound, "no account " + std::to_string(id.value));
     }
@@ -62,13 +58,9 @@ Result<std::string_view> domain_of(std::string_view address)
 Result<DomainId> domain_id(Connection& db, std::string_view name)
 {
     Result<Statement> stmt = db.prepare("SELECT id FROM domains WHERE name = ?");
-    if (!stmt) {
-        return unexpected(std::move(stmt).error());
-    }
+    HARBOR_TRY(stmt);
     Result<bool> row = stmt->bind(1, name).step();
-    if (!row) {
-        return unexpected(std::move(row).error());
-    }
+    HARBOR_TRY(row);
     if (!*row) {
         return unexpected(Errc::NotFound, "no domain " + std::string(name));
     }
@@ -91,9 +83,7 @@ Result<std::vector<T>> collect(Statement& stmt, RowFn from_row)
     std::vector<T> out;
     for (;;) {
         Result<bool> row = stmt.step();
-        if (!row) {
-            return unexpected(std::move(row).error());
-        }
+        HARBOR_TRY(row);
         if (!*row) {
             return out;
         }
@@ -112,9 +102,7 @@ Result<std::vector<Group>> collect_groups(Statement& stmt)
     std::vector<Group> out;
     for (;;) {
         Result<bool> row = stmt.step();
-        if (!row) {
-            return unexpected(std::move(row).error());
-        }
+        HARBOR_TRY(row);
         if (!*row) {
             return out;
         }
@@ -137,9 +125,7 @@ Result<Domain> SqliteStore::create_domain(std::string_view name)
     }
     return write<Domain>([name = std::string(name)](WriteContext& ctx) -> Result<Domain> {
         Result<Statement> stmt = ctx.db.prepare("INSERT INTO domains (name) VALUES (?)");
-        if (!stmt) {
-            return unexpected(std::move(stmt).error());
-        }
+        HARBOR_TRY(stmt);
         HARBOR_TRY(stmt->bind(1, name).run());
         return Domain{DomainId{ctx.db.last_insert_rowid()}, name};
     });
@@ -148,26 +134,18 @@ Result<Domain> SqliteStore::create_domain(std::string_view name)
 Result<std::vector<Domain>> SqliteStore::list_domains()
 {
     Result<Reader> db = reader();
-    if (!db) {
-        return unexpected(std::move(db).error());
-    }
+    HARBOR_TRY(db);
     Result<Statement> stmt = (*db)->prepare("SELECT id, name FROM domains ORDER BY name");
-    if (!stmt) {
-        return unexpected(std::move(stmt).error());
-    }
+    HARBOR_TRY(stmt);
     return collect<Domain>(*stmt, domain_from_row);
 }
 
 Result<Domain> SqliteStore::find_domain(std::string_view name)
 {
     Result<Reader> db = reader();
-    if (!db) {
-        return unexpected(std::move(db).error());
-    }
+    HARBOR_TRY(db);
     Result<DomainId> id = domain_id(**db, name);
-    if (!id) {
-        return unexpected(std::move(id).error());
-    }
+    HARBOR_TRY(id);
     return Domain{*id, std::string(name)};
 }
 
@@ -175,28 +153,20 @@ Result<void> SqliteStore::remove_domain(std::string_view name)
 {
     return write<void>([name = std::string(name)](WriteContext& ctx) -> Result<void> {
         Result<DomainId> id = domain_id(ctx.db, name);
-        if (!id) {
-            return unexpected(std::move(id).error());
-        }
+        HARBOR_TRY(id);
         Result<Statement> users = ctx.db.prepare(
             "SELECT EXISTS (SELECT 1 FROM accounts WHERE domain_id = ?1) "
             "OR EXISTS (SELECT 1 FROM aliases WHERE domain_id = ?1) "
             "OR EXISTS (SELECT 1 FROM \"groups\" WHERE domain_id = ?1)");
-        if (!users) {
-            return unexpected(std::move(users).error());
-        }
+        HARBOR_TRY(users);
         Result<bool> row = users->bind(1, id->value).step();
-        if (!row) {
-            return unexpected(std::move(row).error());
-        }
+        HARBOR_TRY(row);
         if (*row && users->column_int64(0) != 0) {
             return unexpected(Errc::Exists,
                               "domain " + name + " still has accounts, aliases or groups");
         }
         Result<Statement> del = ctx.db.prepare("DELETE FROM domains WHERE id = ?");
-        if (!del) {
-            return unexpected(std::move(del).error());
-        }
+        HARBOR_TRY(del);
         return change_one(ctx.db, del->bind(1, id->value), "no domain " + name);
     });
 }
@@ -212,13 +182,9 @@ Result<Account> SqliteStore::create_account(const Account& account)
     }
     return write<Account>([account](WriteContext& ctx) -> Result<Account> {
         Result<Statement> domain = ctx.db.prepare("SELECT 1 FROM domains WHERE id = ?");
-        if (!domain) {
-            return unexpected(std::move(domain).error());
-        }
+        HARBOR_TRY(domain);
         Result<bool> found = domain->bind(1, account.domain.value).step();
-        if (!found) {
-            return unexpected(std::move(found).error());
-        }
+        HARBOR_TRY(found);
         if (!*found) {
             return unexpected(Errc::NotFound,
                               "no domain id " + std::to_string(account.domain.value));
@@ -227,9 +193,7 @@ Result<Account> SqliteStore::create_account(const Account& account)
             "INSERT INTO accounts (domain_id, local_part, display_name, password_hash, "
             "scram_sha256, role, right_imap, right_pop3, right_submission, quota_bytes, disabled) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        if (!stmt) {
-            return unexpected(std::move(stmt).error());
-        }
+        HARBOR_TRY(stmt);
         stmt->bind(1, account.domain.value)
             .bind(2, account.local_part)
             .bind(3, account.display_name)
@@ -249,18 +213,12 @@ Result<Account> SqliteStore::create_account(const Account& account)
 Result<Account> SqliteStore::find_account(std::string_view local_part, std::string_view domain)
 {
     Result<Reader> db = reader();
-    if (!db) {
-        return unexpected(std::move(db).error());
-    }
+    HARBOR_TRY(db);
     Result<Statement> stmt = (*db)->prepare(HARBOR_ACCOUNT_SELECT
                                             "WHERE d.name = ? AND a.local_part = ? COLLATE NOCASE");
-    if (!stmt) {
-        return unexpected(std::move(stmt).error());
-    }
+    HARBOR_TRY(stmt);
     Result<bool> row = stmt->bind(1, domain).bind(2, local_part).step();
-    if (!row) {
-        return unexpected(std::move(row).error());
-    }
+    HARBOR_TRY(row);
     if (!*row) {
         return unexpected(Errc::NotFound,
                           "no account " + std::string(local_part) + "@" + std::string(domain));
@@ -271,14 +229,10 @@ Result<Account> SqliteStore::find_account(std::string_view local_part, std::stri
 Result<std::vector<Account>> SqliteStore::list_accounts(std::string_view domain)
 {
     Result<Reader> db = reader();
-    if (!db) {
-        return unexpected(std::move(db).error());
-    }
+    HARBOR_TRY(db);
     Result<Statement> stmt = (*db)->prepare(
         HARBOR_ACCOUNT_SELECT "WHERE ?1 = '' OR d.name = ?1 ORDER BY d.name, a.local_part");
-    if (!stmt) {
-        return unexpected(std::move(stmt).error());
-    }
+    HARBOR_TRY(stmt);
     stmt->bind(1, domain);
     return collect<Account>(*stmt, account_from_row);
 }
@@ -301,9 +255,7 @@ Result<Account> SqliteStore::update_account(AccountId id, const AccountChanges& 
             "right_submission = coalesce(?8, right_submission), "
             "quota_bytes = coalesce(?9, quota_bytes), disabled = coalesce(?10, disabled) "
             "WHERE id = ?1");
-        if (!stmt) {
-            return unexpected(std::move(stmt).error());
-        }
+        HARBOR_TRY(stmt);
         stmt->bind(1, id.value);
         if (changes.display_name) {
             stmt->bind(2, *changes.display_name);
@@ -336,9 +288,7 @@ Result<void> SqliteStore::remove_account(AccountId id)
     return write<void>([id](WriteContext& ctx) -> Result<void> {
         // Mailboxes and messages go by cascade; the release trigger drops each blob reference.
         Result<Statement> stmt = ctx.db.prepare("DELETE FROM accounts WHERE id = ?");
-        if (!stmt) {
-            return unexpected(std::move(stmt).error());
-        }
+        HARBOR_TRY(stmt);
         HARBOR_TRY(
             change_one(ctx.db, stmt->bind(1, id.value), "no account " + std::to_string(id.value)));
         return collect_released_blobs(ctx);
@@ -348,22 +298,16 @@ Result<void> SqliteStore::remove_account(AccountId id)
 Result<void> SqliteStore::create_alias(const Alias& alias)
 {
     Result<std::string_view> domain = domain_of(alias.source);
-    if (!domain) {
-        return unexpected(std::move(domain).error());
-    }
+    HARBOR_TRY(domain);
     if (alias.target.empty()) {
         return unexpected(Errc::Invalid, "empty alias target");
     }
     return write<void>([alias, domain = std::string(*domain)](WriteContext& ctx) -> Result<void> {
         Result<DomainId> id = domain_id(ctx.db, domain);
-        if (!id) {
-            return unexpected(std::move(id).error());
-        }
+        HARBOR_TRY(id);
         Result<Statement> stmt =
             ctx.db.prepare("INSERT INTO aliases (domain_id, source, target) VALUES (?, ?, ?)");
-        if (!stmt) {
-            return unexpected(std::move(stmt).error());
-        }
+        HARBOR_TRY(stmt);
         return stmt->bind(1, id->value).bind(2, alias.source).bind(3, alias.target).run();
     });
 }
@@ -371,14 +315,10 @@ Result<void> SqliteStore::create_alias(const Alias& alias)
 Result<std::vector<Alias>> SqliteStore::find_aliases(std::string_view source)
 {
     Result<Reader> db = reader();
-    if (!db) {
-        return unexpected(std::move(db).error());
-    }
+    HARBOR_TRY(db);
     Result<Statement> stmt =
         (*db)->prepare("SELECT source, target FROM aliases WHERE source = ? ORDER BY target");
-    if (!stmt) {
-        return unexpected(std::move(stmt).error());
-    }
+    HARBOR_TRY(stmt);
     stmt->bind(1, source);
     return collect<Alias>(*stmt, [](const Statement& row) {
         return Alias{row.column_text(0), row.column_text(1)};
@@ -388,15 +328,11 @@ Result<std::vector<Alias>> SqliteStore::find_aliases(std::string_view source)
 Result<std::vector<Alias>> SqliteStore::list_aliases(std::string_view domain)
 {
     Result<Reader> db = reader();
-    if (!db) {
-        return unexpected(std::move(db).error());
-    }
+    HARBOR_TRY(db);
     Result<Statement> stmt = (*db)->prepare(
         "SELECT a.source, a.target FROM aliases a JOIN domains d ON d.id = a.domain_id "
         "WHERE ?1 = '' OR d.name = ?1 ORDER BY a.source, a.target");
-    if (!stmt) {
-        return unexpected(std::move(stmt).error());
-    }
+    HARBOR_TRY(stmt);
     stmt->bind(1, domain);
     return collect<Alias>(*stmt, [](const Statement& row) {
         return Alias{row.column_text(0), row.column_text(1)};
@@ -408,9 +344,7 @@ Result<void> SqliteStore::remove_alias(const Alias& alias)
     return write<void>([alias](WriteContext& ctx) -> Result<void> {
         Result<Statement> stmt =
             ctx.db.prepare("DELETE FROM aliases WHERE source = ? AND target = ?");
-        if (!stmt) {
-            return unexpected(std::move(stmt).error());
-        }
+        HARBOR_TRY(stmt);
         return change_one(ctx.db, stmt->bind(1, alias.source).bind(2, alias.target),
                           "no alias " + alias.source + " -> " + alias.target);
     });
@@ -419,20 +353,14 @@ Result<void> SqliteStore::remove_alias(const Alias& alias)
 Result<void> SqliteStore::create_group(std::string_view address)
 {
     Result<std::string_view> domain = domain_of(address);
-    if (!domain) {
-        return unexpected(std::move(domain).error());
-    }
+    HARBOR_TRY(domain);
     return write<void>([address = std::string(address),
                         domain = std::string(*domain)](WriteContext& ctx) -> Result<void> {
         Result<DomainId> id = domain_id(ctx.db, domain);
-        if (!id) {
-            return unexpected(std::move(id).error());
-        }
+        HARBOR_TRY(id);
         Result<Statement> stmt =
             ctx.db.prepare("INSERT INTO \"groups\" (domain_id, address) VALUES (?, ?)");
-        if (!stmt) {
-            return unexpected(std::move(stmt).error());
-        }
+        HARBOR_TRY(stmt);
         return stmt->bind(1, id->value).bind(2, address).run();
     });
 }
@@ -440,20 +368,14 @@ Result<void> SqliteStore::create_group(std::string_view address)
 Result<Group> SqliteStore::find_group(std::string_view address)
 {
     Result<Reader> db = reader();
-    if (!db) {
-        return unexpected(std::move(db).error());
-    }
+    HARBOR_TRY(db);
     Result<Statement> stmt = (*db)->prepare(
         "SELECT g.address, m.member FROM \"groups\" g "
         "LEFT JOIN group_members m ON m.group_id = g.id WHERE g.address = ? ORDER BY m.member");
-    if (!stmt) {
-        return unexpected(std::move(stmt).error());
-    }
+    HARBOR_TRY(stmt);
     stmt->bind(1, address);
     Result<std::vector<Group>> groups = collect_groups(*stmt);
-    if (!groups) {
-        return unexpected(std::move(groups).error());
-    }
+    HARBOR_TRY(groups);
     if (groups->empty()) {
         return unexpected(Errc::NotFound, "no group " + std::string(address));
     }
@@ -463,16 +385,12 @@ Result<Group> SqliteStore::find_group(std::string_view address)
 Result<std::vector<Group>> SqliteStore::list_groups(std::string_view domain)
 {
     Result<Reader> db = reader();
-    if (!db) {
-        return unexpected(std::move(db).error());
-    }
+    HARBOR_TRY(db);
     Result<Statement> stmt = (*db)->prepare(
         "SELECT g.address, m.member FROM \"groups\" g JOIN domains d ON d.id = g.domain_id "
         "LEFT JOIN group_members m ON m.group_id = g.id "
         "WHERE ?1 = '' OR d.name = ?1 ORDER BY g.address, m.member");
-    if (!stmt) {
-        return unexpected(std::move(stmt).error());
-    }
+    HARBOR_TRY(stmt);
     stmt->bind(1, domain);
     return collect_groups(*stmt);
 }
@@ -481,9 +399,7 @@ Result<void> SqliteStore::remove_group(std::string_view address)
 {
     return write<void>([address = std::string(address)](WriteContext& ctx) -> Result<void> {
         Result<Statement> stmt = ctx.db.prepare("DELETE FROM \"groups\" WHERE address = ?");
-        if (!stmt) {
-            return unexpected(std::move(stmt).error());
-        }
+        HARBOR_TRY(stmt);
         return change_one(ctx.db, stmt->bind(1, address), "no group " + address);
     });
 }
@@ -498,9 +414,7 @@ Result<void> SqliteStore::add_group_member(std::string_view group, std::string_v
         Result<Statement> stmt = ctx.db.prepare(
             "INSERT INTO group_members (group_id, member) "
             "SELECT id, ?2 FROM \"groups\" WHERE address = ?1");
-        if (!stmt) {
-            return unexpected(std::move(stmt).error());
-        }
+        HARBOR_TRY(stmt);
         // No row inserted without a constraint error: the group itself is missing.
         return change_one(ctx.db, stmt->bind(1, group).bind(2, member), "no group " + group);
     });
@@ -513,9 +427,7 @@ Result<void> SqliteStore::remove_group_member(std::string_view group, std::strin
         Result<Statement> stmt = ctx.db.prepare(
             "DELETE FROM group_members WHERE member = ?2 AND group_id = "
             "(SELECT id FROM \"groups\" WHERE address = ?1)");
-        if (!stmt) {
-            return unexpected(std::move(stmt).error());
-        }
+        HARBOR_TRY(stmt);
         return change_one(ctx.db, stmt->bind(1, group).bind(2, member),
                           "no member " + member + " in group " + group);
     });

@@ -200,9 +200,7 @@ TEST_F(SqliteDirectory, ErrorCodes)
         Errc want;
     };
     auto drop = [](auto result) -> Result<void> {
-        if (!result) {
-            return unexpected(std::move(result).error());
-        }
+        HARBOR_TRY(result);
         return ok();
     };
     Store& s = *store_;

@@ -56,13 +56,9 @@ std::int64_t new_uidvalidity()
 Result<void> check_quota(Connection& db, AccountId account, std::uint64_t size)
 {
     Result<Statement> stmt = db.prepare("SELECT quota_bytes FROM accounts WHERE id = ?");
-    if (!stmt) {
-        return unexpected(std::move(stmt).error());
-    }
+    HARBOR_TRY(stmt);
     Result<bool> row = stmt->bind(1, account.value).step();
-    if (!row) {
-        return unexpected(std::move(row).error());
-    }
+    HARBOR_TRY(row);
     if (!*row) {
         return unexpected(Errc::NotFound, "no account " + std::to_string(account.value));
     }
@@ -74,13 +70,9 @@ Result<void> check_quota(Connection& db, AccountId account, std::uint64_t size)
     Result<Statement> used = db.prepare(
         "SELECT coalesce(sum(m.size), 0) FROM messages m "
         "JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.account_id = ?");
-    if (!used) {
-        return unexpected(std::move(used).error());
-    }
+    HARBOR_TRY(used);
     Result<bool> sum = used->bind(1, account.value).step();
-    if (!sum) {
-        return unexpected(std::move(sum).error());
-    }
+    HARBOR_TRY(sum);
     if (static_cast<std::uint64_t>(used->column_int64(0)) + size > quota) {
         return unexpected(Errc::Quota, "account " + std::to_string(account.value) + " over quota");
     }
@@ -98,9 +90,7 @@ Result<void> store_new_blob_bytes(WriteContext& ctx, BlobStore& blobs, const std
     if (bytes.size() <= inline_blob_max) {
         Result<Statement> insert =
             ctx.db.prepare("INSERT INTO blob_data (sha256, bytes) VALUES (?, ?)");
-        if (!insert) {
-            return unexpected(std::move(insert).error());
-        }
+        HARBOR_TRY(insert);
         return insert->bind(1, sha256).bind_blob(2, bytes).run();
     }
     if (!blobs.exists(sha256)) {
@@ -120,22 +110,16 @@ Result<MessageRecord> append_metadata(WriteContext& ctx, BlobStore& blobs,
     Result<Statement> create = ctx.db.prepare(
         "INSERT INTO mailboxes (account_id, name, uidvalidity) VALUES (?, ?, ?) "
         "ON CONFLICT (account_id, name) DO NOTHING");
-    if (!create) {
-        return unexpected(std::move(create).error());
-    }
+    HARBOR_TRY(create);
     HARBOR_TRY(create->bind(1, request.account.value)
                    .bind(2, request.mailbox)
                    .bind(3, new_uidvalidity())
                    .run());
     Result<Statement> box = ctx.db.prepare(
         "SELECT id, uidnext, highestmodseq FROM mailboxes WHERE account_id = ? AND name = ?");
-    if (!box) {
-        return unexpected(std::move(box).error());
-    }
+    HARBOR_TRY(box);
     Result<bool> row = box->bind(1, request.account.value).bind(2, request.mailbox).step();
-    if (!row) {
-        return unexpected(std::move(row).error());
-    }
+    HARBOR_TRY(row);
     if (!*row) {
         return unexpected(Errc::Internal, "mailbox vanished after insert");
     }
@@ -155,9 +139,7 @@ Result<MessageRecord> append_metadata(WriteContext& ctx, BlobStore& blobs,
     Result<Statement> blob = ctx.db.prepare(
         "INSERT INTO blobs (sha256, size, refcount) VALUES (?, ?, 0) "
         "ON CONFLICT (sha256) DO NOTHING");
-    if (!blob) {
-        return unexpected(std::move(blob).error());
-    }
+    HARBOR_TRY(blob);
     HARBOR_TRY(blob->bind(1, sha256).bind(2, static_cast<std::int64_t>(size)).run());
     // An existing row already has its bytes, inline or in a file: single-instance storage.
     if (ctx.db.changes() == 1) {
@@ -167,9 +149,7 @@ Result<MessageRecord> append_metadata(WriteContext& ctx, BlobStore& blobs,
     Result<Statement> message = ctx.db.prepare(
         "INSERT INTO messages (mailbox_id, uid, modseq, blob, size, internal_date, flags) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)");
-    if (!message) {
-        return unexpected(std::move(message).error());
-    }
+    HARBOR_TRY(message);
     HARBOR_TRY(message->bind(1, record.mailbox.value)
                    .bind(2, uid)
                    .bind(3, static_cast<std::int64_t>(record.modseq))
@@ -180,9 +160,7 @@ Result<MessageRecord> append_metadata(WriteContext& ctx, BlobStore& blobs,
                    .run());
     Result<Statement> bump =
         ctx.db.prepare("UPDATE mailboxes SET uidnext = ?, highestmodseq = ? WHERE id = ?");
-    if (!bump) {
-        return unexpected(std::move(bump).error());
-    }
+    HARBOR_TRY(bump);
     HARBOR_TRY(bump->bind(1, uid + 1)
                    .bind(2, static_cast<std::int64_t>(record.modseq))
                    .bind(3, record.mailbox.value)
@@ -196,14 +174,10 @@ Result<void> collect_released_blobs(WriteContext& context)
 {
     Result<Statement> stmt =
         context.db.prepare("DELETE FROM blobs WHERE refcount = 0 RETURNING sha256");
-    if (!stmt) {
-        return unexpected(std::move(stmt).error());
-    }
+    HARBOR_TRY(stmt);
     for (;;) {
         Result<bool> row = stmt->step();
-        if (!row) {
-            return unexpected(std::move(row).error());
-        }
+        HARBOR_TRY(row);
         if (!*row) {
             return ok();
         }
@@ -258,22 +232,16 @@ void SqliteStore::append_async(AppendRequest request, Done<MessageRecord> done)
 Result<std::vector<Mailbox>> SqliteStore::list_mailboxes(AccountId account)
 {
     Result<Reader> db = reader();
-    if (!db) {
-        return unexpected(std::move(db).error());
-    }
+    HARBOR_TRY(db);
     Result<Statement> stmt = (*db)->prepare(
         "SELECT id, account_id, name, uidvalidity, uidnext, highestmodseq FROM mailboxes "
         "WHERE account_id = ? ORDER BY name");
-    if (!stmt) {
-        return unexpected(std::move(stmt).error());
-    }
+    HARBOR_TRY(stmt);
     stmt->bind(1, account.value);
     std::vector<Mailbox> out;
     for (;;) {
         Result<bool> row = stmt->step();
-        if (!row) {
-            return unexpected(std::move(row).error());
-        }
+        HARBOR_TRY(row);
         if (!*row) {
             return out;
         }
@@ -291,38 +259,26 @@ Result<std::vector<Mailbox>> SqliteStore::list_mailboxes(AccountId account)
 Result<std::vector<MessageRecord>> SqliteStore::list_messages(MailboxId mailbox)
 {
     Result<Reader> db = reader();
-    if (!db) {
-        return unexpected(std::move(db).error());
-    }
+    HARBOR_TRY(db);
     // One snapshot for the existence check and the rows.
     Result<ReadTransaction> snapshot = ReadTransaction::begin(**db);
-    if (!snapshot) {
-        return unexpected(std::move(snapshot).error());
-    }
+    HARBOR_TRY(snapshot);
     Result<Statement> exists = (*db)->prepare("SELECT 1 FROM mailboxes WHERE id = ?");
-    if (!exists) {
-        return unexpected(std::move(exists).error());
-    }
+    HARBOR_TRY(exists);
     Result<bool> found = exists->bind(1, mailbox.value).step();
-    if (!found) {
-        return unexpected(std::move(found).error());
-    }
+    HARBOR_TRY(found);
     if (!*found) {
         return unexpected(Errc::NotFound, "no mailbox " + std::to_string(mailbox.value));
     }
     Result<Statement> stmt = (*db)->prepare(
         "SELECT mailbox_id, uid, modseq, blob, size, internal_date, flags FROM messages "
         "WHERE mailbox_id = ? ORDER BY uid");
-    if (!stmt) {
-        return unexpected(std::move(stmt).error());
-    }
+    HARBOR_TRY(stmt);
     stmt->bind(1, mailbox.value);
     std::vector<MessageRecord> out;
     for (;;) {
         Result<bool> row = stmt->step();
-        if (!row) {
-            return unexpected(std::move(row).error());
-        }
+        HARBOR_TRY(row);
         if (!*row) {
             return out;
         }
@@ -343,9 +299,7 @@ Result<void> SqliteStore::expunge(MailboxId mailbox, std::uint32_t uid)
     return write<void>([mailbox, uid](WriteContext& ctx) -> Result<void> {
         Result<Statement> del =
             ctx.db.prepare("DELETE FROM messages WHERE mailbox_id = ? AND uid = ?");
-        if (!del) {
-            return unexpected(std::move(del).error());
-        }
+        HARBOR_TRY(del);
         HARBOR_TRY(del->bind(1, mailbox.value).bind(2, std::int64_t{uid}).run());
         if (ctx.db.changes() == 0) {
             return unexpected(Errc::NotFound, "no message " + std::to_string(uid) + " in mailbox " +
@@ -354,9 +308,7 @@ Result<void> SqliteStore::expunge(MailboxId mailbox, std::uint32_t uid)
         // An expunge is a change: RFC 7162 §3.2.10 wants highestmodseq to move past it.
         Result<Statement> bump =
             ctx.db.prepare("UPDATE mailboxes SET highestmodseq = highestmodseq + 1 WHERE id = ?");
-        if (!bump) {
-            return unexpected(std::move(bump).error());
-        }
+        HARBOR_TRY(bump);
         HARBOR_TRY(bump->bind(1, mailbox.value).run());
         return collect_released_blobs(ctx);
     });
@@ -371,17 +323,11 @@ Result<std::string> SqliteStore::read_blob(const BlobId& blob)
     // or stored before migration step 4.
     {
         Result<Reader> db = reader();
-        if (!db) {
-            return unexpected(std::move(db).error());
-        }
+        HARBOR_TRY(db);
         Result<Statement> stmt = (*db)->prepare("SELECT bytes FROM blob_data WHERE sha256 = ?");
-        if (!stmt) {
-            return unexpected(std::move(stmt).error());
-        }
+        HARBOR_TRY(stmt);
         Result<bool> row = stmt->bind(1, blob.sha256).step();
-        if (!row) {
-            return unexpected(std::move(row).error());
-        }
+        HARBOR_TRY(row);
         if (*row) {
             return stmt->column_blob(0);
         }
@@ -395,17 +341,11 @@ Result<std::uint64_t> SqliteStore::blob_refcount(const BlobId& blob)
         return unexpected(Errc::Invalid, "bad blob name");
     }
     Result<Reader> db = reader();
-    if (!db) {
-        return unexpected(std::move(db).error());
-    }
+    HARBOR_TRY(db);
     Result<Statement> stmt = (*db)->prepare("SELECT refcount FROM blobs WHERE sha256 = ?");
-    if (!stmt) {
-        return unexpected(std::move(stmt).error());
-    }
+    HARBOR_TRY(stmt);
     Result<bool> row = stmt->bind(1, blob.sha256).step();
-    if (!row) {
-        return unexpected(std::move(row).error());
-    }
+    HARBOR_TRY(row);
     if (!*row) {
         return unexpected(Errc::NotFound, "no blob " + blob.sha256);
     }

@@ -295,9 +295,7 @@ TEST_F(SqliteMail, ErrorCodes)
         Errc want;
     };
     auto drop = [](auto result) -> Result<void> {
-        if (!result) {
-            return unexpected(std::move(result).error());
-        }
+        HARBOR_TRY(result);
         return ok();
     };
     Store& s = *store_;

@@ -29,13 +29,9 @@ Result<void> configure_connection(Connection& db)
     // WAL: readers keep reading while the writer commits. synchronous=FULL: COMMIT returns only
     // after the log is fsynced, which is the promise behind every acknowledged write.
     Result<Statement> mode = db.prepare("PRAGMA journal_mode = WAL");
-    if (!mode) {
-        return unexpected(std::move(mode).error());
-    }
+    HARBOR_TRY(mode);
     Result<bool> row = mode->step();
-    if (!row) {
-        return unexpected(std::move(row).error());
-    }
+    HARBOR_TRY(row);
     if (!*row || mode->column_text(0) != "wal") {
         return unexpected(Errc::Io, "cannot switch the database to WAL mode");
     }
@@ -59,9 +55,7 @@ Result<void> sweep_orphans(Connection& db, BlobStore& blobs)
         }
         return stmt->bind(1, sha256).step();
     });
-    if (!swept) {
-        return unexpected(std::move(swept).error());
-    }
+    HARBOR_TRY(swept);
     if (*swept > 0) {
         log::info("store.blobs.swept", {{"files", *swept}});
     }
@@ -101,9 +95,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const StoreOptions& optio
     HARBOR_TRY(store->blobs_.create_root());
 
     Result<std::unique_ptr<Connection>> db = Connection::open(db_path, OpenMode::ReadWrite);
-    if (!db) {
-        return unexpected(std::move(db).error());
-    }
+    HARBOR_TRY(db);
     HARBOR_TRY(configure_connection(**db));
     HARBOR_TRY(apply_migrations(**db));
 
@@ -155,9 +147,7 @@ Result<SqliteStore::Reader> SqliteStore::reader()
         }
     }
     Result<std::unique_ptr<Connection>> db = Connection::open(db_path_, OpenMode::ReadWrite);
-    if (!db) {
-        return unexpected(std::move(db).error());
-    }
+    HARBOR_TRY(db);
     sqlite3_busy_timeout((*db)->handle(), busy_timeout_ms);
     // A reader never writes: query_only turns a stray write into an error, not a lock.
     HARBOR_TRY((*db)->exec("PRAGMA query_only = ON; PRAGMA foreign_keys = ON;"));

@@ -29,13 +29,9 @@ using testing::TempDir;
 Result<std::string> query_text(Connection& db, const char* sql)
 {
     Result<Statement> stmt = db.prepare(sql);
-    if (!stmt) {
-        return unexpected(std::move(stmt).error());
-    }
+    HARBOR_TRY(stmt);
     Result<bool> row = stmt->step();
-    if (!row) {
-        return unexpected(std::move(row).error());
-    }
+    HARBOR_TRY(row);
     return *row ? stmt->column_text(0) : std::string();
 }
 

@@ -104,9 +104,7 @@ Result<void> Statement::run()
 {
     for (;;) {
         Result<bool> row = step();
-        if (!row) {
-            return unexpected(std::move(row).error());
-        }
+        HARBOR_TRY(row);
         if (!*row) {
             return ok();
         }
@@ -198,13 +196,9 @@ Result<Statement> Connection::prepare(const char* sql)
 Result<std::int64_t> Connection::query_int64(const char* sql)
 {
     Result<Statement> stmt = prepare(sql);
-    if (!stmt) {
-        return unexpected(std::move(stmt).error());
-    }
+    HARBOR_TRY(stmt);
     Result<bool> row = stmt->step();
-    if (!row) {
-        return unexpected(std::move(row).error());
-    }
+    HARBOR_TRY(row);
     if (!*row) {
         return unexpected(Errc::NotFound, sql);
     }

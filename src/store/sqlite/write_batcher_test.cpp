@@ -28,9 +28,7 @@ TypedWriteRequest<void>::Work insert(std::string name)
 {
     return [name](WriteContext& ctx) -> Result<void> {
         Result<Statement> stmt = ctx.db.prepare("INSERT INTO t (name) VALUES (?)");
-        if (!stmt) {
-            return unexpected(std::move(stmt).error());
-        }
+        HARBOR_TRY(stmt);
         return stmt->bind(1, name).run();
     };
 }
