@@ -1,0 +1,230 @@
+// Part tree parsing: header then body per RFC 5322 §2.1; multipart bodies split at delimiter
+// lines per RFC 2046 §5.1.1 (the line end before a delimiter belongs to it, transport padding
+// after it, preamble and epilogue ignored); message/rfc822 and message/global parsed again.
+// SECURITY: recursion depth <= max_depth, parts <= max_parts, header fields <= the total cap;
+// each level scans its body once, so work is O(depth * input) and allocation O(parts + fields).
+#include "mime/message.hpp"
+
+#include <algorithm>
+
+namespace harbor::mime {
+namespace {
+
+struct Delimiter {
+    std::size_t line_start = 0;  // the "--" of the delimiter line
+    std::size_t part_end = 0;    // line_start minus the line end before it (it belongs here)
+    std::size_t next = 0;        // just past the delimiter line (and its line end)
+    bool close = false;          // "--boundary--"
+};
+
+class Parser {
+public:
+    Parser(std::string_view raw, const Limits& limits, Message& message)
+        : raw_(raw), limits_(limits), message_(message)
+    {
+    }
+
+    // Parses [begin, end) of the input as one part (header, body) at `depth`.
+    void parse_part(Part& part, std::size_t begin, std::size_t end, std::size_t depth,
+                    DefaultType default_type)
+    {
+        ++message_.part_count;
+        message_.max_depth_seen = std::max(message_.max_depth_seen, depth);
+        Limits block_limits = limits_;
+        block_limits.max_header_fields =
+            std::min(limits_.max_header_fields, limits_.max_total_header_fields - fields_used_);
+        HeaderBlock block = parse_header_block(raw_.substr(begin, end - begin), begin,
+                                               block_limits);
+        fields_used_ += block.fields.size();
+        if (block.truncated == Limit::HeaderFields &&
+            block_limits.max_header_fields < limits_.max_header_fields) {
+            block.truncated = Limit::TotalHeaderFields;
+        }
+        note(block.truncated);
+        part.header_offset = begin;
+        part.header_length = block.length;
+        part.body_offset = begin + block.length;
+        part.body_length = end - part.body_offset;
+        part.body_lines = count_lines(part.body_offset, end);
+        part.skipped_header_lines = block.skipped_lines;
+        part.missing_header_separator = block.missing_separator;
+        part.fields = std::move(block.fields);
+
+        const HeaderField* type_field = find_field(part.fields, "Content-Type");
+        part.content_type = type_field != nullptr
+                                ? parse_content_type(type_field->value, default_type)
+                                : default_content_type(default_type);
+        if (const HeaderField* field = find_field(part.fields, "Content-Transfer-Encoding")) {
+            part.transfer_encoding = parse_transfer_encoding(field->value);
+        }
+        if (const HeaderField* field = find_field(part.fields, "Content-Disposition")) {
+            part.disposition = parse_content_disposition(field->value);
+        }
+
+        const bool container = part.content_type.is_multipart() ||
+                               (part.content_type.is_encapsulated_message() && is_identity(part));
+        if (!container) {
+            return;
+        }
+        if (depth >= limits_.max_depth) {
+            note(Limit::Depth);  // the part stays a leaf
+            return;
+        }
+        if (part.content_type.is_multipart()) {
+            parse_multipart(part, depth);
+        } else if (reserve_part()) {
+            part.children.emplace_back();
+            parse_part(part.children.back(), part.body_offset, end, depth + 1,
+                       DefaultType::TextPlain);
+        }
+    }
+
+private:
+    // RFC 2045 §6.4: an encapsulated message can only be parsed in place if not encoded;
+    // RFC 6532 §3.5 allows 8bit/binary for message/global.
+    static bool is_identity(const Part& part)
+    {
+        return part.transfer_encoding == TransferEncoding::SevenBit ||
+               part.transfer_encoding == TransferEncoding::EightBit ||
+               part.transfer_encoding == TransferEncoding::Binary;
+    }
+
+    void note(Limit limit)
+    {
+        if (message_.truncated == Limit::None && limit != Limit::None) {
+            message_.truncated = limit;
+        }
+    }
+
+    bool reserve_part()
+    {
+        if (message_.part_count >= limits_.max_parts) {
+            note(Limit::Parts);
+            return false;
+        }
+        return true;
+    }
+
+    std::size_t count_lines(std::size_t begin, std::size_t end) const
+    {
+        const std::string_view body = raw_.substr(begin, end - begin);
+        const auto lines = static_cast<std::size_t>(std::count(body.begin(), body.end(), '\n'));
+        return lines + ((!body.empty() && body.back() != '\n') ? 1 : 0);
+    }
+
+    // RFC 2046 §5.1.1: a delimiter line is "--" boundary, optionally "--" (close), then only
+    // transport padding (SP / HTAB) up to the line end. Anything else (such as a longer
+    // boundary that starts with this one) is body text.
+    bool find_delimiter(std::string_view boundary, std::size_t pos, std::size_t end,
+                        Delimiter& found) const
+    {
+        while (pos < end) {
+            const bool line_start = pos == 0 || raw_[pos - 1] == '\n';
+            if (line_start && match_delimiter(boundary, pos, end, found)) {
+                return true;
+            }
+            const std::size_t newline = raw_.find('\n', pos);
+            if (newline == std::string_view::npos || newline >= end) {
+                return false;
+            }
+            pos = newline + 1;
+        }
+        return false;
+    }
+
+    bool match_delimiter(std::string_view boundary, std::size_t pos, std::size_t end,
+                         Delimiter& found) const
+    {
+        const std::string_view line = raw_.substr(pos, end - pos);
+        if (line.size() < boundary.size() + 2 || line[0] != '-' || line[1] != '-' ||
+            line.substr(2, boundary.size()) != boundary) {
+            return false;
+        }
+        std::size_t i = boundary.size() + 2;
+        bool close = false;
+        if (line.substr(i, 2) == "--") {
+            close = true;
+            i += 2;
+        }
+        while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) {
+            ++i;
+        }
+        if (i < line.size() && line[i] == '\r' && i + 1 < line.size() && line[i + 1] == '\n') {
+            ++i;
+        }
+        if (i < line.size() && line[i] != '\n') {
+            return false;
+        }
+        found.line_start = pos;
+        found.next = pos + std::min(i + 1, line.size());
+        found.close = close;
+        found.part_end = pos;
+        if (found.part_end > 0 && raw_[found.part_end - 1] == '\n') {
+            --found.part_end;
+            if (found.part_end > 0 && raw_[found.part_end - 1] == '\r') {
+                --found.part_end;
+            }
+        }
+        return true;
+    }
+
+    void parse_multipart(Part& part, std::size_t depth)
+    {
+        const std::string_view boundary = part.content_type.boundary();
+        const std::size_t end = part.body_offset + part.body_length;
+        // RFC 2046 §5.1.1 allows 1 to 70 characters; longer ones are still matched.
+        Delimiter delimiter;
+        if (boundary.empty() || !find_delimiter(boundary, part.body_offset, end, delimiter)) {
+            part.missing_boundary = true;  // the body is all preamble, as mail readers show it
+            return;
+        }
+        const DefaultType child_type = part.content_type.subtype == "digest"
+                                           ? DefaultType::MessageRfc822
+                                           : DefaultType::TextPlain;
+        while (!delimiter.close) {
+            const std::size_t child_begin = delimiter.next;
+            Delimiter next_delimiter;
+            const bool found = find_delimiter(boundary, child_begin, end, next_delimiter);
+            // Without a close delimiter the last part runs to the end of the enclosing body.
+            const std::size_t child_end =
+                found ? std::max(child_begin, next_delimiter.part_end) : end;
+            if (!reserve_part()) {
+                return;
+            }
+            part.children.emplace_back();
+            parse_part(part.children.back(), child_begin, child_end, depth + 1, child_type);
+            if (!found) {
+                part.missing_close_delimiter = true;
+                return;
+            }
+            delimiter = next_delimiter;
+        }
+    }
+
+    std::string_view raw_;
+    const Limits& limits_;
+    Message& message_;
+    std::size_t fields_used_ = 0;
+};
+
+}  // namespace
+
+Message parse_message(std::string_view raw, const Limits& limits)
+{
+    Message message;
+    Parser parser(raw, limits, message);
+    parser.parse_part(message.root, 0, raw.size(), 0, DefaultType::TextPlain);
+    return message;
+}
+
+std::string_view header_bytes(std::string_view raw, const Part& part)
+{
+    return raw.substr(part.header_offset, part.header_length);
+}
+
+std::string_view body_bytes(std::string_view raw, const Part& part)
+{
+    return raw.substr(part.body_offset, part.body_length);
+}
+
+}  // namespace harbor::mime
