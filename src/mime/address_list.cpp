@@ -2,6 +2,7 @@
 // display names. See address_list.hpp.
 // SECURITY: bounded by AddressListLimits; one linear tokenizer pass, no recursion.
 #include "mime/address_list.hpp"
+#include "mime/header.hpp"
 
 #include <optional>
 
@@ -31,19 +32,6 @@ bool is_special(char c)
     return c == '<' || c == '>' || c == ':' || c == ';' || c == ',' || c == '@';
 }
 
-// RFC 5322 §2.2.3: a line end followed by WSP is a fold; any other line end ends the field.
-std::string_view field_extent(std::string_view text)
-{
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] != '\n')
-            continue;
-        if (i + 1 < text.size() && (text[i + 1] == ' ' || text[i + 1] == '\t'))
-            continue;
-        return text.substr(0, i);
-    }
-    return text;
-}
-
 // Reads a comment starting at text[i] == '('; returns its content and moves i past it.
 std::string read_comment(std::string_view text, std::size_t& i, const AddressListLimits& limits,
                          AddressList& out)
@@ -56,13 +44,16 @@ std::string read_comment(std::string_view text, std::size_t& i, const AddressLis
             content += text[++i];
             continue;
         }
-        if (c == '\r' || c == '\n')
+        if (c == '\r' || c == '\n') {
             continue;
+        }
         if (c == '(') {
-            if (++depth > limits.max_comment_depth)
+            if (++depth > limits.max_comment_depth) {
                 out.comment_too_deep = true;
-            if (depth == 1)
+            }
+            if (depth == 1) {
                 continue;
+            }
         } else if (c == ')') {
             if (--depth == 0) {
                 ++i;
@@ -102,8 +93,9 @@ std::vector<Token> tokenize(std::string_view text, const AddressListLimits& limi
     while (i < text.size()) {
         char c = text[i];
         if (is_wsp(c) || c == ')') {  // a stray ')' is dropped
-            if (c == ')')
+            if (c == ')') {
                 out.malformed = true;
+            }
             space = true;
             ++i;
             continue;
@@ -129,8 +121,9 @@ std::vector<Token> tokenize(std::string_view text, const AddressListLimits& limi
             i = stop;
         } else {
             while (i < text.size() && !is_wsp(text[i]) && !is_special(text[i]) && text[i] != '(' &&
-                   text[i] != ')' && text[i] != '"')
+                   text[i] != ')' && text[i] != '"') {
                 ++i;
+            }
             token.text = std::string(text.substr(token.begin, i - token.begin));
         }
         token.end = i;
@@ -153,9 +146,11 @@ std::string strip_cfws(std::string_view raw, const AddressListLimits& limits, Ad
         } else if (c == '"') {
             std::size_t start = i;
             read_quoted(raw, i, out);  // moves i past the quoted string; its bytes are kept
-            for (std::size_t k = start; k < i && k < raw.size(); ++k)
-                if (raw[k] != '\r' && raw[k] != '\n')
+            for (std::size_t k = start; k < i && k < raw.size(); ++k) {
+                if (raw[k] != '\r' && raw[k] != '\n') {
                     result += raw[k];
+                }
+            }
         } else {
             result += c;
             ++i;
@@ -197,8 +192,9 @@ std::optional<Spec> split_spec(std::string spec, AddressList& out)
         result.local = spec.substr(0, at);
         result.domain = spec.substr(at + 1);
     }
-    if (result.local.empty())
+    if (result.local.empty()) {
         return std::nullopt;
+    }
     return result;
 }
 
@@ -222,19 +218,22 @@ public:
         bool has_at = false;
         for (std::size_t i = 0; i < tokens_.size() && !full_; ++i) {
             const Token& token = tokens_[i];
-            if (token.kind != Kind::Special)
+            if (token.kind != Kind::Special) {
                 continue;
+            }
             if (angle_open && !angle_close) {  // inside <...> only '>' matters
-                if (token.special == '>')
+                if (token.special == '>') {
                     angle_close = i;
+                }
                 continue;
             }
             switch (token.special) {
                 case '<':
-                    if (angle_open)
+                    if (angle_open) {
                         out_.malformed = true;  // a second angle-addr: keep the first
-                    else
+                    } else {
                         angle_open = i;
+                    }
                     break;
                 case '>':
                     out_.malformed = true;
@@ -260,8 +259,9 @@ public:
                     angle_close.reset();
                     has_at = false;
                     if (token.special == ';') {
-                        if (!in_group_)
+                        if (!in_group_) {
                             out_.malformed = true;
+                        }
                         in_group_ = false;
                         group_.clear();
                     }
@@ -270,10 +270,12 @@ public:
                     break;
             }
         }
-        if (!full_)
+        if (!full_) {
             finish(start, tokens_.size(), angle_open, angle_close);
-        if (in_group_)
+        }
+        if (in_group_) {
             out_.malformed = true;  // group without ';'
+        }
     }
 
 private:
@@ -300,8 +302,9 @@ private:
                 }
                 continue;
             }
-            if (!result.empty() && (gap || token.space_before))
+            if (!result.empty() && (gap || token.space_before)) {
                 result += ' ';
+            }
             result += token.text;
             gap = false;
         }
@@ -313,12 +316,15 @@ private:
     {
         std::string result;
         for (std::size_t i = from; i < to; ++i) {
-            if (i >= skip_from && i < skip_to)
+            if (i >= skip_from && i < skip_to) {
                 continue;
-            if (tokens_[i].kind != Kind::Comment)
+            }
+            if (tokens_[i].kind != Kind::Comment) {
                 continue;
-            if (!result.empty())
+            }
+            if (!result.empty()) {
                 result += ' ';
+            }
             result += decode(tokens_[i].text);
         }
         return result;
@@ -352,14 +358,17 @@ private:
         std::size_t last = at;
         for (std::size_t i = at + 1; i < to; ++i) {
             const Token& token = tokens_[i];
-            if (token.kind == Kind::Comment)
+            if (token.kind == Kind::Comment) {
                 continue;
-            if (token.kind != Kind::Word)
+            }
+            if (token.kind != Kind::Word) {
                 break;
+            }
             bool joins = last == at || tokens_[last].text.back() == '.' ||
                          token.text.front() == '.' || !token.space_before;
-            if (!joins)
+            if (!joins) {
                 break;
+            }
             last = i;
         }
         return last;
@@ -369,8 +378,9 @@ private:
                 std::optional<std::size_t> close)
     {
         if (open) {  // name-addr: [phrase] "<" addr-spec ">" [CFWS]
-            if (!close)
+            if (!close) {
                 out_.malformed = true;
+            }
             std::size_t raw_begin = tokens_[*open].end;
             std::size_t raw_end = close ? tokens_[*close].begin : text_.size();
             std::string_view raw = text_.substr(raw_begin, raw_end - raw_begin);
@@ -384,27 +394,33 @@ private:
         std::optional<std::size_t> first_word;
         std::size_t last_word = from;
         for (std::size_t i = from; i < to; ++i) {
-            if (tokens_[i].kind == Kind::Special && tokens_[i].special == '@' && !at)
+            if (tokens_[i].kind == Kind::Special && tokens_[i].special == '@' && !at) {
                 at = i;
+            }
             if (tokens_[i].kind != Kind::Comment) {
-                if (tokens_[i].kind != Kind::Special)
+                if (tokens_[i].kind != Kind::Special) {
                     ++words;
-                if (!first_word)
+                }
+                if (!first_word) {
                     first_word = i;
+                }
                 last_word = i;
             }
         }
-        if (!first_word)
+        if (!first_word) {
             return;  // empty ("a, , b", §4.4) or CFWS only (group-list, §3.4)
+        }
         std::size_t spec_begin = *first_word;
         if (at) {
             spec_begin = *at;
             if (*at > from &&
-                (tokens_[*at - 1].kind == Kind::Word || tokens_[*at - 1].kind == Kind::Quoted))
+                (tokens_[*at - 1].kind == Kind::Word || tokens_[*at - 1].kind == Kind::Quoted)) {
                 spec_begin = *at - 1;
+            }
             std::size_t domain_end = domain_last(*at, to);
-            if (domain_end != last_word)
+            if (domain_end != last_word) {
                 out_.malformed = true;  // words after the domain
+            }
             last_word = domain_end;
         } else if (words != 1) {
             out_.malformed = true;  // words without an address
@@ -412,8 +428,9 @@ private:
         }
         std::string_view raw = text_.substr(tokens_[spec_begin].begin,
                                             tokens_[last_word].end - tokens_[spec_begin].begin);
-        if (!at)
+        if (!at) {
             out_.malformed = true;  // a local part without a domain
+        }
         add(phrase(from, spec_begin), raw, from, to, spec_begin, last_word + 1);
     }
 
@@ -443,8 +460,9 @@ AddressList parse_address_list(std::string_view field_body, AddressListLimits li
 
 std::string address_spec(const Address& address)
 {
-    if (address.domain.empty())
+    if (address.domain.empty()) {
         return address.local_part;
+    }
     return address.local_part + "@" + address.domain;
 }
 

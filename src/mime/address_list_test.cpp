@@ -154,8 +154,9 @@ TEST(AddressList, GroupsAreListedEvenWhenEmpty)
 TEST(AddressList, Limits)
 {
     std::string many;
-    for (int i = 0; i < 50; ++i)
+    for (int i = 0; i < 50; ++i) {
         many += "a@b.c, ";
+    }
     AddressListLimits limits;
     limits.max_addresses = 10;
     AddressList list = parse_address_list(many, limits);
@@ -177,9 +178,11 @@ TEST(AddressList, Limits)
 
 TEST(AddressList, EveryPrefixIsSafe)
 {
-    for (const Case& c : cases())
-        for (std::size_t n = 0; n <= c.input.size(); ++n)
+    for (const Case& c : cases()) {
+        for (std::size_t n = 0; n <= c.input.size(); ++n) {
             (void)parse_address_list(std::string_view(c.input).substr(0, n));
+        }
+    }
 }
 
 }  // namespace

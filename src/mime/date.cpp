@@ -1,6 +1,7 @@
 // RFC 5322 §3.3 date-time and §4.3 obsolete date forms. See date.hpp.
 // SECURITY: bounded input, iterative comment skipping, range checks before arithmetic.
 #include "mime/date.hpp"
+#include "mime/header.hpp"
 
 #include <array>
 #include <string>
@@ -24,29 +25,20 @@ char lower(char c)
 
 bool iprefix(std::string_view text, std::string_view prefix)
 {
-    if (text.size() < prefix.size())
+    if (text.size() < prefix.size()) {
         return false;
-    for (std::size_t i = 0; i < prefix.size(); ++i)
-        if (lower(text[i]) != prefix[i])
+    }
+    for (std::size_t i = 0; i < prefix.size(); ++i) {
+        if (lower(text[i]) != prefix[i]) {
             return false;
+        }
+    }
     return true;
 }
 
 bool iequal(std::string_view a, std::string_view b)
 {
     return a.size() == b.size() && iprefix(a, b);
-}
-
-std::string_view field_extent(std::string_view text)
-{
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] != '\n')
-            continue;
-        if (i + 1 < text.size() && (text[i + 1] == ' ' || text[i + 1] == '\t'))
-            continue;
-        return text.substr(0, i);
-    }
-    return text;
 }
 
 // Comments become spaces; ':' loses the FWS around it (obs-time allows it). Empty if a comment
@@ -58,35 +50,42 @@ std::optional<std::string> strip_comments(std::string_view text)
     for (std::size_t i = 0; i < text.size(); ++i) {
         char c = text[i];
         if (depth > 0) {
-            if (c == '\\')
+            if (c == '\\') {
                 ++i;
-            else if (c == '(')
+            } else if (c == '(') {
                 ++depth;
-            else if (c == ')')
+            } else if (c == ')') {
                 --depth;
-            if (depth > max_date_comment_depth)
+            }
+            if (depth > max_date_comment_depth) {
                 return std::nullopt;
-            if (depth == 0)
+            }
+            if (depth == 0) {
                 out += ' ';
+            }
             continue;
         }
         if (c == '(') {
             depth = 1;
         } else if (c == ':') {
-            while (!out.empty() && out.back() == ' ')
+            while (!out.empty() && out.back() == ' ') {
                 out.pop_back();
+            }
             out += ':';
-            while (i + 1 < text.size() && (text[i + 1] == ' ' || text[i + 1] == '\t'))
+            while (i + 1 < text.size() && (text[i + 1] == ' ' || text[i + 1] == '\t')) {
                 ++i;
+            }
         } else if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ',') {
-            if (out.empty() || out.back() != ' ')
+            if (out.empty() || out.back() != ' ') {
                 out += ' ';
+            }
         } else {
             out += c;
         }
     }
-    if (depth != 0)
+    if (depth != 0) {
         return std::nullopt;
+    }
     return out;
 }
 
@@ -95,13 +94,16 @@ std::vector<std::string_view> split(std::string_view text)
     std::vector<std::string_view> words;
     std::size_t i = 0;
     while (i < text.size()) {
-        while (i < text.size() && text[i] == ' ')
+        while (i < text.size() && text[i] == ' ') {
             ++i;
+        }
         std::size_t start = i;
-        while (i < text.size() && text[i] != ' ')
+        while (i < text.size() && text[i] != ' ') {
             ++i;
-        if (i > start)
+        }
+        if (i > start) {
             words.push_back(text.substr(start, i - start));
+        }
     }
     return words;
 }
@@ -109,12 +111,14 @@ std::vector<std::string_view> split(std::string_view text)
 // Digits only, at most max_digits of them; -1 otherwise.
 int number(std::string_view text, std::size_t max_digits)
 {
-    if (text.empty() || text.size() > max_digits)
+    if (text.empty() || text.size() > max_digits) {
         return -1;
+    }
     int value = 0;
     for (char c : text) {
-        if (!is_digit(c))
+        if (!is_digit(c)) {
             return -1;
+        }
         value = value * 10 + (c - '0');
     }
     return value;
@@ -130,17 +134,21 @@ constexpr std::array<std::string_view, 12> month_full = {
 
 bool is_day_name(std::string_view word)
 {
-    for (std::string_view day : day_names)
-        if (iequal(word, day) || (word.size() > 3 && iprefix(word, day)))
+    for (std::string_view day : day_names) {
+        if (iequal(word, day) || (word.size() > 3 && iprefix(word, day))) {
             return true;
+        }
+    }
     return false;
 }
 
 int month_number(std::string_view word)
 {
-    for (std::size_t i = 0; i < month_names.size(); ++i)
-        if (iequal(word, month_names[i]) || iequal(word, month_full[i]))
+    for (std::size_t i = 0; i < month_names.size(); ++i) {
+        if (iequal(word, month_names[i]) || iequal(word, month_full[i])) {
             return static_cast<int>(i) + 1;
+        }
+    }
     return -1;
 }
 
@@ -189,24 +197,29 @@ std::int64_t days_since_epoch(int year, int month, int day)
 std::optional<DateTime> parse_date(std::string_view field_body)
 {
     std::string_view text = field_extent(field_body);
-    if (text.size() > max_date_input)
+    if (text.size() > max_date_input) {
         return std::nullopt;
-    if (std::size_t semi = text.rfind(';'); semi != std::string_view::npos)
+    }
+    if (std::size_t semi = text.rfind(';'); semi != std::string_view::npos) {
         text = text.substr(semi + 1);
+    }
     std::optional<std::string> clean = strip_comments(text);
-    if (!clean)
+    if (!clean) {
         return std::nullopt;
+    }
     std::vector<std::string_view> words = split(*clean);
 
     DateTime result;
     std::size_t at = 0;
     if (at < words.size() && !words[at].empty() && is_alpha(words[at][0])) {
-        if (!is_day_name(words[at]))
+        if (!is_day_name(words[at])) {
             return std::nullopt;
+        }
         ++at;
     }
-    if (words.size() < at + 4)
+    if (words.size() < at + 4) {
         return std::nullopt;
+    }
     int day = number(words[at], 2);
     int month = month_number(words[at + 1]);
     if (month < 0) {
@@ -215,8 +228,9 @@ std::optional<DateTime> parse_date(std::string_view field_body)
     }
     std::string_view year_word = words[at + 2];
     int year = number(year_word, 4);
-    if (day < 1 || month < 1 || month > 12 || year < 0)
+    if (day < 1 || month < 1 || month > 12 || year < 0) {
         return std::nullopt;
+    }
     if (year_word.size() == 2) {  // §4.3: 00-49 -> 2000-2049, 50-99 -> 1950-1999
         year += year < 50 ? 2000 : 1900;
         result.obsolete = true;
@@ -224,13 +238,15 @@ std::optional<DateTime> parse_date(std::string_view field_body)
         year += 1900;
         result.obsolete = true;
     }
-    if (year < 1900 || day > days_in_month(year, month))
+    if (year < 1900 || day > days_in_month(year, month)) {
         return std::nullopt;
+    }
 
     std::string_view time = words[at + 3];
     std::size_t colon1 = time.find(':');
-    if (colon1 == std::string_view::npos)
+    if (colon1 == std::string_view::npos) {
         return std::nullopt;
+    }
     std::size_t colon2 = time.find(':', colon1 + 1);
     int hour = number(time.substr(0, colon1), 2);
     int minute =
@@ -238,16 +254,18 @@ std::optional<DateTime> parse_date(std::string_view field_body)
                                                                         : colon2 - colon1 - 1),
                2);
     int second = colon2 == std::string_view::npos ? 0 : number(time.substr(colon2 + 1), 2);
-    if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60)
+    if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) {
         return std::nullopt;
+    }
 
     result.unknown_zone = true;  // missing zone: read as -0000
     if (words.size() > at + 4) {
         std::string_view zone = words[at + 4];
         if (zone.size() == 5 && (zone[0] == '+' || zone[0] == '-')) {
             int hhmm = number(zone.substr(1), 4);
-            if (hhmm < 0 || hhmm % 100 > 59)
+            if (hhmm < 0 || hhmm % 100 > 59) {
                 return std::nullopt;
+            }
             int minutes = hhmm / 100 * 60 + hhmm % 100;
             result.offset_minutes = zone[0] == '-' ? -minutes : minutes;
             result.unknown_zone = zone == "-0000";

@@ -61,8 +61,9 @@ TEST(Date, Table)
         SCOPED_TRACE(c.label);
         std::optional<DateTime> date = parse_date(c.input);
         ASSERT_EQ(date.has_value(), c.unix_seconds.has_value());
-        if (!date)
+        if (!date) {
             continue;
+        }
         EXPECT_EQ(date->unix_seconds, *c.unix_seconds);
         EXPECT_EQ(date->offset_minutes, c.offset_minutes);
         EXPECT_EQ(date->unknown_zone, c.unknown_zone);
@@ -79,9 +80,11 @@ TEST(Date, DeepCommentsAreRejected)
 
 TEST(Date, EveryPrefixIsSafe)
 {
-    for (const Case& c : cases())
-        for (std::size_t n = 0; n <= c.input.size(); ++n)
+    for (const Case& c : cases()) {
+        for (std::size_t n = 0; n <= c.input.size(); ++n) {
             (void)parse_date(std::string_view(c.input).substr(0, n));
+        }
+    }
 }
 
 }  // namespace

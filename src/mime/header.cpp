@@ -41,6 +41,20 @@ std::string_view limit_name(Limit limit)
     return "unknown";
 }
 
+std::string_view field_extent(std::string_view text)
+{
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '\n') {
+            continue;
+        }
+        if (i + 1 < text.size() && (text[i + 1] == ' ' || text[i + 1] == '\t')) {
+            continue;
+        }
+        return text.substr(0, i);
+    }
+    return text;
+}
+
 bool iequals(std::string_view a, std::string_view b)
 {
     if (a.size() != b.size()) {

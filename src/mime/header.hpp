@@ -60,4 +60,8 @@ const HeaderField* find_field(const std::vector<HeaderField>& fields, std::strin
 // ASCII case-insensitive equality for header and parameter names.
 bool iequals(std::string_view a, std::string_view b);
 
+// The part of `text` that belongs to one field body: RFC 5322 §2.2.3, a line end followed by
+// WSP is a fold; any other line end ends the field.
+std::string_view field_extent(std::string_view text);
+
 }  // namespace harbor::mime

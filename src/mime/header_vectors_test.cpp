@@ -29,8 +29,9 @@ json load(const char* name)
                                  "stalwart-mail-parser" / "resources" / name;
     std::ifstream in(path);
     EXPECT_TRUE(in.good()) << path;
-    if (!in.good())
+    if (!in.good()) {
         return json::array();
+    }
     return json::parse(in);
 }
 
@@ -45,16 +46,21 @@ std::vector<std::pair<std::string, std::string>> expected_addresses(const json& 
 {
     std::vector<std::pair<std::string, std::string>> out;
     auto add = [&](const json& list) {
-        for (const json& entry : list)
-            if (entry["address"].is_string())
+        for (const json& entry : list) {
+            if (entry["address"].is_string()) {
                 out.emplace_back(string_or_empty(entry["name"]),
                                  entry["address"].get<std::string>());
+            }
+        }
     };
-    if (expected.contains("List"))
+    if (expected.contains("List")) {
         add(expected["List"]);
-    if (expected.contains("Group"))
-        for (const json& group : expected["Group"])
+    }
+    if (expected.contains("Group")) {
+        for (const json& group : expected["Group"]) {
             add(group["addresses"]);
+        }
+    }
     return out;
 }
 
@@ -80,13 +86,15 @@ TEST(HeaderVectors, Addresses)
         AddressList list = parse_address_list(vector["header"].get<std::string>());
         auto want = expected_addresses(vector["expected"]);
         bool same = list.addresses.size() == want.size();
-        for (std::size_t k = 0; same && k < want.size(); ++k)
+        for (std::size_t k = 0; same && k < want.size(); ++k) {
             same = list.addresses[k].display_name == want[k].first &&
                    address_spec(list.addresses[k]) == want[k].second;
-        if (same)
+        }
+        if (same) {
             ++matched;
-        else
+        } else {
             differing.insert(i);
+        }
     }
     EXPECT_EQ(vectors.size(), 60u);
     EXPECT_EQ(matched, 53u);
@@ -116,15 +124,17 @@ TEST(HeaderVectors, Dates)
             tm.tm_min = want["minute"].get<int>();
             tm.tm_sec = want["second"].get<int>();
             int offset = want["tz_hour"].get<int>() * 60 + want["tz_minute"].get<int>();
-            if (want["tz_before_gmt"].get<bool>())
+            if (want["tz_before_gmt"].get<bool>()) {
                 offset = -offset;
+            }
             std::int64_t seconds = static_cast<std::int64_t>(timegm(&tm)) - offset * 60;
             same = date->unix_seconds == seconds && date->offset_minutes == offset;
         }
-        if (same)
+        if (same) {
             ++matched;
-        else
+        } else {
             differing.insert(i);
+        }
     }
     EXPECT_EQ(vectors.size(), 40u);
     EXPECT_EQ(matched, 39u);
@@ -143,12 +153,14 @@ TEST(HeaderVectors, MessageIds)
         const json& vector = vectors[i];
         MessageIds ids = parse_message_ids(vector["header"].get<std::string>());
         std::vector<std::string> want;
-        if (vector["expected"].is_array())
+        if (vector["expected"].is_array()) {
             want = vector["expected"].get<std::vector<std::string>>();
-        if (ids.ids == want)
+        }
+        if (ids.ids == want) {
             ++matched;
-        else
+        } else {
             differing.insert(i);
+        }
     }
     EXPECT_EQ(vectors.size(), 11u);
     EXPECT_EQ(matched, 10u);

@@ -1,6 +1,7 @@
 // RFC 5322 §3.6.4 msg-id lists with the §4.5.4 obsolete forms. See message_id.hpp.
 // SECURITY: bounded by MessageIdLimits; one linear pass.
 #include "mime/message_id.hpp"
+#include "mime/header.hpp"
 
 namespace harbor::mime {
 namespace {
@@ -8,18 +9,6 @@ namespace {
 bool is_wsp(char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-std::string_view field_extent(std::string_view text)
-{
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] != '\n')
-            continue;
-        if (i + 1 < text.size() && (text[i + 1] == ' ' || text[i + 1] == '\t'))
-            continue;
-        return text.substr(0, i);
-    }
-    return text;
 }
 
 // Moves i past the comment that starts at text[i] == '('; false if it is unclosed or too deep.
@@ -31,8 +20,9 @@ bool skip_comment(std::string_view text, std::size_t& i)
         if (c == '\\') {
             ++i;
         } else if (c == '(') {
-            if (++depth > max_message_id_comment_depth)
+            if (++depth > max_message_id_comment_depth) {
                 return false;
+            }
         } else if (c == ')') {
             if (--depth == 0) {
                 ++i;
@@ -54,8 +44,9 @@ std::string read_bracketed(std::string_view text, std::size_t& i, MessageIds& ou
             ++i;
             return id;
         }
-        if (is_wsp(c))
+        if (is_wsp(c)) {
             continue;
+        }
         if (c == '(') {
             if (!skip_comment(text, i)) {
                 out.malformed = true;
@@ -68,13 +59,16 @@ std::string read_bracketed(std::string_view text, std::size_t& i, MessageIds& ou
         if (c == '"') {
             id += c;
             for (++i; i < text.size() && text[i] != '"'; ++i) {
-                if (text[i] == '\\' && i + 1 < text.size())
+                if (text[i] == '\\' && i + 1 < text.size()) {
                     id += text[i++];
-                if (text[i] != '\r' && text[i] != '\n')
+                }
+                if (text[i] != '\r' && text[i] != '\n') {
                     id += text[i];
+                }
             }
-            if (i < text.size())
+            if (i < text.size()) {
                 id += '"';
+            }
             continue;
         }
         id += c;
@@ -116,17 +110,21 @@ MessageIds parse_message_ids(std::string_view field_body, MessageIdLimits limits
             }
             out.ids.push_back(std::move(id));
         } else if (c == '"') {  // a quoted phrase (obs-in-reply-to): skip it
-            for (++i; i < text.size() && text[i] != '"'; ++i)
-                if (text[i] == '\\')
+            for (++i; i < text.size() && text[i] != '"'; ++i) {
+                if (text[i] == '\\') {
                     ++i;
+                }
+            }
             ++i;
         } else {
             std::size_t start = i;
             while (i < text.size() && !is_wsp(text[i]) && text[i] != '<' && text[i] != '(' &&
-                   text[i] != ',')
+                   text[i] != ',') {
                 ++i;
-            if (bare.size() < limits.max_ids)
+            }
+            if (bare.size() < limits.max_ids) {
                 bare.emplace_back(text.substr(start, i - start));
+            }
         }
     }
     if (out.ids.empty() && !bare.empty()) {

@@ -60,8 +60,9 @@ TEST(MessageId, Table)
 TEST(MessageId, Limits)
 {
     std::string many;
-    for (int i = 0; i < 20; ++i)
+    for (int i = 0; i < 20; ++i) {
         many += "<a@b> ";
+    }
     MessageIdLimits limits;
     limits.max_ids = 5;
     MessageIds ids = parse_message_ids(many, limits);
@@ -71,9 +72,11 @@ TEST(MessageId, Limits)
 
 TEST(MessageId, EveryPrefixIsSafe)
 {
-    for (const Case& c : cases())
-        for (std::size_t n = 0; n <= c.input.size(); ++n)
+    for (const Case& c : cases()) {
+        for (std::size_t n = 0; n <= c.input.size(); ++n) {
             (void)parse_message_ids(std::string_view(c.input).substr(0, n));
+        }
+    }
 }
 
 }  // namespace
