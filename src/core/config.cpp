@@ -78,6 +78,20 @@ Result<std::int64_t> get_integer(const Reporter& report, const toml::table& tabl
     return value;
 }
 
+// A key that may be left out (the consumer's default applies then).
+Result<std::optional<std::uint64_t>> get_optional_count(const Reporter& report,
+                                                        const toml::table& table,
+                                                        std::string_view key,
+                                                        std::string_view name, std::int64_t max)
+{
+    if (table.get(key) == nullptr) {
+        return std::optional<std::uint64_t>{};
+    }
+    auto value = get_integer(report, table, key, name, 1, max, 1);
+    HARBOR_TRY(value);
+    return std::optional<std::uint64_t>{static_cast<std::uint64_t>(*value)};
+}
+
 Result<bool> get_bool(const Reporter& report, const toml::table& table, std::string_view key,
                       std::string_view name, bool fallback)
 {
@@ -172,6 +186,35 @@ Result<ListenerConfig> parse_listener(const Reporter& report, const toml::table&
     return listener;
 }
 
+Result<void> parse_mime_limits(const Reporter& report, const toml::table& table,
+                               MimeLimitsConfig& limits)
+{
+    struct Key {
+        std::string_view name;
+        std::optional<std::uint64_t>* target;
+        std::int64_t max;
+    };
+    constexpr std::int64_t gib = 1024LL * 1024 * 1024;
+    const Key keys[] = {
+        {"max_depth", &limits.max_depth, 10'000},
+        {"max_parts", &limits.max_parts, 1'000'000},
+        {"max_header_fields", &limits.max_header_fields, 1'000'000},
+        {"max_header_bytes", &limits.max_header_bytes, gib},
+        {"max_line_length", &limits.max_line_length, gib},
+        {"max_decoded_part", &limits.max_decoded_part, 16 * gib},
+    };
+    HARBOR_TRY(check_keys(report, table, "mime",
+                          {"max_depth", "max_parts", "max_header_fields", "max_header_bytes",
+                           "max_line_length", "max_decoded_part"}));
+    for (const Key& key : keys) {
+        auto value = get_optional_count(report, table, key.name, "mime." + std::string(key.name),
+                                        key.max);
+        HARBOR_TRY(value);
+        *key.target = *value;
+    }
+    return {};
+}
+
 std::string default_hostname()
 {
     char buf[256] = {};
@@ -218,7 +261,7 @@ Result<Config> parse_config(std::string_view text, const std::filesystem::path& 
     }
 
     HARBOR_TRY(check_keys(report, root, "",
-                          {"data_dir", "hostname", "store", "log", "tls", "listener"}));
+                          {"data_dir", "hostname", "store", "log", "tls", "listener", "mime"}));
     Config config;
     config.source = source;
 
@@ -280,6 +323,14 @@ Result<Config> parse_config(std::string_view text, const std::filesystem::path& 
             return report.fail(node, "tls", "needs both certificate and key");
         }
         config.tls = TlsConfig{*cert, *key};
+    }
+
+    if (const toml::node* node = root.get("mime")) {
+        const toml::table* mime = node->as_table();
+        if (mime == nullptr) {
+            return report.fail(node, "mime", "must be a table");
+        }
+        HARBOR_TRY(parse_mime_limits(report, *mime, config.mime));
     }
 
     if (const toml::node* node = root.get("listener")) {

@@ -34,6 +34,17 @@ struct TlsConfig {
     std::filesystem::path key;          // PEM private key
 };
 
+// [mime]: limits of the message parser (mime::Limits, mime::BodyLimits); a key left out keeps
+// the parser's default. Every MIME parse the server does reads them (mime::limits_from).
+struct MimeLimitsConfig {
+    std::optional<std::uint64_t> max_depth;
+    std::optional<std::uint64_t> max_parts;
+    std::optional<std::uint64_t> max_header_fields;
+    std::optional<std::uint64_t> max_header_bytes;
+    std::optional<std::uint64_t> max_line_length;
+    std::optional<std::uint64_t> max_decoded_part;
+};
+
 struct Config {
     std::filesystem::path source;       // the file it came from, for messages
     std::filesystem::path data_dir;
@@ -43,6 +54,7 @@ struct Config {
     log::Format log_format = log::Format::Text;
     std::optional<TlsConfig> tls;
     std::vector<ListenerConfig> listeners;
+    MimeLimitsConfig mime;
 };
 
 std::string_view protocol_name(Protocol protocol);

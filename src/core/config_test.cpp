@@ -32,6 +32,10 @@ protocol = "submission"
 port = 465
 tls = "implicit"
 max_connections_per_ip = 5
+
+[mime]
+max_depth = 20
+max_decoded_part = 10485760
 )";
 
 TEST(Config, ParsesEverySection)
@@ -52,6 +56,9 @@ TEST(Config, ParsesEverySection)
     EXPECT_EQ(config->listeners[1].protocol, Protocol::Submission);
     EXPECT_EQ(config->listeners[1].port, 465);
     EXPECT_EQ(config->listeners[1].max_connections_per_ip, 5u);
+    EXPECT_EQ(config->mime.max_depth, 20u);
+    EXPECT_EQ(config->mime.max_decoded_part, 10485760u);
+    EXPECT_FALSE(config->mime.max_parts.has_value());  // left out: the parser's default
 }
 
 struct BadCase {
@@ -85,6 +92,10 @@ TEST(Config, BadInputNamesFileLineAndKey)
         {"bad log level", "data_dir=\"/x\"\n[log]\nlevel=\"loud\"\n", "harbor.toml:3: log.level"},
         {"bad backend", "data_dir=\"/x\"\n[store]\nbackend=\"mysql\"\n", "store.backend: unsupported"},
         {"toml syntax", "data_dir = \n", "harbor.toml:1: "},
+        {"mime limit zero", "data_dir=\"/x\"\n[mime]\nmax_parts=0\n",
+         "harbor.toml:3: mime.max_parts: must be between 1 and"},
+        {"unknown mime key", "data_dir=\"/x\"\n[mime]\nmax_boundaries=3\n",
+         "harbor.toml:3: mime.max_boundaries: unknown key"},
     };
     for (const BadCase& c : cases) {
         auto config = parse_config(c.text, "harbor.toml");
