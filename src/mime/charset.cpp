@@ -179,6 +179,44 @@ int utf8_sequence(std::string_view bytes, std::size_t i)
     return need + 1;
 }
 
+// ISO 2022 escape sequence at text[i] (ESC, intermediates 0x20-0x2F, a final 0x30-0x7E):
+// its length, or 0 if none starts there.
+std::size_t escape_sequence_length(std::string_view text, std::size_t i)
+{
+    if (text[i] != '\x1b') {
+        return 0;
+    }
+    std::size_t j = i + 1;
+    while (j < text.size() && text[j] >= 0x20 && text[j] <= 0x2f) {
+        ++j;
+    }
+    if (j == i + 1 || j >= text.size() || text[j] < 0x30 || text[j] > 0x7e) {
+        return 0;
+    }
+    return j + 1 - i;
+}
+
+// ISO-2022-JP text joined from several encoded-words (RFC 2047 §5: each word ends in ASCII, so
+// "ESC ( B" meets the next word's "ESC $ B") has escape sequences back to back; ICU reads that
+// as an error, mail readers do not. A sequence directly followed by another switches nothing.
+std::string drop_redundant_escapes(std::string_view text)
+{
+    std::string out;
+    out.reserve(text.size());
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const std::size_t length = escape_sequence_length(text, i);
+        if (length > 0 && i + length < text.size() &&
+            escape_sequence_length(text, i + length) > 0) {
+            i += length;
+            continue;
+        }
+        out += text[i];
+        ++i;
+    }
+    return out;
+}
+
 }  // namespace
 
 Utf8Text sanitize_utf8(std::string_view bytes, std::size_t max_output)
@@ -224,6 +262,11 @@ Utf8Text convert_to_utf8(std::string_view charset, std::string_view bytes, Chars
     if (!converter) {
         result.unknown_charset = true;
         return result;
+    }
+    std::string without_redundant_escapes;
+    if (icu_name->starts_with("iso-2022") && bytes.find('\x1b') != std::string_view::npos) {
+        without_redundant_escapes = drop_redundant_escapes(bytes);
+        bytes = without_redundant_escapes;
     }
     UErrorCode status = U_ZERO_ERROR;
     ucnv_setToUCallBack(converter.get(), substitute_fffd, &result.had_invalid, nullptr, nullptr,

@@ -30,6 +30,10 @@ TEST(Charset, ConvertsToUtf8)
         {"gb2312 label, gbk text", "GB2312", "\x81\x40", "\xe4\xb8\x82", false},
         {"shift_jis", "Shift_JIS", "\x82\xa0", "\xe3\x81\x82", false},
         {"iso-2022-jp", "iso-2022-jp", "\x1b$B$\"\x1b(B", "\xe3\x81\x82", false},
+        // Two encoded-words joined: "ESC ( B" meets "ESC $ B"; readers show 日本 (no U+FFFD).
+        {"iso-2022-jp escapes back to back", "ISO-2022-JP", "\x1b$BF|\x1b(B\x1b$BK\\\x1b(B",
+         "\xe6\x97\xa5\xe6\x9c\xac", false},
+        {"iso-2022-jp lone ESC", "iso-2022-jp", "a\x1b", "a" + fffd, true},
         {"koi8-r", "koi8-r", "\xf0\xd2\xc9\xd7\xc5\xd4",
          "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82", false},
         {"quoted name", "\"utf-8\"", "ok", "ok", false},

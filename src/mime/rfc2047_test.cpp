@@ -95,6 +95,15 @@ TEST(Rfc2047, RfcExamples)
     }
 }
 
+TEST(Rfc2047, AdjacentIso2022JpWords)
+{
+    // Each ISO-2022-JP word returns to ASCII (RFC 1468); joined, the escapes meet.
+    const DecodedHeader got =
+        decode_rfc2047("=?iso-2022-jp?b?GyRCRnwbKEI=?= =?iso-2022-jp?b?GyRCS1wbKEI=?=");
+    EXPECT_EQ(got.utf8, "\xe6\x97\xa5\xe6\x9c\xac");  // 日本
+    EXPECT_FALSE(got.had_invalid);
+}
+
 TEST(Rfc2047, BrokenForms)
 {
     for (const auto& c : broken_cases()) {
