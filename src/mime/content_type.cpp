@@ -3,6 +3,8 @@
 // folding per RFC 5322 §3.2.2. SECURITY: untrusted text; bounded loops, comments capped in depth.
 #include "mime/content_type.hpp"
 
+#include <array>
+
 #include "mime/header.hpp"
 
 namespace harbor::mime {
@@ -10,10 +12,42 @@ namespace {
 
 constexpr int max_comment_depth = 8;  // RFC 5322 §3.2.2 nests comments; deeper is junk
 
-bool is_tspecial(char c)  // RFC 2045 §5.1
-{
-    return std::string_view("()<>@,;:\\\"/[]?=").find(c) != std::string_view::npos;
-}
+// RFC 2045 §5.1 token characters: printable US-ASCII except SPACE and tspecials. A table,
+// since every byte of every Content-* value passes through here.
+constexpr std::array<bool, 256> token_table = [] {
+    std::array<bool, 256> table{};
+    for (int c = 33; c < 127; ++c) {
+        table[static_cast<std::size_t>(c)] = true;
+    }
+    for (const char c : std::string_view("()<>@,;:\\\"/[]?=")) {  // tspecials
+        table[static_cast<unsigned char>(c)] = false;
+    }
+    return table;
+}();
+
+bool is_token_char(char c) { return token_table[static_cast<unsigned char>(c)]; }
+
+// A value with RFC 5322 §2.2.3 folding removed. Without a line end there is nothing to
+// unfold, so the common one-line value is used in place instead of copied.
+class UnfoldedValue {
+public:
+    explicit UnfoldedValue(std::string_view value)
+        : value_(value), folded_(value.find('\n') != std::string_view::npos)
+    {
+        if (folded_) {
+            storage_ = unfold(value);
+        }
+    }
+    UnfoldedValue(const UnfoldedValue&) = delete;
+    UnfoldedValue& operator=(const UnfoldedValue&) = delete;
+
+    std::string_view text() const { return folded_ ? std::string_view(storage_) : value_; }
+
+private:
+    std::string_view value_;
+    bool folded_;
+    std::string storage_;
+};
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
@@ -44,18 +78,22 @@ std::size_t skip_cfws(std::string_view text, std::size_t pos)
     return pos < text.size() ? pos : text.size();
 }
 
+// RFC 2045 §5.1 token as written.
+std::string_view take_token(std::string_view text, std::size_t& pos)
+{
+    const std::size_t start = pos;
+    while (pos < text.size() && is_token_char(text[pos])) {
+        ++pos;
+    }
+    return text.substr(start, pos - start);
+}
+
 // RFC 2045 §5.1 token, lower-cased.
 std::string read_token(std::string_view text, std::size_t& pos)
 {
-    std::string token;
-    while (pos < text.size()) {
-        const char c = text[pos];
-        const auto byte = static_cast<unsigned char>(c);
-        if (byte <= 32 || byte >= 127 || is_tspecial(c)) {
-            break;
-        }
-        token.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c);
-        ++pos;
+    std::string token(take_token(text, pos));
+    for (char& c : token) {
+        c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
     }
     return token;
 }
@@ -103,7 +141,8 @@ ContentType default_content_type(DefaultType kind)
 
 ContentType parse_content_type(std::string_view value, DefaultType fallback)
 {
-    const std::string text = unfold(value);
+    const UnfoldedValue unfolded(value);
+    const std::string_view text = unfolded.text();
     std::size_t pos = skip_cfws(text, 0);
     std::string type = read_token(text, pos);
     pos = skip_cfws(text, pos);
@@ -129,7 +168,8 @@ ContentType parse_content_type(std::string_view value, DefaultType fallback)
 
 ContentDisposition parse_content_disposition(std::string_view value)
 {
-    const std::string text = unfold(value);
+    const UnfoldedValue unfolded(value);
+    const std::string_view text = unfolded.text();
     std::size_t pos = skip_cfws(text, 0);
     ContentDisposition result;
     result.type = read_token(text, pos);
@@ -141,22 +181,23 @@ ContentDisposition parse_content_disposition(std::string_view value)
 
 TransferEncoding parse_transfer_encoding(std::string_view value)
 {
-    const std::string text = unfold(value);
+    const UnfoldedValue unfolded(value);
+    const std::string_view text = unfolded.text();
     std::size_t pos = skip_cfws(text, 0);
-    const std::string token = read_token(text, pos);
-    if (token.empty() || token == "7bit") {
+    const std::string_view token = take_token(text, pos);  // compared case-insensitively
+    if (token.empty() || iequals(token, "7bit")) {
         return TransferEncoding::SevenBit;  // RFC 2045 §6.1 default
     }
-    if (token == "8bit") {
+    if (iequals(token, "8bit")) {
         return TransferEncoding::EightBit;
     }
-    if (token == "binary") {
+    if (iequals(token, "binary")) {
         return TransferEncoding::Binary;
     }
-    if (token == "quoted-printable") {
+    if (iequals(token, "quoted-printable")) {
         return TransferEncoding::QuotedPrintable;
     }
-    if (token == "base64") {
+    if (iequals(token, "base64")) {
         return TransferEncoding::Base64;
     }
     return TransferEncoding::Unknown;

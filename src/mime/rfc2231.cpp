@@ -5,6 +5,7 @@
 #include "mime/rfc2231.hpp"
 
 #include <algorithm>
+#include <array>
 #include <optional>
 
 #include "mime/charset.hpp"
@@ -33,15 +34,25 @@ struct Group {
     std::vector<Section> sections;        // name*N= and name*N*=
 };
 
-bool is_tspecial(char c)  // RFC 2045 §5.1
-{
-    return std::string_view("()<>@,;:\\\"/[]?=").find(c) != std::string_view::npos;
-}
+// RFC 2045 §5.1 token characters: printable US-ASCII except SPACE and tspecials (a table:
+// every byte of every parameter name passes through here).
+constexpr std::array<bool, 256> token_table = [] {
+    std::array<bool, 256> table{};
+    for (int c = 33; c < 127; ++c) {
+        table[static_cast<std::size_t>(c)] = true;
+    }
+    for (const char c : std::string_view("()<>@,;:\\\"/[]?=")) {  // tspecials
+        table[static_cast<unsigned char>(c)] = false;
+    }
+    return table;
+}();
 
-bool is_token_char(char c)
+bool is_token_char(char c) { return token_table[static_cast<unsigned char>(c)]; }
+
+bool is_ascii(std::string_view bytes)
 {
-    const auto byte = static_cast<unsigned char>(c);
-    return byte > 32 && byte < 127 && !is_tspecial(c);
+    return std::all_of(bytes.begin(), bytes.end(),
+                       [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
 char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
@@ -115,6 +126,17 @@ public:
         std::string out;
         ++pos_;  // the opening quote
         while (pos_ < text_.size()) {
+            // The run up to the next byte that needs a decision is copied in one go.
+            std::size_t run_end = pos_;
+            while (run_end < text_.size() && text_[run_end] != '"' && text_[run_end] != '\\' &&
+                   text_[run_end] != '\r' && text_[run_end] != '\n') {
+                ++run_end;
+            }
+            out.append(text_.substr(pos_, run_end - pos_));
+            pos_ = run_end;
+            if (pos_ >= text_.size()) {
+                break;
+            }
             const char c = text_[pos_++];
             if (c == '"') {
                 return Quoted{std::move(out), true};
@@ -270,6 +292,10 @@ private:
     // max_value bytes.
     void set_value(MimeParameter& parameter, std::string_view bytes)
     {
+        if (parameter.charset.empty() && bytes.size() <= limits_.max_value && is_ascii(bytes)) {
+            parameter.value.assign(bytes);  // what sanitize_utf8 gives for ASCII within the cap
+            return;
+        }
         Utf8Text text;
         if (parameter.charset.empty()) {
             text = sanitize_utf8(bytes, limits_.max_value);  // RFC 6532 raw UTF-8, or plain ASCII
@@ -290,7 +316,7 @@ private:
     MimeParameter resolve(Group& group)
     {
         MimeParameter parameter;
-        parameter.name = group.name;
+        parameter.name = std::move(group.name);  // resolve() is the group's last use
         if (group.extended) {
             const ExtendedValue extended = split_extended_value(*group.extended);
             parameter.charset = std::string(extended.charset);
