@@ -225,6 +225,10 @@ private:
             part.missing_boundary = true;  // the body is all preamble, as mail readers show it
             return;
         }
+        if (delimiter.close) {
+            part.missing_boundary = true;  // §5.1.1 wants at least one body part before "--b--"
+            return;
+        }
         const DefaultType child_type = part.content_type.subtype == "digest"
                                            ? DefaultType::MessageRfc822
                                            : DefaultType::TextPlain;
@@ -260,7 +264,11 @@ Message parse_message(std::string_view raw, const Limits& limits)
 {
     Message message;
     Parser parser(raw, limits, message);
-    parser.parse_part(message.root, 0, raw.size(), 0, DefaultType::TextPlain);
+    // A UTF-8 byte order mark (files saved by editors) is not part of the first field name;
+    // mail readers skip it, so the header starts after it.
+    const std::size_t start = raw.starts_with("\xef\xbb\xbf") ? 3 : 0;
+    message.leading_bom = start > 0;
+    parser.parse_part(message.root, start, raw.size(), 0, DefaultType::TextPlain);
     return message;
 }
 

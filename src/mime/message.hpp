@@ -26,7 +26,8 @@ struct Part {
     ContentDisposition disposition;
     bool skipped_header_lines = false;  // see HeaderBlock::skipped_lines
     bool missing_header_separator = false;
-    bool missing_boundary = false;       // multipart without a boundary parameter or delimiter
+    bool missing_boundary = false;  // multipart without a boundary parameter or delimiter, or
+                                    // with only the close delimiter (no body part at all)
     bool missing_close_delimiter = false;  // RFC 2046 §5.1.1 "--b--" never came
     std::vector<Part> children;  // multipart parts, or the one encapsulated message
 };
@@ -36,6 +37,7 @@ struct Message {
     std::size_t part_count = 0;
     std::size_t max_depth_seen = 0;  // 0: the root only
     Limit truncated = Limit::None;   // the first limit hit, see limit_name()
+    bool leading_bom = false;        // a UTF-8 BOM came first; root.header_offset is 3
 };
 
 // Never fails: any bytes give a tree. Line ends may be CRLF or bare LF (offsets stay exact).

@@ -176,6 +176,15 @@ TEST(Message, Flags)
     EXPECT_TRUE(m.root.missing_close_delimiter);
     m = parse_message("Content-Type: multipart/mixed\n\nabc\n");
     EXPECT_TRUE(m.root.missing_boundary);
+    m = parse_message("Content-Type: multipart/mixed; boundary=x\n\npreamble\n--x--\n");
+    EXPECT_TRUE(m.root.missing_boundary);  // only the close delimiter: no body part
+    EXPECT_TRUE(m.root.children.empty());
+    EXPECT_FALSE(m.root.missing_close_delimiter);
+    m = parse_message("\xef\xbb\xbf" "From: a@example.com\nSubject: x\n\nbody");
+    EXPECT_TRUE(m.leading_bom);
+    EXPECT_EQ(m.root.header_offset, 3u);
+    ASSERT_EQ(m.root.fields.size(), 2u);
+    EXPECT_EQ(m.root.fields[0].name, "From");
     m = parse_message("bogus line\nSubject: x\n\nbody");
     EXPECT_TRUE(m.root.skipped_header_lines);
     ASSERT_EQ(m.root.fields.size(), 1u);

@@ -150,16 +150,22 @@ public:
         return Quoted{std::move(out), false};
     }
 
-    // A value mail software failed to quote: everything up to ';', trailing space trimmed.
-    std::string_view take_bare_value()
+    // A value mail software failed to quote: everything up to ';', trailing space trimmed,
+    // so "name=my file.pdf" keeps its space. RFC 2045 §5.1 tokens hold no SPACE, though: when
+    // white space is followed by "token=", a ';' was forgotten and a new parameter starts
+    // there (RFC 2046 §5.2.3's "access-type=mail-server\r\n server=..." as sent).
+    std::string_view take_bare_value(bool& missing_semicolon)
     {
         const std::size_t start = pos_;
         while (pos_ < text_.size() && text_[pos_] != ';') {
+            if (is_space(text_[pos_]) && starts_parameter(pos_)) {
+                missing_semicolon = true;
+                break;
+            }
             ++pos_;
         }
         std::string_view value = text_.substr(start, pos_ - start);
-        while (!value.empty() && (value.back() == ' ' || value.back() == '\t' ||
-                                  value.back() == '\r' || value.back() == '\n')) {
+        while (!value.empty() && is_space(value.back())) {
             value.remove_suffix(1);
         }
         return value;
@@ -179,6 +185,27 @@ public:
     }
 
 private:
+    static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+    // Whether white space at `at` is followed by "token *WSP =".
+    bool starts_parameter(std::size_t at) const
+    {
+        while (at < text_.size() && is_space(text_[at])) {
+            ++at;
+        }
+        const std::size_t name_start = at;
+        while (at < text_.size() && is_token_char(text_[at])) {
+            ++at;
+        }
+        if (at == name_start) {
+            return false;
+        }
+        while (at < text_.size() && (text_[at] == ' ' || text_[at] == '\t')) {
+            ++at;
+        }
+        return at < text_.size() && text_[at] == '=';
+    }
+
     void skip_comment()
     {
         int depth = 0;
@@ -413,7 +440,9 @@ ParameterList ParameterParser::parse(std::string_view text)
                 tokens.skip_to_semicolon();
             }
         } else {
-            raw.value = std::string(tokens.take_bare_value());
+            bool missing_semicolon = false;
+            raw.value = std::string(tokens.take_bare_value(missing_semicolon));
+            list_.malformed = list_.malformed || missing_semicolon;
         }
         if (++count > limits_.max_parameters) {
             list_.truncated = true;

@@ -64,6 +64,11 @@ std::vector<Case> cases()
         {"unquoted spaces", "; filename=my file.txt ; x=1",
          {{"filename", "my file.txt"}, {"x", "1"}},
          false},
+        // RFC 2046 §5.2.3's example as sent with the ';' missing: a token has no SPACE.
+        {"missing semicolon", "; access-type=mail-server\r\n            server=\"l@b.bitnet\"",
+         {{"access-type", "mail-server"}, {"server", "l@b.bitnet"}},
+         true},
+        {"space then equals is not a name", "; a=x =y", {{"a", "x =y"}}, false},
         {"quoted pair", "; a=\"say \\\"hi\\\"\"", {{"a", "say \"hi\""}}, false},
         {"semicolon in quotes", "; a=\"x;y\"; b=z", {{"a", "x;y"}, {"b", "z"}}, false},
         {"bad percent kept", "; a*=utf-8''100%; b*=utf-8''%4", {{"a", "100%"}, {"b", "%4"}},
