@@ -325,6 +325,17 @@ void MemoryStoreForTest::append_async(store::AppendRequest, store::Done<store::M
     done(unsupported());
 }
 
+void MemoryStoreForTest::deliver_async(store::DeliverRequest,
+                                       store::Done<store::DeliverResult> done)
+{
+    done(unsupported());
+}
+
+Result<std::vector<store::QueuedMessage>> MemoryStoreForTest::list_queue()
+{
+    return unsupported();
+}
+
 Result<std::vector<store::Mailbox>> MemoryStoreForTest::list_mailboxes(store::AccountId)
 {
     return unsupported();

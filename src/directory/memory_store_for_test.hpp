@@ -70,6 +70,9 @@ public:
 
     void append_async(store::AppendRequest request,
                       store::Done<store::MessageRecord> done) override;
+    void deliver_async(store::DeliverRequest request,
+                       store::Done<store::DeliverResult> done) override;
+    Result<std::vector<store::QueuedMessage>> list_queue() override;
     Result<std::vector<store::Mailbox>> list_mailboxes(store::AccountId account) override;
     Result<std::vector<store::MessageRecord>> list_messages(store::MailboxId mailbox) override;
     Result<void> expunge(store::MailboxId mailbox, std::uint32_t uid) override;

@@ -176,6 +176,48 @@ Result<void> BlobStore::write(std::string_view sha256, std::string_view bytes)
     return fsync_path(dir, O_RDONLY | O_DIRECTORY);
 }
 
+Result<void> BlobStore::adopt(std::string_view sha256, const fs::path& file)
+{
+    if (!is_blob_name(sha256)) {
+        return unexpected(Errc::Invalid, "bad blob name");
+    }
+    fs::path final_path = path_for(sha256);
+    fs::path dir = final_path.parent_path();
+    HARBOR_TRY(make_durable_dir(dir.parent_path()));
+    HARBOR_TRY(make_durable_dir(dir));
+    struct stat st {};
+    if (::stat(final_path.c_str(), &st) == 0) {
+        ::unlink(file.c_str());  // single-instance storage: the bytes are there already
+        return fsync_path(dir, O_RDONLY | O_DIRECTORY);
+    }
+    HARBOR_TRY(fsync_path(file, O_RDONLY));
+    if (::rename(file.c_str(), final_path.c_str()) == 0) {
+        return fsync_path(dir, O_RDONLY | O_DIRECTORY);
+    }
+    if (errno != EXDEV) {
+        return unexpected(io_error("rename", file, errno));
+    }
+    // A spool on another filesystem: copy under a temporary name, then the usual sequence.
+    fs::path temp_path = dir / temp_name(sha256);
+    std::error_code ec;
+    fs::copy_file(file, temp_path, ec);
+    if (ec) {
+        fs::remove(temp_path, ec);
+        return unexpected(Errc::Io, "copy " + file.string() + ": " + ec.message());
+    }
+    if (Result<void> synced = fsync_path(temp_path, O_RDONLY); !synced) {
+        ::unlink(temp_path.c_str());
+        return synced;
+    }
+    if (::rename(temp_path.c_str(), final_path.c_str()) != 0) {
+        int err = errno;
+        ::unlink(temp_path.c_str());
+        return unexpected(io_error("rename", final_path, err));
+    }
+    ::unlink(file.c_str());
+    return fsync_path(dir, O_RDONLY | O_DIRECTORY);
+}
+
 Result<std::string> BlobStore::read(std::string_view sha256) const
 {
     if (!is_blob_name(sha256)) {

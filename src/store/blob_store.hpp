@@ -30,6 +30,11 @@ public:
     // Makes the file durable under its name. If the file is already there it is kept and only
     // its directory entry is made durable.
     Result<void> write(std::string_view sha256, std::string_view bytes);
+    // Makes `file` (the caller's, already holding exactly the blob's bytes) durable under the
+    // blob's name: fsync, rename into place (a copy if it lives on another filesystem), fsync
+    // the directory. When the blob exists already the file is just removed. Either way `file`
+    // is gone on success.
+    Result<void> adopt(std::string_view sha256, const std::filesystem::path& file);
     Result<std::string> read(std::string_view sha256) const;
 
     bool exists(std::string_view sha256) const;

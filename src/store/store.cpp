@@ -1,5 +1,6 @@
-// open_store() picks the backend named in StoreOptions; Store::append() is the blocking form of
-// append_async() for callers that own their thread (CLI, tests, benchmarks).
+// open_store() picks the backend named in StoreOptions; Store::append() and Store::deliver() are
+// the blocking forms of the async calls for callers that own their thread (CLI, tests,
+// benchmarks).
 #include "store/store.hpp"
 
 #include <future>
@@ -18,6 +19,26 @@ Result<MessageRecord> Store::append(AppendRequest request)
         promise->set_value(std::move(result));
     });
     return future.get();
+}
+
+Result<DeliverResult> Store::deliver(DeliverRequest request)
+{
+    auto promise = std::make_shared<std::promise<Result<DeliverResult>>>();
+    std::future<Result<DeliverResult>> future = promise->get_future();
+    deliver_async(std::move(request), [promise](Result<DeliverResult> result) {
+        promise->set_value(std::move(result));
+    });
+    return future.get();
+}
+
+Result<std::string> Store::read_message(const MessageRecord& record)
+{
+    Result<std::string> blob = read_blob(record.blob);
+    HARBOR_TRY(blob);
+    if (record.prefix.empty()) {
+        return blob;
+    }
+    return record.prefix + *blob;
 }
 
 Result<std::unique_ptr<Store>> open_store(const StoreOptions& options)

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,6 +43,50 @@ struct AppendRequest {
     std::string_view bytes;          // the raw message; stored as a blob (once per content)
     std::vector<std::string> flags;
     std::int64_t internal_date = 0;
+};
+
+// A message body the caller already wrote to a file of its own and hashed while writing (the
+// SMTP spool: never the whole message in memory). The store fsyncs the file and moves it into
+// its blob files, or reads it when it is small enough to live inline; either way the caller's
+// file is gone once `done` reports success.
+struct SpooledBlob {
+    std::filesystem::path file;
+    std::string sha256;  // lower-case hex of the file's bytes
+    std::uint64_t size = 0;
+};
+
+// One copy of a delivered message in one mailbox.
+struct MailboxCopy {
+    AccountId account;
+    std::string mailbox = "INBOX";  // created if missing
+    std::string prefix;             // see MessageRecord::prefix
+    std::vector<std::string> flags;
+};
+
+// The part of a delivery that leaves this server (relayed by the outbound queue).
+struct OutboundCopy {
+    std::string envelope_from;
+    std::string params;
+    std::vector<QueuedRecipient> recipients;  // at least one
+};
+
+// One received message for all its recipients: a single blob, every mailbox copy and the queue
+// entry committed together, so one durable commit covers the whole message (the 250 after
+// DATA, RFC 5321 §4.1.1.4, promises exactly that).
+struct DeliverRequest {
+    std::string_view bytes;             // the message, unless `spooled` is set
+    std::optional<SpooledBlob> spooled;
+    std::int64_t internal_date = 0;
+    std::vector<MailboxCopy> copies;
+    std::optional<OutboundCopy> outbound;
+};
+
+struct DeliverResult {
+    BlobId blob;
+    // One per requested copy, in order. A copy can fail alone (Quota, NotFound for an account
+    // removed since RCPT) while the others commit; the caller decides what to tell the sender.
+    std::vector<Result<MessageRecord>> copies;
+    std::optional<std::int64_t> queue_id;
 };
 
 class Store {
@@ -85,6 +130,18 @@ public:
     virtual void append_async(AppendRequest request, Done<MessageRecord> done) = 0;
     // Blocks the calling thread until durable; not for io threads (use store/awaitable.hpp).
     Result<MessageRecord> append(AppendRequest request);
+    // Errors that fail the whole request: Invalid (nothing to deliver, a bad mailbox name or
+    // flag, a spooled file that does not match its size), Io/TempFail, and any error of the
+    // outbound copy. Like append_async, `done` runs on a store thread, never inside the call;
+    // `bytes` is copied (or the spooled file taken) before it returns.
+    virtual void deliver_async(DeliverRequest request, Done<DeliverResult> done) = 0;
+    // Blocks the calling thread until durable; not for io threads.
+    Result<DeliverResult> deliver(DeliverRequest request);
+    // The outbound queue, oldest first (the CLI, the tests; the queue runner comes in issue 7).
+    virtual Result<std::vector<QueuedMessage>> list_queue() = 0;
+    // A stored copy as the client sees it: its prefix, then the blob.
+    Result<std::string> read_message(const MessageRecord& record);
+
     virtual Result<std::vector<Mailbox>> list_mailboxes(AccountId account) = 0;
     virtual Result<std::vector<MessageRecord>> list_messages(MailboxId mailbox) = 0;
     virtual Result<void> expunge(MailboxId mailbox, std::uint32_t uid) = 0;

@@ -90,6 +90,26 @@ struct MessageRecord {
     std::uint64_t size = 0;
     std::int64_t internal_date = 0;  // Unix seconds
     std::vector<std::string> flags;  // system flags and keywords, e.g. "\\Seen"
+    // Header lines only this copy has, before the shared blob ("Delivered-To: ...\r\n"):
+    // the message is prefix + blob, and `size` counts both. Keeps one blob for all recipients.
+    std::string prefix;
+};
+
+// A message waiting in the outbound queue, with the recipients it still has to reach.
+struct QueuedRecipient {
+    std::string address;
+    std::string params;  // the SMTP layer's serialised RFC 3461 NOTIFY / ORCPT
+};
+
+struct QueuedMessage {
+    std::int64_t id = 0;
+    BlobId blob;
+    std::uint64_t size = 0;
+    std::string envelope_from;  // empty: the null reverse-path (RFC 5321 §4.5.5)
+    std::string params;         // ENVID, RET, BODY, SMTPUTF8, REQUIRETLS ... serialised by SMTP
+    std::int64_t created = 0;       // Unix seconds
+    std::int64_t next_attempt = 0;  // Unix seconds
+    std::vector<QueuedRecipient> recipients;
 };
 
 }  // namespace harbor::store

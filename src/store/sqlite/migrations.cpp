@@ -103,6 +103,35 @@ CREATE TABLE blob_data (
     bytes   BLOB NOT NULL
 );
 )sql"},
+    // SMTP delivery (issue 4): a copy's own header lines (Delivered-To) live with its row, so
+    // all recipients share one blob; the outbound queue holds what leaves this server, each
+    // entry a reference to its blob like a message row.
+    {5, "delivery_and_queue", R"sql(
+ALTER TABLE messages ADD COLUMN prefix BLOB NOT NULL DEFAULT '';
+CREATE TABLE queue (
+    id             INTEGER PRIMARY KEY,
+    blob           TEXT NOT NULL REFERENCES blobs(sha256) ON DELETE RESTRICT,
+    envelope_from  TEXT NOT NULL,
+    params         TEXT NOT NULL DEFAULT '',
+    created        INTEGER NOT NULL,
+    next_attempt   INTEGER NOT NULL
+);
+CREATE INDEX queue_by_blob ON queue (blob);
+CREATE INDEX queue_by_next_attempt ON queue (next_attempt);
+CREATE TABLE queue_recipients (
+    queue_id    INTEGER NOT NULL REFERENCES queue(id) ON DELETE CASCADE,
+    position    INTEGER NOT NULL,
+    address     TEXT NOT NULL,
+    params      TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (queue_id, position)
+) WITHOUT ROWID;
+CREATE TRIGGER queue_take_blob AFTER INSERT ON queue BEGIN
+    UPDATE blobs SET refcount = refcount + 1 WHERE sha256 = NEW.blob;
+END;
+CREATE TRIGGER queue_release_blob AFTER DELETE ON queue BEGIN
+    UPDATE blobs SET refcount = refcount - 1 WHERE sha256 = OLD.blob;
+END;
+)sql"},
 };
 
 }  // namespace

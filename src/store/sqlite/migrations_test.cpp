@@ -186,6 +186,48 @@ const Case cases[] = {
          EXPECT_FALSE(files.exists(large.sha256));
          EXPECT_EQ(*store.read_blob(fresh->blob), "new and small");
      }},
+    // Step 5 (per-copy prefix, outbound queue) on a version-4 database: existing messages get
+    // an empty prefix and read as before; a delivery with a prefix and a queue entry shares the
+    // old blob and holds a reference of its own.
+    {4,
+     [](Connection& db, const fs::path&) {
+         ASSERT_TRUE(db.exec(directory_seed));
+         const std::string sha = *sha256_hex(small_file_body);
+         const std::string size = std::to_string(small_file_body.size());
+         ASSERT_TRUE(db.exec("INSERT INTO blobs (sha256, size, refcount) VALUES ('" + sha +
+                             "', " + size + ", 0);"));
+         sqlite::Statement insert = *db.prepare("INSERT INTO blob_data (sha256, bytes) VALUES (?, ?)");
+         ASSERT_TRUE(insert.bind(1, sha).bind_blob(2, small_file_body).run());
+         ASSERT_TRUE(db.exec("INSERT INTO mailboxes (id, account_id, name, uidvalidity, uidnext,"
+                             "                       highestmodseq)"
+                             "    VALUES (5, 7, 'INBOX', 1234, 2, 8);"
+                             "INSERT INTO messages (mailbox_id, uid, modseq, blob, size, "
+                             "                      internal_date)"
+                             "    VALUES (5, 1, 8, '" + sha + "', " + size + ", 100);"));
+     },
+     [](Store& store, const fs::path&) {
+         check_directory(store);
+         const BlobId blob{*sha256_hex(small_file_body)};
+         Result<std::vector<MessageRecord>> old = store.list_messages(MailboxId{5});
+         ASSERT_TRUE(old && old->size() == 1u);
+         EXPECT_EQ((*old)[0].prefix, "");
+         EXPECT_EQ(*store.read_message((*old)[0]), small_file_body);
+
+         DeliverRequest request;
+         request.bytes = small_file_body;
+         MailboxCopy copy;
+         copy.account = AccountId{7};
+         copy.prefix = "Delivered-To: a@example.org\r\n";
+         request.copies.push_back(copy);
+         request.outbound = OutboundCopy{"", "", {{"x@remote.example", ""}}};
+         Result<DeliverResult> delivered = store.deliver(std::move(request));
+         ASSERT_TRUE(delivered) << delivered.error().to_string();
+         ASSERT_TRUE(delivered->copies[0]);
+         EXPECT_EQ(delivered->copies[0]->uid, 2u);
+         EXPECT_EQ(*store.blob_refcount(blob), 3u);
+         EXPECT_EQ(*store.read_message(*delivered->copies[0]),
+                   "Delivered-To: a@example.org\r\n" + small_file_body);
+     }},
 };
 
 TEST(Migrations, StepsAreNumberedFromOneWithoutGaps)

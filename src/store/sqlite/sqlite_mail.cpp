@@ -12,6 +12,8 @@ namespace {
 
 constexpr std::int64_t max_uid = std::numeric_limits<std::uint32_t>::max();  // RFC 9051 §2.3.1.1
 
+}  // namespace
+
 Result<std::string> join_flags(const std::vector<std::string>& flags)
 {
     std::string out;
@@ -27,6 +29,8 @@ Result<std::string> join_flags(const std::vector<std::string>& flags)
     }
     return out;
 }
+
+namespace {
 
 std::vector<std::string> split_flags(const std::string& text)
 {
@@ -79,46 +83,67 @@ Result<void> check_quota(Connection& db, AccountId account, std::uint64_t size)
     return ok();
 }
 
+}  // namespace
+
 // The bytes of a blob whose row this request just inserted. Small ones go into blob_data in the
 // request's savepoint: the batch's commit makes them durable with the row. A large one's file
 // was written on a blob thread, but the last reference may have gone since and the file been
 // deleted (delete_released_blobs), by this process or another one. Deletion happens only under
-// the write lock held here, so checking now is final; rewriting is rare.
+// the write lock held here, so checking now is final; rewriting is rare (and impossible for a
+// spooled blob, whose bytes are not in memory: that request fails with TempFail).
 Result<void> store_new_blob_bytes(WriteContext& ctx, BlobStore& blobs, const std::string& sha256,
-                                  const std::string& bytes)
+                                  std::uint64_t size, const std::string* bytes)
 {
-    if (bytes.size() <= inline_blob_max) {
+    if (size <= inline_blob_max) {
+        if (bytes == nullptr) {
+            return unexpected(Errc::Internal, "inline blob without its bytes");
+        }
         Result<Statement> insert =
             ctx.db.prepare("INSERT INTO blob_data (sha256, bytes) VALUES (?, ?)");
         HARBOR_TRY(insert);
-        return insert->bind(1, sha256).bind_blob(2, bytes).run();
+        return insert->bind(1, sha256).bind_blob(2, *bytes).run();
     }
-    if (!blobs.exists(sha256)) {
-        return blobs.write(sha256, bytes);
+    if (blobs.exists(sha256)) {
+        return ok();
+    }
+    if (bytes == nullptr) {
+        return unexpected(Errc::TempFail, "blob " + sha256 + " was removed meanwhile; retry");
+    }
+    return blobs.write(sha256, *bytes);
+}
+
+Result<void> ensure_blob(WriteContext& ctx, BlobStore& blobs, const std::string& sha256,
+                         std::uint64_t size, const std::string* bytes)
+{
+    Result<Statement> blob = ctx.db.prepare(
+        "INSERT INTO blobs (sha256, size, refcount) VALUES (?, ?, 0) "
+        "ON CONFLICT (sha256) DO NOTHING");
+    HARBOR_TRY(blob);
+    HARBOR_TRY(blob->bind(1, sha256).bind(2, static_cast<std::int64_t>(size)).run());
+    // An existing row already has its bytes, inline or in a file: single-instance storage.
+    if (ctx.db.changes() == 1) {
+        return store_new_blob_bytes(ctx, blobs, sha256, size, bytes);
     }
     return ok();
 }
 
-// Runs on the writer thread, inside the request's savepoint; a large blob's file is already
-// durable, a small blob's bytes are inserted here.
-Result<MessageRecord> append_metadata(WriteContext& ctx, BlobStore& blobs,
-                                      const AppendRequest& request, const std::string& flags,
-                                      const std::string& sha256, const std::string& bytes)
+// Runs on the writer thread, inside the request's savepoint, after ensure_blob().
+Result<MessageRecord> insert_message(WriteContext& ctx, const NewMessage& message)
 {
-    const std::uint64_t size = bytes.size();
-    HARBOR_TRY(check_quota(ctx.db, request.account, size));
+    const std::uint64_t size = message.prefix.size() + message.blob_size;
+    HARBOR_TRY(check_quota(ctx.db, message.account, size));
     Result<Statement> create = ctx.db.prepare(
         "INSERT INTO mailboxes (account_id, name, uidvalidity) VALUES (?, ?, ?) "
         "ON CONFLICT (account_id, name) DO NOTHING");
     HARBOR_TRY(create);
-    HARBOR_TRY(create->bind(1, request.account.value)
-                   .bind(2, request.mailbox)
+    HARBOR_TRY(create->bind(1, message.account.value)
+                   .bind(2, message.mailbox)
                    .bind(3, new_uidvalidity())
                    .run());
     Result<Statement> box = ctx.db.prepare(
         "SELECT id, uidnext, highestmodseq FROM mailboxes WHERE account_id = ? AND name = ?");
     HARBOR_TRY(box);
-    Result<bool> row = box->bind(1, request.account.value).bind(2, request.mailbox).step();
+    Result<bool> row = box->bind(1, message.account.value).bind(2, message.mailbox).step();
     HARBOR_TRY(row);
     if (!*row) {
         return unexpected(Errc::Internal, "mailbox vanished after insert");
@@ -127,36 +152,30 @@ Result<MessageRecord> append_metadata(WriteContext& ctx, BlobStore& blobs,
     record.mailbox = MailboxId{box->column_int64(0)};
     std::int64_t uid = box->column_int64(1);
     if (uid >= max_uid) {
-        return unexpected(Errc::Limit, "mailbox " + request.mailbox + " ran out of UIDs");
+        return unexpected(Errc::Limit,
+                          "mailbox " + std::string(message.mailbox) + " ran out of UIDs");
     }
     record.uid = static_cast<std::uint32_t>(uid);
     record.modseq = static_cast<std::uint64_t>(box->column_int64(2)) + 1;
-    record.blob = BlobId{sha256};
+    record.blob = BlobId{std::string(message.sha256)};
     record.size = size;
-    record.internal_date = request.internal_date;
-    record.flags = request.flags;
+    record.internal_date = message.internal_date;
+    record.flags = message.flags;
+    record.prefix = std::string(message.prefix);
 
-    Result<Statement> blob = ctx.db.prepare(
-        "INSERT INTO blobs (sha256, size, refcount) VALUES (?, ?, 0) "
-        "ON CONFLICT (sha256) DO NOTHING");
-    HARBOR_TRY(blob);
-    HARBOR_TRY(blob->bind(1, sha256).bind(2, static_cast<std::int64_t>(size)).run());
-    // An existing row already has its bytes, inline or in a file: single-instance storage.
-    if (ctx.db.changes() == 1) {
-        HARBOR_TRY(store_new_blob_bytes(ctx, blobs, sha256, bytes));
-    }
     // The messages_take_blob trigger raises the blob's refcount.
-    Result<Statement> message = ctx.db.prepare(
-        "INSERT INTO messages (mailbox_id, uid, modseq, blob, size, internal_date, flags) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)");
-    HARBOR_TRY(message);
-    HARBOR_TRY(message->bind(1, record.mailbox.value)
+    Result<Statement> insert = ctx.db.prepare(
+        "INSERT INTO messages (mailbox_id, uid, modseq, blob, size, internal_date, flags, "
+        "prefix) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    HARBOR_TRY(insert);
+    HARBOR_TRY(insert->bind(1, record.mailbox.value)
                    .bind(2, uid)
                    .bind(3, static_cast<std::int64_t>(record.modseq))
-                   .bind(4, sha256)
+                   .bind(4, message.sha256)
                    .bind(5, static_cast<std::int64_t>(size))
                    .bind(6, record.internal_date)
-                   .bind(7, flags)
+                   .bind(7, message.joined_flags)
+                   .bind_blob(8, message.prefix)
                    .run());
     Result<Statement> bump =
         ctx.db.prepare("UPDATE mailboxes SET uidnext = ?, highestmodseq = ? WHERE id = ?");
@@ -167,8 +186,6 @@ Result<MessageRecord> append_metadata(WriteContext& ctx, BlobStore& blobs,
                    .run());
     return record;
 }
-
-}  // namespace
 
 Result<void> collect_released_blobs(WriteContext& context)
 {
@@ -219,11 +236,14 @@ void SqliteStore::append_async(AppendRequest request, Done<MessageRecord> done)
             }
         }
         // The bytes stay with the request until it completes: a small blob's are inserted by
-        // append_metadata(), a large one's are there for the rare rewrite of its file.
+        // ensure_blob(), a large one's are there for the rare rewrite of its file.
         writer_->submit<MessageRecord>(
             [this, request = std::move(request), flags = std::move(*flags), sha256 = *sha256,
-             bytes](WriteContext& ctx) {
-                return append_metadata(ctx, blobs_, request, flags, sha256, *bytes);
+             bytes](WriteContext& ctx) -> Result<MessageRecord> {
+                HARBOR_TRY(ensure_blob(ctx, blobs_, sha256, bytes->size(), bytes.get()));
+                return insert_message(ctx, NewMessage{request.account, request.mailbox, flags,
+                                                      request.flags, sha256, bytes->size(),
+                                                      request.internal_date, {}});
             },
             std::move(done));
     });
@@ -271,7 +291,7 @@ Result<std::vector<MessageRecord>> SqliteStore::list_messages(MailboxId mailbox)
         return unexpected(Errc::NotFound, "no mailbox " + std::to_string(mailbox.value));
     }
     Result<Statement> stmt = (*db)->prepare(
-        "SELECT mailbox_id, uid, modseq, blob, size, internal_date, flags FROM messages "
+        "SELECT mailbox_id, uid, modseq, blob, size, internal_date, flags, prefix FROM messages "
         "WHERE mailbox_id = ? ORDER BY uid");
     HARBOR_TRY(stmt);
     stmt->bind(1, mailbox.value);
@@ -290,6 +310,7 @@ Result<std::vector<MessageRecord>> SqliteStore::list_messages(MailboxId mailbox)
         record.size = static_cast<std::uint64_t>(stmt->column_int64(4));
         record.internal_date = stmt->column_int64(5);
         record.flags = split_flags(stmt->column_text(6));
+        record.prefix = stmt->column_blob(7);
         out.push_back(std::move(record));
     }
 }

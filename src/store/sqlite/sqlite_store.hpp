@@ -48,6 +48,27 @@ Result<void> configure_connection(Connection& db);
 // (WriteContext::released_blobs). Defined in sqlite_mail.cpp.
 Result<void> collect_released_blobs(WriteContext& context);
 
+// Shared by the write paths of sqlite_mail.cpp and sqlite_delivery.cpp (writer thread, inside
+// a request's savepoint).
+// Flags as stored: space-separated IMAP atoms; Invalid for an empty flag or one with space.
+Result<std::string> join_flags(const std::vector<std::string>& flags);
+// Inserts the blob row if it is new (refcount 0 until a row refers to it) and then its bytes:
+// inline from `bytes` when small, else the file must exist (written or adopted before).
+Result<void> ensure_blob(WriteContext& ctx, BlobStore& blobs, const std::string& sha256,
+                         std::uint64_t size, const std::string* bytes);
+struct NewMessage {
+    AccountId account;
+    std::string_view mailbox;
+    std::string_view joined_flags;  // join_flags(flags)
+    const std::vector<std::string>& flags;
+    std::string_view sha256;
+    std::uint64_t blob_size = 0;
+    std::int64_t internal_date = 0;
+    std::string_view prefix;
+};
+// A message row in its mailbox (created if missing): quota, next UID, modseq.
+Result<MessageRecord> insert_message(WriteContext& ctx, const NewMessage& message);
+
 class SqliteStore final : public Store {
 public:
     static Result<std::unique_ptr<SqliteStore>> open(const StoreOptions& options);
@@ -80,6 +101,8 @@ public:
     Result<void> remove_group_member(std::string_view group, std::string_view member) override;
 
     void append_async(AppendRequest request, Done<MessageRecord> done) override;
+    void deliver_async(DeliverRequest request, Done<DeliverResult> done) override;
+    Result<std::vector<QueuedMessage>> list_queue() override;
     Result<std::vector<Mailbox>> list_mailboxes(AccountId account) override;
     Result<std::vector<MessageRecord>> list_messages(MailboxId mailbox) override;
     Result<void> expunge(MailboxId mailbox, std::uint32_t uid) override;

@@ -100,6 +100,12 @@ Result<bool> Statement::step()
     return unexpected(sqlite_error(sqlite3_db_handle(stmt_), rc, sqlite3_sql(stmt_)));
 }
 
+Statement& Statement::reset()
+{
+    sqlite3_reset(stmt_);
+    return *this;
+}
+
 Result<void> Statement::run()
 {
     for (;;) {

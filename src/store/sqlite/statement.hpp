@@ -43,6 +43,9 @@ public:
     Result<bool> step();
     // Runs a statement that returns no rows (or ignores them).
     Result<void> run();
+    // Makes the statement ready to bind and run again (sqlite3_bind_* refuses a statement
+    // stepped since its last reset); the bindings are kept until rebound.
+    Statement& reset();
 
     std::int64_t column_int64(int index) const;
     std::string column_text(int index) const;

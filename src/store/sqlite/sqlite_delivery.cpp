@@ -1,0 +1,231 @@
+// Delivery of one received message to all its recipients: one blob (from memory or adopted
+// from the SMTP spool), a row per mailbox copy, the outbound queue entry, in one request of the
+// writer's batch, so a single durable commit covers the whole message. Each copy runs in a
+// nested savepoint: one recipient over quota does not undo the others.
+#include <sys/stat.h>
+
+#include <ctime>
+#include <fstream>
+#include <iterator>
+
+#include "store/sqlite/sqlite_store.hpp"
+
+namespace harbor::store::sqlite {
+namespace {
+
+// The bytes a small spooled blob needs for its inline row.
+Result<std::string> read_small_file(const std::filesystem::path& file, std::uint64_t size)
+{
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        return unexpected(Errc::Io, "open " + file.string());
+    }
+    std::string bytes(static_cast<std::size_t>(size), '\0');
+    in.read(bytes.data(), static_cast<std::streamsize>(size));
+    if (static_cast<std::uint64_t>(in.gcount()) != size || in.peek() != EOF) {
+        return unexpected(Errc::Invalid, "spool file " + file.string() + " changed size");
+    }
+    return bytes;
+}
+
+Result<void> check_request(const DeliverRequest& request)
+{
+    if (request.copies.empty() && !request.outbound) {
+        return unexpected(Errc::Invalid, "a delivery without copies or outbound recipients");
+    }
+    if (request.outbound && request.outbound->recipients.empty()) {
+        return unexpected(Errc::Invalid, "an outbound copy without recipients");
+    }
+    for (const MailboxCopy& copy : request.copies) {
+        if (copy.mailbox.empty()) {
+            return unexpected(Errc::Invalid, "empty mailbox name");
+        }
+    }
+    if (request.spooled) {
+        struct stat st {};
+        if (::stat(request.spooled->file.c_str(), &st) != 0 ||
+            static_cast<std::uint64_t>(st.st_size) != request.spooled->size) {
+            return unexpected(Errc::Invalid,
+                              "spool file " + request.spooled->file.string() + " missing or of "
+                              "another size");
+        }
+        if (!is_blob_name(request.spooled->sha256)) {
+            return unexpected(Errc::Invalid, "bad spool hash");
+        }
+    }
+    return ok();
+}
+
+Result<std::int64_t> insert_queue_entry(WriteContext& ctx, const OutboundCopy& outbound,
+                                        const std::string& sha256)
+{
+    const auto now = static_cast<std::int64_t>(std::time(nullptr));
+    Result<Statement> entry = ctx.db.prepare(
+        "INSERT INTO queue (blob, envelope_from, params, created, next_attempt) "
+        "VALUES (?, ?, ?, ?, ?)");
+    HARBOR_TRY(entry);
+    HARBOR_TRY(entry->bind(1, sha256)
+                   .bind(2, outbound.envelope_from)
+                   .bind(3, outbound.params)
+                   .bind(4, now)
+                   .bind(5, now)
+                   .run());
+    const std::int64_t id = ctx.db.last_insert_rowid();
+    Result<Statement> recipient = ctx.db.prepare(
+        "INSERT INTO queue_recipients (queue_id, position, address, params) VALUES (?, ?, ?, ?)");
+    HARBOR_TRY(recipient);
+    std::int64_t position = 0;
+    for (const QueuedRecipient& r : outbound.recipients) {
+        HARBOR_TRY(recipient->reset()
+                       .bind(1, id)
+                       .bind(2, position++)
+                       .bind(3, r.address)
+                       .bind(4, r.params)
+                       .run());
+    }
+    return id;
+}
+
+}  // namespace
+
+void SqliteStore::deliver_async(DeliverRequest request, Done<DeliverResult> done)
+{
+    // The bytes are copied before returning; a spooled file is the caller's until adopted.
+    std::shared_ptr<std::string> bytes;
+    if (!request.spooled) {
+        bytes = std::make_shared<std::string>(request.bytes);
+    }
+    request.bytes = {};
+    blob_pool_.post([this, request = std::move(request), bytes,
+                     done = std::move(done)]() mutable {
+        if (Result<void> checked = check_request(request); !checked) {
+            done(unexpected(std::move(checked).error()));
+            return;
+        }
+        std::vector<std::string> joined;
+        for (const MailboxCopy& copy : request.copies) {
+            Result<std::string> flags = join_flags(copy.flags);
+            if (!flags) {
+                done(unexpected(std::move(flags).error()));
+                return;
+            }
+            joined.push_back(std::move(*flags));
+        }
+        std::string sha256;
+        std::uint64_t size = 0;
+        std::optional<std::filesystem::path> spool_to_remove;  // a small one, after the commit
+        if (request.spooled) {
+            sha256 = request.spooled->sha256;
+            size = request.spooled->size;
+            if (size <= inline_blob_max) {
+                Result<std::string> small = read_small_file(request.spooled->file, size);
+                if (!small) {
+                    done(unexpected(std::move(small).error()));
+                    return;
+                }
+                bytes = std::make_shared<std::string>(std::move(*small));
+                spool_to_remove = request.spooled->file;
+            } else if (Result<void> adopted = blobs_.adopt(sha256, request.spooled->file);
+                       !adopted) {
+                done(unexpected(std::move(adopted).error()));
+                return;
+            }
+        } else {
+            Result<std::string> hash = sha256_hex(*bytes);
+            if (!hash) {
+                done(unexpected(std::move(hash).error()));
+                return;
+            }
+            sha256 = std::move(*hash);
+            size = bytes->size();
+            if (size > inline_blob_max) {
+                if (Result<void> written = blobs_.write(sha256, *bytes); !written) {
+                    done(unexpected(std::move(written).error()));
+                    return;
+                }
+            }
+        }
+        auto finish = [done = std::move(done), spool_to_remove](Result<DeliverResult> result) {
+            if (result && spool_to_remove) {
+                std::error_code ignored;
+                std::filesystem::remove(*spool_to_remove, ignored);
+            }
+            done(std::move(result));
+        };
+        writer_->submit<DeliverResult>(
+            [this, request = std::move(request), joined = std::move(joined), sha256, size,
+             bytes](WriteContext& ctx) -> Result<DeliverResult> {
+                HARBOR_TRY(ensure_blob(ctx, blobs_, sha256, size, bytes.get()));
+                DeliverResult result;
+                result.blob = BlobId{sha256};
+                for (std::size_t i = 0; i < request.copies.size(); ++i) {
+                    const MailboxCopy& copy = request.copies[i];
+                    HARBOR_TRY(ctx.db.exec("SAVEPOINT copy"));
+                    Result<MessageRecord> record = insert_message(
+                        ctx, NewMessage{copy.account, copy.mailbox, joined[i], copy.flags, sha256,
+                                        size, request.internal_date, copy.prefix});
+                    if (!record) {
+                        HARBOR_TRY(ctx.db.exec("ROLLBACK TO copy"));
+                    }
+                    HARBOR_TRY(ctx.db.exec("RELEASE copy"));
+                    result.copies.push_back(std::move(record));
+                }
+                if (request.outbound) {
+                    Result<std::int64_t> id = insert_queue_entry(ctx, *request.outbound, sha256);
+                    HARBOR_TRY(id);
+                    result.queue_id = *id;
+                }
+                // Every copy failed and nothing is queued: the new blob row goes again.
+                HARBOR_TRY(collect_released_blobs(ctx));
+                return result;
+            },
+            std::move(finish));
+    });
+}
+
+Result<std::vector<QueuedMessage>> SqliteStore::list_queue()
+{
+    Result<Reader> db = reader();
+    HARBOR_TRY(db);
+    Result<ReadTransaction> snapshot = ReadTransaction::begin(**db);
+    HARBOR_TRY(snapshot);
+    Result<Statement> entries = (*db)->prepare(
+        "SELECT q.id, q.blob, b.size, q.envelope_from, q.params, q.created, q.next_attempt "
+        "FROM queue q JOIN blobs b ON b.sha256 = q.blob ORDER BY q.id");
+    HARBOR_TRY(entries);
+    std::vector<QueuedMessage> out;
+    for (;;) {
+        Result<bool> row = entries->step();
+        HARBOR_TRY(row);
+        if (!*row) {
+            break;
+        }
+        QueuedMessage message;
+        message.id = entries->column_int64(0);
+        message.blob = BlobId{entries->column_text(1)};
+        message.size = static_cast<std::uint64_t>(entries->column_int64(2));
+        message.envelope_from = entries->column_text(3);
+        message.params = entries->column_text(4);
+        message.created = entries->column_int64(5);
+        message.next_attempt = entries->column_int64(6);
+        out.push_back(std::move(message));
+    }
+    Result<Statement> recipients = (*db)->prepare(
+        "SELECT address, params FROM queue_recipients WHERE queue_id = ? ORDER BY position");
+    HARBOR_TRY(recipients);
+    for (QueuedMessage& message : out) {
+        recipients->reset().bind(1, message.id);
+        for (;;) {
+            Result<bool> row = recipients->step();
+            HARBOR_TRY(row);
+            if (!*row) {
+                break;
+            }
+            message.recipients.push_back(
+                QueuedRecipient{recipients->column_text(0), recipients->column_text(1)});
+        }
+    }
+    return out;
+}
+
+}  // namespace harbor::store::sqlite

@@ -1,0 +1,194 @@
+// Delivery of one message to many recipients: one blob shared by every copy and the queue entry
+// (reference counts), per-copy prefixes, a copy failing alone (quota), spooled files adopted
+// (large) or read inline (small), and the requests that must fail as a whole.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "store/blob_store.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+#include "store/test_support.hpp"
+
+namespace harbor::store {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::make_alice;
+using testing::open_or_fail;
+using testing::TempDir;
+
+class SqliteDelivery : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        store_ = open_or_fail(dir_.path());
+        ASSERT_NE(store_, nullptr);
+        alice_ = make_alice(*store_);
+        Account bob;
+        bob.domain = alice_.domain;
+        bob.local_part = "bob";
+        Result<Account> created = store_->create_account(bob);
+        ASSERT_TRUE(created) << created.error().to_string();
+        bob_ = *created;
+    }
+
+    MailboxCopy copy_for(const Account& account, std::string prefix = {}) const
+    {
+        MailboxCopy copy;
+        copy.account = account.id;
+        copy.prefix = std::move(prefix);
+        return copy;
+    }
+
+    fs::path write_spool(const std::string& name, const std::string& bytes) const
+    {
+        fs::path file = dir_.path() / name;
+        std::ofstream(file, std::ios::binary) << bytes;
+        return file;
+    }
+
+    TempDir dir_;
+    std::unique_ptr<Store> store_;
+    Account alice_;
+    Account bob_;
+};
+
+const std::string message = "From: x@example.net\r\nSubject: hi\r\n\r\nhello\r\n";
+
+TEST_F(SqliteDelivery, OneBlobForEveryCopyAndTheQueue)
+{
+    DeliverRequest request;
+    request.bytes = message;
+    request.internal_date = 1700000000;
+    request.copies.push_back(copy_for(alice_, "Delivered-To: alice@example.org\r\n"));
+    request.copies.push_back(copy_for(bob_, "Delivered-To: bob@example.org\r\n"));
+    request.outbound = OutboundCopy{"x@example.net", "ENVID=abc",
+                                    {{"r1@remote.example", "NOTIFY=FAILURE"},
+                                     {"r2@remote.example", ""}}};
+    Result<DeliverResult> result = store_->deliver(std::move(request));
+    ASSERT_TRUE(result) << result.error().to_string();
+    ASSERT_EQ(result->copies.size(), 2u);
+    ASSERT_TRUE(result->copies[0]) << result->copies[0].error().to_string();
+    ASSERT_TRUE(result->copies[1]) << result->copies[1].error().to_string();
+    ASSERT_TRUE(result->queue_id.has_value());
+    EXPECT_EQ(*store_->blob_refcount(result->blob), 3u);  // two messages and the queue entry
+
+    const MessageRecord& bob_copy = *result->copies[1];
+    EXPECT_EQ(bob_copy.size, message.size() + bob_copy.prefix.size());
+    Result<std::vector<Mailbox>> boxes = store_->list_mailboxes(bob_.id);
+    ASSERT_TRUE(boxes && boxes->size() == 1u);
+    EXPECT_EQ((*boxes)[0].name, "INBOX");
+    Result<std::vector<MessageRecord>> listed = store_->list_messages((*boxes)[0].id);
+    ASSERT_TRUE(listed && listed->size() == 1u);
+    EXPECT_EQ((*listed)[0].prefix, "Delivered-To: bob@example.org\r\n");
+    EXPECT_EQ(*store_->read_message((*listed)[0]), "Delivered-To: bob@example.org\r\n" + message);
+
+    Result<std::vector<QueuedMessage>> queue = store_->list_queue();
+    ASSERT_TRUE(queue) << queue.error().to_string();
+    ASSERT_EQ(queue->size(), 1u);
+    const QueuedMessage& queued = (*queue)[0];
+    EXPECT_EQ(queued.id, *result->queue_id);
+    EXPECT_EQ(queued.blob, result->blob);
+    EXPECT_EQ(queued.size, message.size());
+    EXPECT_EQ(queued.envelope_from, "x@example.net");
+    EXPECT_EQ(queued.params, "ENVID=abc");
+    ASSERT_EQ(queued.recipients.size(), 2u);
+    EXPECT_EQ(queued.recipients[0].address, "r1@remote.example");
+    EXPECT_EQ(queued.recipients[0].params, "NOTIFY=FAILURE");
+    EXPECT_EQ(queued.recipients[1].address, "r2@remote.example");
+}
+
+TEST_F(SqliteDelivery, ACopyOverQuotaFailsAlone)
+{
+    AccountChanges changes;
+    changes.quota_bytes = 10;
+    ASSERT_TRUE(store_->update_account(bob_.id, changes));
+    DeliverRequest request;
+    request.bytes = message;
+    request.copies.push_back(copy_for(alice_));
+    request.copies.push_back(copy_for(bob_));
+    Result<DeliverResult> result = store_->deliver(std::move(request));
+    ASSERT_TRUE(result) << result.error().to_string();
+    ASSERT_TRUE(result->copies[0]);
+    ASSERT_FALSE(result->copies[1]);
+    EXPECT_EQ(result->copies[1].error().code, Errc::Quota);
+    EXPECT_EQ(*store_->blob_refcount(result->blob), 1u);
+    Result<std::vector<Mailbox>> bob_boxes = store_->list_mailboxes(bob_.id);
+    ASSERT_TRUE(bob_boxes);
+    EXPECT_TRUE(bob_boxes->empty());  // the failed copy's mailbox creation was undone too
+}
+
+TEST_F(SqliteDelivery, NoCopyLeftLeavesNoBlob)
+{
+    ASSERT_TRUE(store_->remove_account(bob_.id));
+    DeliverRequest request;
+    request.bytes = message;
+    request.copies.push_back(copy_for(bob_));
+    Result<DeliverResult> result = store_->deliver(std::move(request));
+    ASSERT_TRUE(result) << result.error().to_string();
+    ASSERT_FALSE(result->copies[0]);
+    EXPECT_EQ(result->copies[0].error().code, Errc::NotFound);
+    EXPECT_EQ(store_->blob_refcount(result->blob).error().code, Errc::NotFound);
+}
+
+TEST_F(SqliteDelivery, LargeSpoolFileIsAdopted)
+{
+    const std::string big = "Subject: big\r\n\r\n" + std::string(200 * 1024, 'x') + "\r\n";
+    const fs::path spool = write_spool("spool-big", big);
+    DeliverRequest request;
+    request.spooled = SpooledBlob{spool, *sha256_hex(big), big.size()};
+    request.copies.push_back(copy_for(alice_));
+    Result<DeliverResult> result = store_->deliver(std::move(request));
+    ASSERT_TRUE(result) << result.error().to_string();
+    ASSERT_TRUE(result->copies[0]);
+    EXPECT_FALSE(fs::exists(spool));  // renamed into the blob files, not copied
+    EXPECT_TRUE(fs::exists(
+        BlobStore(dir_.path() / sqlite::blob_dir_name).path_for(result->blob.sha256)));
+    EXPECT_EQ(*store_->read_message(*result->copies[0]), big);
+}
+
+TEST_F(SqliteDelivery, SmallSpoolFileGoesInline)
+{
+    const fs::path spool = write_spool("spool-small", message);
+    DeliverRequest request;
+    request.spooled = SpooledBlob{spool, *sha256_hex(message), message.size()};
+    request.copies.push_back(copy_for(alice_));
+    Result<DeliverResult> result = store_->deliver(std::move(request));
+    ASSERT_TRUE(result) << result.error().to_string();
+    EXPECT_FALSE(fs::exists(spool));
+    EXPECT_FALSE(fs::exists(
+        BlobStore(dir_.path() / sqlite::blob_dir_name).path_for(result->blob.sha256)));
+    EXPECT_EQ(*store_->read_message(*result->copies[0]), message);
+}
+
+TEST_F(SqliteDelivery, RequestsThatFailAsAWhole)
+{
+    DeliverRequest nothing;
+    nothing.bytes = message;
+    EXPECT_EQ(store_->deliver(std::move(nothing)).error().code, Errc::Invalid);
+
+    const fs::path spool = write_spool("spool-short", message);
+    DeliverRequest wrong_size;
+    wrong_size.spooled = SpooledBlob{spool, *sha256_hex(message), message.size() + 1};
+    wrong_size.copies.push_back(copy_for(alice_));
+    EXPECT_EQ(store_->deliver(std::move(wrong_size)).error().code, Errc::Invalid);
+    EXPECT_TRUE(fs::exists(spool));  // not taken: still the caller's
+
+    DeliverRequest bad_flag;
+    bad_flag.bytes = message;
+    bad_flag.copies.push_back(copy_for(alice_));
+    bad_flag.copies[0].flags = {"two words"};
+    EXPECT_EQ(store_->deliver(std::move(bad_flag)).error().code, Errc::Invalid);
+
+    DeliverRequest empty_outbound;
+    empty_outbound.bytes = message;
+    empty_outbound.outbound = OutboundCopy{"x@example.net", "", {}};
+    EXPECT_EQ(store_->deliver(std::move(empty_outbound)).error().code, Errc::Invalid);
+    Result<std::vector<QueuedMessage>> queue = store_->list_queue();
+    ASSERT_TRUE(queue);
+    EXPECT_TRUE(queue->empty());
+}
+
+}  // namespace
+}  // namespace harbor::store
