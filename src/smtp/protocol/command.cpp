@@ -184,7 +184,8 @@ Parsed<Command> parse_command(std::string_view line, const Extensions& extension
         return syntax_error("Error: NUL, bare CR or bare LF in command");
     }
     if (!known) {
-        return syntax_error("Error: command not recognized");
+        // RFC 3463 §3.6: X.5.1 "Invalid command" (5.5.2 is a syntax error in a known one).
+        return Reply{500, "5.5.1", "Error: command not recognized"};
     }
 
     std::string_view argument = line.substr(verb_end);
