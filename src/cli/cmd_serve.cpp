@@ -10,7 +10,7 @@
 
 #include "core/config.hpp"
 #include "core/log.hpp"
-#include "server/greeting_sessions.hpp"
+#include "server/protocol_handlers.hpp"
 #include "server/server.hpp"
 
 namespace harbor::cli {
@@ -27,7 +27,9 @@ Result<void> serve_config(const std::string& file)
     auto config = load_config(file);
     HARBOR_TRY(config);
     log::init(config->log_level, config->log_format);
-    server::Server daemon(std::move(*config), server::greeting_handlers());
+    auto protocols = server::make_protocol_handlers(*config);
+    HARBOR_TRY(protocols);
+    server::Server daemon(std::move(*config), std::move(protocols->handlers));
     return daemon.run();
 }
 

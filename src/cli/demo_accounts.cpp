@@ -80,6 +80,14 @@ Result<std::vector<server::DemoAccount>> provision_demo_accounts(
         }
         accounts.push_back({address, password, user.role_text});
     }
+    // RFC 5321 §4.5.1: every domain needs a postmaster; the demo's reaches its admin.
+    const std::string postmaster = "postmaster@" + domain;
+    auto resolved = dir.resolve_recipient(postmaster);
+    if (!resolved && resolved.error().code == Errc::NotFound) {
+        HARBOR_TRY(dir.add_alias(postmaster, "admin@" + domain));
+    } else if (!resolved) {
+        return unexpected(std::move(resolved).error());
+    }
     return accounts;
 }
 

@@ -179,6 +179,32 @@ Awaitable<Result<Line>> Connection::read_line(std::size_t max_length, Deadline d
     }
 }
 
+Awaitable<Result<std::string_view>> Connection::read_some(Deadline deadline)
+{
+    if (begin_ == buffer_.size()) {
+        Result<std::size_t> got = co_await fill(deadline);
+        if (!got) {
+            co_return unexpected(std::move(got).error());
+        }
+    }
+    co_return std::string_view(buffer_).substr(begin_);
+}
+
+void Connection::consume(std::size_t n)
+{
+    begin_ += std::min(n, buffer_.size() - begin_);
+}
+
+bool Connection::has_pending_input()
+{
+    if (begin_ < buffer_.size()) {
+        return true;
+    }
+    boost::system::error_code ec;
+    const std::size_t waiting = socket_.available(ec);
+    return !ec && waiting > 0;
+}
+
 Awaitable<Result<std::string>> Connection::read_exact(std::size_t n, Deadline deadline)
 {
     std::string out;

@@ -46,6 +46,14 @@ public:
     // Errc::Limit; its remaining bytes are skipped by the next read_line().
     Awaitable<Result<Line>> read_line(std::size_t max_length, Deadline deadline);
 
+    // The bytes buffered so far, reading once first if there are none (streams such as SMTP
+    // DATA, whose framing the caller decodes). The view lives until the next call on this
+    // connection; consume() what was used, the rest is returned again.
+    Awaitable<Result<std::string_view>> read_some(Deadline deadline);
+    void consume(std::size_t n);
+    // Whether the peer has sent bytes not read yet (buffered here or waiting in the socket):
+    // the pregreet test of SMTP (a client must wait for the greeting, RFC 5321 §3.1).
+    bool has_pending_input();
     // Exactly n bytes (IMAP literals, BDAT chunks); the caller bounds n.
     Awaitable<Result<std::string>> read_exact(std::size_t n, Deadline deadline);
 

@@ -18,6 +18,7 @@
 #include "core/log.hpp"
 #include "net/self_signed.hpp"
 #include "server/greeting_sessions.hpp"
+#include "server/protocol_handlers.hpp"
 
 namespace harbor::server {
 namespace {
@@ -162,7 +163,9 @@ Result<void> run_demo(const DemoOptions& options, const DemoProvisioner& provisi
     auto accounts = provisioner(config->data_dir);
     HARBOR_TRY(accounts);
 
-    HandlerMap all = greeting_handlers();
+    auto protocols = make_protocol_handlers(*config);
+    HARBOR_TRY(protocols);
+    HandlerMap all = std::move(protocols->handlers);
     for (auto& [protocol, handler] : handlers) {
         all[protocol] = std::move(handler);
     }

@@ -63,4 +63,15 @@ auto async_append(Store& store, AppendRequest request, CompletionToken&& token)
         std::forward<CompletionToken>(token));
 }
 
+// co_await-able deliver; request.bytes as for async_append.
+template <typename CompletionToken>
+auto async_deliver(Store& store, DeliverRequest request, CompletionToken&& token)
+{
+    return detail::async_store_call<DeliverResult>(
+        [&store, request = std::move(request)](Done<DeliverResult> done) mutable {
+            store.deliver_async(std::move(request), std::move(done));
+        },
+        std::forward<CompletionToken>(token));
+}
+
 }  // namespace harbor::store

@@ -6,6 +6,7 @@ SECURITY: every read has a timeout and a 1 MiB line bound, so a bad server canno
 """
 
 import argparse
+import base64
 import re
 import signal
 import socket
@@ -660,6 +661,14 @@ def discover(arguments):
     return found
 
 
+def sasl_plain(user, password):
+    """The AUTH PLAIN response for user and password: base64 of NUL authcid NUL passwd, with no
+    authorization identity (RFC 4616 §2; RFC 4954 §4 sends it base64-encoded). Scripts have no
+    base64 helper, so the runner predefines it as {auth_plain} and {auth_plain2}."""
+    message = b"\0" + user.encode("utf-8") + b"\0" + password.encode("utf-8")
+    return base64.b64encode(message).decode("ascii")
+
+
 def harbor_variables(server):
     """The predefined {variables} from demo.json ({port} is added per listener at run time)."""
     accounts = server.accounts
@@ -668,8 +677,10 @@ def harbor_variables(server):
     variables = {"domain": server.domain}
     if users:
         variables["user"], variables["password"] = users[0]["address"], users[0]["password"]
+        variables["auth_plain"] = sasl_plain(users[0]["address"], users[0]["password"])
     if len(users) > 1:
         variables["user2"], variables["password2"] = users[1]["address"], users[1]["password"]
+        variables["auth_plain2"] = sasl_plain(users[1]["address"], users[1]["password"])
     if admins:
         variables["admin"] = admins[0]["address"]
         variables["admin_password"] = admins[0]["password"]

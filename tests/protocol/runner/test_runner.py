@@ -11,6 +11,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import types
 import unittest
 from pathlib import Path
 
@@ -533,6 +534,32 @@ class ScriptFileTest(Base):
         counts = hs.run_all([good, good], hs.Target(ports={}), out, alive=lambda: "it died")
         self.assertEqual(counts, (0, 2))
         self.assertIn("it died", out.getvalue())
+
+
+class HarborVariablesTest(unittest.TestCase):
+    """The predefined variables taken from demo.json, {auth_plain} included."""
+
+    def server(self, accounts):
+        return types.SimpleNamespace(accounts=accounts, domain="example.test", demo={})
+
+    def test_accounts_give_user_password_and_auth_plain(self):
+        variables = hs.harbor_variables(self.server([
+            {"address": "admin@example.test", "password": "adm", "role": "admin"},
+            {"address": "alice@example.test", "password": "p*ss.w0rd", "role": "user"},
+            {"address": "bob@example.test", "password": "s3cret", "role": "user"}]))
+        self.assertEqual(variables["user"], "alice@example.test")
+        self.assertEqual(variables["password2"], "s3cret")
+        # base64("\0alice@example.test\0p*ss.w0rd"), worked out by hand (RFC 4616 §2)
+        self.assertEqual(variables["auth_plain"], "AGFsaWNlQGV4YW1wbGUudGVzdABwKnNzLncwcmQ=")
+        self.assertEqual(variables["auth_plain2"], "AGJvYkBleGFtcGxlLnRlc3QAczNjcmV0")
+        self.assertEqual(variables["admin_password"], "adm")
+        self.assertNotIn("hostname", variables)
+
+    def test_auth_plain_is_absent_without_users(self):
+        variables = hs.harbor_variables(self.server(
+            [{"address": "admin@example.test", "password": "adm", "role": "admin"}]))
+        self.assertNotIn("auth_plain", variables)
+        self.assertNotIn("auth_plain2", variables)
 
 
 if __name__ == "__main__":

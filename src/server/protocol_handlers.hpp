@@ -1,0 +1,23 @@
+// The real protocol sessions of a running server and what they share: the store, opened once
+// for all of them. SMTP and submission get the SMTP session (issue 4); the protocols not written
+// yet keep their greeting placeholders.
+#pragma once
+
+#include <memory>
+
+#include "core/config.hpp"
+#include "core/result.hpp"
+#include "server/server.hpp"
+#include "store/store.hpp"
+
+namespace harbor::server {
+
+struct ProtocolHandlers {
+    std::unique_ptr<store::Store> store;  // outlives the handlers: declared first
+    HandlerMap handlers;
+};
+
+// Opens the store under config.data_dir and builds one handler per protocol.
+Result<ProtocolHandlers> make_protocol_handlers(const Config& config);
+
+}  // namespace harbor::server

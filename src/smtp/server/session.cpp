@@ -1,0 +1,318 @@
+// The SMTP session loop (RFC 5321 §4.1, §4.3.2 sequencing): the greeting with the pregreet test,
+// command reading and dispatch, EHLO/HELO, the simple commands and STARTTLS (RFC 3207).
+#include "smtp/server/session.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "core/log.hpp"
+#include "smtp/server/session_state.hpp"
+
+namespace harbor::smtp::server {
+namespace {
+
+using namespace std::chrono_literals;
+using net::Awaitable;
+using net::deadline_after;
+
+constexpr auto goodbye_timeout = 2s;    // a last reply to a client that may not read it
+constexpr auto handshake_timeout = 30s;  // STARTTLS
+
+Reply ok_reply(std::string text = "Ok")
+{
+    return Reply{250, "2.0.0", std::move(text)};
+}
+
+Reply sequence_error(std::string text)
+{
+    return Reply{503, "5.5.1", std::move(text)};  // RFC 5321 §4.3.2, RFC 3463 §3.6
+}
+
+}  // namespace
+
+SmtpHandler::SmtpHandler(store::Store& store, SmtpSettings settings)
+    : store_(store), directory_(store), settings_(std::move(settings))
+{
+    // Messages a crash left half received were never acknowledged: they go.
+    Result<std::size_t> cleared = clear_spool(settings_.spool_dir);
+    if (!cleared) {
+        log::warn("smtp.spool.clear_failed", {{"error", cleared.error().to_string()}});
+    } else if (*cleared > 0) {
+        log::info("smtp.spool.cleared", {{"files", *cleared}});
+    }
+}
+
+Awaitable<void> SmtpHandler::run(net::Connection& connection, net::SessionContext& context)
+{
+    Session session(*this, connection, context);
+    co_await session.run();
+}
+
+Awaitable<void> SmtpHandler::refuse(net::Connection& connection, net::SessionContext& context)
+{
+    (void)co_await connection.write(
+        format_reply(Reply{421, "4.7.0", context.hostname + " Too many connections, try later"}),
+        deadline_after(goodbye_timeout));
+}
+
+Session::Session(SmtpHandler& handler, net::Connection& connection, net::SessionContext& context)
+    : handler_(handler), connection_(connection), context_(context)
+{
+}
+
+bool Session::submission() const
+{
+    return context_.protocol == Protocol::Submission;
+}
+
+bool Session::auth_offered() const
+{
+    return submission() && (connection_.is_tls() || context_.trusted_plaintext);
+}
+
+Extensions Session::extensions() const
+{
+    Extensions ext;
+    if (!esmtp_) {
+        return ext;  // after HELO no service extension applies (RFC 5321 §4.1.1.1)
+    }
+    ext.size = true;
+    ext.max_message_size = handler_.settings().max_message_size;
+    ext.eightbitmime = true;
+    ext.chunking = true;
+    ext.binarymime = true;
+    ext.smtputf8 = true;
+    ext.dsn = true;
+    ext.auth = auth_offered();
+    ext.requiretls = connection_.is_tls();  // RFC 8689 §4: only offered over TLS
+    return ext;
+}
+
+void Session::reply(const Reply& reply)
+{
+    out_ += format_reply(reply);
+}
+
+Awaitable<bool> Session::flush()
+{
+    if (out_.empty()) {
+        co_return true;
+    }
+    std::string bytes = std::move(out_);
+    out_.clear();
+    co_return static_cast<bool>(co_await connection_.write(bytes));
+}
+
+Awaitable<void> Session::close_pending()
+{
+    std::string bytes = std::move(out_);
+    out_.clear();
+    (void)co_await connection_.write(bytes, deadline_after(goodbye_timeout));
+}
+
+bool Session::count_error()
+{
+    return ++errors_ < handler_.settings().max_errors;
+}
+
+bool Session::too_many_errors() const
+{
+    return errors_ >= handler_.settings().max_errors;
+}
+
+Awaitable<void> Session::run()
+{
+    const SmtpSettings& settings = handler_.settings();
+    if (context_.protocol == Protocol::Smtp && settings.greet_pause.count() > 0 &&
+        !connection_.is_tls()) {
+        boost::asio::steady_timer pause(connection_.executor(), settings.greet_pause);
+        (void)co_await pause.async_wait(net::use_tuple);
+        if (connection_.has_pending_input()) {
+            log::info("smtp.pregreet", {{"cid", context_.cid}, {"peer", context_.peer}});
+            reply(Reply{554, "5.7.0", "Protocol error: talking before the greeting"});
+            co_await close_pending();
+            co_return;
+        }
+    }
+    reply(Reply{220, "", context_.hostname + " ESMTP Harbor"});
+    for (;;) {
+        if (connection_.buffered_bytes() == 0 && !co_await flush()) {
+            co_return;
+        }
+        auto line = co_await connection_.read_line(max_auth_command_line,
+                                                    deadline_after(settings.command_timeout));
+        if (!line) {
+            if (line.error().code == Errc::Limit) {
+                reply(Reply{500, "5.5.2", "Error: line too long"});
+                if (!count_error()) {
+                    reply(Reply{421, "4.7.0", "Too many errors"});
+                    co_await close_pending();
+                    co_return;
+                }
+                continue;
+            }
+            if (connection_.shutting_down()) {
+                reply(Reply{421, "4.3.2", context_.hostname + " Shutting down"});
+                co_await close_pending();
+            } else if (line.error().code == Errc::Timeout) {
+                reply(Reply{421, "4.4.2", context_.hostname + " Timeout"});
+                co_await close_pending();
+            }
+            co_return;
+        }
+        if (line->bare_lf) {
+            // Only CRLF ends a line (RFC 5321 §2.3.8): what follows a bare LF is the same line,
+            // up to the next CRLF. Reading it as a new command is how smuggling starts.
+            bad_line_ = true;
+            continue;
+        }
+        if (line->bare_cr || bad_line_) {
+            // A bare CR or LF in the line (SECURITY-CASES A.4): refused as a whole, not run.
+            bad_line_ = false;
+            reply(Reply{500, "5.5.2", "Error: bare CR or LF in command"});
+            if (!count_error()) {
+                reply(Reply{421, "4.7.0", "Too many errors"});
+                co_await close_pending();
+                co_return;
+            }
+            continue;
+        }
+        Parsed<Command> command = parse_command(line->text, extensions());
+        if (!command) {
+            reply(command.error());
+            if (!count_error()) {
+                reply(Reply{421, "4.7.0", "Too many errors"});
+                co_await close_pending();
+                co_return;
+            }
+            continue;
+        }
+        if (!co_await on_command(*command)) {
+            co_return;
+        }
+        if (too_many_errors()) {
+            // Refused commands of any kind count, rejected recipients too (address harvesting).
+            reply(Reply{421, "4.7.0", "Too many errors"});
+            co_await close_pending();
+            co_return;
+        }
+    }
+}
+
+Awaitable<bool> Session::on_command(const Command& command)
+{
+    switch (command.verb) {
+    case Verb::Ehlo:
+    case Verb::Helo:
+        on_ehlo(command, command.verb == Verb::Ehlo);
+        co_return true;
+    case Verb::Mail:
+        on_mail(command);
+        co_return true;
+    case Verb::Rcpt:
+        on_rcpt(command);
+        co_return true;
+    case Verb::Data:
+        co_return co_await on_data();
+    case Verb::Bdat:
+        co_return co_await on_bdat(command);
+    case Verb::Rset:
+        reset_transaction();
+        reply(ok_reply());
+        co_return true;
+    case Verb::Noop:
+        reply(ok_reply());
+        co_return true;
+    case Verb::Help:
+        reply(Reply{214, "2.0.0", "See https://www.rfc-editor.org/rfc/rfc5321"});
+        co_return true;
+    case Verb::Vrfy:
+        // Never tells whether an account exists (RFC 5321 §3.5.3 allows 252).
+        reply(Reply{252, "2.0.0", "Cannot verify the user, but will accept the message"});
+        co_return true;
+    case Verb::Expn:
+        reply(Reply{502, "5.5.1", "EXPN is not available"});
+        co_return true;
+    case Verb::Quit:
+        reply(Reply{221, "2.0.0", "Bye"});
+        co_await close_pending();
+        co_return false;
+    case Verb::Starttls:
+        co_return co_await on_starttls();
+    case Verb::Auth:
+        // TODO(smtp, #4): AUTH (PLAIN, LOGIN, SCRAM-SHA-256) over sasl/server_exchange.
+        reply(Reply{502, "5.5.1", "AUTH is not available yet"});
+        co_return true;
+    case Verb::Forbidden:
+        log::info("smtp.forbidden_command", {{"cid", context_.cid}, {"peer", context_.peer}});
+        reply(forbidden_command_reply());
+        co_await close_pending();
+        co_return false;
+    }
+    co_return true;
+}
+
+void Session::on_ehlo(const Command& command, bool extended)
+{
+    Parsed<Helo> helo = parse_helo(command.argument);
+    if (!helo) {
+        reply(helo.error());
+        (void)count_error();
+        return;
+    }
+    // RFC 5321 §4.1.4: EHLO in a transaction resets it, as RSET would.
+    reset_transaction();
+    helo_ = std::move(*helo);
+    esmtp_ = extended;
+    if (!extended) {
+        reply(Reply{250, "", context_.hostname});
+        return;
+    }
+    const Extensions ext = extensions();
+    std::string text = context_.hostname;
+    text += "\nPIPELINING";
+    text += "\nSIZE " + std::to_string(ext.max_message_size);
+    text += "\n8BITMIME\nENHANCEDSTATUSCODES\nSMTPUTF8\nDSN\nCHUNKING\nBINARYMIME";
+    if (context_.tls_mode == TlsMode::StartTls && connection_.can_start_tls()) {
+        text += "\nSTARTTLS";
+    }
+    if (ext.requiretls) {
+        text += "\nREQUIRETLS";
+    }
+    if (ext.auth) {
+        text += "\nAUTH PLAIN LOGIN SCRAM-SHA-256";
+    }
+    reply(Reply{250, "", std::move(text)});
+}
+
+Awaitable<bool> Session::on_starttls()
+{
+    if (context_.tls_mode != TlsMode::StartTls || !connection_.can_start_tls()) {
+        reply(sequence_error("STARTTLS not available"));
+        co_return count_error();
+    }
+    reply(Reply{220, "2.0.0", "Ready to start TLS"});
+    if (!co_await flush()) {
+        co_return false;
+    }
+    // start_tls() drops whatever the client pipelined after STARTTLS (RFC 3207 §6).
+    auto result = co_await connection_.start_tls(deadline_after(handshake_timeout));
+    if (!result) {
+        log::info("smtp.starttls.failed",
+                  {{"cid", context_.cid}, {"error", result.error().to_string()}});
+        co_return false;
+    }
+    // RFC 3207 §4.2: the client starts over; nothing learned before TLS is kept.
+    helo_.reset();
+    esmtp_ = false;
+    authenticated_.reset();
+    reset_transaction();
+    co_return true;
+}
+
+void Session::reset_transaction()
+{
+    transaction_.reset();
+    chunking_.reset();
+}
+
+}  // namespace harbor::smtp::server

@@ -1,0 +1,55 @@
+// The SMTP server session (RFC 5321) for MX reception and submission (RFC 6409): one
+// net::SessionHandler for both protocols; the listener's Protocol tells them apart. Replies and
+// their codes are listed in docs/smtp.md.
+// SECURITY: every byte is untrusted. Command lines are capped (smtp/protocol/command.hpp), DATA
+// and BDAT stream through data_reader.hpp into a spool file (never whole in memory), errors
+// per session are counted and end it, and nothing is acknowledged before it is durable.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "directory/directory.hpp"
+#include "net/cidr.hpp"
+#include "net/session.hpp"
+#include "smtp/server/data_reader.hpp"
+#include "store/store.hpp"
+
+namespace harbor::smtp::server {
+
+struct SmtpSettings {
+    std::string hostname;                 // announced in the greeting, EHLO and Received
+    std::filesystem::path spool_dir;      // <data_dir>/spool
+    std::uint64_t max_message_size = default_max_message_size;  // SIZE (RFC 1870)
+    std::size_t max_recipients = 100;     // RFC 5321 §4.5.3.1.8 minimum
+    std::size_t max_errors = 20;          // then 421 and close (Postfix smtpd_hard_error_limit)
+    std::chrono::seconds command_timeout{300};     // RFC 5321 §4.5.3.2.7
+    std::chrono::seconds data_block_timeout{180};  // RFC 5321 §4.5.3.2.5, per read in DATA
+    // MX listeners wait this long before the greeting; a client that talks meanwhile is not
+    // a real MTA (RFC 5321 §3.1: wait for the greeting) and is refused (postscreen pregreet).
+    std::chrono::milliseconds greet_pause{300};
+    net::NetworkList relay_networks;  // clients that may relay without authenticating
+};
+
+class SmtpHandler final : public net::SessionHandler {
+public:
+    SmtpHandler(store::Store& store, SmtpSettings settings);
+    net::Awaitable<void> run(net::Connection& connection, net::SessionContext& context) override;
+    net::Awaitable<void> refuse(net::Connection& connection,
+                                net::SessionContext& context) override;
+
+    store::Store& store() { return store_; }
+    directory::Directory& directory() { return directory_; }
+    const SmtpSettings& settings() const { return settings_; }
+
+private:
+    store::Store& store_;
+    directory::Directory directory_;
+    SmtpSettings settings_;
+};
+
+}  // namespace harbor::smtp::server

@@ -1,0 +1,321 @@
+// DATA (RFC 5321 §4.1.1.4) and BDAT (RFC 3030): the content streams into a spool file behind
+// our Received field, then one store request delivers it to every recipient and queues what
+// leaves; the 250 is sent only once that request is durable (DESIGN.md "flow of a message").
+#include <nlohmann/json.hpp>
+
+#include <ctime>
+#include <set>
+
+#include "core/ids.hpp"
+#include "core/log.hpp"
+#include "smtp/server/received.hpp"
+#include "smtp/server/session_state.hpp"
+#include "store/awaitable.hpp"
+
+namespace harbor::smtp::server {
+namespace {
+
+using net::Awaitable;
+using net::deadline_after;
+
+Reply sequence_error(std::string text)
+{
+    return Reply{503, "5.5.1", std::move(text)};
+}
+
+Reply storage_failure()
+{
+    return Reply{451, "4.3.0", "Temporary storage failure, try again later"};
+}
+
+// The RFC 3461/6531/8689 transaction parameters the outbound queue needs for relaying and DSNs.
+std::string outbound_params(const MailFrom& mail)
+{
+    nlohmann::json params = nlohmann::json::object();
+    if (!mail.envid.empty()) {
+        params["envid"] = mail.envid;
+    }
+    if (mail.ret != Ret::Unspecified) {
+        params["ret"] = mail.ret == Ret::Full ? "FULL" : "HDRS";
+    }
+    if (mail.body == Body::EightBitMime) {
+        params["body"] = "8BITMIME";
+    } else if (mail.body == Body::BinaryMime) {
+        params["body"] = "BINARYMIME";
+    }
+    if (mail.smtputf8) {
+        params["smtputf8"] = true;
+    }
+    if (mail.requiretls) {
+        params["requiretls"] = true;
+    }
+    return params.dump();
+}
+
+std::string recipient_params(const RcptTo& rcpt)
+{
+    nlohmann::json params = nlohmann::json::object();
+    if (rcpt.notify.given) {
+        std::string notify;
+        for (const auto& [on, name] : {std::pair{rcpt.notify.never, "NEVER"},
+                                       std::pair{rcpt.notify.success, "SUCCESS"},
+                                       std::pair{rcpt.notify.failure, "FAILURE"},
+                                       std::pair{rcpt.notify.delay, "DELAY"}}) {
+            if (on) {
+                notify += notify.empty() ? name : std::string(",") + name;
+            }
+        }
+        params["notify"] = notify;
+    }
+    if (rcpt.orcpt) {
+        params["orcpt"] = rcpt.orcpt->type + ";" + rcpt.orcpt->address;
+    }
+    return params.dump();
+}
+
+}  // namespace
+
+struct Session::Chunking {
+    SpoolFile spool;
+    std::unique_ptr<BdatReader> reader;
+    std::string id;
+};
+
+Result<SpoolFile> Session::open_spool(const std::string& id)
+{
+    Result<SpoolFile> spool = SpoolFile::create(handler_.settings().spool_dir);
+    HARBOR_TRY(spool);
+    ReceivedInfo info;
+    info.helo = helo_ ? helo_->name : "unknown";
+    info.peer_ip = connection_.peer_ip();
+    info.hostname = context_.hostname;
+    info.id = id;
+    info.esmtp = esmtp_;
+    info.smtputf8 = transaction_->mail.smtputf8;
+    info.tls = connection_.tls_description();
+    info.authenticated = authenticated_ ? authenticated_->address : "";
+    if (transaction_->recipients.size() == 1) {
+        info.recipient = transaction_->recipients.front().rcpt.address;
+    }
+    info.unix_seconds = static_cast<std::int64_t>(std::time(nullptr));
+    HARBOR_TRY(spool->write(received_field(info)));
+    return spool;
+}
+
+Awaitable<bool> Session::on_data()
+{
+    if (!transaction_ || chunking_) {
+        reply(sequence_error(chunking_ ? "DATA during BDAT" : "Need MAIL command"));
+        co_return count_error();
+    }
+    if (transaction_->recipients.empty()) {
+        // RFC 5321 §3.3 allows 503 or 554 here; docs/smtp.md says 503 (out of sequence).
+        reply(sequence_error("No valid recipients"));
+        co_return count_error();
+    }
+    if (connection_.has_pending_input()) {
+        // RFC 2920 §3.1: DATA ends a pipelined group; content may only follow the 354. A client
+        // that sends it at once is not an MTA (SECURITY-CASES A.6, Postfix
+        // smtpd_forbid_unauth_pipelining): nothing it sent is taken as a message.
+        log::info("smtp.improper_pipelining", {{"cid", context_.cid}, {"peer", context_.peer}});
+        reply(Reply{554, "5.5.0", "Improper use of SMTP command pipelining"});
+        co_await close_pending();
+        co_return false;
+    }
+    const std::string id = new_id();
+    Result<SpoolFile> spool = open_spool(id);
+    if (!spool) {
+        log::error("smtp.spool.failed", {{"cid", context_.cid}, {"error", spool.error().to_string()}});
+        reset_transaction();
+        reply(storage_failure());
+        co_return true;
+    }
+    reply(Reply{354, "", "End data with <CR><LF>.<CR><LF>"});
+    if (!co_await flush()) {
+        co_return false;
+    }
+    DataLimits limits;
+    limits.max_size = handler_.settings().max_message_size;
+    SpoolFile* file = &*spool;
+    DataReader reader([file](std::string_view chunk) { return file->write(chunk); }, limits);
+    while (!reader.done()) {
+        auto bytes = co_await connection_.read_some(
+            deadline_after(handler_.settings().data_block_timeout));
+        if (!bytes) {
+            if (bytes.error().code == Errc::Timeout) {
+                reply(Reply{421, "4.4.2", context_.hostname + " Timeout"});
+                co_await close_pending();
+            }
+            co_return false;
+        }
+        connection_.consume(reader.feed(*bytes));
+    }
+    co_return co_await finish_message(std::move(*spool), reader.result(), id);
+}
+
+Awaitable<bool> Session::on_bdat(const Command& command)
+{
+    Parsed<Bdat> bdat = parse_bdat(command.argument, extensions());
+    if (!bdat) {
+        // The chunk's length is unknown (or refused outright): the stream cannot be followed.
+        reply(bdat.error());
+        co_await close_pending();
+        co_return false;
+    }
+    const std::chrono::seconds timeout = handler_.settings().data_block_timeout;
+    const bool usable = transaction_ && !transaction_->recipients.empty();
+    if (!usable) {
+        // RFC 3030 §2: a refused BDAT's chunk is still read, and thrown away.
+        std::uint64_t left = bdat->size;
+        while (left > 0) {
+            auto bytes = co_await connection_.read_some(deadline_after(timeout));
+            if (!bytes) {
+                co_return false;
+            }
+            const std::size_t take = static_cast<std::size_t>(
+                std::min<std::uint64_t>(left, bytes->size()));
+            connection_.consume(take);
+            left -= take;
+        }
+        reply(sequence_error(transaction_ ? "No valid recipients" : "Need MAIL command"));
+        co_return count_error();
+    }
+    if (!chunking_) {
+        const std::string id = new_id();
+        Result<SpoolFile> spool = open_spool(id);
+        if (!spool) {
+            log::error("smtp.spool.failed",
+                       {{"cid", context_.cid}, {"error", spool.error().to_string()}});
+            reply(storage_failure());  // the chunk cannot be skipped cleanly
+            co_await close_pending();
+            co_return false;
+        }
+        chunking_ = std::make_shared<Chunking>(Chunking{std::move(*spool), nullptr, id});
+        DataLimits limits;
+        limits.max_size = handler_.settings().max_message_size;
+        SpoolFile* file = &chunking_->spool;
+        chunking_->reader = std::make_unique<BdatReader>(
+            [file](std::string_view chunk) { return file->write(chunk); }, limits,
+            transaction_->mail.body == Body::BinaryMime ? BdatReader::Body::BinaryMime
+                                                        : BdatReader::Body::Text);
+    }
+    std::shared_ptr<Chunking> chunking = chunking_;
+    chunking->reader->begin_chunk(bdat->size, bdat->last);
+    while (!chunking->reader->chunk_done()) {
+        auto bytes = co_await connection_.read_some(deadline_after(timeout));
+        if (!bytes) {
+            if (bytes.error().code == Errc::Timeout) {
+                reply(Reply{421, "4.4.2", context_.hostname + " Timeout"});
+                co_await close_pending();
+            }
+            co_return false;
+        }
+        connection_.consume(chunking->reader->feed(*bytes));
+    }
+    if (!bdat->last) {
+        reply(Reply{250, "2.0.0", std::to_string(bdat->size) + " octets received"});
+        co_return true;
+    }
+    chunking_.reset();
+    co_return co_await finish_message(std::move(chunking->spool), chunking->reader->result(),
+                                      chunking->id);
+}
+
+Awaitable<bool> Session::finish_message(SpoolFile spool, const DataResult& result,
+                                        const std::string& id)
+{
+    if (const DataError error = result.error(); error != DataError::None) {
+        const DataErrorReply refusal = data_error_reply(error);
+        log::info("smtp.data.refused", {{"cid", context_.cid},
+                                        {"id", id},
+                                        {"error", std::string(data_error_name(error))}});
+        reset_transaction();
+        reply(Reply{refusal.code, std::string(refusal.enhanced), std::string(refusal.text)});
+        co_return count_error();
+    }
+    Result<store::SpooledBlob> blob = spool.finish();
+    if (!blob) {
+        log::error("smtp.spool.failed", {{"cid", context_.cid}, {"error", blob.error().to_string()}});
+        reset_transaction();
+        reply(storage_failure());
+        co_return true;
+    }
+    const Reply outcome = co_await deliver(std::move(*blob), id);
+    if (outcome.code == 250) {
+        spool.released();  // the store took the file
+    }
+    reset_transaction();
+    reply(outcome);
+    co_return true;
+}
+
+store::DeliverRequest Session::delivery_request(const store::SpooledBlob& blob) const
+{
+    store::DeliverRequest request;
+    request.spooled = blob;
+    request.internal_date = static_cast<std::int64_t>(std::time(nullptr));
+    const std::string return_path = "Return-Path: <" + transaction_->mail.address + ">\r\n";
+    std::set<std::int64_t> accounts_seen;  // one copy per mailbox, however it was addressed
+    std::set<std::string> external_seen;
+    store::OutboundCopy outbound{transaction_->mail.address,
+                                 outbound_params(transaction_->mail), {}};
+    for (const Recipient& recipient : transaction_->recipients) {
+        for (const store::Account& account : recipient.accounts) {
+            if (!accounts_seen.insert(account.id.value).second) {
+                continue;
+            }
+            store::MailboxCopy copy;
+            copy.account = account.id;
+            // RFC 5321 §4.4: the final delivery adds Return-Path; Delivered-To marks loops.
+            copy.prefix = return_path + "Delivered-To: " + account.address + "\r\n";
+            request.copies.push_back(std::move(copy));
+        }
+        for (const std::string& address : recipient.external) {
+            if (external_seen.insert(address).second) {
+                outbound.recipients.push_back(
+                    store::QueuedRecipient{address, recipient_params(recipient.rcpt)});
+            }
+        }
+    }
+    if (!outbound.recipients.empty()) {
+        request.outbound = std::move(outbound);
+    }
+    return request;
+}
+
+Awaitable<Reply> Session::deliver(store::SpooledBlob blob, const std::string& id)
+{
+    store::DeliverRequest request = delivery_request(blob);
+    const std::size_t copies = request.copies.size();
+    Result<store::DeliverResult> result =
+        co_await store::async_deliver(handler_.store(), std::move(request), asio::use_awaitable);
+    if (!result) {
+        log::error("smtp.deliver.failed",
+                   {{"cid", context_.cid}, {"id", id}, {"error", result.error().to_string()}});
+        co_return storage_failure();
+    }
+    std::size_t delivered = 0;
+    bool over_quota = false;
+    for (const Result<store::MessageRecord>& copy : result->copies) {
+        if (copy) {
+            ++delivered;
+        } else {
+            over_quota = over_quota || copy.error().code == Errc::Quota;
+            // TODO(queue, #7): a bounce for a copy that failed after RCPT accepted it.
+            log::warn("smtp.deliver.copy_failed",
+                      {{"cid", context_.cid}, {"id", id}, {"error", copy.error().to_string()}});
+        }
+    }
+    if (delivered == 0 && !result->queue_id) {
+        co_return over_quota ? Reply{452, "4.2.2", "Mailbox full"} : storage_failure();
+    }
+    log::info("smtp.accepted", {{"cid", context_.cid},
+                                {"id", id},
+                                {"from", transaction_->mail.address},
+                                {"recipients", transaction_->recipients.size()},
+                                {"copies", copies},
+                                {"size", blob.size}});
+    co_return Reply{250, "2.0.0", "Ok: queued as " + id};
+}
+
+}  // namespace harbor::smtp::server

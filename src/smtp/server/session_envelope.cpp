@@ -1,0 +1,135 @@
+// MAIL and RCPT (RFC 5321 §4.1.1.2, §4.1.1.3): the envelope, relay control (no open relay:
+// other domains only for authenticated clients and relay networks) and the recipient check
+// against the directory at RCPT time (aliases, groups, catch-alls, sub-addresses).
+#include "core/log.hpp"
+#include "smtp/server/session_state.hpp"
+
+namespace harbor::smtp::server {
+namespace {
+
+Reply sequence_error(std::string text)
+{
+    return Reply{503, "5.5.1", std::move(text)};
+}
+
+}  // namespace
+
+void Session::on_mail(const Command& command)
+{
+    if (!helo_) {
+        reply(sequence_error("Send EHLO or HELO first"));
+        (void)count_error();
+        return;
+    }
+    if (transaction_ || chunking_) {
+        reply(sequence_error("Nested MAIL command"));
+        (void)count_error();
+        return;
+    }
+    if (submission() && !authenticated_) {
+        reply(Reply{530, "5.7.0", "Authentication required"});  // RFC 4954 §6
+        (void)count_error();
+        return;
+    }
+    Parsed<MailFrom> mail = parse_mail_from(command.argument, extensions());
+    if (!mail) {
+        reply(mail.error());
+        (void)count_error();
+        return;
+    }
+    transaction_ = Transaction{std::move(*mail), {}};
+    reply(Reply{250, "2.1.0", "Ok"});
+}
+
+void Session::on_rcpt(const Command& command)
+{
+    if (!transaction_) {
+        reply(sequence_error("Need MAIL before RCPT"));
+        (void)count_error();
+        return;
+    }
+    if (transaction_->recipients.size() >= handler_.settings().max_recipients) {
+        reply(Reply{452, "4.5.3", "Too many recipients"});  // RFC 5321 §4.5.3.1.10
+        return;
+    }
+    const Utf8Addresses utf8 =
+        transaction_->mail.smtputf8 ? Utf8Addresses::Allowed : Utf8Addresses::Refused;
+    Parsed<RcptTo> rcpt = parse_rcpt_to(command.argument, extensions(), utf8);
+    if (!rcpt) {
+        reply(rcpt.error());
+        (void)count_error();
+        return;
+    }
+    Parsed<Recipient> recipient = accept_recipient(std::move(*rcpt));
+    if (!recipient) {
+        reply(recipient.error());
+        (void)count_error();
+        return;
+    }
+    transaction_->recipients.push_back(std::move(*recipient));
+    reply(Reply{250, "2.1.5", "Ok"});
+}
+
+Parsed<Recipient> Session::accept_recipient(RcptTo rcpt)
+{
+    directory::Directory& directory = handler_.directory();
+    std::vector<std::string> candidates;
+    if (rcpt.postmaster) {
+        // RFC 5321 §4.5.1: "<Postmaster>" reaches the postmaster of some local domain.
+        Result<std::vector<store::Domain>> domains = directory.list_domains();
+        if (!domains) {
+            return Reply{451, "4.3.0", "Temporary lookup failure"};
+        }
+        for (const store::Domain& domain : *domains) {
+            candidates.push_back("postmaster@" + domain.name);
+        }
+    } else {
+        const directory::Address& mailbox = *rcpt.mailbox;
+        Result<bool> local = mailbox.is_literal ? Result<bool>(false)
+                                                : directory.is_local_domain(mailbox.domain);
+        if (!local) {
+            return Reply{451, "4.3.0", "Temporary lookup failure"};
+        }
+        if (!*local) {
+            const bool relay_allowed =
+                authenticated_.has_value() ||
+                handler_.settings().relay_networks.contains(connection_.peer().address());
+            if (!relay_allowed) {
+                log::info("smtp.relay_denied", {{"cid", context_.cid},
+                                                {"peer", context_.peer},
+                                                {"rcpt", rcpt.address}});
+                return Reply{554, "5.7.1", "Relay access denied"};
+            }
+            Recipient recipient{std::move(rcpt), {}, {}};
+            recipient.external.push_back(recipient.rcpt.address);
+            return recipient;
+        }
+        candidates.push_back(rcpt.address);
+    }
+    for (const std::string& candidate : candidates) {
+        Result<directory::Resolution> resolved = directory.resolve_recipient(candidate);
+        if (!resolved) {
+            if (resolved.error().code == Errc::NotFound) {
+                continue;
+            }
+            if (resolved.error().code == Errc::TempFail) {
+                return Reply{451, "4.3.0", "Temporary lookup failure"};
+            }
+            return Reply{550, "5.1.1", "User unknown"};
+        }
+        Recipient recipient{std::move(rcpt), {}, std::move(resolved->external)};
+        for (store::Account& account : resolved->accounts) {
+            if (!account.disabled) {
+                recipient.accounts.push_back(std::move(account));
+            }
+        }
+        if (recipient.accounts.empty() && recipient.external.empty()) {
+            // Only disabled accounts: RFC 3463 §3.3 X.2.1 "mailbox disabled".
+            return Reply{550, "5.2.1", "Mailbox disabled"};
+        }
+        return recipient;
+    }
+    return Reply{550, "5.1.1", "User unknown"};  // RFC 3463 §3.2 X.1.1
+}
+
+}  // namespace harbor::smtp::server

@@ -1,0 +1,90 @@
+// One SMTP connection's state and its command handlers (internal to smtp/server): the session
+// loop and simple commands live in session.cpp, MAIL and RCPT in session_envelope.cpp, DATA,
+// BDAT and delivery in session_data.cpp.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "net/connection.hpp"
+#include "smtp/protocol/command.hpp"
+#include "smtp/protocol/extensions.hpp"
+#include "smtp/protocol/path.hpp"
+#include "smtp/protocol/reply.hpp"
+#include "smtp/server/session.hpp"
+#include "smtp/server/spool.hpp"
+
+namespace harbor::smtp::server {
+
+// An accepted RCPT: where its copies go.
+struct Recipient {
+    RcptTo rcpt;
+    std::vector<store::Account> accounts;  // local mailboxes (disabled ones left out)
+    std::vector<std::string> external;     // addresses to relay to (outbound queue)
+};
+
+struct Transaction {
+    MailFrom mail;
+    std::vector<Recipient> recipients;
+};
+
+class Session {
+public:
+    Session(SmtpHandler& handler, net::Connection& connection, net::SessionContext& context);
+    net::Awaitable<void> run();
+
+private:
+    // Replies are collected and written when the client has nothing more pipelined (RFC 2920
+    // §3: one write for a group of commands), or at once where the client must wait for them.
+    void reply(const Reply& reply);
+    net::Awaitable<bool> flush();
+
+    // Sends the replies collected (the last one included) before the session ends. Replies are
+    // never built inside a co_await expression: GCC 12 mishandles the lifetime of temporaries
+    // there (a Reply destroyed twice under the QUIT case of a switch).
+    net::Awaitable<void> close_pending();
+    // Counts a refused command; false when the session must end (max_errors).
+    bool count_error();
+    bool too_many_errors() const;
+
+    Extensions extensions() const;
+    bool submission() const;
+    bool auth_offered() const;
+
+    // Each returns false when the session ends.
+    net::Awaitable<bool> on_command(const Command& command);
+    void on_ehlo(const Command& command, bool extended);
+    net::Awaitable<bool> on_starttls();
+    void on_mail(const Command& command);
+    void on_rcpt(const Command& command);
+    net::Awaitable<bool> on_data();
+    net::Awaitable<bool> on_bdat(const Command& command);
+    void reset_transaction();
+
+    // Recipient checks (session_envelope.cpp): a reply refusing it, or the resolved recipient.
+    Parsed<Recipient> accept_recipient(RcptTo rcpt);
+
+    // DATA/BDAT (session_data.cpp).
+    Result<SpoolFile> open_spool(const std::string& id);
+    net::Awaitable<bool> finish_message(SpoolFile spool, const DataResult& result,
+                                        const std::string& id);
+    net::Awaitable<Reply> deliver(store::SpooledBlob blob, const std::string& id);
+    store::DeliverRequest delivery_request(const store::SpooledBlob& blob) const;
+
+    SmtpHandler& handler_;
+    net::Connection& connection_;
+    net::SessionContext& context_;
+    std::string out_;
+    std::size_t errors_ = 0;
+    bool bad_line_ = false;  // a bare LF was read: the line goes on to the next CRLF
+    std::optional<Helo> helo_;
+    bool esmtp_ = false;
+    std::optional<store::Account> authenticated_;
+    std::optional<Transaction> transaction_;
+    // BDAT in progress: the spool and reader live across BDAT commands (RFC 3030 §2).
+    struct Chunking;
+    std::shared_ptr<Chunking> chunking_;
+};
+
+}  // namespace harbor::smtp::server
