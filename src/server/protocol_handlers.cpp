@@ -1,10 +1,38 @@
 // Handler construction for `harbor serve` and the demo. See protocol_handlers.hpp.
 #include "server/protocol_handlers.hpp"
 
+#include <fstream>
+#include <sstream>
+
+#include "core/file.hpp"
+#include "core/ids.hpp"
 #include "server/greeting_sessions.hpp"
 #include "smtp/server/session.hpp"
 
 namespace harbor::server {
+namespace {
+
+constexpr std::size_t mock_secret_chars = 43;  // random_token: ~256 bits
+
+// The key of the made-up SCRAM credentials for unknown users (sasl/server_exchange.hpp). It
+// must survive restarts, so it lives in the data directory (mode 0600), made on first start.
+Result<std::string> load_mock_secret(const std::filesystem::path& data_dir)
+{
+    const std::filesystem::path file = data_dir / "sasl-mock-secret";
+    std::ifstream in(file);
+    if (in) {
+        std::ostringstream text;
+        text << in.rdbuf();
+        if (text.str().size() >= mock_secret_chars) {
+            return text.str();
+        }
+    }
+    std::string secret = random_token(mock_secret_chars);
+    HARBOR_TRY(write_file_atomically(file, secret, 0600));
+    return secret;
+}
+
+}  // namespace
 
 Result<ProtocolHandlers> make_protocol_handlers(const Config& config)
 {
@@ -17,6 +45,9 @@ Result<ProtocolHandlers> make_protocol_handlers(const Config& config)
     smtp::server::SmtpSettings smtp;
     smtp.hostname = config.hostname;
     smtp.spool_dir = config.data_dir / "spool";
+    auto secret = load_mock_secret(config.data_dir);
+    HARBOR_TRY(secret);
+    smtp.sasl.mock_secret = std::move(*secret);
     auto handler = std::make_shared<smtp::server::SmtpHandler>(*result.store, std::move(smtp));
     result.handlers[Protocol::Smtp] = handler;
     result.handlers[Protocol::Submission] = handler;

@@ -30,7 +30,10 @@ Reply sequence_error(std::string text)
 }  // namespace
 
 SmtpHandler::SmtpHandler(store::Store& store, SmtpSettings settings)
-    : store_(store), directory_(store), settings_(std::move(settings))
+    : store_(store),
+      directory_(store),
+      settings_(std::move(settings)),
+      throttle_(settings_.login_throttle)
 {
     // Messages a crash left half received were never acknowledged: they go.
     Result<std::size_t> cleared = clear_spool(settings_.spool_dir);
@@ -200,49 +203,44 @@ Awaitable<void> Session::run()
 
 Awaitable<bool> Session::on_command(const Command& command)
 {
-    switch (command.verb) {
-    case Verb::Ehlo:
-    case Verb::Helo:
-        on_ehlo(command, command.verb == Verb::Ehlo);
-        co_return true;
-    case Verb::Mail:
+    // An if-chain, not a switch: GCC 12 mishandles the temporaries of a co_await inside switch
+    // cases (a Reply destroyed twice under QUIT).
+    const Verb verb = command.verb;
+    if (verb == Verb::Ehlo || verb == Verb::Helo) {
+        on_ehlo(command, verb == Verb::Ehlo);
+    } else if (verb == Verb::Mail) {
         on_mail(command);
-        co_return true;
-    case Verb::Rcpt:
+    } else if (verb == Verb::Rcpt) {
         on_rcpt(command);
-        co_return true;
-    case Verb::Data:
-        co_return co_await on_data();
-    case Verb::Bdat:
-        co_return co_await on_bdat(command);
-    case Verb::Rset:
+    } else if (verb == Verb::Data) {
+        const bool more = co_await on_data();
+        co_return more;
+    } else if (verb == Verb::Bdat) {
+        const bool more = co_await on_bdat(command);
+        co_return more;
+    } else if (verb == Verb::Rset) {
         reset_transaction();
         reply(ok_reply());
-        co_return true;
-    case Verb::Noop:
+    } else if (verb == Verb::Noop) {
         reply(ok_reply());
-        co_return true;
-    case Verb::Help:
+    } else if (verb == Verb::Help) {
         reply(Reply{214, "2.0.0", "See https://www.rfc-editor.org/rfc/rfc5321"});
-        co_return true;
-    case Verb::Vrfy:
+    } else if (verb == Verb::Vrfy) {
         // Never tells whether an account exists (RFC 5321 §3.5.3 allows 252).
         reply(Reply{252, "2.0.0", "Cannot verify the user, but will accept the message"});
-        co_return true;
-    case Verb::Expn:
+    } else if (verb == Verb::Expn) {
         reply(Reply{502, "5.5.1", "EXPN is not available"});
-        co_return true;
-    case Verb::Quit:
+    } else if (verb == Verb::Quit) {
         reply(Reply{221, "2.0.0", "Bye"});
         co_await close_pending();
         co_return false;
-    case Verb::Starttls:
-        co_return co_await on_starttls();
-    case Verb::Auth:
-        // TODO(smtp, #4): AUTH (PLAIN, LOGIN, SCRAM-SHA-256) over sasl/server_exchange.
-        reply(Reply{502, "5.5.1", "AUTH is not available yet"});
-        co_return true;
-    case Verb::Forbidden:
+    } else if (verb == Verb::Starttls) {
+        const bool more = co_await on_starttls();
+        co_return more;
+    } else if (verb == Verb::Auth) {
+        const bool more = co_await on_auth(command);
+        co_return more;
+    } else if (verb == Verb::Forbidden) {
         log::info("smtp.forbidden_command", {{"cid", context_.cid}, {"peer", context_.peer}});
         reply(forbidden_command_reply());
         co_await close_pending();
@@ -279,7 +277,10 @@ void Session::on_ehlo(const Command& command, bool extended)
         text += "\nREQUIRETLS";
     }
     if (ext.auth) {
-        text += "\nAUTH PLAIN LOGIN SCRAM-SHA-256";
+        text += "\nAUTH";
+        for (const std::string_view name : sasl::mechanism_names()) {
+            text += " " + std::string(name);
+        }
     }
     reply(Reply{250, "", std::move(text)});
 }

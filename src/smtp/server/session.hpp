@@ -15,9 +15,12 @@
 
 #include "directory/directory.hpp"
 #include "net/cidr.hpp"
+#include "net/login_throttle.hpp"
 #include "net/session.hpp"
+#include "sasl/server_exchange.hpp"
 #include "smtp/server/data_reader.hpp"
 #include "store/store.hpp"
+#include "store/task_pool.hpp"
 
 namespace harbor::smtp::server {
 
@@ -33,6 +36,8 @@ struct SmtpSettings {
     // a real MTA (RFC 5321 §3.1: wait for the greeting) and is refused (postscreen pregreet).
     std::chrono::milliseconds greet_pause{300};
     net::NetworkList relay_networks;  // clients that may relay without authenticating
+    sasl::ExchangeSettings sasl;      // its mock_secret must be stable (protocol_handlers.cpp)
+    net::LoginThrottlePolicy login_throttle;
 };
 
 class SmtpHandler final : public net::SessionHandler {
@@ -45,11 +50,21 @@ public:
     store::Store& store() { return store_; }
     directory::Directory& directory() { return directory_; }
     const SmtpSettings& settings() const { return settings_; }
+    net::LoginThrottle& throttle() { return throttle_; }
+
+    // Threads for the blocking calls a session must not make on its io thread (argon2).
+    struct Blocking {
+        Blocking();
+        store::TaskPool pool;
+    };
+    Blocking& blocking() { return blocking_; }
 
 private:
     store::Store& store_;
     directory::Directory directory_;
     SmtpSettings settings_;
+    net::LoginThrottle throttle_;
+    Blocking blocking_;
 };
 
 }  // namespace harbor::smtp::server

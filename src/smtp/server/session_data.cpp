@@ -98,7 +98,9 @@ Result<SpoolFile> Session::open_spool(const std::string& id)
         info.recipient = transaction_->recipients.front().rcpt.address;
     }
     info.unix_seconds = static_cast<std::int64_t>(std::time(nullptr));
-    HARBOR_TRY(spool->write(received_field(info)));
+    const std::string received = received_field(info);
+    HARBOR_TRY(spool->write(received));
+    received_length_ = received.size();
     return spool;
 }
 
@@ -239,6 +241,15 @@ Awaitable<bool> Session::finish_message(SpoolFile spool, const DataResult& resul
         reset_transaction();
         reply(storage_failure());
         co_return true;
+    }
+    if (submission()) {
+        Parsed<store::SpooledBlob> checked = check_submission(spool, std::move(*blob));
+        if (!checked) {
+            reset_transaction();
+            reply(checked.error());
+            co_return count_error();
+        }
+        blob = std::move(*checked);
     }
     const Reply outcome = co_await deliver(std::move(*blob), id);
     if (outcome.code == 250) {

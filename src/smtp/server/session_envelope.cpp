@@ -37,6 +37,11 @@ void Session::on_mail(const Command& command)
         (void)count_error();
         return;
     }
+    if (submission() && !mail->address.empty() && !owns_address(mail->address)) {
+        reply(Reply{553, "5.7.1", "Sender address not owned by the authenticated user"});
+        (void)count_error();
+        return;
+    }
     transaction_ = Transaction{std::move(*mail), {}};
     reply(Reply{250, "2.1.0", "Ok"});
 }

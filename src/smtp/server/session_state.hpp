@@ -61,6 +61,15 @@ private:
     net::Awaitable<bool> on_data();
     net::Awaitable<bool> on_bdat(const Command& command);
     void reset_transaction();
+    net::Awaitable<bool> on_auth(const Command& command);
+
+    // Submission (session_auth.cpp): whether the authenticated account receives mail sent to
+    // `address` (its own address, a sub-address, an alias or group that reaches it).
+    bool owns_address(std::string_view address);
+    // Submission checks on a received message (session_data.cpp): the From: addresses belong
+    // to the account; Date and Message-ID are added when missing (RFC 6409 §8.2, §8.3). The
+    // spool may be replaced by a rewritten one.
+    Parsed<store::SpooledBlob> check_submission(SpoolFile& spool, store::SpooledBlob blob);
 
     // Recipient checks (session_envelope.cpp): a reply refusing it, or the resolved recipient.
     Parsed<Recipient> accept_recipient(RcptTo rcpt);
@@ -77,6 +86,7 @@ private:
     net::SessionContext& context_;
     std::string out_;
     std::size_t errors_ = 0;
+    std::size_t received_length_ = 0;  // bytes of our Received field at the spool's start
     bool bad_line_ = false;  // a bare LF was read: the line goes on to the next CRLF
     std::optional<Helo> helo_;
     bool esmtp_ = false;

@@ -1,0 +1,89 @@
+// The identity rules of submission (RFC 6409 §4.3, §6.1): the envelope sender and the From:
+// addresses must be the authenticated account's own; and the fields a submission server adds
+// when the client left them out (RFC 6409 §8.2 Date, §8.3 Message-ID).
+#include <ctime>
+
+#include "mime/builder/header_encoding.hpp"
+#include "mime/envelope.hpp"
+#include "mime/message.hpp"
+#include "smtp/server/session_state.hpp"
+
+namespace harbor::smtp::server {
+namespace {
+
+Reply not_owned(std::string text)
+{
+    return Reply{553, "5.7.1", std::move(text)};  // Postfix reject_sender_login_mismatch
+}
+
+// The domain part of our hostname for Message-IDs ("mail.example.test" as it is).
+std::string id_domain(const std::string& hostname)
+{
+    return hostname.empty() ? std::string("localhost") : hostname;
+}
+
+}  // namespace
+
+bool Session::owns_address(std::string_view address)
+{
+    if (!authenticated_) {
+        return false;
+    }
+    Result<directory::Resolution> resolved = handler_.directory().resolve_recipient(address);
+    if (!resolved) {
+        return false;
+    }
+    for (const store::Account& account : resolved->accounts) {
+        if (account.id == authenticated_->id) {
+            return true;
+        }
+    }
+    return false;
+}
+
+Parsed<store::SpooledBlob> Session::check_submission(SpoolFile& spool, store::SpooledBlob blob)
+{
+    Result<MappedFile> mapped = MappedFile::open(blob.file);
+    if (!mapped) {
+        return Reply{451, "4.3.0", "Temporary storage failure, try again later"};
+    }
+    const std::string_view bytes = mapped->bytes();
+    const std::string_view message = bytes.substr(std::min(received_length_, bytes.size()));
+    const mime::Message parsed = mime::parse_message(message);
+    const mime::Envelope envelope = mime::read_envelope(parsed.root.fields);
+    if (envelope.from.addresses.empty()) {
+        return not_owned("Message has no From: address");
+    }
+    for (const mime::Address& from : envelope.from.addresses) {
+        if (!owns_address(mime::address_spec(from))) {
+            return not_owned("From: address not owned by the authenticated user");
+        }
+    }
+    const bool add_date = mime::find_field(parsed.root.fields, "Date") == nullptr;
+    const bool add_id = mime::find_field(parsed.root.fields, "Message-ID") == nullptr;
+    if (!add_date && !add_id) {
+        return blob;
+    }
+    // Our Received field stays first (RFC 5321 §4.4: trace fields lead), the added ones follow.
+    Result<SpoolFile> rewritten = SpoolFile::create(handler_.settings().spool_dir);
+    std::string added;
+    if (add_date) {
+        added += "Date: " + mime::format_date(static_cast<std::int64_t>(std::time(nullptr)), 0) +
+                 "\r\n";
+    }
+    if (add_id) {
+        added += "Message-ID: " + mime::new_message_id(id_domain(context_.hostname)) + "\r\n";
+    }
+    Result<store::SpooledBlob> finished = unexpected(Errc::Internal, "not written");
+    if (rewritten && rewritten->write(bytes.substr(0, bytes.size() - message.size())) &&
+        rewritten->write(added) && rewritten->write(message)) {
+        finished = rewritten->finish();
+    }
+    if (!finished) {
+        return Reply{451, "4.3.0", "Temporary storage failure, try again later"};
+    }
+    spool = std::move(*rewritten);  // the first spool file goes
+    return std::move(*finished);
+}
+
+}  // namespace harbor::smtp::server
