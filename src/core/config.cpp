@@ -92,6 +92,30 @@ Result<std::optional<std::uint64_t>> get_optional_count(const Reporter& report,
     return std::optional<std::uint64_t>{static_cast<std::uint64_t>(*value)};
 }
 
+// An array of strings; a missing key is an empty list. The entries are checked by their users
+// (CIDR lists by net/cidr.hpp when the server starts).
+Result<std::vector<std::string>> get_string_list(const Reporter& report, const toml::table& table,
+                                                 std::string_view key, std::string_view name)
+{
+    std::vector<std::string> out;
+    const toml::node* node = table.get(key);
+    if (node == nullptr) {
+        return out;
+    }
+    const toml::array* array = node->as_array();
+    if (array == nullptr) {
+        return report.fail(node, name, "must be an array of strings");
+    }
+    for (const toml::node& item : *array) {
+        auto text = item.value<std::string>();
+        if (!text) {
+            return report.fail(&item, name, "must be an array of strings");
+        }
+        out.push_back(std::move(*text));
+    }
+    return out;
+}
+
 Result<bool> get_bool(const Reporter& report, const toml::table& table, std::string_view key,
                       std::string_view name, bool fallback)
 {
@@ -131,7 +155,9 @@ Result<ListenerConfig> parse_listener(const Reporter& report, const toml::table&
 {
     HARBOR_TRY(check_keys(report, table, prefix,
                           {"name", "protocol", "address", "port", "tls", "trusted_plaintext",
-                           "max_connections", "max_connections_per_ip"}));
+                           "max_connections", "max_connections_per_ip", "allowed_networks",
+                           "relay_networks", "greet_pause_ms", "command_timeout_s",
+                           "data_timeout_s"}));
     ListenerConfig listener;
     const toml::node* protocol_node = table.get("protocol");
     if (protocol_node == nullptr) {
@@ -183,6 +209,27 @@ Result<ListenerConfig> parse_listener(const Reporter& report, const toml::table&
                               listener.max_connections_per_ip);
     HARBOR_TRY(max_ip);
     listener.max_connections_per_ip = static_cast<std::uint32_t>(*max_ip);
+    auto allowed = get_string_list(report, table, "allowed_networks", prefix + ".allowed_networks");
+    HARBOR_TRY(allowed);
+    listener.allowed_networks = std::move(*allowed);
+    auto relay = get_string_list(report, table, "relay_networks", prefix + ".relay_networks");
+    HARBOR_TRY(relay);
+    listener.relay_networks = std::move(*relay);
+    if (table.get("greet_pause_ms") != nullptr) {
+        auto pause = get_integer(report, table, "greet_pause_ms", prefix + ".greet_pause_ms", 0,
+                                 60'000, 0);
+        HARBOR_TRY(pause);
+        listener.greet_pause_ms = static_cast<std::uint32_t>(*pause);
+    }
+    auto command_timeout = get_integer(report, table, "command_timeout_s",
+                                       prefix + ".command_timeout_s", 1, 86'400,
+                                       listener.command_timeout_s);
+    HARBOR_TRY(command_timeout);
+    listener.command_timeout_s = static_cast<std::uint32_t>(*command_timeout);
+    auto data_timeout = get_integer(report, table, "data_timeout_s", prefix + ".data_timeout_s",
+                                    1, 86'400, listener.data_timeout_s);
+    HARBOR_TRY(data_timeout);
+    listener.data_timeout_s = static_cast<std::uint32_t>(*data_timeout);
     return listener;
 }
 
@@ -261,7 +308,8 @@ Result<Config> parse_config(std::string_view text, const std::filesystem::path& 
     }
 
     HARBOR_TRY(check_keys(report, root, "",
-                          {"data_dir", "hostname", "store", "log", "tls", "listener", "mime"}));
+                          {"data_dir", "hostname", "store", "log", "tls", "listener", "mime",
+                           "smtp"}));
     Config config;
     config.source = source;
 
@@ -331,6 +379,28 @@ Result<Config> parse_config(std::string_view text, const std::filesystem::path& 
             return report.fail(node, "mime", "must be a table");
         }
         HARBOR_TRY(parse_mime_limits(report, *mime, config.mime));
+    }
+
+    if (const toml::node* node = root.get("smtp")) {
+        const toml::table* smtp = node->as_table();
+        if (smtp == nullptr) {
+            return report.fail(node, "smtp", "must be a table");
+        }
+        HARBOR_TRY(check_keys(report, *smtp, "smtp",
+                              {"max_message_size", "max_recipients", "max_errors"}));
+        auto size = get_integer(report, *smtp, "max_message_size", "smtp.max_message_size", 1024,
+                                std::int64_t{1} << 40,
+                                static_cast<std::int64_t>(config.smtp.max_message_size));
+        HARBOR_TRY(size);
+        config.smtp.max_message_size = static_cast<std::uint64_t>(*size);
+        auto recipients = get_integer(report, *smtp, "max_recipients", "smtp.max_recipients", 100,
+                                      100'000, config.smtp.max_recipients);
+        HARBOR_TRY(recipients);
+        config.smtp.max_recipients = static_cast<std::uint32_t>(*recipients);
+        auto errors = get_integer(report, *smtp, "max_errors", "smtp.max_errors", 1, 10'000,
+                                  config.smtp.max_errors);
+        HARBOR_TRY(errors);
+        config.smtp.max_errors = static_cast<std::uint32_t>(*errors);
     }
 
     if (const toml::node* node = root.get("listener")) {

@@ -27,6 +27,17 @@ struct ListenerConfig {
     bool trusted_plaintext = false;
     std::uint32_t max_connections = 1000;
     std::uint32_t max_connections_per_ip = 20;
+    // Client networks (CIDR, "10.0.0.0/8", "2001:db8::/32", "192.0.2.1") allowed to connect;
+    // empty: everyone. Checked by the listener before any byte is sent.
+    std::vector<std::string> allowed_networks;
+    // SMTP: networks that may relay to other domains without authenticating (no open relay:
+    // empty by default, RFC 5321 §3.6.2 / DESIGN.md security stance).
+    std::vector<std::string> relay_networks;
+    // SMTP on port 25: how long to wait before the greeting for a client that talks first
+    // (RFC 5321 §3.1; postscreen's pregreet test). Default 300 ms for smtp, 0 otherwise.
+    std::optional<std::uint32_t> greet_pause_ms;
+    std::uint32_t command_timeout_s = 300;  // RFC 5321 §4.5.3.2.7 (IMAP/POP3 use their own)
+    std::uint32_t data_timeout_s = 180;     // RFC 5321 §4.5.3.2.5, per read during DATA/BDAT
 };
 
 struct TlsConfig {
@@ -45,6 +56,13 @@ struct MimeLimitsConfig {
     std::optional<std::uint64_t> max_decoded_part;
 };
 
+// [smtp]: limits of SMTP reception and submission.
+struct SmtpConfig {
+    std::uint64_t max_message_size = 50ULL * 1024 * 1024;  // advertised as SIZE (RFC 1870)
+    std::uint32_t max_recipients = 100;                     // RFC 5321 §4.5.3.1.8 minimum
+    std::uint32_t max_errors = 20;                          // then 421 and close
+};
+
 struct Config {
     std::filesystem::path source;       // the file it came from, for messages
     std::filesystem::path data_dir;
@@ -55,6 +73,7 @@ struct Config {
     std::optional<TlsConfig> tls;
     std::vector<ListenerConfig> listeners;
     MimeLimitsConfig mime;
+    SmtpConfig smtp;
 };
 
 std::string_view protocol_name(Protocol protocol);

@@ -33,6 +33,15 @@ port = 465
 tls = "implicit"
 max_connections_per_ip = 5
 
+relay_networks = ["10.0.0.0/8", "2001:db8::/32"]
+allowed_networks = ["192.0.2.0/24"]
+greet_pause_ms = 0
+data_timeout_s = 600
+
+[smtp]
+max_message_size = 10485760
+max_recipients = 500
+
 [mime]
 max_depth = 20
 max_decoded_part = 10485760
@@ -56,6 +65,16 @@ TEST(Config, ParsesEverySection)
     EXPECT_EQ(config->listeners[1].protocol, Protocol::Submission);
     EXPECT_EQ(config->listeners[1].port, 465);
     EXPECT_EQ(config->listeners[1].max_connections_per_ip, 5u);
+    EXPECT_EQ(config->listeners[1].relay_networks,
+              (std::vector<std::string>{"10.0.0.0/8", "2001:db8::/32"}));
+    EXPECT_EQ(config->listeners[1].allowed_networks, std::vector<std::string>{"192.0.2.0/24"});
+    EXPECT_EQ(config->listeners[1].greet_pause_ms, 0u);
+    EXPECT_EQ(config->listeners[1].data_timeout_s, 600u);
+    EXPECT_EQ(config->listeners[1].command_timeout_s, 300u);
+    EXPECT_FALSE(config->listeners[0].greet_pause_ms.has_value());
+    EXPECT_EQ(config->smtp.max_message_size, 10485760u);
+    EXPECT_EQ(config->smtp.max_recipients, 500u);
+    EXPECT_EQ(config->smtp.max_errors, 20u);
     EXPECT_EQ(config->mime.max_depth, 20u);
     EXPECT_EQ(config->mime.max_decoded_part, 10485760u);
     EXPECT_FALSE(config->mime.max_parts.has_value());  // left out: the parser's default
@@ -94,6 +113,11 @@ TEST(Config, BadInputNamesFileLineAndKey)
         {"toml syntax", "data_dir = \n", "harbor.toml:1: "},
         {"mime limit zero", "data_dir=\"/x\"\n[mime]\nmax_parts=0\n",
          "harbor.toml:3: mime.max_parts: must be between 1 and"},
+        {"relay networks not a list",
+         "data_dir=\"/x\"\n[[listener]]\nprotocol=\"smtp\"\nport=25\nrelay_networks=\"10.0.0.0/8\"\n",
+         "harbor.toml:5: listener[0].relay_networks: must be an array of strings"},
+        {"recipients below the RFC minimum", "data_dir=\"/x\"\n[smtp]\nmax_recipients=5\n",
+         "harbor.toml:3: smtp.max_recipients: must be between 100 and"},
         {"unknown mime key", "data_dir=\"/x\"\n[mime]\nmax_boundaries=3\n",
          "harbor.toml:3: mime.max_boundaries: unknown key"},
     };

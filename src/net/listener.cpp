@@ -15,6 +15,7 @@
 
 #include "core/ids.hpp"
 #include "core/log.hpp"
+#include "net/cidr.hpp"
 #include "net/connection.hpp"
 #include "net/connection_limits.hpp"
 #include "net/io_pool.hpp"
@@ -32,6 +33,7 @@ struct Listener::State {
     SessionTracker& tracker;
     ListenerOptions options;
     ConnectionLimits limits;
+    NetworkList allowed;  // empty: everyone (ListenerConfig::allowed_networks)
     asio::ip::tcp::acceptor acceptor;
     std::uint16_t port = 0;
     // Set when the accept loop has returned; Listener::stop() waits for it.
@@ -146,6 +148,17 @@ Awaitable<void> accept_loop(std::shared_ptr<Listener::State> state)
         }
         // Nothing thrown while handing a connection over may end the accept loop.
         try {
+            if (!state->allowed.empty()) {
+                boost::system::error_code peer_ec;
+                const asio::ip::tcp::endpoint peer = socket.remote_endpoint(peer_ec);
+                if (peer_ec || !state->allowed.contains(peer.address())) {
+                    // Not a client of this listener: closed before a byte is sent.
+                    log::info("net.refused.network",
+                              {{"listener", state->config.name},
+                               {"peer", peer_ec ? std::string("?") : peer.address().to_string()}});
+                    continue;
+                }
+            }
             auto connection = std::make_shared<Connection>(std::move(socket), state->tls);
             Admission admission = state->limits.admit(connection->peer_ip());
             asio::co_spawn(target, run_session(state, std::move(connection), admission),
@@ -187,6 +200,12 @@ Result<void> Listener::bind()
     if (ec) {
         return unexpected(Errc::Invalid, "cannot listen on " + where + ": not an IP address");
     }
+    Result<NetworkList> allowed = NetworkList::parse(config.allowed_networks);
+    if (!allowed) {
+        return unexpected(Errc::Invalid, "listener " + config.name +
+                                             ": allowed_networks: " + allowed.error().detail);
+    }
+    state_->allowed = std::move(*allowed);
     if (config.tls != TlsMode::None && state_->tls == nullptr) {
         return unexpected(Errc::Invalid, "cannot listen on " + where + ": TLS needs a certificate");
     }

@@ -6,6 +6,7 @@
 
 #include "core/file.hpp"
 #include "core/ids.hpp"
+#include "net/cidr.hpp"
 #include "server/greeting_sessions.hpp"
 #include "smtp/server/session.hpp"
 
@@ -45,6 +46,27 @@ Result<ProtocolHandlers> make_protocol_handlers(const Config& config)
     smtp::server::SmtpSettings smtp;
     smtp.hostname = config.hostname;
     smtp.spool_dir = config.data_dir / "spool";
+    smtp.max_message_size = config.smtp.max_message_size;
+    smtp.max_recipients = config.smtp.max_recipients;
+    smtp.max_errors = config.smtp.max_errors;
+    for (const ListenerConfig& listener : config.listeners) {
+        if (listener.protocol != Protocol::Smtp && listener.protocol != Protocol::Submission) {
+            continue;
+        }
+        smtp::server::ListenerPolicy policy;
+        const std::uint32_t default_pause = listener.protocol == Protocol::Smtp ? 300 : 0;
+        policy.greet_pause =
+            std::chrono::milliseconds(listener.greet_pause_ms.value_or(default_pause));
+        policy.command_timeout = std::chrono::seconds(listener.command_timeout_s);
+        policy.data_timeout = std::chrono::seconds(listener.data_timeout_s);
+        auto relay = net::NetworkList::parse(listener.relay_networks);
+        if (!relay) {
+            return unexpected(Errc::Invalid, "listener " + listener.name +
+                                                 ": relay_networks: " + relay.error().detail);
+        }
+        policy.relay_networks = std::move(*relay);
+        smtp.listeners[listener.name] = std::move(policy);
+    }
     auto secret = load_mock_secret(config.data_dir);
     HARBOR_TRY(secret);
     smtp.sasl.mock_secret = std::move(*secret);

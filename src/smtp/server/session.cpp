@@ -29,6 +29,12 @@ Reply sequence_error(std::string text)
 
 }  // namespace
 
+const ListenerPolicy& SmtpSettings::policy(std::string_view listener) const
+{
+    auto found = listeners.find(listener);
+    return found != listeners.end() ? found->second : default_policy;
+}
+
 SmtpHandler::SmtpHandler(store::Store& store, SmtpSettings settings)
     : store_(store),
       directory_(store),
@@ -58,7 +64,10 @@ Awaitable<void> SmtpHandler::refuse(net::Connection& connection, net::SessionCon
 }
 
 Session::Session(SmtpHandler& handler, net::Connection& connection, net::SessionContext& context)
-    : handler_(handler), connection_(connection), context_(context)
+    : handler_(handler),
+      connection_(connection),
+      context_(context),
+      policy_(handler.settings().policy(context.listener))
 {
 }
 
@@ -124,10 +133,8 @@ bool Session::too_many_errors() const
 
 Awaitable<void> Session::run()
 {
-    const SmtpSettings& settings = handler_.settings();
-    if (context_.protocol == Protocol::Smtp && settings.greet_pause.count() > 0 &&
-        !connection_.is_tls()) {
-        boost::asio::steady_timer pause(connection_.executor(), settings.greet_pause);
+    if (policy_.greet_pause.count() > 0 && !connection_.is_tls()) {
+        boost::asio::steady_timer pause(connection_.executor(), policy_.greet_pause);
         (void)co_await pause.async_wait(net::use_tuple);
         if (connection_.has_pending_input()) {
             log::info("smtp.pregreet", {{"cid", context_.cid}, {"peer", context_.peer}});
@@ -142,7 +149,7 @@ Awaitable<void> Session::run()
             co_return;
         }
         auto line = co_await connection_.read_line(max_auth_command_line,
-                                                    deadline_after(settings.command_timeout));
+                                                    deadline_after(policy_.command_timeout));
         if (!line) {
             if (line.error().code == Errc::Limit) {
                 reply(Reply{500, "5.5.2", "Error: line too long"});

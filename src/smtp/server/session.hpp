@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -24,20 +25,28 @@
 
 namespace harbor::smtp::server {
 
+// What differs between SMTP listeners (harbor.toml [[listener]]).
+struct ListenerPolicy {
+    // MX listeners wait this long before the greeting; a client that talks meanwhile is not
+    // a real MTA (RFC 5321 §3.1: wait for the greeting) and is refused (postscreen pregreet).
+    std::chrono::milliseconds greet_pause{0};
+    std::chrono::seconds command_timeout{300};  // RFC 5321 §4.5.3.2.7
+    std::chrono::seconds data_timeout{180};     // RFC 5321 §4.5.3.2.5, per read in DATA/BDAT
+    net::NetworkList relay_networks;            // may relay without authenticating
+};
+
 struct SmtpSettings {
     std::string hostname;                 // announced in the greeting, EHLO and Received
     std::filesystem::path spool_dir;      // <data_dir>/spool
     std::uint64_t max_message_size = default_max_message_size;  // SIZE (RFC 1870)
     std::size_t max_recipients = 100;     // RFC 5321 §4.5.3.1.8 minimum
     std::size_t max_errors = 20;          // then 421 and close (Postfix smtpd_hard_error_limit)
-    std::chrono::seconds command_timeout{300};     // RFC 5321 §4.5.3.2.7
-    std::chrono::seconds data_block_timeout{180};  // RFC 5321 §4.5.3.2.5, per read in DATA
-    // MX listeners wait this long before the greeting; a client that talks meanwhile is not
-    // a real MTA (RFC 5321 §3.1: wait for the greeting) and is refused (postscreen pregreet).
-    std::chrono::milliseconds greet_pause{300};
-    net::NetworkList relay_networks;  // clients that may relay without authenticating
+    std::map<std::string, ListenerPolicy, std::less<>> listeners;  // by listener name
+    ListenerPolicy default_policy;        // a listener not in the map (tests)
     sasl::ExchangeSettings sasl;      // its mock_secret must be stable (protocol_handlers.cpp)
     net::LoginThrottlePolicy login_throttle;
+
+    const ListenerPolicy& policy(std::string_view listener) const;
 };
 
 class SmtpHandler final : public net::SessionHandler {

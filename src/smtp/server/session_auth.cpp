@@ -91,7 +91,7 @@ Awaitable<bool> Session::on_auth(const Command& command)
                 co_return false;
             }
             auto line = co_await connection_.read_line(
-                max_auth_command_line, deadline_after(handler_.settings().command_timeout));
+                max_auth_command_line, deadline_after(policy_.command_timeout));
             if (!line) {
                 co_return false;
             }

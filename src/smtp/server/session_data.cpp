@@ -142,7 +142,7 @@ Awaitable<bool> Session::on_data()
     DataReader reader([file](std::string_view chunk) { return file->write(chunk); }, limits);
     while (!reader.done()) {
         auto bytes = co_await connection_.read_some(
-            deadline_after(handler_.settings().data_block_timeout));
+            deadline_after(policy_.data_timeout));
         if (!bytes) {
             if (bytes.error().code == Errc::Timeout) {
                 reply(Reply{421, "4.4.2", context_.hostname + " Timeout"});
@@ -164,7 +164,7 @@ Awaitable<bool> Session::on_bdat(const Command& command)
         co_await close_pending();
         co_return false;
     }
-    const std::chrono::seconds timeout = handler_.settings().data_block_timeout;
+    const std::chrono::seconds timeout = policy_.data_timeout;
     const bool usable = transaction_ && !transaction_->recipients.empty();
     if (!usable) {
         // RFC 3030 §2: a refused BDAT's chunk is still read, and thrown away.

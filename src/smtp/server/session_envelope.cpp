@@ -98,7 +98,7 @@ Parsed<Recipient> Session::accept_recipient(RcptTo rcpt)
         if (!*local) {
             const bool relay_allowed =
                 authenticated_.has_value() ||
-                handler_.settings().relay_networks.contains(connection_.peer().address());
+                policy_.relay_networks.contains(connection_.peer().address());
             if (!relay_allowed) {
                 log::info("smtp.relay_denied", {{"cid", context_.cid},
                                                 {"peer", context_.peer},

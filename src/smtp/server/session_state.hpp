@@ -84,6 +84,7 @@ private:
     SmtpHandler& handler_;
     net::Connection& connection_;
     net::SessionContext& context_;
+    const ListenerPolicy& policy_;
     std::string out_;
     std::size_t errors_ = 0;
     std::size_t received_length_ = 0;  // bytes of our Received field at the spool's start
