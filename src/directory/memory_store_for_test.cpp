@@ -331,6 +331,11 @@ void MemoryStoreForTest::deliver_async(store::DeliverRequest,
     done(unsupported());
 }
 
+Result<std::uint64_t> MemoryStoreForTest::used_bytes(store::AccountId)
+{
+    return unsupported();
+}
+
 Result<std::vector<store::QueuedMessage>> MemoryStoreForTest::list_queue()
 {
     return unsupported();

@@ -73,6 +73,7 @@ public:
     void deliver_async(store::DeliverRequest request,
                        store::Done<store::DeliverResult> done) override;
     Result<std::vector<store::QueuedMessage>> list_queue() override;
+    Result<std::uint64_t> used_bytes(store::AccountId account) override;
     Result<std::vector<store::Mailbox>> list_mailboxes(store::AccountId account) override;
     Result<std::vector<store::MessageRecord>> list_messages(store::MailboxId mailbox) override;
     Result<void> expunge(store::MailboxId mailbox, std::uint32_t uid) override;

@@ -137,6 +137,8 @@ public:
     virtual void deliver_async(DeliverRequest request, Done<DeliverResult> done) = 0;
     // Blocks the calling thread until durable; not for io threads.
     Result<DeliverResult> deliver(DeliverRequest request);
+    // Bytes of all messages the account holds (what its quota_bytes limits).
+    virtual Result<std::uint64_t> used_bytes(AccountId account) = 0;
     // The outbound queue, oldest first (the CLI, the tests; the queue runner comes in issue 7).
     virtual Result<std::vector<QueuedMessage>> list_queue() = 0;
     // A stored copy as the client sees it: its prefix, then the blob.

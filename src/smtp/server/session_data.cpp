@@ -235,23 +235,24 @@ Awaitable<bool> Session::finish_message(SpoolFile spool, const DataResult& resul
         reply(Reply{refusal.code, std::string(refusal.enhanced), std::string(refusal.text)});
         co_return count_error();
     }
-    Result<store::SpooledBlob> blob = spool.finish();
-    if (!blob) {
-        log::error("smtp.spool.failed", {{"cid", context_.cid}, {"error", blob.error().to_string()}});
+    Result<Spooled> message = spool.finish();
+    if (!message) {
+        log::error("smtp.spool.failed",
+                   {{"cid", context_.cid}, {"error", message.error().to_string()}});
         reset_transaction();
         reply(storage_failure());
         co_return true;
     }
     if (submission()) {
-        Parsed<store::SpooledBlob> checked = check_submission(spool, std::move(*blob));
+        Parsed<Spooled> checked = check_submission(spool, std::move(*message));
         if (!checked) {
             reset_transaction();
             reply(checked.error());
             co_return count_error();
         }
-        blob = std::move(*checked);
+        message = std::move(*checked);
     }
-    const Reply outcome = co_await deliver(std::move(*blob), id);
+    const Reply outcome = co_await deliver(std::move(*message), id);
     if (outcome.code == 250) {
         spool.released();  // the store took the file
     }
@@ -260,10 +261,14 @@ Awaitable<bool> Session::finish_message(SpoolFile spool, const DataResult& resul
     co_return true;
 }
 
-store::DeliverRequest Session::delivery_request(const store::SpooledBlob& blob) const
+store::DeliverRequest Session::delivery_request(const Spooled& message) const
 {
     store::DeliverRequest request;
-    request.spooled = blob;
+    if (message.file) {
+        request.spooled = *message.file;
+    } else {
+        request.bytes = message.memory;
+    }
     request.internal_date = static_cast<std::int64_t>(std::time(nullptr));
     const std::string return_path = "Return-Path: <" + transaction_->mail.address + ">\r\n";
     std::set<std::int64_t> accounts_seen;  // one copy per mailbox, however it was addressed
@@ -294,9 +299,9 @@ store::DeliverRequest Session::delivery_request(const store::SpooledBlob& blob) 
     return request;
 }
 
-Awaitable<Reply> Session::deliver(store::SpooledBlob blob, const std::string& id)
+Awaitable<Reply> Session::deliver(Spooled message, const std::string& id)
 {
-    store::DeliverRequest request = delivery_request(blob);
+    store::DeliverRequest request = delivery_request(message);
     const std::size_t copies = request.copies.size();
     Result<store::DeliverResult> result =
         co_await store::async_deliver(handler_.store(), std::move(request), asio::use_awaitable);
@@ -325,7 +330,7 @@ Awaitable<Reply> Session::deliver(store::SpooledBlob blob, const std::string& id
                                 {"from", transaction_->mail.address},
                                 {"recipients", transaction_->recipients.size()},
                                 {"copies", copies},
-                                {"size", blob.size}});
+                                {"size", message.size}});
     co_return Reply{250, "2.0.0", "Ok: queued as " + id};
 }
 

@@ -123,10 +123,22 @@ Parsed<Recipient> Session::accept_recipient(RcptTo rcpt)
             return Reply{550, "5.1.1", "User unknown"};
         }
         Recipient recipient{std::move(rcpt), {}, std::move(resolved->external)};
+        bool over_quota = false;
         for (store::Account& account : resolved->accounts) {
-            if (!account.disabled) {
-                recipient.accounts.push_back(std::move(account));
+            if (account.disabled) {
+                continue;
             }
+            if (account.quota_bytes > 0) {
+                Result<std::uint64_t> used = handler_.store().used_bytes(account.id);
+                if (used && *used >= account.quota_bytes) {
+                    over_quota = true;  // a group still reaches its other members
+                    continue;
+                }
+            }
+            recipient.accounts.push_back(std::move(account));
+        }
+        if (over_quota && recipient.accounts.empty() && recipient.external.empty()) {
+            return Reply{452, "4.2.2", "Mailbox full"};  // RFC 3463 §3.3 X.2.2
         }
         if (recipient.accounts.empty() && recipient.external.empty()) {
             // Only disabled accounts: RFC 3463 §3.3 X.2.1 "mailbox disabled".

@@ -69,7 +69,7 @@ private:
     // Submission checks on a received message (session_data.cpp): the From: addresses belong
     // to the account; Date and Message-ID are added when missing (RFC 6409 §8.2, §8.3). The
     // spool may be replaced by a rewritten one.
-    Parsed<store::SpooledBlob> check_submission(SpoolFile& spool, store::SpooledBlob blob);
+    Parsed<Spooled> check_submission(SpoolFile& spool, Spooled message);
 
     // Recipient checks (session_envelope.cpp): a reply refusing it, or the resolved recipient.
     Parsed<Recipient> accept_recipient(RcptTo rcpt);
@@ -78,8 +78,9 @@ private:
     Result<SpoolFile> open_spool(const std::string& id);
     net::Awaitable<bool> finish_message(SpoolFile spool, const DataResult& result,
                                         const std::string& id);
-    net::Awaitable<Reply> deliver(store::SpooledBlob blob, const std::string& id);
-    store::DeliverRequest delivery_request(const store::SpooledBlob& blob) const;
+    net::Awaitable<Reply> deliver(Spooled message, const std::string& id);
+    // `request.bytes` points into `message.memory`, which must outlive the store call.
+    store::DeliverRequest delivery_request(const Spooled& message) const;
 
     SmtpHandler& handler_;
     net::Connection& connection_;

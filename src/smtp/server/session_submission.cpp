@@ -41,13 +41,18 @@ bool Session::owns_address(std::string_view address)
     return false;
 }
 
-Parsed<store::SpooledBlob> Session::check_submission(SpoolFile& spool, store::SpooledBlob blob)
+Parsed<Spooled> Session::check_submission(SpoolFile& spool, Spooled spooled)
 {
-    Result<MappedFile> mapped = MappedFile::open(blob.file);
-    if (!mapped) {
-        return Reply{451, "4.3.0", "Temporary storage failure, try again later"};
+    std::optional<MappedFile> mapped;
+    std::string_view bytes = spooled.memory;
+    if (spooled.file) {
+        Result<MappedFile> opened = MappedFile::open(spooled.file->file);
+        if (!opened) {
+            return Reply{451, "4.3.0", "Temporary storage failure, try again later"};
+        }
+        mapped.emplace(std::move(*opened));
+        bytes = mapped->bytes();
     }
-    const std::string_view bytes = mapped->bytes();
     const std::string_view message = bytes.substr(std::min(received_length_, bytes.size()));
     const mime::Message parsed = mime::parse_message(message);
     const mime::Envelope envelope = mime::read_envelope(parsed.root.fields);
@@ -62,7 +67,7 @@ Parsed<store::SpooledBlob> Session::check_submission(SpoolFile& spool, store::Sp
     const bool add_date = mime::find_field(parsed.root.fields, "Date") == nullptr;
     const bool add_id = mime::find_field(parsed.root.fields, "Message-ID") == nullptr;
     if (!add_date && !add_id) {
-        return blob;
+        return spooled;
     }
     // Our Received field stays first (RFC 5321 §4.4: trace fields lead), the added ones follow.
     Result<SpoolFile> rewritten = SpoolFile::create(handler_.settings().spool_dir);
@@ -74,7 +79,7 @@ Parsed<store::SpooledBlob> Session::check_submission(SpoolFile& spool, store::Sp
     if (add_id) {
         added += "Message-ID: " + mime::new_message_id(id_domain(context_.hostname)) + "\r\n";
     }
-    Result<store::SpooledBlob> finished = unexpected(Errc::Internal, "not written");
+    Result<Spooled> finished = unexpected(Errc::Internal, "not written");
     if (rewritten && rewritten->write(bytes.substr(0, bytes.size() - message.size())) &&
         rewritten->write(added) && rewritten->write(message)) {
         finished = rewritten->finish();

@@ -31,32 +31,14 @@ struct SpoolFile::Hash {
 
 Result<SpoolFile> SpoolFile::create(const std::filesystem::path& dir)
 {
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (ec) {
-        return unexpected(Errc::Io, "create " + dir.string() + ": " + ec.message());
-    }
-    std::filesystem::path path = dir / ("msg-" + new_id());
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        return unexpected(io_error("create", path, errno));
-    }
-    SpoolFile file(std::move(path), fd);
-    if (file.hash_->context == nullptr ||
-        EVP_DigestInit_ex(file.hash_->context, EVP_sha256(), nullptr) != 1) {
-        return unexpected(Errc::Internal, "EVP_DigestInit_ex(sha256) failed");
-    }
-    return file;
+    return SpoolFile(dir);
 }
 
-SpoolFile::SpoolFile(std::filesystem::path path, int fd)
-    : path_(std::move(path)), fd_(fd), hash_(std::make_unique<Hash>())
-{
-    buffer_.reserve(write_buffer);
-}
+SpoolFile::SpoolFile(std::filesystem::path dir) : dir_(std::move(dir)) {}
 
 SpoolFile::SpoolFile(SpoolFile&& other) noexcept
-    : path_(std::move(other.path_)),
+    : dir_(std::move(other.dir_)),
+      path_(std::move(other.path_)),
       fd_(std::exchange(other.fd_, -1)),
       buffer_(std::move(other.buffer_)),
       size_(other.size_),
@@ -70,6 +52,7 @@ SpoolFile& SpoolFile::operator=(SpoolFile&& other) noexcept
 {
     if (this != &other) {
         discard();
+        dir_ = std::move(other.dir_);
         path_ = std::move(other.path_);
         other.path_.clear();
         fd_ = std::exchange(other.fd_, -1);
@@ -97,10 +80,38 @@ void SpoolFile::discard()
     }
 }
 
+Result<void> SpoolFile::spill()
+{
+    std::error_code ec;
+    std::filesystem::create_directories(dir_, ec);
+    if (ec) {
+        return unexpected(Errc::Io, "create " + dir_.string() + ": " + ec.message());
+    }
+    std::filesystem::path path = dir_ / ("msg-" + new_id());
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        return unexpected(io_error("create", path, errno));
+    }
+    path_ = std::move(path);
+    fd_ = fd;
+    hash_ = std::make_unique<Hash>();
+    if (hash_->context == nullptr ||
+        EVP_DigestInit_ex(hash_->context, EVP_sha256(), nullptr) != 1 ||
+        EVP_DigestUpdate(hash_->context, buffer_.data(), buffer_.size()) != 1) {
+        return unexpected(Errc::Internal, "EVP sha256 failed");
+    }
+    return flush();
+}
+
 Result<void> SpoolFile::write(std::string_view bytes)
 {
     if (fd_ < 0) {
-        return unexpected(Errc::Internal, "spool file already finished");
+        if (size_ + bytes.size() <= in_memory_max) {
+            buffer_.append(bytes);
+            size_ += bytes.size();
+            return ok();
+        }
+        HARBOR_TRY(spill());
     }
     if (EVP_DigestUpdate(hash_->context, bytes.data(), bytes.size()) != 1) {
         return unexpected(Errc::Internal, "EVP_DigestUpdate failed");
@@ -134,8 +145,15 @@ Result<void> SpoolFile::flush()
     return ok();
 }
 
-Result<store::SpooledBlob> SpoolFile::finish()
+Result<Spooled> SpoolFile::finish()
 {
+    Spooled spooled;
+    spooled.size = size_;
+    if (fd_ < 0) {
+        spooled.memory = std::move(buffer_);
+        buffer_.clear();
+        return spooled;
+    }
     HARBOR_TRY(flush());
     if (::close(std::exchange(fd_, -1)) != 0) {
         return unexpected(io_error("close", path_, errno));
@@ -151,7 +169,8 @@ Result<store::SpooledBlob> SpoolFile::finish()
         sha256 += hex[digest[i] >> 4];
         sha256 += hex[digest[i] & 0x0f];
     }
-    return store::SpooledBlob{path_, std::move(sha256), size_};
+    spooled.file = store::SpooledBlob{path_, std::move(sha256), size_};
+    return spooled;
 }
 
 void SpoolFile::released()

@@ -114,6 +114,8 @@ TEST_F(SqliteDelivery, ACopyOverQuotaFailsAlone)
     ASSERT_FALSE(result->copies[1]);
     EXPECT_EQ(result->copies[1].error().code, Errc::Quota);
     EXPECT_EQ(*store_->blob_refcount(result->blob), 1u);
+    EXPECT_EQ(*store_->used_bytes(alice_.id), message.size());
+    EXPECT_EQ(*store_->used_bytes(bob_.id), 0u);
     Result<std::vector<Mailbox>> bob_boxes = store_->list_mailboxes(bob_.id);
     ASSERT_TRUE(bob_boxes);
     EXPECT_TRUE(bob_boxes->empty());  // the failed copy's mailbox creation was undone too

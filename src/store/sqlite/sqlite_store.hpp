@@ -103,6 +103,7 @@ public:
     void append_async(AppendRequest request, Done<MessageRecord> done) override;
     void deliver_async(DeliverRequest request, Done<DeliverResult> done) override;
     Result<std::vector<QueuedMessage>> list_queue() override;
+    Result<std::uint64_t> used_bytes(AccountId account) override;
     Result<std::vector<Mailbox>> list_mailboxes(AccountId account) override;
     Result<std::vector<MessageRecord>> list_messages(MailboxId mailbox) override;
     Result<void> expunge(MailboxId mailbox, std::uint32_t uid) override;
