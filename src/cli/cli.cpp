@@ -52,6 +52,8 @@ int run(int argc, char** argv)
     add_user_commands(app, context);
     add_alias_commands(app, context);
     add_group_commands(app, context);
+    add_mail_commands(app, context);
+    add_queue_commands(app, context);
 
     try {
         app.parse(argc, argv);

@@ -13,5 +13,7 @@ void add_domain_commands(CLI::App& app, Context& context);
 void add_user_commands(CLI::App& app, Context& context);
 void add_alias_commands(CLI::App& app, Context& context);
 void add_group_commands(CLI::App& app, Context& context);
+void add_mail_commands(CLI::App& app, Context& context);
+void add_queue_commands(CLI::App& app, Context& context);
 
 }  // namespace harbor::cli

@@ -33,6 +33,18 @@ void Context::run(const std::function<Result<void>(directory::Directory&)>& body
     }
 }
 
+void Context::run_with_store(const std::function<Result<void>(OpenDirectory&)>& body)
+{
+    auto opened = open_directory(data_dir);
+    if (!opened) {
+        fail(opened.error());
+        return;
+    }
+    if (auto done = body(*opened); !done) {
+        fail(done.error());
+    }
+}
+
 Result<OpenDirectory> open_directory(const std::filesystem::path& data_dir)
 {
     std::error_code ec;

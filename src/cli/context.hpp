@@ -15,6 +15,8 @@ namespace harbor::cli {
 
 inline constexpr const char* default_data_dir = "/var/lib/harbor";
 
+struct OpenDirectory;
+
 struct Context {
     std::string data_dir = default_data_dir;
     int status = 0;
@@ -25,9 +27,14 @@ struct Context {
 
     // Opens the directory on data_dir, runs `body`, and reports its failure if any.
     void run(const std::function<Result<void>(directory::Directory&)>& body);
+    // The same for commands that read the store itself (mail, queue).
+    void run_with_store(const std::function<Result<void>(OpenDirectory&)>& body);
 };
 
-// The store and a directory over it, opened on the data directory (created if missing).
+// The store and a directory over it, opened on the data directory (created if missing). Safe
+// next to a running `harbor serve` on the same directory: the store lock is shared, SQLite's WAL
+// lets readers see every committed delivery, and only an opener that holds the lock alone
+// sweeps orphan blobs (store/sqlite/sqlite_store.cpp).
 struct OpenDirectory {
     std::unique_ptr<store::Store> store;
     std::unique_ptr<directory::Directory> directory;

@@ -1,6 +1,9 @@
 #include "cli/format.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <charconv>
+#include <ctime>
 #include <limits>
 
 namespace harbor::cli {
@@ -99,6 +102,23 @@ std::string format_account(const store::Account& account)
         line += " name=\"" + account.display_name + "\"";
     }
     return line;
+}
+
+std::string format_utc(std::int64_t unix_seconds)
+{
+    const auto seconds = static_cast<std::time_t>(unix_seconds);
+    std::tm utc{};
+    char text[32];
+    if (gmtime_r(&seconds, &utc) == nullptr ||
+        std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc) == 0) {
+        return std::to_string(unix_seconds);
+    }
+    return text;
+}
+
+std::string format_json(const nlohmann::json& value)
+{
+    return value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace harbor::cli

@@ -1,5 +1,8 @@
-// Text forms the CLI reads and prints: sizes ("2G"), roles, one-line account summaries.
+// Text forms the CLI reads and prints: sizes ("2G"), roles, one-line account summaries, times,
+// JSON.
 #pragma once
+
+#include <nlohmann/json_fwd.hpp>
 
 #include <cstdint>
 #include <string>
@@ -19,5 +22,12 @@ std::string_view role_name(store::Role role);
 
 // "alice@example.org role=user quota=2G rights=imap,pop3,submission name=\"Alice\""
 std::string format_account(const store::Account& account);
+
+// Unix seconds as RFC 3339 UTC: "2026-11-29T08:15:00Z".
+std::string format_utc(std::int64_t unix_seconds);
+
+// JSON text for --json output, indented by 2. Stored text is not guaranteed UTF-8 (8-bit
+// headers, envelope addresses): invalid bytes become U+FFFD rather than an exception.
+std::string format_json(const nlohmann::json& value);
 
 }  // namespace harbor::cli

@@ -1,6 +1,7 @@
 #include "cli/format.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace harbor::cli {
 namespace {
@@ -52,6 +53,20 @@ TEST(Format, AccountLine)
     EXPECT_EQ(format_account(account),
               "alice@example.org role=user quota=2G rights=imap,submission disabled "
               "name=\"Alice\"");
+}
+
+TEST(Format, UtcTimes)
+{
+    EXPECT_EQ(format_utc(0), "1970-01-01T00:00:00Z");
+    EXPECT_EQ(format_utc(1796286900), "2026-12-03T08:35:00Z");
+    EXPECT_EQ(format_utc(-1), "1969-12-31T23:59:59Z");
+}
+
+TEST(Format, JsonReplacesInvalidUtf8)
+{
+    // A stored 8-bit Subject that is not UTF-8 must not abort the listing.
+    const nlohmann::json value = {{"subject", std::string("caf\xE9 ok")}};
+    EXPECT_EQ(format_json(value), "{\n  \"subject\": \"caf\xEF\xBF\xBD ok\"\n}");
 }
 
 }  // namespace

@@ -1,11 +1,17 @@
 """The `harbor` administrative commands, run as a user would: the real binary on a temporary
 data directory. Bad input must give a one-line error, a non-zero exit, and change nothing."""
 
+import json
 import os
 import shutil
+import smtplib
 import subprocess
+import sys
 import tempfile
 import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "interop"))
+from harbor_harness import LOOPBACK, HarborServer  # noqa: E402
 
 HARBOR = os.environ.get("HARBOR_BIN", "harbor")
 PASSWORD = "correct horse battery staple"
@@ -118,10 +124,26 @@ class HarborCli(unittest.TestCase):
                         ["user", "list"], ["user", "remove"], ["user", "passwd"], ["user", "set"],
                         ["alias", "add"], ["alias", "list"], ["alias", "remove"],
                         ["group", "add"], ["group", "list"], ["group", "remove"],
-                        ["group", "member", "add"], ["group", "member", "remove"]):
+                        ["group", "member", "add"], ["group", "member", "remove"],
+                        ["mail", "list"], ["mail", "show"], ["queue", "list"]):
             result = self.harbor(*command, "--help")
             self.assertEqual(result.returncode, 0, command)
             self.assertIn("Usage:", result.stdout, command)
+
+    def test_mail_and_queue_on_an_empty_store(self):
+        self.ok("domain", "add", "example.org")
+        self.ok("user", "add", "alice@example.org", "--password", PASSWORD)
+        self.assertEqual(self.ok("mail", "list", "alice@example.org"), "")
+        self.assertEqual(json.loads(self.ok("mail", "list", "Alice@Example.org", "--json")),
+                         {"address": "alice@example.org", "mailboxes": []})
+        self.assertEqual(self.ok("queue", "list"), "")
+        self.assertEqual(json.loads(self.ok("queue", "list", "--json")), [])
+        self.fails("mail", "list", "nobody@example.org", want="")
+        self.fails("mail", "list", "not an address", want="")
+        self.fails("mail", "show", "alice@example.org", "1", want="no mailbox INBOX")
+        result = self.harbor("mail", "show", "alice@example.org", "first")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertEqual(result.stdout, "")
 
     def test_check_config_reports_file_line_and_key(self):
         path = os.path.join(self.data_dir, "harbor.toml")
@@ -132,6 +154,100 @@ class HarborCli(unittest.TestCase):
         self.assertEqual(result.returncode, 1)
         self.assertIn("harbor.toml:4: listener[0].port: must be between 0 and 65535",
                       result.stderr)
+
+
+class MailCommandsNextToServer(unittest.TestCase):
+    """`harbor mail` and `harbor queue` on the data directory of a running `harbor serve
+    --demo`: a second process opening the store (shared store.lock, SQLite WAL readers) sees
+    every message the server acknowledged, and changes nothing."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = HarborServer(HARBOR)
+        cls.server.__enter__()
+        cls.users = {a["address"].split("@")[0]: a for a in cls.server.accounts}
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.__exit__(None, None, None)
+
+    def harbor(self, *args):
+        result = subprocess.run([HARBOR, "-d", self.server.data_dir, *args],
+                                capture_output=True, timeout=60)
+        self.assertEqual(result.returncode, 0, f"{args}: {result.stderr!r}")
+        return result.stdout
+
+    def send(self, listener, sender, recipients, message, login=None):
+        client = smtplib.SMTP(LOOPBACK, self.server.ports[listener],
+                              local_hostname="cli-test.example", timeout=10)
+        try:
+            if login:
+                client.login(login["address"], login["password"])  # trusted_plaintext demo
+            self.assertEqual(client.sendmail(sender, recipients, message), {})
+        finally:
+            client.quit()
+
+    def test_list_and_show_a_delivered_message(self):
+        bob = self.users["bob"]["address"]
+        # An encoded-word hiding a line break: the text listing must not print it raw.
+        message = (b"From: someone@remote.example\r\nTo: " + bob.encode() +
+                   b"\r\nSubject: =?utf-8?q?two=0Alines_caf=C3=A9?=\r\n"
+                   b"Message-ID: <cli-show-1@remote.example>\r\n\r\nbody\r\n")
+        self.send("smtp", "someone@remote.example", [bob], message)
+        listing = json.loads(self.harbor("mail", "list", bob, "--json"))
+        self.assertEqual(listing["address"], bob)
+        [inbox] = listing["mailboxes"]
+        self.assertEqual(inbox["name"], "INBOX")
+        [entry] = inbox["messages"]
+        self.assertEqual(entry["uid"], 1)
+        self.assertEqual(inbox["uidnext"], 2)
+        self.assertEqual(entry["subject"], "two\nlines café")
+        self.assertEqual(entry["message_id"], "cli-show-1@remote.example")
+        self.assertEqual(entry["flags"], [])
+        self.assertGreater(entry["internal_date"], 1_600_000_000)
+
+        stored = self.harbor("mail", "show", bob, "1")
+        self.assertEqual(len(stored), entry["size"])
+        self.assertTrue(stored.startswith(b"Return-Path: <someone@remote.example>\r\n"
+                                          b"Delivered-To: " + bob.encode() + b"\r\n"
+                                          b"Received: from cli-test.example "), stored[:200])
+        self.assertTrue(stored.endswith(message))
+        self.assertEqual(self.harbor("mail", "show", bob, "1", "--mailbox", "inbox"), stored)
+
+        text = self.harbor("mail", "list", bob).decode("utf-8")
+        lines = text.splitlines()
+        self.assertEqual(len(lines), 2, text)
+        self.assertEqual(lines[0], "INBOX: 1 messages (uidvalidity %d, uidnext 2)"
+                         % inbox["uidvalidity"])
+        self.assertRegex(lines[1], r'^  uid=1 size=%d date=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ '
+                                   r'flags=- message-id=<cli-show-1@remote\.example> '
+                                   r'subject="two\\nlines café"$' % entry["size"])
+
+        result = subprocess.run([HARBOR, "-d", self.server.data_dir, "mail", "show", bob, "9"],
+                                capture_output=True, text=True, timeout=60)
+        self.assertEqual(result.returncode, 1)
+        self.assertEqual(result.stderr, "harbor: no message with uid 9 in INBOX\n")
+
+    def test_queue_lists_mail_for_remote_recipients(self):
+        alice = self.users["alice"]
+        message = (b"From: " + alice["address"].encode() + b"\r\nTo: far@remote.example\r\n"
+                   b"Subject: queued\r\n\r\nbody\r\n")
+        self.send("submission", alice["address"], ["far@remote.example", "away@remote.example"],
+                  message, login=alice)
+        queued = [q for q in json.loads(self.harbor("queue", "list", "--json"))
+                  if q["sender"] == alice["address"]]
+        self.assertEqual(len(queued), 1, queued)
+        entry = queued[0]
+        self.assertEqual(sorted(r["address"] for r in entry["recipients"]),
+                         ["away@remote.example", "far@remote.example"])
+        self.assertGreater(entry["size"], len(message))
+        self.assertIsInstance(entry["params"], dict)
+        self.assertIsInstance(entry["id"], int)
+        self.assertLessEqual(entry["created"], entry["next_attempt"])
+        text = self.harbor("queue", "list").decode("utf-8")
+        self.assertIn("%d from=<%s> size=%d created=" % (entry["id"], alice["address"],
+                                                          entry["size"]), text)
+        self.assertIn("  to=<far@remote.example> {}", text)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,9 @@ namespace {
 
 // Client-given words end up in a header: keep printable ASCII without parentheses or '\', so a
 // HELO name cannot open or close a comment or fold the field (RFC 5322 §3.2.2 ccontent).
-std::string printable(std::string_view text, bool spaces = false)
+// UTF-8 bytes are kept where allowed: an SMTPUTF8 transaction's addresses, already validated
+// by the path parser (RFC 6531 §3.7.3 lets the trace fields carry them).
+std::string printable(std::string_view text, bool spaces = false, bool utf8 = false)
 {
     constexpr std::size_t max_length = 255;
     std::string out;
@@ -18,7 +20,7 @@ std::string printable(std::string_view text, bool spaces = false)
         const auto byte = static_cast<unsigned char>(c);
         const bool ok = (byte > 32 && byte < 127 && c != '(' && c != ')' && c != '\\' &&
                          c != ';') ||
-                        (spaces && c == ' ');
+                        (spaces && c == ' ') || (utf8 && byte >= 0x80);
         out += ok ? c : '?';
     }
     return out.empty() ? "unknown" : out;
@@ -51,11 +53,12 @@ std::string received_field(const ReceivedInfo& info)
         parts.push_back("(" + printable(info.tls, true) + ")");
     }
     if (!info.authenticated.empty()) {
-        parts.push_back("(authenticated as " + printable(info.authenticated) + ")");
+        parts.push_back("(authenticated as " + printable(info.authenticated, false, info.smtputf8) +
+                        ")");
     }
     parts.push_back("id " + printable(info.id));
     if (!info.recipient.empty()) {
-        parts.push_back("for <" + printable(info.recipient) + ">");
+        parts.push_back("for <" + printable(info.recipient, false, info.smtputf8) + ">");
     }
     std::string field = "Received:";
     std::size_t line = field.size();
