@@ -112,6 +112,42 @@ TEST(Listener, PortInUseNamesTheAddress)
         << result.error().detail;
 }
 
+TEST(Listener, AllowedNetworksCloseOthersBeforeAByte)
+{
+    Fixture f;
+    ListenerConfig elsewhere = config_for();
+    elsewhere.allowed_networks = {"10.0.0.0/8", "2001:db8::/32"};
+    auto refusing = f.make(elsewhere);
+    ASSERT_TRUE(refusing->bind().has_value());
+    ListenerConfig loopback = config_for();
+    loopback.allowed_networks = {"127.0.0.0/8"};
+    auto admitting = f.make(loopback);
+    ASSERT_TRUE(admitting->bind().has_value());
+    refusing->start();
+    admitting->start();
+    f.pool.start();
+
+    asio::io_context client_context;
+    auto refused = connect_to(client_context, "127.0.0.1", refusing->port());
+    EXPECT_EQ(test::read_client_line(refused), "") << "closed without a greeting";
+    auto admitted = connect_to(client_context, "127.0.0.1", admitting->port());
+    EXPECT_EQ(test::read_client_line(admitted), "hello mx.test\r\n");
+    refusing->stop();
+    admitting->stop();
+}
+
+TEST(Listener, BadAllowedNetworkFailsTheBind)
+{
+    Fixture f;
+    ListenerConfig config = config_for();
+    config.allowed_networks = {"10.0.0.0/33"};
+    auto listener = f.make(config);
+    auto bound = listener->bind();
+    ASSERT_FALSE(bound.has_value());
+    EXPECT_NE(bound.error().detail.find("allowed_networks"), std::string::npos)
+        << bound.error().detail;
+}
+
 TEST(Listener, PerAddressLimitIsAnsweredAndReleased)
 {
     Fixture f;
