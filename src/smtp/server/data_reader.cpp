@@ -4,6 +4,7 @@
 #include "smtp/server/data_reader.hpp"
 
 #include <algorithm>
+#include <array>
 #include <utility>
 
 #include "core/assert.hpp"
@@ -110,10 +111,46 @@ void ContentScanner::finish()
     after_cr_ = false;
 }
 
+namespace {
+
+// Bytes that end a run of ordinary body text: the line structure (CR, LF) and NUL.
+constexpr std::array<bool, 256> ends_run = [] {
+    std::array<bool, 256> table{};
+    table[static_cast<unsigned char>('\n')] = true;
+    table[static_cast<unsigned char>('\r')] = true;
+    table[0] = true;
+    return table;
+}();
+
+}  // namespace
+
 void ContentScanner::scan(std::string_view content)
 {
     const bool text = mode_ == Mode::Text;
-    for (const char byte : content) {
+    std::size_t i = 0;
+    while (i < content.size()) {
+        // Fast path for the body: a run of ordinary bytes only lengthens the line (one table
+        // load per byte instead of the branches below; the scan was a fifth of taking a
+        // 100 KiB message).
+        if (!in_header_ && !after_cr_) {
+            std::size_t end = i;
+            unsigned char high = 0;
+            while (end < content.size() &&
+                   !ends_run[static_cast<unsigned char>(content[end])]) {
+                high |= static_cast<unsigned char>(content[end]);
+                ++end;
+            }
+            if (end > i) {
+                result_.eight_bit = result_.eight_bit || (high & 0x80) != 0;
+                line_length_ += end - i;
+                if (text && line_length_ > limits_.max_line_length) {
+                    result_.line_too_long = true;
+                }
+                i = end;
+                continue;
+            }
+        }
+        const char byte = content[i++];
         const auto octet = static_cast<unsigned char>(byte);
         if (octet >= 0x80) {
             result_.eight_bit = true;
