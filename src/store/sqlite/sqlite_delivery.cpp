@@ -160,14 +160,14 @@ void SqliteStore::deliver_async(DeliverRequest request, Done<DeliverResult> done
                 result.blob = BlobId{sha256};
                 for (std::size_t i = 0; i < request.copies.size(); ++i) {
                     const MailboxCopy& copy = request.copies[i];
-                    HARBOR_TRY(ctx.db.exec("SAVEPOINT copy"));
+                    HARBOR_TRY(ctx.db.run("SAVEPOINT copy"));
                     Result<MessageRecord> record = insert_message(
                         ctx, NewMessage{copy.account, copy.mailbox, joined[i], copy.flags, sha256,
                                         size, request.internal_date, copy.prefix});
                     if (!record) {
-                        HARBOR_TRY(ctx.db.exec("ROLLBACK TO copy"));
+                        HARBOR_TRY(ctx.db.run("ROLLBACK TO copy"));
                     }
-                    HARBOR_TRY(ctx.db.exec("RELEASE copy"));
+                    HARBOR_TRY(ctx.db.run("RELEASE copy"));
                     result.copies.push_back(std::move(record));
                 }
                 if (request.outbound) {

@@ -199,6 +199,13 @@ Result<Statement> Connection::prepare(const char* sql)
     return Statement(stmt);
 }
 
+Result<void> Connection::run(const char* sql)
+{
+    Result<Statement> stmt = prepare(sql);
+    HARBOR_TRY(stmt);
+    return stmt->run();
+}
+
 Result<std::int64_t> Connection::query_int64(const char* sql)
 {
     Result<Statement> stmt = prepare(sql);

@@ -71,6 +71,10 @@ public:
     Result<void> exec(std::string_view sql);
     // Prepared once per connection and reused (SQLITE_PREPARE_PERSISTENT).
     Result<Statement> prepare(const char* sql);
+    // One statement without parameters or rows, through the statement cache: for the
+    // transaction control the writer runs per request (SAVEPOINT, RELEASE, COMMIT), where
+    // exec() would parse the SQL again every time.
+    Result<void> run(const char* sql);
     // A single integer from a query such as "PRAGMA user_version".
     Result<std::int64_t> query_int64(const char* sql);
 

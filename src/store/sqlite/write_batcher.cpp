@@ -83,21 +83,21 @@ void complete_all(std::vector<std::unique_ptr<WriteRequest>>& batch,
 
 void WriteBatcher::run_batch(std::vector<std::unique_ptr<WriteRequest>>& batch)
 {
-    if (Result<void> begun = db_->exec("BEGIN IMMEDIATE"); !begun) {
+    if (Result<void> begun = db_->run("BEGIN IMMEDIATE"); !begun) {
         complete_all(batch, begun.error());
         return;
     }
     std::vector<std::string> released;
     std::optional<Error> batch_failure;
     for (auto& request : batch) {
-        if (Result<void> saved = db_->exec("SAVEPOINT request"); !saved) {
+        if (Result<void> saved = db_->run("SAVEPOINT request"); !saved) {
             batch_failure = saved.error();
             break;
         }
         WriteContext context{*db_, {}};
         Result<void> done = request->run(context);
         if (done) {
-            if (Result<void> kept = db_->exec("RELEASE request"); !kept) {
+            if (Result<void> kept = db_->run("RELEASE request"); !kept) {
                 batch_failure = kept.error();
                 break;
             }
@@ -112,15 +112,15 @@ void WriteBatcher::run_batch(std::vector<std::unique_ptr<WriteRequest>>& batch)
             complete_all(batch, batch_failure);
             return;
         }
-        Result<void> undone = db_->exec("ROLLBACK TO request");
-        Result<void> released_savepoint = db_->exec("RELEASE request");
+        Result<void> undone = db_->run("ROLLBACK TO request");
+        Result<void> released_savepoint = db_->run("RELEASE request");
         if (!undone || !released_savepoint) {
             batch_failure = !undone ? undone.error() : released_savepoint.error();
             break;
         }
     }
     if (!batch_failure) {
-        if (Result<void> committed = db_->exec("COMMIT"); !committed) {
+        if (Result<void> committed = db_->run("COMMIT"); !committed) {
             batch_failure = committed.error();
         }
     }
