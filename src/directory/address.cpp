@@ -10,6 +10,7 @@
 #include <array>
 #include <cstdlib>
 
+#include "core/ascii.hpp"
 #include "sasl/sasl_string.hpp"
 
 namespace harbor::directory {
@@ -31,11 +32,6 @@ bool is_ascii_digit(char c)
 bool is_non_ascii(char c)
 {
     return static_cast<unsigned char>(c) >= 0x80;
-}
-
-char ascii_lower(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
 // atext (RFC 5322 §3.2.3) plus UTF8-non-ascii (RFC 6531 §3.3); UTF-8 validity is checked apart.

@@ -6,26 +6,12 @@
 #include <array>
 
 #include "mime/header.hpp"
+#include "mime/token.hpp"
 
 namespace harbor::mime {
 namespace {
 
 constexpr int max_comment_depth = 8;  // RFC 5322 §3.2.2 nests comments; deeper is junk
-
-// RFC 2045 §5.1 token characters: printable US-ASCII except SPACE and tspecials. A table,
-// since every byte of every Content-* value passes through here.
-constexpr std::array<bool, 256> token_table = [] {
-    std::array<bool, 256> table{};
-    for (int c = 33; c < 127; ++c) {
-        table[static_cast<std::size_t>(c)] = true;
-    }
-    for (const char c : std::string_view("()<>@,;:\\\"/[]?=")) {  // tspecials
-        table[static_cast<unsigned char>(c)] = false;
-    }
-    return table;
-}();
-
-bool is_token_char(char c) { return token_table[static_cast<unsigned char>(c)]; }
 
 // A value with RFC 5322 §2.2.3 folding removed. Without a line end there is nothing to
 // unfold, so the common one-line value is used in place instead of copied.

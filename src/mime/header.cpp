@@ -23,7 +23,6 @@ bool is_field_name(std::string_view name)
     });
 }
 
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
 }  // namespace
 
@@ -53,19 +52,6 @@ std::string_view field_extent(std::string_view text)
         return text.substr(0, i);
     }
     return text;
-}
-
-bool iequals(std::string_view a, std::string_view b)
-{
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (ascii_lower(a[i]) != ascii_lower(b[i])) {
-            return false;
-        }
-    }
-    return true;
 }
 
 HeaderBlock parse_header_block(std::string_view text, std::size_t base, const Limits& limits)

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/ascii.hpp"
+
 namespace harbor::mime {
 
 constexpr std::size_t default_max_header_fields = 1000;       // per header block
@@ -57,8 +59,8 @@ std::string unfold(std::string_view value);
 // The first field with this (case-insensitive) name, or nullptr.
 const HeaderField* find_field(const std::vector<HeaderField>& fields, std::string_view name);
 
-// ASCII case-insensitive equality for header and parameter names.
-bool iequals(std::string_view a, std::string_view b);
+// ASCII case-insensitive equality for header and parameter names (core/ascii.hpp).
+using harbor::iequals;
 
 // The part of `text` that belongs to one field body: RFC 5322 §2.2.3, a line end followed by
 // WSP is a fold; any other line end ends the field.

@@ -8,8 +8,10 @@
 #include <array>
 #include <optional>
 
+#include "core/ascii.hpp"
 #include "mime/charset.hpp"
 #include "mime/rfc2047.hpp"
+#include "mime/token.hpp"
 
 namespace harbor::mime {
 namespace {
@@ -34,35 +36,19 @@ struct Group {
     std::vector<Section> sections;        // name*N= and name*N*=
 };
 
-// RFC 2045 §5.1 token characters: printable US-ASCII except SPACE and tspecials (a table:
-// every byte of every parameter name passes through here).
-constexpr std::array<bool, 256> token_table = [] {
-    std::array<bool, 256> table{};
-    for (int c = 33; c < 127; ++c) {
-        table[static_cast<std::size_t>(c)] = true;
-    }
-    for (const char c : std::string_view("()<>@,;:\\\"/[]?=")) {  // tspecials
-        table[static_cast<unsigned char>(c)] = false;
-    }
-    return table;
-}();
-
-bool is_token_char(char c) { return token_table[static_cast<unsigned char>(c)]; }
-
 bool is_ascii(std::string_view bytes)
 {
     return std::all_of(bytes.begin(), bytes.end(),
                        [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
-char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
 int hex_value(char c)
 {
     if (c >= '0' && c <= '9') {
         return c - '0';
     }
-    const char lower = to_lower(c);
+    const char lower = ascii_lower(c);
     return (lower >= 'a' && lower <= 'f') ? lower - 'a' + 10 : -1;
 }
 
@@ -428,7 +414,7 @@ ParameterList ParameterParser::parse(std::string_view text)
         tokens.skip_cfws();
         RawParameter raw;
         for (const char c : name) {
-            raw.name += to_lower(c);  // RFC 2045 §5.1: parameter names are case-insensitive
+            raw.name += ascii_lower(c);  // RFC 2045 §5.1: parameter names are case-insensitive
         }
         if (!tokens.at_end() && tokens.peek() == '"') {
             Tokenizer::Quoted quoted = tokens.take_quoted();
@@ -474,7 +460,7 @@ const MimeParameter* find_parameter(const ParameterList& list, std::string_view 
     for (const MimeParameter& parameter : list.parameters) {
         if (parameter.name.size() == name.size() &&
             std::equal(name.begin(), name.end(), parameter.name.begin(),
-                       [](char a, char b) { return to_lower(a) == b; })) {
+                       [](char a, char b) { return ascii_lower(a) == b; })) {
             return &parameter;
         }
     }

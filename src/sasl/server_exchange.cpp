@@ -9,6 +9,7 @@
 
 #include <array>
 
+#include "core/ascii.hpp"
 #include "core/assert.hpp"
 #include "sasl/sasl_string.hpp"
 
@@ -21,24 +22,6 @@ constexpr std::array<std::string_view, 3> offered_mechanisms = {"SCRAM-SHA-256",
 // (§1), and "Username:" / "Password:" is what deployed servers send and old clients expect.
 constexpr std::string_view login_username_challenge = "Username:";
 constexpr std::string_view login_password_challenge = "Password:";
-
-char ascii_lower(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool equal_ignoring_ascii_case(std::string_view a, std::string_view b)
-{
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (ascii_lower(a[i]) != ascii_lower(b[i])) {
-            return false;
-        }
-    }
-    return true;
-}
 
 // A name (authcid or authzid): non-empty, bounded, a SASL string.
 Result<void> check_identity(std::string_view name, std::string_view what)
@@ -77,7 +60,7 @@ Result<void> check_password(std::string_view password)
 // ignoring ASCII case because the directory looks accounts up that way.
 bool is_own_authzid(std::string_view authzid, std::string_view authcid)
 {
-    return authzid.empty() || equal_ignoring_ascii_case(authzid, authcid);
+    return authzid.empty() || iequals(authzid, authcid);
 }
 
 ScramKey keyed_digest(std::string_view secret, std::string_view label, std::string_view name)
@@ -99,13 +82,13 @@ ScramKey keyed_digest(std::string_view secret, std::string_view label, std::stri
 Result<Mechanism> parse_mechanism(std::string_view name)
 {
     if (name.size() <= max_mechanism_name) {
-        if (equal_ignoring_ascii_case(name, "PLAIN")) {
+        if (iequals(name, "PLAIN")) {
             return Mechanism::Plain;
         }
-        if (equal_ignoring_ascii_case(name, "LOGIN")) {
+        if (iequals(name, "LOGIN")) {
             return Mechanism::Login;
         }
-        if (equal_ignoring_ascii_case(name, "SCRAM-SHA-256")) {
+        if (iequals(name, "SCRAM-SHA-256")) {
             return Mechanism::ScramSha256;
         }
     }

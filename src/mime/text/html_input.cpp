@@ -95,8 +95,8 @@ std::size_t html_bounded_length(std::string_view html, const HtmlLimits& limits)
                 i = value;
             }
         }
-        if (iequals_ascii(name, "script") || iequals_ascii(name, "style")) {
-            const std::size_t end = find_nocase(html, iequals_ascii(name, "script")
+        if (iequals(name, "script") || iequals(name, "style")) {
+            const std::size_t end = find_nocase(html, iequals(name, "script")
                                                           ? std::string_view("</script")
                                                           : std::string_view("</style"),
                                                 i);

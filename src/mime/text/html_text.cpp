@@ -70,14 +70,14 @@ std::string_view as_view(const xmlChar* text)
 
 bool is_element(const xmlNode* node, std::string_view name)
 {
-    return node->type == XML_ELEMENT_NODE && iequals_ascii(as_view(node->name), name);
+    return node->type == XML_ELEMENT_NODE && iequals(as_view(node->name), name);
 }
 
 const xmlAttr* find_attribute(const xmlNode* node, std::string_view name)
 {
     for (const xmlAttr* attribute = node->properties; attribute != nullptr;
          attribute = attribute->next) {
-        if (iequals_ascii(as_view(attribute->name), name)) {
+        if (iequals(as_view(attribute->name), name)) {
             return attribute;
         }
     }
@@ -107,15 +107,15 @@ bool is_block(std::string_view name)
         "li", "main", "menu", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody",
         "tfoot", "thead", "tr", "ul"};
     return std::any_of(std::begin(blocks), std::end(blocks),
-                       [name](std::string_view block) { return iequals_ascii(name, block); });
+                       [name](std::string_view block) { return iequals(name, block); });
 }
 
 // Elements whose content is never shown as body text.
 bool is_skipped(std::string_view name)
 {
-    return iequals_ascii(name, "script") || iequals_ascii(name, "style") ||
-           iequals_ascii(name, "head") || iequals_ascii(name, "title") ||
-           iequals_ascii(name, "template");
+    return iequals(name, "script") || iequals(name, "style") ||
+           iequals(name, "head") || iequals(name, "title") ||
+           iequals(name, "template");
 }
 
 // CSS that hides an element, written any way (spaces, case).
@@ -197,9 +197,9 @@ private:
         const std::string_view name = as_view(node->name);
         scan_attributes(node);
         if (is_skipped(name)) {
-            if (iequals_ascii(name, "script")) {
+            if (iequals(name, "script")) {
                 result_.flags.has_script = true;
-            } else if (iequals_ascii(name, "head")) {
+            } else if (iequals(name, "head")) {
                 for (const xmlNode* child = node->children; child != nullptr;
                      child = child->next) {
                     if (is_element(child, "title")) {
@@ -208,7 +208,7 @@ private:
                         result_.flags.has_script = true;  // libxml2 moves a leading script here
                     }
                 }
-            } else if (iequals_ascii(name, "title")) {
+            } else if (iequals(name, "title")) {
                 take_title(node);
             }
             return false;
@@ -216,21 +216,21 @@ private:
         if (is_hidden(node)) {
             hidden_.push_back(node);
         }
-        if (iequals_ascii(name, "br")) {
+        if (iequals(name, "br")) {
             writer_.line_break();
-        } else if (iequals_ascii(name, "td") || iequals_ascii(name, "th")) {
+        } else if (iequals(name, "td") || iequals(name, "th")) {
             writer_.space();
-        } else if (iequals_ascii(name, "img")) {
+        } else if (iequals(name, "img")) {
             image(node);
-        } else if (iequals_ascii(name, "a")) {
+        } else if (iequals(name, "a")) {
             anchor(node);
-        } else if (iequals_ascii(name, "area")) {
+        } else if (iequals(name, "area")) {
             area(node);
         } else if (is_block(name)) {
             writer_.block_break();
-            if (iequals_ascii(name, "pre")) {
+            if (iequals(name, "pre")) {
                 preformatted_.push_back(node);
-            } else if (iequals_ascii(name, "form")) {
+            } else if (iequals(name, "form")) {
                 result_.flags.has_form = true;
             }
         }
@@ -245,7 +245,7 @@ private:
         const std::string_view name = as_view(node->name);
         if (is_block(name)) {
             writer_.block_break();
-        } else if (iequals_ascii(name, "td") || iequals_ascii(name, "th")) {
+        } else if (iequals(name, "td") || iequals(name, "th")) {
             writer_.space();
         }
         if (!preformatted_.empty() && preformatted_.back() == node) {
@@ -287,7 +287,7 @@ private:
             const std::string_view name = as_view(attribute->name);
             if (name.size() > 2 && starts_with_ascii_nocase(name, "on")) {
                 result_.flags.has_script = true;  // onclick=, onload=: event handlers
-            } else if (iequals_ascii(name, "background")) {
+            } else if (iequals(name, "background")) {
                 add_image(attribute);
             }
         }

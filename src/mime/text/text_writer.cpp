@@ -1,12 +1,13 @@
 // Text assembly for the text view. See text_writer.hpp.
 #include "mime/text/text_writer.hpp"
 
+#include "core/ascii.hpp"
+
 #include <algorithm>
 
 namespace harbor::mime {
 namespace {
 
-char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // The length of the whitespace (ASCII or U+00A0 NO-BREAK SPACE, C2 A0) at content[i], or 0.
 std::size_t space_length(std::string_view content, std::size_t i)
@@ -26,14 +27,7 @@ bool is_html_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '
 
 bool starts_with_ascii_nocase(std::string_view text, std::string_view prefix)
 {
-    return text.size() >= prefix.size() && iequals_ascii(text.substr(0, prefix.size()), prefix);
-}
-
-bool iequals_ascii(std::string_view a, std::string_view b)
-{
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(),
-                      [](char x, char y) { return to_lower(x) == to_lower(y); });
+    return text.size() >= prefix.size() && iequals(text.substr(0, prefix.size()), prefix);
 }
 
 std::size_t utf8_prefix_length(std::string_view text, std::size_t max)

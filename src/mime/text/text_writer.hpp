@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/ascii.hpp"
+
 namespace harbor::mime {
 
 // HTML's ASCII whitespace (HTML5 §2.3.3): space, tab, LF, FF, CR.
@@ -16,8 +18,6 @@ bool is_html_space(char c);
 
 bool starts_with_ascii_nocase(std::string_view text, std::string_view prefix);
 
-// ASCII case-insensitive equality (element and attribute names).
-bool iequals_ascii(std::string_view a, std::string_view b);
 
 // The longest prefix of valid UTF-8 `text` that is at most `max` bytes and ends on a whole
 // character.

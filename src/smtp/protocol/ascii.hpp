@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/ascii.hpp"
+
 namespace harbor::smtp::ascii {
 
 inline bool is_alpha(char c)
@@ -25,33 +27,16 @@ inline bool is_non_ascii(char c)
     return static_cast<unsigned char>(c) >= 0x80;
 }
 
-inline char to_upper(char c)
-{
-    return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
-}
-
 inline std::string upper(std::string_view text)
 {
     std::string out(text);
     for (char& c : out) {
-        c = to_upper(c);
+        c = ascii_upper(c);
     }
     return out;
 }
 
-// ABNF quoted strings are case-insensitive (RFC 5234 §2.3).
-inline bool iequals(std::string_view a, std::string_view b)
-{
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (to_upper(a[i]) != to_upper(b[i])) {
-            return false;
-        }
-    }
-    return true;
-}
+using harbor::iequals;  // core/ascii.hpp (RFC 5234 §2.3)
 
 inline bool istarts_with(std::string_view text, std::string_view prefix)
 {

@@ -7,6 +7,7 @@
 #include <array>
 #include <utility>
 
+#include "core/ascii.hpp"
 #include "core/assert.hpp"
 
 namespace harbor::smtp::server {
@@ -15,11 +16,6 @@ namespace {
 
 constexpr std::string_view received_name = "received";  // RFC 5321 §4.4 trace field
 constexpr int received_no_match = -1;
-
-char to_lower_ascii(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
 
 }  // namespace
 
@@ -199,7 +195,7 @@ void ContentScanner::header_byte(char byte)
 {
     const auto name_length = static_cast<int>(received_name.size());
     if (match_ < name_length) {
-        match_ = to_lower_ascii(byte) == received_name[static_cast<std::size_t>(match_)]
+        match_ = ascii_lower(byte) == received_name[static_cast<std::size_t>(match_)]
                      ? match_ + 1
                      : received_no_match;
         return;
