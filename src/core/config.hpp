@@ -46,7 +46,7 @@ struct TlsConfig {
 };
 
 // [mime]: limits of the message parser (mime::Limits, mime::BodyLimits); a key left out keeps
-// the parser's default. Every MIME parse the server does reads them (mime::limits_from).
+// the parser's default. The server applies them through mime::limits_from.
 struct MimeLimitsConfig {
     std::optional<std::uint64_t> max_depth;
     std::optional<std::uint64_t> max_parts;

@@ -6,6 +6,7 @@
 
 #include "core/file.hpp"
 #include "core/ids.hpp"
+#include "mime/configured_limits.hpp"
 #include "net/cidr.hpp"
 #include "server/greeting_sessions.hpp"
 #include "smtp/server/session.hpp"
@@ -49,6 +50,7 @@ Result<ProtocolHandlers> make_protocol_handlers(const Config& config)
     smtp.max_message_size = config.smtp.max_message_size;
     smtp.max_recipients = config.smtp.max_recipients;
     smtp.max_errors = config.smtp.max_errors;
+    smtp.message_limits = mime::limits_from(config.mime).message;
     for (const ListenerConfig& listener : config.listeners) {
         if (listener.protocol != Protocol::Smtp && listener.protocol != Protocol::Submission) {
             continue;

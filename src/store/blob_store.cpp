@@ -14,6 +14,8 @@
 #include <cstring>
 #include <system_error>
 
+#include "core/hex.hpp"
+
 namespace harbor::store {
 namespace fs = std::filesystem;
 
@@ -89,14 +91,7 @@ Result<std::string> sha256_hex(std::string_view bytes)
     if (EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
         return unexpected(Errc::Internal, "EVP_Digest(sha256) failed");
     }
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(length * 2);
-    for (unsigned int i = 0; i < length; ++i) {
-        out.push_back(hex[digest[i] >> 4]);
-        out.push_back(hex[digest[i] & 0x0f]);
-    }
-    return out;
+    return lower_hex(std::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 bool is_blob_name(std::string_view name)

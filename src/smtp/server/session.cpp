@@ -22,11 +22,6 @@ Reply ok_reply(std::string text = "Ok")
     return Reply{250, "2.0.0", std::move(text)};
 }
 
-Reply sequence_error(std::string text)
-{
-    return Reply{503, "5.5.1", std::move(text)};  // RFC 5321 §4.3.2, RFC 3463 §3.6
-}
-
 }  // namespace
 
 const ListenerPolicy& SmtpSettings::policy(std::string_view listener) const

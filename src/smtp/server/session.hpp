@@ -15,6 +15,7 @@
 #include <string>
 
 #include "directory/directory.hpp"
+#include "mime/header.hpp"
 #include "net/cidr.hpp"
 #include "net/login_throttle.hpp"
 #include "net/session.hpp"
@@ -43,6 +44,7 @@ struct SmtpSettings {
     std::size_t max_errors = 20;          // then 421 and close (Postfix smtpd_hard_error_limit)
     std::map<std::string, ListenerPolicy, std::less<>> listeners;  // by listener name
     ListenerPolicy default_policy;        // a listener not in the map (tests)
+    mime::Limits message_limits;      // harbor.toml [mime], for every message parsed here
     sasl::ExchangeSettings sasl;      // its mock_secret must be stable (protocol_handlers.cpp)
     net::LoginThrottlePolicy login_throttle;
 

@@ -18,16 +18,6 @@ namespace {
 using net::Awaitable;
 using net::deadline_after;
 
-Reply sequence_error(std::string text)
-{
-    return Reply{503, "5.5.1", std::move(text)};
-}
-
-Reply storage_failure()
-{
-    return Reply{451, "4.3.0", "Temporary storage failure, try again later"};
-}
-
 // The RFC 3461/6531/8689 transaction parameters the outbound queue needs for relaying and DSNs.
 std::string outbound_params(const MailFrom& mail)
 {

@@ -5,14 +5,6 @@
 #include "smtp/server/session_state.hpp"
 
 namespace harbor::smtp::server {
-namespace {
-
-Reply sequence_error(std::string text)
-{
-    return Reply{503, "5.5.1", std::move(text)};
-}
-
-}  // namespace
 
 void Session::on_mail(const Command& command)
 {
@@ -83,7 +75,7 @@ Parsed<Recipient> Session::accept_recipient(RcptTo rcpt)
         // RFC 5321 §4.5.1: "<Postmaster>" reaches the postmaster of some local domain.
         Result<std::vector<store::Domain>> domains = directory.list_domains();
         if (!domains) {
-            return Reply{451, "4.3.0", "Temporary lookup failure"};
+            return temporary_failure("Temporary lookup failure");
         }
         for (const store::Domain& domain : *domains) {
             candidates.push_back("postmaster@" + domain.name);
@@ -93,7 +85,7 @@ Parsed<Recipient> Session::accept_recipient(RcptTo rcpt)
         Result<bool> local = mailbox.is_literal ? Result<bool>(false)
                                                 : directory.is_local_domain(mailbox.domain);
         if (!local) {
-            return Reply{451, "4.3.0", "Temporary lookup failure"};
+            return temporary_failure("Temporary lookup failure");
         }
         if (!*local) {
             const bool relay_allowed =
@@ -118,7 +110,7 @@ Parsed<Recipient> Session::accept_recipient(RcptTo rcpt)
                 continue;
             }
             if (resolved.error().code == Errc::TempFail) {
-                return Reply{451, "4.3.0", "Temporary lookup failure"};
+                return temporary_failure("Temporary lookup failure");
             }
             return Reply{550, "5.1.1", "User unknown"};
         }

@@ -17,6 +17,22 @@
 
 namespace harbor::smtp::server {
 
+// Replies several handlers send (docs/smtp.md).
+inline Reply sequence_error(std::string text)
+{
+    return Reply{503, "5.5.1", std::move(text)};  // RFC 5321 §4.3.2, RFC 3463 §3.6
+}
+
+inline Reply temporary_failure(std::string text)
+{
+    return Reply{451, "4.3.0", std::move(text)};  // RFC 3463 §3.4: try again later
+}
+
+inline Reply storage_failure()
+{
+    return temporary_failure("Temporary storage failure, try again later");
+}
+
 // An accepted RCPT: where its copies go.
 struct Recipient {
     RcptTo rcpt;

@@ -48,13 +48,14 @@ Parsed<Spooled> Session::check_submission(SpoolFile& spool, Spooled spooled)
     if (spooled.file) {
         Result<MappedFile> opened = MappedFile::open(spooled.file->file);
         if (!opened) {
-            return Reply{451, "4.3.0", "Temporary storage failure, try again later"};
+            return storage_failure();
         }
         mapped.emplace(std::move(*opened));
         bytes = mapped->bytes();
     }
     const std::string_view message = bytes.substr(std::min(received_length_, bytes.size()));
-    const mime::Message parsed = mime::parse_message(message);
+    const mime::Message parsed =
+        mime::parse_message(message, handler_.settings().message_limits);
     const mime::Envelope envelope = mime::read_envelope(parsed.root.fields);
     if (envelope.from.addresses.empty()) {
         return not_owned("Message has no From: address");
@@ -85,7 +86,7 @@ Parsed<Spooled> Session::check_submission(SpoolFile& spool, Spooled spooled)
         finished = rewritten->finish();
     }
     if (!finished) {
-        return Reply{451, "4.3.0", "Temporary storage failure, try again later"};
+        return storage_failure();
     }
     spool = std::move(*rewritten);  // the first spool file goes
     return std::move(*finished);

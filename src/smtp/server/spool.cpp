@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/hex.hpp"
 #include "core/ids.hpp"
 
 namespace harbor::smtp::server {
@@ -163,13 +164,8 @@ Result<Spooled> SpoolFile::finish()
     if (EVP_DigestFinal_ex(hash_->context, digest, &length) != 1) {
         return unexpected(Errc::Internal, "EVP_DigestFinal_ex failed");
     }
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string sha256;
-    for (unsigned int i = 0; i < length; ++i) {
-        sha256 += hex[digest[i] >> 4];
-        sha256 += hex[digest[i] & 0x0f];
-    }
-    spooled.file = store::SpooledBlob{path_, std::move(sha256), size_};
+    spooled.file = store::SpooledBlob{
+        path_, lower_hex(std::string_view(reinterpret_cast<const char*>(digest), length)), size_};
     return spooled;
 }
 
