@@ -107,6 +107,24 @@ bool is_blob_name(std::string_view name)
     return true;
 }
 
+BlobStore::BlobStore(fs::path root)
+    : root_(std::move(root)), fan_out_ready_(std::make_unique<std::atomic<bool>[]>(65536))
+{
+}
+
+Result<void> BlobStore::ensure_fan_out(std::string_view sha256)
+{
+    const std::size_t index = std::stoul(std::string(sha256.substr(0, 4)), nullptr, 16);
+    if (fan_out_ready_[index].load(std::memory_order_acquire)) {
+        return ok();
+    }
+    const fs::path dir = path_for(sha256).parent_path();
+    HARBOR_TRY(make_durable_dir(dir.parent_path()));
+    HARBOR_TRY(make_durable_dir(dir));
+    fan_out_ready_[index].store(true, std::memory_order_release);
+    return ok();
+}
+
 Result<void> BlobStore::create_root()
 {
     std::error_code ec;
@@ -130,8 +148,7 @@ Result<void> BlobStore::write(std::string_view sha256, std::string_view bytes)
     }
     fs::path final_path = path_for(sha256);
     fs::path dir = final_path.parent_path();
-    HARBOR_TRY(make_durable_dir(dir.parent_path()));
-    HARBOR_TRY(make_durable_dir(dir));
+    HARBOR_TRY(ensure_fan_out(sha256));
 
     struct stat st {};
     if (::stat(final_path.c_str(), &st) == 0) {
@@ -178,13 +195,9 @@ Result<void> BlobStore::adopt(std::string_view sha256, const fs::path& file)
     }
     fs::path final_path = path_for(sha256);
     fs::path dir = final_path.parent_path();
-    HARBOR_TRY(make_durable_dir(dir.parent_path()));
-    HARBOR_TRY(make_durable_dir(dir));
-    struct stat st {};
-    if (::stat(final_path.c_str(), &st) == 0) {
-        ::unlink(file.c_str());  // single-instance storage: the bytes are there already
-        return fsync_path(dir, O_RDONLY | O_DIRECTORY);
-    }
+    HARBOR_TRY(ensure_fan_out(sha256));
+    // No check for an existing blob first: a name is its content, so renaming over an
+    // existing file of that name changes no byte (and readers keep the inode they opened).
     HARBOR_TRY(fsync_path(file, O_RDONLY));
     if (::rename(file.c_str(), final_path.c_str()) == 0) {
         return fsync_path(dir, O_RDONLY | O_DIRECTORY);

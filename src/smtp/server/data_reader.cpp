@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <utility>
 
 #include "core/ascii.hpp"
@@ -269,11 +270,17 @@ std::size_t DataReader::feed(std::string_view input)
                 state_ = byte == '\r' ? State::TextCr : State::Text;
             }
             break;
-        case State::Text:
-            if (byte == '\r') {
+        case State::Text: {
+            // Nothing but CR changes the state inside a line: skip to it (most bytes are here).
+            const void* cr = std::memchr(input.data() + i, '\r', input.size() - i);
+            if (cr == nullptr) {
+                i = input.size() - 1;  // the loop's ++i ends the input
+            } else {
+                i = static_cast<std::size_t>(static_cast<const char*>(cr) - input.data());
                 state_ = State::TextCr;
             }
             break;
+        }
         case State::TextCr:
             // Only CRLF starts a line: "\r.\r" and "\n.\n" never reach LineStart.
             if (byte == '\n') {

@@ -46,7 +46,10 @@ std::string with_protocol(const ReceivedInfo& info)
 std::string received_field(const ReceivedInfo& info)
 {
     std::vector<std::string> parts;
-    parts.push_back("from " + printable(info.helo) + " ([" + printable(info.peer_ip) + "])");
+    // RFC 5321 §4.4 TCP-info is an address-literal; §4.1.3 tags IPv6 ones "IPv6:".
+    const bool ipv6 = info.peer_ip.find(':') != std::string::npos;
+    parts.push_back("from " + printable(info.helo) + " ([" + (ipv6 ? "IPv6:" : "") +
+                    printable(info.peer_ip) + "])");
     parts.push_back("by " + printable(info.hostname) + " (Harbor)");
     parts.push_back("with " + with_protocol(info));
     if (!info.tls.empty()) {

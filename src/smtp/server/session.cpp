@@ -211,9 +211,9 @@ Awaitable<bool> Session::on_command(const Command& command)
     if (verb == Verb::Ehlo || verb == Verb::Helo) {
         on_ehlo(command, verb == Verb::Ehlo);
     } else if (verb == Verb::Mail) {
-        on_mail(command);
+        co_await on_mail(command);
     } else if (verb == Verb::Rcpt) {
-        on_rcpt(command);
+        co_await on_rcpt(command);
     } else if (verb == Verb::Data) {
         const bool more = co_await on_data();
         co_return more;

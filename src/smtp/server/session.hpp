@@ -63,10 +63,12 @@ public:
     const SmtpSettings& settings() const { return settings_; }
     net::LoginThrottle& throttle() { return throttle_; }
 
-    // Threads for the blocking calls a session must not make on its io thread (argon2).
+    // Threads for the blocking calls a session must not make on its io thread
+    // (off_io_thread.hpp): argon2 checks, and directory lookups.
     struct Blocking {
         Blocking();
-        store::TaskPool pool;
+        store::TaskPool passwords;
+        store::TaskPool lookups;
     };
     Blocking& blocking() { return blocking_; }
 

@@ -3,8 +3,8 @@
 #include "core/base64.hpp"
 #include "core/log.hpp"
 #include "sasl/scram_sha256.hpp"
+#include "smtp/server/off_io_thread.hpp"
 #include "smtp/server/session_state.hpp"
-#include "store/awaitable.hpp"
 
 namespace harbor::smtp::server {
 namespace {
@@ -25,21 +25,11 @@ Reply auth_refusal(const Error& error)
     }
 }
 
-// Runs `work` on the pool and resumes the session on its own executor with the result. Not a
-// coroutine itself: GCC 12 destroyed the moved-into lambda twice when this was one.
-template <typename T>
-auto off_io_thread(store::TaskPool& pool, std::function<Result<T>()> work)
-{
-    return store::detail::async_store_call<T>(
-        [&pool, work = std::move(work)](store::Done<T> done) mutable {
-            pool.post([work = std::move(work), done = std::move(done)] { done(work()); });
-        },
-        asio::use_awaitable);
-}
-
 }  // namespace
 
-SmtpHandler::Blocking::Blocking() : pool(4) {}
+// Password checks take tens of milliseconds each; lookups get threads of their own so that a
+// burst of logins does not hold up RCPT.
+SmtpHandler::Blocking::Blocking() : passwords(4), lookups(4) {}
 
 Awaitable<bool> Session::on_auth(const Command& command)
 {
@@ -111,7 +101,7 @@ Awaitable<bool> Session::on_auth(const Command& command)
                     return directory.authenticate(authcid, password);
                 };
             Result<store::Account> checked =
-                co_await off_io_thread(handler_.blocking().pool, std::move(check));
+                co_await off_io_thread(handler_.blocking().passwords, std::move(check));
             Result<void> verdict = ok();
             if (!checked) {
                 verdict = unexpected(std::move(checked).error());
@@ -119,7 +109,10 @@ Awaitable<bool> Session::on_auth(const Command& command)
             step = exchange.complete_password_check(verdict);
         } else if (step.kind == Kind::NeedScramCredentials) {
             Result<sasl::ScramCredentials> keys = unexpected(Errc::NotFound, "no such account");
-            Result<store::Account> account = directory.find_user(step.authcid);
+            std::function<Result<store::Account>()> find =
+                [&directory, authcid = step.authcid] { return directory.find_user(authcid); };
+            Result<store::Account> account =
+                co_await off_io_thread(handler_.blocking().lookups, std::move(find));
             if (account && !account->disabled && !account->credentials.scram_sha256.empty()) {
                 keys = sasl::parse_scram_credentials(account->credentials.scram_sha256);
             } else if (!account && account.error().code != Errc::NotFound &&
@@ -128,7 +121,10 @@ Awaitable<bool> Session::on_auth(const Command& command)
             }
             step = exchange.provide_scram_credentials(keys);
         } else if (step.kind == Kind::Success) {
-            Result<store::Account> account = directory.find_user(step.authcid);
+            std::function<Result<store::Account>()> find =
+                [&directory, authcid = step.authcid] { return directory.find_user(authcid); };
+            Result<store::Account> account =
+                co_await off_io_thread(handler_.blocking().lookups, std::move(find));
             if (!account || !directory::is_allowed(*account, directory::Protocol::Submission)) {
                 step.kind = Kind::Failure;
                 step.error = Error{Errc::Permission, "account may not submit"};

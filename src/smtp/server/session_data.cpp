@@ -8,6 +8,7 @@
 
 #include "core/ids.hpp"
 #include "core/log.hpp"
+#include "smtp/server/off_io_thread.hpp"
 #include "smtp/server/received.hpp"
 #include "smtp/server/session_state.hpp"
 #include "store/awaitable.hpp"
@@ -234,7 +235,13 @@ Awaitable<bool> Session::finish_message(SpoolFile spool, const DataResult& resul
         co_return true;
     }
     if (submission()) {
-        Parsed<Spooled> checked = check_submission(spool, std::move(*message));
+        std::function<Result<Parsed<Spooled>>()> check =
+            [this, &spool, spooled = std::move(*message)] {
+                return Result<Parsed<Spooled>>(check_submission(spool, spooled));
+            };
+        Result<Parsed<Spooled>> result_of_check =
+            co_await off_io_thread(handler_.blocking().lookups, std::move(check));
+        Parsed<Spooled>& checked = *result_of_check;  // check_submission reports its failures
         if (!checked) {
             reset_transaction();
             reply(checked.error());
@@ -293,6 +300,11 @@ Awaitable<Reply> Session::deliver(Spooled message, const std::string& id)
 {
     store::DeliverRequest request = delivery_request(message);
     const std::size_t copies = request.copies.size();
+    const std::int64_t arrival = request.internal_date;
+    std::vector<std::int64_t> copy_accounts;  // the account of each copy, in request order
+    for (const store::MailboxCopy& copy : request.copies) {
+        copy_accounts.push_back(copy.account.value);
+    }
     Result<store::DeliverResult> result =
         co_await store::async_deliver(handler_.store(), std::move(request), asio::use_awaitable);
     if (!result) {
@@ -307,7 +319,6 @@ Awaitable<Reply> Session::deliver(Spooled message, const std::string& id)
             ++delivered;
         } else {
             over_quota = over_quota || copy.error().code == Errc::Quota;
-            // TODO(queue, #7): a bounce for a copy that failed after RCPT accepted it.
             log::warn("smtp.deliver.copy_failed",
                       {{"cid", context_.cid}, {"id", id}, {"error", copy.error().to_string()}});
         }
@@ -321,6 +332,12 @@ Awaitable<Reply> Session::deliver(Spooled message, const std::string& id)
                                 {"recipients", transaction_->recipients.size()},
                                 {"copies", copies},
                                 {"size", message.size}});
+    if (!transaction_->mail.address.empty()) {
+        std::vector<RecipientOutcome> due = delivery_outcomes(copy_accounts, *result);
+        if (!due.empty()) {
+            co_await report_delivery(std::move(due), message, result->blob, arrival, id);
+        }
+    }
     co_return Reply{250, "2.0.0", "Ok: queued as " + id};
 }
 

@@ -2,52 +2,60 @@
 // other domains only for authenticated clients and relay networks) and the recipient check
 // against the directory at RCPT time (aliases, groups, catch-alls, sub-addresses).
 #include "core/log.hpp"
+#include "smtp/server/off_io_thread.hpp"
 #include "smtp/server/session_state.hpp"
 
 namespace harbor::smtp::server {
 
-void Session::on_mail(const Command& command)
+net::Awaitable<void> Session::on_mail(const Command& command)
 {
     if (!helo_) {
         reply(sequence_error("Send EHLO or HELO first"));
         (void)count_error();
-        return;
+        co_return;
     }
     if (transaction_ || chunking_) {
         reply(sequence_error("Nested MAIL command"));
         (void)count_error();
-        return;
+        co_return;
     }
     if (submission() && !authenticated_) {
         reply(Reply{530, "5.7.0", "Authentication required"});  // RFC 4954 §6
         (void)count_error();
-        return;
+        co_return;
     }
     Parsed<MailFrom> mail = parse_mail_from(command.argument, extensions());
     if (!mail) {
         reply(mail.error());
         (void)count_error();
-        return;
+        co_return;
     }
-    if (submission() && !mail->address.empty() && !owns_address(mail->address)) {
-        reply(Reply{553, "5.7.1", "Sender address not owned by the authenticated user"});
-        (void)count_error();
-        return;
+    if (submission() && !mail->address.empty()) {
+        std::function<Result<bool>()> check = [this, address = mail->address] {
+            return Result<bool>(owns_address(address));
+        };
+        const Result<bool> owned =
+            co_await off_io_thread(handler_.blocking().lookups, std::move(check));
+        if (!owned || !*owned) {
+            reply(Reply{553, "5.7.1", "Sender address not owned by the authenticated user"});
+            (void)count_error();
+            co_return;
+        }
     }
     transaction_ = Transaction{std::move(*mail), {}};
     reply(Reply{250, "2.1.0", "Ok"});
 }
 
-void Session::on_rcpt(const Command& command)
+net::Awaitable<void> Session::on_rcpt(const Command& command)
 {
     if (!transaction_) {
         reply(sequence_error("Need MAIL before RCPT"));
         (void)count_error();
-        return;
+        co_return;
     }
     if (transaction_->recipients.size() >= handler_.settings().max_recipients) {
         reply(Reply{452, "4.5.3", "Too many recipients"});  // RFC 5321 §4.5.3.1.10
-        return;
+        co_return;
     }
     const Utf8Addresses utf8 =
         transaction_->mail.smtputf8 ? Utf8Addresses::Allowed : Utf8Addresses::Refused;
@@ -55,19 +63,25 @@ void Session::on_rcpt(const Command& command)
     if (!rcpt) {
         reply(rcpt.error());
         (void)count_error();
-        return;
+        co_return;
     }
-    Parsed<Recipient> recipient = accept_recipient(std::move(*rcpt));
+    std::function<Result<Parsed<Recipient>>()> check = [this, rcpt = std::move(*rcpt)] {
+        return Result<Parsed<Recipient>>(accept_recipient(rcpt));
+    };
+    Result<Parsed<Recipient>> checked =
+        co_await off_io_thread(handler_.blocking().lookups, std::move(check));
+    Parsed<Recipient>& recipient = *checked;  // accept_recipient reports its own failures
     if (!recipient) {
         reply(recipient.error());
         (void)count_error();
-        return;
+        co_return;
     }
     transaction_->recipients.push_back(std::move(*recipient));
     reply(Reply{250, "2.1.5", "Ok"});
 }
 
-Parsed<Recipient> Session::accept_recipient(RcptTo rcpt)
+// Runs on the lookups pool: it reads the directory and the store.
+Parsed<Recipient> Session::accept_recipient(const RcptTo& rcpt) const
 {
     directory::Directory& directory = handler_.directory();
     std::vector<std::string> candidates;
@@ -97,7 +111,7 @@ Parsed<Recipient> Session::accept_recipient(RcptTo rcpt)
                                                 {"rcpt", rcpt.address}});
                 return Reply{554, "5.7.1", "Relay access denied"};
             }
-            Recipient recipient{std::move(rcpt), {}, {}};
+            Recipient recipient{rcpt, {}, {}};
             recipient.external.push_back(recipient.rcpt.address);
             return recipient;
         }
@@ -114,7 +128,7 @@ Parsed<Recipient> Session::accept_recipient(RcptTo rcpt)
             }
             return Reply{550, "5.1.1", "User unknown"};
         }
-        Recipient recipient{std::move(rcpt), {}, std::move(resolved->external)};
+        Recipient recipient{rcpt, {}, std::move(resolved->external)};
         bool over_quota = false;
         for (store::Account& account : resolved->accounts) {
             if (account.disabled) {

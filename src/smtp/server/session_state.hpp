@@ -12,6 +12,7 @@
 #include "smtp/protocol/extensions.hpp"
 #include "smtp/protocol/path.hpp"
 #include "smtp/protocol/reply.hpp"
+#include "smtp/server/delivery_report.hpp"
 #include "smtp/server/session.hpp"
 #include "smtp/server/spool.hpp"
 
@@ -72,23 +73,26 @@ private:
     net::Awaitable<bool> on_command(const Command& command);
     void on_ehlo(const Command& command, bool extended);
     net::Awaitable<bool> on_starttls();
-    void on_mail(const Command& command);
-    void on_rcpt(const Command& command);
+    net::Awaitable<void> on_mail(const Command& command);
+    net::Awaitable<void> on_rcpt(const Command& command);
     net::Awaitable<bool> on_data();
     net::Awaitable<bool> on_bdat(const Command& command);
     void reset_transaction();
     net::Awaitable<bool> on_auth(const Command& command);
 
-    // Submission (session_auth.cpp): whether the authenticated account receives mail sent to
-    // `address` (its own address, a sub-address, an alias or group that reaches it).
-    bool owns_address(std::string_view address);
+    // Submission (session_submission.cpp): whether the authenticated account receives mail
+    // sent to `address` (its own address, a sub-address, an alias or group that reaches it).
+    // Blocking (directory reads): called through off_io_thread.
+    bool owns_address(std::string_view address) const;
     // Submission checks on a received message (session_data.cpp): the From: addresses belong
     // to the account; Date and Message-ID are added when missing (RFC 6409 §8.2, §8.3). The
-    // spool may be replaced by a rewritten one.
-    Parsed<Spooled> check_submission(SpoolFile& spool, Spooled message);
+    // spool may be replaced by a rewritten one. Blocking (directory reads, spool writes): called
+    // through off_io_thread.
+    Parsed<Spooled> check_submission(SpoolFile& spool, Spooled message) const;
 
     // Recipient checks (session_envelope.cpp): a reply refusing it, or the resolved recipient.
-    Parsed<Recipient> accept_recipient(RcptTo rcpt);
+    // Blocking (directory and store reads): called through off_io_thread.
+    Parsed<Recipient> accept_recipient(const RcptTo& rcpt) const;
 
     // DATA/BDAT (session_data.cpp).
     Result<SpoolFile> open_spool(const std::string& id);
@@ -97,6 +101,15 @@ private:
     net::Awaitable<Reply> deliver(Spooled message, const std::string& id);
     // `request.bytes` points into `message.memory`, which must outlive the store call.
     store::DeliverRequest delivery_request(const Spooled& message) const;
+
+    // Delivery status notifications for an accepted message (session_report.cpp): the
+    // recipients due one, given the account of each requested copy and what the store did
+    // with it; then the report, stored for a local sender or queued.
+    std::vector<RecipientOutcome> delivery_outcomes(const std::vector<std::int64_t>& copy_accounts,
+                                                    const store::DeliverResult& result) const;
+    net::Awaitable<void> report_delivery(std::vector<RecipientOutcome> outcomes,
+                                         const Spooled& message, const store::BlobId& blob,
+                                         std::int64_t arrival, const std::string& id);
 
     SmtpHandler& handler_;
     net::Connection& connection_;

@@ -24,7 +24,7 @@ std::string id_domain(const std::string& hostname)
 
 }  // namespace
 
-bool Session::owns_address(std::string_view address)
+bool Session::owns_address(std::string_view address) const
 {
     if (!authenticated_) {
         return false;
@@ -41,7 +41,7 @@ bool Session::owns_address(std::string_view address)
     return false;
 }
 
-Parsed<Spooled> Session::check_submission(SpoolFile& spool, Spooled spooled)
+Parsed<Spooled> Session::check_submission(SpoolFile& spool, Spooled spooled) const
 {
     std::optional<MappedFile> mapped;
     std::string_view bytes = spooled.memory;

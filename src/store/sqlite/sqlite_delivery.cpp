@@ -96,8 +96,7 @@ void SqliteStore::deliver_async(DeliverRequest request, Done<DeliverResult> done
         bytes = std::make_shared<std::string>(request.bytes);
     }
     request.bytes = {};
-    blob_pool_.post([this, request = std::move(request), bytes,
-                     done = std::move(done)]() mutable {
+    auto prepare = [this, request = std::move(request), bytes, done = std::move(done)]() mutable {
         if (Result<void> checked = check_request(request); !checked) {
             done(unexpected(std::move(checked).error()));
             return;
@@ -187,7 +186,14 @@ void SqliteStore::deliver_async(DeliverRequest request, Done<DeliverResult> done
                 return result;
             },
             std::move(finish));
-    });
+    };
+    if (bytes && bytes->size() <= inline_blob_max) {
+        // Nothing to block on: hashing a small message here costs less than handing it to a
+        // blob thread and waking that thread (one more context switch per message).
+        prepare();
+    } else {
+        blob_pool_.post(std::move(prepare));
+    }
 }
 
 Result<std::uint64_t> SqliteStore::used_bytes(AccountId account)
