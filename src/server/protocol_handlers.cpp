@@ -6,6 +6,7 @@
 
 #include "core/file.hpp"
 #include "core/ids.hpp"
+#include "imap/server/session.hpp"
 #include "mime/configured_limits.hpp"
 #include "net/cidr.hpp"
 #include "server/greeting_sessions.hpp"
@@ -71,10 +72,19 @@ Result<ProtocolHandlers> make_protocol_handlers(const Config& config)
     }
     auto secret = load_mock_secret(config.data_dir);
     HARBOR_TRY(secret);
-    smtp.sasl.mock_secret = std::move(*secret);
+    smtp.sasl.mock_secret = *secret;
     auto handler = std::make_shared<smtp::server::SmtpHandler>(*result.store, std::move(smtp));
     result.handlers[Protocol::Smtp] = handler;
     result.handlers[Protocol::Submission] = handler;
+
+    // IMAP (RFC 9051) on the imap and imaps listeners; its own login throttle (SMTP AUTH
+    // keeps one inside SmtpHandler).
+    imap::server::ImapSettings imap;
+    imap.max_append = config.smtp.max_message_size;  // one message size limit for both ways in
+    imap.message_limits = mime::limits_from(config.mime).message;
+    imap.sasl.mock_secret = std::move(*secret);
+    result.handlers[Protocol::Imap] = std::make_shared<imap::server::ImapHandler>(
+        *result.store, std::move(imap), std::make_shared<net::LoginThrottle>());
     return result;
 }
 

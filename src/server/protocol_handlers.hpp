@@ -1,6 +1,6 @@
 // The real protocol sessions of a running server and what they share: the store, opened once
-// for all of them. SMTP and submission get the SMTP session (issue 4); the protocols not written
-// yet keep their greeting placeholders.
+// for all of them. SMTP and submission get the SMTP session (issue 4), imap and imaps the IMAP
+// session (issue 5); the protocols not written yet keep their greeting placeholders.
 #pragma once
 
 #include <memory>

@@ -10,10 +10,14 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 
+#include <boost/asio/use_awaitable.hpp>
+
+#include <functional>
 #include <memory>
 #include <utility>
 
 #include "store/store.hpp"
+#include "store/task_pool.hpp"
 
 namespace harbor::store {
 namespace detail {
@@ -51,6 +55,21 @@ auto async_store_call(Start start, CompletionToken&& token)
 
 }  // namespace detail
 
+// Runs `work`, a blocking call (a directory lookup, a password check, a message read), on
+// `pool` and resumes the calling coroutine on its own executor with the result: blocking calls
+// never run on an io thread (DESIGN.md "Concurrency"). Not a coroutine itself: GCC 12 destroyed
+// the moved-into lambda twice when this was one; callers name the std::function before the
+// co_await for the same reason.
+template <typename T>
+auto off_io_thread(TaskPool& pool, std::function<Result<T>()> work)
+{
+    return detail::async_store_call<T>(
+        [&pool, work = std::move(work)](Done<T> done) mutable {
+            pool.post([work = std::move(work), done = std::move(done)] { done(work()); });
+        },
+        boost::asio::use_awaitable);
+}
+
 // co_await-able append. request.bytes must stay valid until the operation is initiated (with
 // use_awaitable: until the co_await expression runs); append_async copies it then.
 template <typename CompletionToken>
@@ -70,6 +89,103 @@ auto async_deliver(Store& store, DeliverRequest request, CompletionToken&& token
     return detail::async_store_call<DeliverResult>(
         [&store, request = std::move(request)](Done<DeliverResult> done) mutable {
             store.deliver_async(std::move(request), std::move(done));
+        },
+        std::forward<CompletionToken>(token));
+}
+
+// co_await-able forms of the IMAP writes (store.hpp documents each call).
+template <typename CompletionToken>
+auto async_create_mailbox(Store& store, AccountId account, std::string name,
+                          std::string special_use, CompletionToken&& token)
+{
+    return detail::async_store_call<Mailbox>(
+        [&store, account, name = std::move(name),
+         special_use = std::move(special_use)](Done<Mailbox> done) mutable {
+            store.create_mailbox_async(account, std::move(name), std::move(special_use),
+                                       std::move(done));
+        },
+        std::forward<CompletionToken>(token));
+}
+
+template <typename CompletionToken>
+auto async_delete_mailbox(Store& store, MailboxId mailbox, CompletionToken&& token)
+{
+    return detail::async_store_call<void>(
+        [&store, mailbox](Done<void> done) { store.delete_mailbox_async(mailbox, std::move(done)); },
+        std::forward<CompletionToken>(token));
+}
+
+template <typename CompletionToken>
+auto async_rename_mailbox(Store& store, AccountId account, std::string from, std::string to,
+                          CompletionToken&& token)
+{
+    return detail::async_store_call<Mailbox>(
+        [&store, account, from = std::move(from), to = std::move(to)](Done<Mailbox> done) mutable {
+            store.rename_mailbox_async(account, std::move(from), std::move(to), std::move(done));
+        },
+        std::forward<CompletionToken>(token));
+}
+
+template <typename CompletionToken>
+auto async_subscribe(Store& store, AccountId account, std::string name, CompletionToken&& token)
+{
+    return detail::async_store_call<void>(
+        [&store, account, name = std::move(name)](Done<void> done) mutable {
+            store.subscribe_async(account, std::move(name), std::move(done));
+        },
+        std::forward<CompletionToken>(token));
+}
+
+template <typename CompletionToken>
+auto async_unsubscribe(Store& store, AccountId account, std::string name,
+                       CompletionToken&& token)
+{
+    return detail::async_store_call<void>(
+        [&store, account, name = std::move(name)](Done<void> done) mutable {
+            store.unsubscribe_async(account, std::move(name), std::move(done));
+        },
+        std::forward<CompletionToken>(token));
+}
+
+template <typename CompletionToken>
+auto async_store_flags(Store& store, StoreFlagsRequest request, CompletionToken&& token)
+{
+    return detail::async_store_call<StoreFlagsResult>(
+        [&store, request = std::move(request)](Done<StoreFlagsResult> done) mutable {
+            store.store_flags_async(std::move(request), std::move(done));
+        },
+        std::forward<CompletionToken>(token));
+}
+
+template <typename CompletionToken>
+auto async_expunge(Store& store, MailboxId mailbox, UidSet uids, ExpungeScope scope,
+                   CompletionToken&& token)
+{
+    return detail::async_store_call<ExpungeResult>(
+        [&store, mailbox, uids = std::move(uids), scope](Done<ExpungeResult> done) mutable {
+            store.expunge_async(mailbox, std::move(uids), scope, std::move(done));
+        },
+        std::forward<CompletionToken>(token));
+}
+
+template <typename CompletionToken>
+auto async_copy(Store& store, MailboxId source, UidSet uids, MailboxId destination,
+                CompletionToken&& token)
+{
+    return detail::async_store_call<CopyResult>(
+        [&store, source, uids = std::move(uids), destination](Done<CopyResult> done) mutable {
+            store.copy_async(source, std::move(uids), destination, std::move(done));
+        },
+        std::forward<CompletionToken>(token));
+}
+
+template <typename CompletionToken>
+auto async_move(Store& store, MailboxId source, UidSet uids, MailboxId destination,
+                CompletionToken&& token)
+{
+    return detail::async_store_call<CopyResult>(
+        [&store, source, uids = std::move(uids), destination](Done<CopyResult> done) mutable {
+            store.move_async(source, std::move(uids), destination, std::move(done));
         },
         std::forward<CompletionToken>(token));
 }

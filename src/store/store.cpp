@@ -1,6 +1,6 @@
-// open_store() picks the backend named in StoreOptions; Store::append() and Store::deliver() are
-// the blocking forms of the async calls for callers that own their thread (CLI, tests,
-// benchmarks).
+// open_store() picks the backend named in StoreOptions; Store::append(), Store::deliver() and the
+// other blocking forms wait for the async calls, for callers that own their thread (CLI, tests,
+// benchmarks). The IMAP calls' defaults answer Errc::Unsupported for a Store without mail.
 #include "store/store.hpp"
 
 #include <future>
@@ -9,6 +9,25 @@
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace harbor::store {
+namespace {
+
+// Runs `start(done)` and blocks until the store completes it. Shared: the writer may still be
+// inside set_value() when this thread wakes up.
+template <typename T, typename Start>
+Result<T> wait_for(Start start)
+{
+    auto promise = std::make_shared<std::promise<Result<T>>>();
+    std::future<Result<T>> future = promise->get_future();
+    start([promise](Result<T> result) { promise->set_value(std::move(result)); });
+    return future.get();
+}
+
+Unexpected unsupported(std::string_view what)
+{
+    return unexpected(Errc::Unsupported, std::string(what) + " is not supported by this store");
+}
+
+}  // namespace
 
 Result<MessageRecord> Store::append(AppendRequest request)
 {
@@ -29,6 +48,138 @@ Result<DeliverResult> Store::deliver(DeliverRequest request)
         promise->set_value(std::move(result));
     });
     return future.get();
+}
+
+Result<Mailbox> Store::find_mailbox(AccountId, std::string_view)
+{
+    return unsupported("find_mailbox");
+}
+
+Result<MailboxStatus> Store::mailbox_status(MailboxId)
+{
+    return unsupported("mailbox_status");
+}
+
+Result<std::vector<MessageRecord>> Store::list_changed_since(MailboxId, std::uint64_t)
+{
+    return unsupported("list_changed_since");
+}
+
+Result<std::vector<std::uint32_t>> Store::list_expunged_since(MailboxId, std::uint64_t)
+{
+    return unsupported("list_expunged_since");
+}
+
+Result<std::vector<std::string>> Store::list_subscriptions(AccountId)
+{
+    return unsupported("list_subscriptions");
+}
+
+void Store::create_mailbox_async(AccountId, std::string, std::string, Done<Mailbox> done)
+{
+    done(unsupported("create_mailbox"));
+}
+
+void Store::delete_mailbox_async(MailboxId, Done<void> done)
+{
+    done(unsupported("delete_mailbox"));
+}
+
+void Store::rename_mailbox_async(AccountId, std::string, std::string, Done<Mailbox> done)
+{
+    done(unsupported("rename_mailbox"));
+}
+
+void Store::subscribe_async(AccountId, std::string, Done<void> done)
+{
+    done(unsupported("subscribe"));
+}
+
+void Store::unsubscribe_async(AccountId, std::string, Done<void> done)
+{
+    done(unsupported("unsubscribe"));
+}
+
+void Store::store_flags_async(StoreFlagsRequest, Done<StoreFlagsResult> done)
+{
+    done(unsupported("store_flags"));
+}
+
+void Store::expunge_async(MailboxId, UidSet, ExpungeScope, Done<ExpungeResult> done)
+{
+    done(unsupported("expunge_async"));
+}
+
+void Store::copy_async(MailboxId, UidSet, MailboxId, Done<CopyResult> done)
+{
+    done(unsupported("copy"));
+}
+
+void Store::move_async(MailboxId, UidSet, MailboxId, Done<CopyResult> done)
+{
+    done(unsupported("move"));
+}
+
+void Store::set_change_listener(ChangeListener) {}
+
+Result<Mailbox> Store::create_mailbox(AccountId account, std::string name,
+                                      std::string special_use)
+{
+    return wait_for<Mailbox>([&](Done<Mailbox> done) {
+        create_mailbox_async(account, std::move(name), std::move(special_use), std::move(done));
+    });
+}
+
+Result<void> Store::delete_mailbox(MailboxId mailbox)
+{
+    return wait_for<void>([&](Done<void> done) { delete_mailbox_async(mailbox, std::move(done)); });
+}
+
+Result<Mailbox> Store::rename_mailbox(AccountId account, std::string from, std::string to)
+{
+    return wait_for<Mailbox>([&](Done<Mailbox> done) {
+        rename_mailbox_async(account, std::move(from), std::move(to), std::move(done));
+    });
+}
+
+Result<void> Store::subscribe(AccountId account, std::string name)
+{
+    return wait_for<void>(
+        [&](Done<void> done) { subscribe_async(account, std::move(name), std::move(done)); });
+}
+
+Result<void> Store::unsubscribe(AccountId account, std::string name)
+{
+    return wait_for<void>(
+        [&](Done<void> done) { unsubscribe_async(account, std::move(name), std::move(done)); });
+}
+
+Result<StoreFlagsResult> Store::store_flags(StoreFlagsRequest request)
+{
+    return wait_for<StoreFlagsResult>([&](Done<StoreFlagsResult> done) {
+        store_flags_async(std::move(request), std::move(done));
+    });
+}
+
+Result<ExpungeResult> Store::expunge(MailboxId mailbox, UidSet uids, ExpungeScope scope)
+{
+    return wait_for<ExpungeResult>([&](Done<ExpungeResult> done) {
+        expunge_async(mailbox, std::move(uids), scope, std::move(done));
+    });
+}
+
+Result<CopyResult> Store::copy(MailboxId source, UidSet uids, MailboxId destination)
+{
+    return wait_for<CopyResult>([&](Done<CopyResult> done) {
+        copy_async(source, std::move(uids), destination, std::move(done));
+    });
+}
+
+Result<CopyResult> Store::move(MailboxId source, UidSet uids, MailboxId destination)
+{
+    return wait_for<CopyResult>([&](Done<CopyResult> done) {
+        move_async(source, std::move(uids), destination, std::move(done));
+    });
 }
 
 Result<std::string> Store::read_message(const MessageRecord& record)

@@ -37,12 +37,20 @@ struct AccountChanges {
     std::optional<bool> disabled;
 };
 
+// What append does when the named mailbox does not exist.
+enum class MissingMailbox {
+    Create,  // SMTP delivery, the CLI: the mailbox is made
+    Fail,    // IMAP APPEND: Errc::NotFound, which the session answers with [TRYCREATE]
+             // (RFC 9051 §6.3.12)
+};
+
 struct AppendRequest {
     AccountId account;
-    std::string mailbox;             // created if missing
+    std::string mailbox;             // see if_missing; any case of "INBOX" is INBOX
     std::string_view bytes;          // the raw message; stored as a blob (once per content)
     std::vector<std::string> flags;
     std::int64_t internal_date = 0;
+    MissingMailbox if_missing = MissingMailbox::Create;
 };
 
 // A message body the caller already wrote to a file of its own and hashed while writing (the
@@ -89,6 +97,65 @@ struct DeliverResult {
     std::optional<std::int64_t> queue_id;
 };
 
+// STORE's three forms (RFC 9051 §6.4.6): FLAGS, +FLAGS, -FLAGS.
+enum class FlagMode { Replace, Add, Remove };
+
+struct StoreFlagsRequest {
+    MailboxId mailbox;
+    UidSet uids;
+    FlagMode mode = FlagMode::Add;
+    std::vector<std::string> flags;  // system flags (any case) and keywords; no \Recent
+    // RFC 7162 §3.1.3 UNCHANGEDSINCE: a message whose modseq is above this is left alone and
+    // reported in `modified`.
+    std::optional<std::uint64_t> unchanged_since;
+};
+
+// One message STORE matched, after the change.
+struct FlagUpdate {
+    std::uint32_t uid = 0;
+    std::uint64_t modseq = 0;
+    std::vector<std::string> flags;
+    bool changed = false;  // false: the flags already were so; its modseq did not move
+};
+
+struct StoreFlagsResult {
+    std::vector<FlagUpdate> updated;      // every existing uid in the set, ascending
+    std::vector<std::uint32_t> modified;  // failed UNCHANGEDSINCE: [MODIFIED] (§3.1.3)
+    std::uint64_t highest_modseq = 0;     // the mailbox's, after the request
+};
+
+// Which of the named messages an expunge removes.
+enum class ExpungeScope {
+    Listed,         // all of them: MOVE (RFC 6851 §3.3)
+    DeletedOnly,    // those with \Deleted: EXPUNGE (RFC 9051 §6.4.3), UID EXPUNGE (RFC 4315 §2.1)
+};
+
+struct ExpungeResult {
+    std::vector<std::uint32_t> uids;    // ascending
+    std::uint64_t highest_modseq = 0;   // the mailbox's, after the request
+};
+
+struct UidPair {
+    std::uint32_t source = 0;
+    std::uint32_t copy = 0;
+    friend bool operator==(const UidPair&, const UidPair&) = default;
+};
+
+// COPY and MOVE: the COPYUID response code (RFC 4315 §3) is built from this.
+struct CopyResult {
+    std::uint32_t uidvalidity = 0;       // the destination's
+    std::vector<UidPair> uids;           // ascending by source uid
+    std::uint64_t highest_modseq = 0;    // the destination's, after the request
+    std::uint64_t source_highest_modseq = 0;  // MOVE: the source's, after the expunge
+};
+
+// Called on the writer thread after each commit, once for each mailbox the batch changed
+// (appends, SMTP deliveries, flags, expunges, copies, moves, renames; a deleted mailbox with
+// highest_modseq 0). It must not block: it runs before the batch's callers hear of their
+// commit, so it should only post to the sessions' executors (IDLE, RFC 2177; RFC 9051 §7).
+using ChangeListener =
+    std::function<void(AccountId account, MailboxId mailbox, std::uint64_t highest_modseq)>;
+
 class Store {
 public:
     virtual ~Store() = default;
@@ -126,7 +193,8 @@ public:
     // runs on a store thread (the writer, or a blob thread for a failure before the batch),
     // never inside append_async itself. Errors: Invalid (empty mailbox name, a flag with white
     // space), NotFound (no such account), Quota, Limit (UIDs exhausted), Io/TempFail (storage).
-    // The mailbox is created if missing; uid = uidnext; uidnext and highestmodseq go up by one.
+    // The mailbox is created if missing (unless request.if_missing says Fail: then NotFound);
+    // uid = uidnext; uidnext and highestmodseq go up by one; the record carries uidvalidity.
     virtual void append_async(AppendRequest request, Done<MessageRecord> done) = 0;
     // Blocks the calling thread until durable; not for io threads (use store/awaitable.hpp).
     Result<MessageRecord> append(AppendRequest request);
@@ -137,7 +205,8 @@ public:
     virtual void deliver_async(DeliverRequest request, Done<DeliverResult> done) = 0;
     // Blocks the calling thread until durable; not for io threads.
     Result<DeliverResult> deliver(DeliverRequest request);
-    // Bytes of all messages the account holds (what its quota_bytes limits).
+    // Bytes of all messages the account holds (what its quota_bytes limits); a counter, not a
+    // sum. NotFound for no such account.
     virtual Result<std::uint64_t> used_bytes(AccountId account) = 0;
     // The outbound queue, oldest first (the CLI, the tests; the queue runner comes in issue 7).
     virtual Result<std::vector<QueuedMessage>> list_queue() = 0;
@@ -146,7 +215,85 @@ public:
 
     virtual Result<std::vector<Mailbox>> list_mailboxes(AccountId account) = 0;
     virtual Result<std::vector<MessageRecord>> list_messages(MailboxId mailbox) = 0;
+    // Removes one message whatever its flags, leaving a QRESYNC tombstone (see expunge_async).
     virtual Result<void> expunge(MailboxId mailbox, std::uint32_t uid) = 0;
+
+    // ---- IMAP (RFC 9051, CONDSTORE/QRESYNC RFC 7162, UIDPLUS RFC 4315, MOVE RFC 6851) ----
+    // The mailbox calls below are virtual with a default that answers Errc::Unsupported, so
+    // a Store that has no mail (the directory's test double) need not implement them.
+    // Writes follow the contract above: *_async completes on a store thread once durable; the
+    // blocking forms are for threads of the caller's own. Names are UTF-8 with '/' as the
+    // hierarchy separator; any case of "INBOX" names INBOX (RFC 9051 §5.1).
+
+    // Exact name; NotFound if there is none.
+    virtual Result<Mailbox> find_mailbox(AccountId account, std::string_view name);
+    // From counters kept by the database: O(1) however large the mailbox. NotFound.
+    virtual Result<MailboxStatus> mailbox_status(MailboxId mailbox);
+    // Messages whose modseq is above `modseq`, ascending by uid (CHANGEDSINCE, RFC 7162 §3.1.4).
+    virtual Result<std::vector<MessageRecord>> list_changed_since(MailboxId mailbox,
+                                                                  std::uint64_t modseq);
+    // UIDs expunged at a modseq above `modseq`, ascending (VANISHED, RFC 7162 §3.2.5, §3.2.10).
+    virtual Result<std::vector<std::uint32_t>> list_expunged_since(MailboxId mailbox,
+                                                                   std::uint64_t modseq);
+    // Subscribed names, sorted; a name need not exist (RFC 9051 §6.3.7).
+    virtual Result<std::vector<std::string>> list_subscriptions(AccountId account);
+
+    // CREATE (RFC 9051 §6.3.4) with an optional special-use (RFC 6154 §5.3, "" for none).
+    // Missing superior names are created too ("a/b/c" makes "a" and "a/b"). Errors: Exists,
+    // Invalid (bad name: empty, a leading, trailing or doubled '/', a control character, too
+    // long; an unknown special-use), NotFound (no account).
+    virtual void create_mailbox_async(AccountId account, std::string name,
+                                      std::string special_use, Done<Mailbox> done);
+    Result<Mailbox> create_mailbox(AccountId account, std::string name,
+                                   std::string special_use = {});
+    // DELETE (RFC 9051 §6.3.5): the mailbox, its messages (their blobs released) and its
+    // tombstones go; inferior names and subscriptions stay. The store does not refuse INBOX
+    // or a mailbox with inferiors: that is the session's call (§6.3.5 forbids deleting INBOX
+    // and a \Noselect name with inferiors). NotFound.
+    virtual void delete_mailbox_async(MailboxId mailbox, Done<void> done);
+    Result<void> delete_mailbox(MailboxId mailbox);
+    // RENAME (RFC 9051 §6.3.6): inferior names move along ("a/b" with "a") and so do their
+    // subscriptions. Each renamed mailbox gets a new UIDVALIDITY: its new name may have been
+    // used before, and (name, uidvalidity, uid) must never point at another message (§2.3.1.1).
+    // Renaming INBOX creates `to` (new UIDVALIDITY), moves every INBOX message there and
+    // leaves INBOX empty, with its inferiors where they are. Returns the mailbox now named
+    // `to`. Errors: NotFound (`from`), Exists (`to` or a name it would move onto), Invalid (a
+    // bad name, or `to` inside `from`).
+    virtual void rename_mailbox_async(AccountId account, std::string from, std::string to,
+                                      Done<Mailbox> done);
+    Result<Mailbox> rename_mailbox(AccountId account, std::string from, std::string to);
+    // SUBSCRIBE / UNSUBSCRIBE (RFC 9051 §6.3.7, §6.3.8). Subscribing twice is not an error;
+    // unsubscribing a name not subscribed is NotFound.
+    virtual void subscribe_async(AccountId account, std::string name, Done<void> done);
+    Result<void> subscribe(AccountId account, std::string name);
+    virtual void unsubscribe_async(AccountId account, std::string name, Done<void> done);
+    Result<void> unsubscribe(AccountId account, std::string name);
+
+    // STORE (RFC 9051 §6.4.6, RFC 7162 §3.1.3). Each message whose flags change gets its own
+    // new modseq (highest_modseq + 1, + 2, ...); one that would not change keeps its modseq.
+    // UIDs that do not exist are skipped. Errors: NotFound (mailbox), Invalid (a flag that is
+    // not an atom, \Recent or another unknown \flag).
+    virtual void store_flags_async(StoreFlagsRequest request, Done<StoreFlagsResult> done);
+    Result<StoreFlagsResult> store_flags(StoreFlagsRequest request);
+    // EXPUNGE, UID EXPUNGE (scope DeletedOnly; all_uids() for plain EXPUNGE) and the expunge
+    // half of MOVE (Listed). Each removed message leaves a tombstone with a new modseq.
+    virtual void expunge_async(MailboxId mailbox, UidSet uids, ExpungeScope scope,
+                               Done<ExpungeResult> done);
+    Result<ExpungeResult> expunge(MailboxId mailbox, UidSet uids, ExpungeScope scope);
+    // COPY (RFC 9051 §6.4.7, COPYUID RFC 4315 §3): flags and internal date go along; the blob
+    // is shared, not copied. The whole copy fits the destination account's quota or nothing is
+    // copied (Errc::Quota). An empty result when no uid exists. Errors: NotFound (either
+    // mailbox), Quota, Limit (destination UIDs exhausted).
+    virtual void copy_async(MailboxId source, UidSet uids, MailboxId destination,
+                            Done<CopyResult> done);
+    Result<CopyResult> copy(MailboxId source, UidSet uids, MailboxId destination);
+    // MOVE (RFC 6851 §3.3): the copy and the expunge of the originals in one transaction.
+    virtual void move_async(MailboxId source, UidSet uids, MailboxId destination,
+                            Done<CopyResult> done);
+    Result<CopyResult> move(MailboxId source, UidSet uids, MailboxId destination);
+
+    // Replaces the listener (an empty function removes it); see ChangeListener.
+    virtual void set_change_listener(ChangeListener listener);
 
     // Blobs: content-addressed, reference-counted, removed with the last reference.
     virtual Result<std::string> read_blob(const BlobId& blob) = 0;

@@ -72,6 +72,10 @@ struct BlobId {
     friend bool operator==(const BlobId&, const BlobId&) = default;
 };
 
+// RFC 6154 §2 special-use attributes a mailbox may carry ("" for none), as IMAP spells them.
+constexpr const char* special_use_names[] = {"\\All",  "\\Archive", "\\Drafts", "\\Flagged",
+                                             "\\Junk", "\\Sent",    "\\Trash"};
+
 struct Mailbox {
     MailboxId id;
     AccountId account;
@@ -79,7 +83,33 @@ struct Mailbox {
     std::uint32_t uidvalidity = 0;
     std::uint32_t uidnext = 1;
     std::uint64_t highest_modseq = 1;
+    std::string special_use;     // "" or one of special_use_names
 };
+
+// What STATUS (RFC 9051 §6.3.11, RFC 8438 SIZE) and SELECT report, kept as counters so that
+// reading it costs the same for ten messages or a million.
+struct MailboxStatus {
+    MailboxId id;
+    std::uint32_t messages = 0;
+    std::uint32_t unseen = 0;    // without \Seen
+    std::uint32_t deleted = 0;   // with \Deleted
+    std::uint64_t size = 0;      // bytes of all messages (prefix + blob each)
+    std::uint32_t uidnext = 1;
+    std::uint32_t uidvalidity = 0;
+    std::uint64_t highest_modseq = 1;
+};
+
+// Inclusive UID ranges, as an IMAP sequence set names them once the session has resolved
+// sequence numbers and "*" (RFC 9051 §9 sequence-set). The store resolves ranges against the
+// UIDs that exist, in SQL: 1:4294967295 costs what the mailbox holds, not four billion.
+struct UidRange {
+    std::uint32_t first = 1;
+    std::uint32_t last = 1;  // >= first
+    friend bool operator==(const UidRange&, const UidRange&) = default;
+};
+using UidSet = std::vector<UidRange>;
+// Every UID a mailbox can hold (RFC 9051 §2.3.1.1: UIDs are non-zero 32-bit values).
+inline UidSet all_uids() { return {UidRange{1, 0xffffffffu}}; }
 
 // One message placed in one mailbox.
 struct MessageRecord {
@@ -93,6 +123,7 @@ struct MessageRecord {
     // Header lines only this copy has, before the shared blob ("Delivered-To: ...\r\n"):
     // the message is prefix + blob, and `size` counts both. Keeps one blob for all recipients.
     std::string prefix;
+    std::uint32_t uidvalidity = 0;  // of its mailbox (APPENDUID, RFC 4315 §3)
 };
 
 // A message waiting in the outbound queue, with the recipients it still has to reach.

@@ -15,6 +15,7 @@ from harbor_harness import LOOPBACK, HarborServer  # noqa: E402
 
 HARBOR = os.environ.get("HARBOR_BIN", "harbor")
 PASSWORD = "correct horse battery staple"
+DEFAULT_BOXES = sorted(["INBOX", "Sent", "Drafts", "Trash", "Junk", "Archive"])
 
 
 class HarborCli(unittest.TestCase):
@@ -133,14 +134,19 @@ class HarborCli(unittest.TestCase):
     def test_mail_and_queue_on_an_empty_store(self):
         self.ok("domain", "add", "example.org")
         self.ok("user", "add", "alice@example.org", "--password", PASSWORD)
-        self.assertEqual(self.ok("mail", "list", "alice@example.org"), "")
-        self.assertEqual(json.loads(self.ok("mail", "list", "Alice@Example.org", "--json")),
-                         {"address": "alice@example.org", "mailboxes": []})
+        # A new account has its six standard mailboxes (RFC 6154 special-use), all empty.
+        text = self.ok("mail", "list", "alice@example.org")
+        self.assertEqual(sorted(line.split(":")[0] for line in text.splitlines()), DEFAULT_BOXES)
+        self.assertTrue(all(": 0 messages (" in line for line in text.splitlines()), text)
+        listing = json.loads(self.ok("mail", "list", "Alice@Example.org", "--json"))
+        self.assertEqual(listing["address"], "alice@example.org")
+        self.assertEqual(sorted(box["name"] for box in listing["mailboxes"]), DEFAULT_BOXES)
+        self.assertEqual([box["messages"] for box in listing["mailboxes"]], [[]] * 6)
         self.assertEqual(self.ok("queue", "list"), "")
         self.assertEqual(json.loads(self.ok("queue", "list", "--json")), [])
         self.fails("mail", "list", "nobody@example.org", want="")
         self.fails("mail", "list", "not an address", want="")
-        self.fails("mail", "show", "alice@example.org", "1", want="no mailbox INBOX")
+        self.fails("mail", "show", "alice@example.org", "1", want="no message with uid 1 in INBOX")
         result = self.harbor("mail", "show", "alice@example.org", "first")
         self.assertNotEqual(result.returncode, 0)
         self.assertEqual(result.stdout, "")
@@ -196,8 +202,8 @@ class MailCommandsNextToServer(unittest.TestCase):
         self.send("smtp", "someone@remote.example", [bob], message)
         listing = json.loads(self.harbor("mail", "list", bob, "--json"))
         self.assertEqual(listing["address"], bob)
-        [inbox] = listing["mailboxes"]
-        self.assertEqual(inbox["name"], "INBOX")
+        [inbox] = [box for box in listing["mailboxes"] if box["name"] == "INBOX"]
+        self.assertEqual(sum(len(box["messages"]) for box in listing["mailboxes"]), 1)
         [entry] = inbox["messages"]
         self.assertEqual(entry["uid"], 1)
         self.assertEqual(inbox["uidnext"], 2)
@@ -216,9 +222,9 @@ class MailCommandsNextToServer(unittest.TestCase):
 
         text = self.harbor("mail", "list", bob).decode("utf-8")
         lines = text.splitlines()
-        self.assertEqual(len(lines), 2, text)
-        self.assertEqual(lines[0], "INBOX: 1 messages (uidvalidity %d, uidnext 2)"
-                         % inbox["uidvalidity"])
+        self.assertEqual(len(lines), 7, text)  # six mailboxes, one message line under INBOX
+        at = lines.index("INBOX: 1 messages (uidvalidity %d, uidnext 2)" % inbox["uidvalidity"])
+        lines = lines[at:at + 2]
         self.assertRegex(lines[1], r'^  uid=1 size=%d date=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ '
                                    r'flags=- message-id=<cli-show-1@remote\.example> '
                                    r'subject="two\\nlines café"$' % entry["size"])

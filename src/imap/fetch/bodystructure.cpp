@@ -205,19 +205,26 @@ void append_extension_tail(std::string& out, const mime::Part& part)
     append_location(out, part);
 }
 
-// RFC 9051 §9 body-type-mpart = 1*body, so a multipart with no part (no delimiter found, see
-// mime::Part::missing_boundary) is written with one empty text/plain part, as Dovecot does.
-constexpr std::string_view empty_text_part =
-    "\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 0 0";
-
-void append_empty_text(std::string& out, StructureForm form)
+// A text/plain part without a header of its own (RFC 2046 §5.1.1: no header means
+// text/plain; charset=us-ascii) of `octets` bytes and `lines` lines.
+void append_headerless_text(std::string& out, StructureForm form, std::size_t octets,
+                            std::size_t lines)
 {
-    out += '(';
-    out += empty_text_part;
+    out += "(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" ";
+    out += std::to_string(octets);
+    out += ' ';
+    out += std::to_string(lines);
     if (form == StructureForm::BodyStructure) {
         out += " NIL NIL NIL NIL";
     }
     out += ')';
+}
+
+// Where the grammar wants a body and there is none to describe (an encoded message/rfc822,
+// the depth limit): an empty text/plain part.
+void append_empty_text(std::string& out, StructureForm form)
+{
+    append_headerless_text(out, form, 0, 0);
 }
 
 class Writer {
@@ -243,7 +250,12 @@ private:
     void write_multipart(const mime::Part& part, std::size_t depth)
     {
         if (part.children.empty()) {
-            append_empty_text(out_, form_);
+            // No delimiter found (mime::Part::missing_boundary): RFC 9051 §9 body-type-mpart =
+            // 1*body, and RFC 2046 §5.1.1 says nothing of this input. The whole body is
+            // written as the multipart's one part, headerless text/plain (section.cpp serves
+            // it as part 1), so a client can still show and fetch the content, as Dovecot
+            // (part 1 is the body) and Python's email (a text/plain leaf) do.
+            append_headerless_text(out_, form_, part.body_length, part.body_lines);
         }
         for (const mime::Part& child : part.children) {
             write(child, depth + 1);  // RFC 9051 §9: parts follow each other without a space

@@ -111,12 +111,18 @@ TEST(BodyStructure, MultipartWithParamsAndDisposition)
               "\"html\" (\"charset\" \"utf-8\") NIL NIL \"7bit\" 10 1) \"alternative\")");
 }
 
-TEST(BodyStructure, MultipartWithoutPartsGetsAnEmptyOne)
+TEST(BodyStructure, MultipartWithoutDelimiterHasItsBodyAsOnePart)
 {
-    // §9 body-type-mpart = 1*body: a multipart always shows at least one part.
+    // §9 body-type-mpart = 1*body, and RFC 2046 §5.1.1 has no rule for a multipart whose
+    // delimiter never comes: the whole body is its one headerless text/plain part (octets and
+    // lines of the body), so a client can show it; section.cpp serves it as part 1.
     EXPECT_EQ(structure("Content-Type: multipart/mixed; boundary=z\r\n\r\nno delimiter\r\n",
                         StructureForm::Body),
-              "((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 0 0) \"mixed\")");
+              "((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 14 1) \"mixed\")");
+    // Only the close delimiter: no body part either (§5.1.1 wants one before "--z--").
+    EXPECT_EQ(structure("Content-Type: multipart/mixed; boundary=z\r\n\r\n--z--\r\n",
+                        StructureForm::Body),
+              "((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 7 1) \"mixed\")");
 }
 
 TEST(BodyStructure, MessageRfc822HasEnvelopeBodyAndLines)

@@ -250,6 +250,19 @@ private:
         angle_seen_ = true;
     }
 
+    // Two words with only white space between them: a phrase, which a local part without a
+    // domain cannot be (RFC 5322 §3.4.1 dot-atom, §4.4 obs-local-part = word *("." word)).
+    static bool has_adjacent_words(const std::vector<Token>& tokens, std::size_t begin)
+    {
+        for (std::size_t i = begin + 1; i < tokens.size(); ++i) {
+            if (tokens[i].space_before && tokens[i].kind != TokenKind::Special &&
+                tokens[i - 1].kind != TokenKind::Special) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     // local-part "@" domain over tokens [begin, end); the last '@' separates them.
     static std::optional<EnvelopeAddress> split_addr_spec(const std::vector<Token>& tokens,
                                                           std::size_t begin)
@@ -259,6 +272,11 @@ private:
             if (tokens[i].kind == TokenKind::Special && tokens[i].text == "@") {
                 at = i;
             }
+        }
+        if (at == tokens.size() && has_adjacent_words(tokens, begin)) {
+            // "From: Someone Else" or "<Undisclosed Recipients>": a name with no address.
+            // Joining the words would invent a mailbox; like "Name <>" it is left out.
+            return std::nullopt;
         }
         EnvelopeAddress address;
         address.mailbox = join_compact(tokens, begin, at);

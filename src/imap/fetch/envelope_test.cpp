@@ -68,6 +68,11 @@ TEST(EnvelopeAddresses, Forms)
         {"folded field", "A\r\n B <a@x>", "(\"A B\" NIL \"a\" \"x\")"},
         {"nested comment", "a@x (one (two) three)", "(\"one (two) three\" NIL \"a\" \"x\")"},
         {"empty", "  ", ""},
+        // A phrase with no address is not a local part (RFC 5322 §3.4.1, §4.4 obs-local-part
+        // = word *("." word)): it is left out like "Name <>", not joined into a mailbox.
+        {"phrase without address", "Someone Else", ""},
+        {"phrase in angle brackets", "<Undisclosed Recipients>", ""},
+        {"phrase dropped, next kept", "Someone Else, a@x", "(NIL NIL \"a\" \"x\")"},
     };
     for (const Case& c : cases) {
         EXPECT_EQ(addresses_of(c.input), c.want) << c.name;

@@ -115,13 +115,24 @@ bool is_message_part(const mime::Part& part)
 struct Located {
     const mime::Part* part = nullptr;
     const mime::Part* message = nullptr;
+    bool headerless = false;  // part 1 of a multipart without delimiters: its whole body
 };
+
+// A multipart in which no delimiter was found (mime::Part::missing_boundary) has one part,
+// its whole body without a header, as BODYSTRUCTURE describes it (bodystructure.cpp).
+bool is_delimiterless_multipart(const mime::Part& part)
+{
+    return part.content_type.is_multipart() && part.children.empty();
+}
 
 Result<Located> locate(const mime::Message& message, const std::vector<std::uint32_t>& numbers)
 {
     Located found{nullptr, &message.root};
     for (const std::uint32_t number : numbers) {
         const mime::Part* container = found.message;
+        if (found.headerless) {
+            return unexpected(Errc::NotFound, "a leaf part has no parts");
+        }
         if (found.part != nullptr) {
             if (is_message_part(*found.part)) {
                 container = &found.part->children.front();
@@ -131,7 +142,13 @@ Result<Located> locate(const mime::Message& message, const std::vector<std::uint
                 return unexpected(Errc::NotFound, "a leaf part has no parts");
             }
         }
-        if (container->content_type.is_multipart()) {
+        if (is_delimiterless_multipart(*container)) {
+            if (number != 1) {
+                return unexpected(Errc::NotFound, "no such part");
+            }
+            found.part = container;
+            found.headerless = true;
+        } else if (container->content_type.is_multipart()) {
             if (number == 0 || number > container->children.size()) {
                 return unexpected(Errc::NotFound, "no such part");
             }
@@ -220,7 +237,10 @@ Result<SectionBytes> resolve_section(std::string_view raw, const mime::Message& 
             bytes.range = part == nullptr ? raw : slice(raw, part->body_offset, part->body_length);
             return bytes;
         case SectionText::Mime:
-            bytes.range = slice(raw, part->header_offset, part->header_length);
+            // The headerless part's MIME header is empty (RFC 2046 §5.1.1 allows no header).
+            bytes.range = found->headerless
+                               ? slice(raw, part->body_offset, 0)
+                               : slice(raw, part->header_offset, part->header_length);
             return bytes;
         default:
             break;
@@ -228,12 +248,18 @@ Result<SectionBytes> resolve_section(std::string_view raw, const mime::Message& 
     // HEADER, TEXT and HEADER.FIELDS name a message: the whole one, or a message/rfc822 part.
     const mime::Part* target = found->message;
     if (part != nullptr) {
-        if (!is_message_part(*part)) {
+        if (found->headerless || !is_message_part(*part)) {
             return unexpected(Errc::NotFound, "HEADER and TEXT need a message/rfc822 part");
         }
         target = &part->children.front();
     }
-    if (spec.text == SectionText::Header) {
+    if (spec.text == SectionText::Header && target == &message.root) {
+        // The message's header starts at its first byte: a leading BOM that the parser
+        // skipped (mime::Message::leading_bom) is kept, so HEADER followed by TEXT is the
+        // whole message (RFC 9051 §6.4.5 HEADER and TEXT split the message).
+        bytes.range = raw.substr(0, std::min(raw.size(), target->header_offset +
+                                                              target->header_length));
+    } else if (spec.text == SectionText::Header) {
         bytes.range = slice(raw, target->header_offset, target->header_length);
     } else if (spec.text == SectionText::Text) {
         bytes.range = slice(raw, target->body_offset, target->body_length);

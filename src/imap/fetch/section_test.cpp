@@ -142,5 +142,52 @@ TEST(Binary, TooLargeIsALimit)
     EXPECT_EQ(decoded.error().code, Errc::Limit);
 }
 
+Result<SectionBytes> fetch_from(std::string_view message_raw, const mime::Message& message,
+                                std::string_view section)
+{
+    Result<SectionSpec> spec = parse_section(section);
+    EXPECT_TRUE(spec) << section;
+    return spec ? resolve_section(message_raw, message, *spec) : unexpected(spec.error());
+}
+
+TEST(Section, MultipartWithoutDelimiterServesItsBodyAsPart1)
+{
+    // BODYSTRUCTURE shows the body of a multipart whose delimiter never comes as its one
+    // headerless part (bodystructure.cpp); part 1 must then be fetchable: the body, with an
+    // empty MIME header (RFC 2046 §5.1.1: a part may have no header). Nothing below it.
+    const std::string text =
+        "Content-Type: multipart/mixed; boundary=z\r\n\r\nno delimiter\r\n";
+    const mime::Message message = mime::parse_message(text);
+    Result<SectionBytes> body = fetch_from(text, message, "1");
+    ASSERT_TRUE(body);
+    EXPECT_EQ(body->bytes(), "no delimiter\r\n");
+    Result<SectionBytes> mime_header = fetch_from(text, message, "1.MIME");
+    ASSERT_TRUE(mime_header);
+    EXPECT_EQ(mime_header->bytes(), "");
+    for (std::string_view missing : {"2", "1.1", "1.HEADER", "1.TEXT"}) {
+        Result<SectionBytes> none = fetch_from(text, message, missing);
+        ASSERT_FALSE(none) << missing;
+        EXPECT_EQ(none.error().code, Errc::NotFound) << missing;
+    }
+    Result<std::string> binary = binary_section(text, message, {1});
+    ASSERT_TRUE(binary);
+    EXPECT_EQ(*binary, "no delimiter\r\n");
+}
+
+TEST(Section, HeaderKeepsALeadingBom)
+{
+    // The parser skips a leading UTF-8 BOM to read the first field (mime::Message::leading_bom),
+    // but HEADER and TEXT still split the whole message (RFC 9051 §6.4.5): HEADER starts at
+    // the first byte.
+    const std::string text = "\xef\xbb\xbfSubject: s\r\n\r\nbody\r\n";
+    const mime::Message message = mime::parse_message(text);
+    Result<SectionBytes> header = fetch_from(text, message, "HEADER");
+    ASSERT_TRUE(header);
+    EXPECT_EQ(header->bytes(), "\xef\xbb\xbfSubject: s\r\n\r\n");
+    Result<SectionBytes> fields = fetch_from(text, message, "HEADER.FIELDS (SUBJECT)");
+    ASSERT_TRUE(fields);
+    EXPECT_EQ(fields->bytes(), "Subject: s\r\n\r\n");
+}
+
 }  // namespace
 }  // namespace harbor::imap

@@ -64,7 +64,7 @@ public:
     net::LoginThrottle& throttle() { return throttle_; }
 
     // Threads for the blocking calls a session must not make on its io thread
-    // (off_io_thread.hpp): argon2 checks, and directory lookups.
+    // (store::off_io_thread): argon2 checks, and directory lookups.
     struct Blocking {
         Blocking();
         store::TaskPool passwords;

@@ -3,8 +3,8 @@
 #include "core/base64.hpp"
 #include "core/log.hpp"
 #include "sasl/scram_sha256.hpp"
-#include "smtp/server/off_io_thread.hpp"
 #include "smtp/server/session_state.hpp"
+#include "store/awaitable.hpp"
 
 namespace harbor::smtp::server {
 namespace {
@@ -101,7 +101,7 @@ Awaitable<bool> Session::on_auth(const Command& command)
                     return directory.authenticate(authcid, password);
                 };
             Result<store::Account> checked =
-                co_await off_io_thread(handler_.blocking().passwords, std::move(check));
+                co_await store::off_io_thread(handler_.blocking().passwords, std::move(check));
             Result<void> verdict = ok();
             if (!checked) {
                 verdict = unexpected(std::move(checked).error());
@@ -112,7 +112,7 @@ Awaitable<bool> Session::on_auth(const Command& command)
             std::function<Result<store::Account>()> find =
                 [&directory, authcid = step.authcid] { return directory.find_user(authcid); };
             Result<store::Account> account =
-                co_await off_io_thread(handler_.blocking().lookups, std::move(find));
+                co_await store::off_io_thread(handler_.blocking().lookups, std::move(find));
             if (account && !account->disabled && !account->credentials.scram_sha256.empty()) {
                 keys = sasl::parse_scram_credentials(account->credentials.scram_sha256);
             } else if (!account && account.error().code != Errc::NotFound &&
@@ -124,7 +124,7 @@ Awaitable<bool> Session::on_auth(const Command& command)
             std::function<Result<store::Account>()> find =
                 [&directory, authcid = step.authcid] { return directory.find_user(authcid); };
             Result<store::Account> account =
-                co_await off_io_thread(handler_.blocking().lookups, std::move(find));
+                co_await store::off_io_thread(handler_.blocking().lookups, std::move(find));
             if (!account || !directory::is_allowed(*account, directory::Protocol::Submission)) {
                 step.kind = Kind::Failure;
                 step.error = Error{Errc::Permission, "account may not submit"};

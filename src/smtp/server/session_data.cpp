@@ -8,7 +8,6 @@
 
 #include "core/ids.hpp"
 #include "core/log.hpp"
-#include "smtp/server/off_io_thread.hpp"
 #include "smtp/server/received.hpp"
 #include "smtp/server/session_state.hpp"
 #include "store/awaitable.hpp"
@@ -240,7 +239,7 @@ Awaitable<bool> Session::finish_message(SpoolFile spool, const DataResult& resul
                 return Result<Parsed<Spooled>>(check_submission(spool, spooled));
             };
         Result<Parsed<Spooled>> result_of_check =
-            co_await off_io_thread(handler_.blocking().lookups, std::move(check));
+            co_await store::off_io_thread(handler_.blocking().lookups, std::move(check));
         Parsed<Spooled>& checked = *result_of_check;  // check_submission reports its failures
         if (!checked) {
             reset_transaction();

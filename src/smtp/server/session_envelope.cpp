@@ -2,8 +2,8 @@
 // other domains only for authenticated clients and relay networks) and the recipient check
 // against the directory at RCPT time (aliases, groups, catch-alls, sub-addresses).
 #include "core/log.hpp"
-#include "smtp/server/off_io_thread.hpp"
 #include "smtp/server/session_state.hpp"
+#include "store/awaitable.hpp"
 
 namespace harbor::smtp::server {
 
@@ -35,7 +35,7 @@ net::Awaitable<void> Session::on_mail(const Command& command)
             return Result<bool>(owns_address(address));
         };
         const Result<bool> owned =
-            co_await off_io_thread(handler_.blocking().lookups, std::move(check));
+            co_await store::off_io_thread(handler_.blocking().lookups, std::move(check));
         if (!owned || !*owned) {
             reply(Reply{553, "5.7.1", "Sender address not owned by the authenticated user"});
             (void)count_error();
@@ -69,7 +69,7 @@ net::Awaitable<void> Session::on_rcpt(const Command& command)
         return Result<Parsed<Recipient>>(accept_recipient(rcpt));
     };
     Result<Parsed<Recipient>> checked =
-        co_await off_io_thread(handler_.blocking().lookups, std::move(check));
+        co_await store::off_io_thread(handler_.blocking().lookups, std::move(check));
     Parsed<Recipient>& recipient = *checked;  // accept_recipient reports its own failures
     if (!recipient) {
         reply(recipient.error());

@@ -9,8 +9,8 @@
 
 #include "core/log.hpp"
 #include "smtp/server/delivery_report.hpp"
-#include "smtp/server/off_io_thread.hpp"
 #include "smtp/server/session_state.hpp"
+#include "store/awaitable.hpp"
 
 namespace harbor::smtp::server {
 namespace {
@@ -147,7 +147,7 @@ net::Awaitable<void> Session::report_delivery(std::vector<RecipientOutcome> outc
         }
         return notice;
     };
-    Result<Notice> notice = co_await off_io_thread(handler_.blocking().lookups, std::move(prepare));
+    Result<Notice> notice = co_await store::off_io_thread(handler_.blocking().lookups, std::move(prepare));
     if (!notice) {
         log::warn("smtp.dsn.not_sent",
                   {{"cid", context_.cid}, {"id", id}, {"error", notice.error().to_string()}});

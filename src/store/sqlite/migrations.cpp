@@ -132,6 +132,114 @@ CREATE TRIGGER queue_release_blob AFTER DELETE ON queue BEGIN
     UPDATE blobs SET refcount = refcount - 1 WHERE sha256 = OLD.blob;
 END;
 )sql"},
+    // IMAP (RFC 9051, RFC 7162, RFC 6154, RFC 9208). Counters on mailboxes and accounts kept by
+    // triggers, so STATUS (§6.3.11, RFC 8438 SIZE) and the quota check cost the same for a
+    // million messages as for one; every way a message row comes, goes or changes flags (append,
+    // delivery, COPY, STORE, EXPUNGE, the INBOX rename, cascades) moves them. Flags stay
+    // space-separated atoms (join_flags); a flag test pads both sides with a space, so only the
+    // whole word counts ("\SeenX" and "NotSeen" are not \Seen). last_uidvalidity makes every
+    // new UIDVALIDITY of an account larger than all before it, even within one second
+    // (RFC 9051 §2.3.1.1). Tombstones of expunged messages answer QRESYNC's VANISHED
+    // (RFC 7162 §3.2.5.1, §3.2.10); subscriptions name mailboxes that need not exist (RFC 9051
+    // §6.3.7). Accounts that exist get the special-use mailboxes new ones are created with.
+    {6, "imap", R"sql(
+ALTER TABLE mailboxes ADD COLUMN special_use TEXT NOT NULL DEFAULT '';
+ALTER TABLE mailboxes ADD COLUMN message_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE mailboxes ADD COLUMN unseen_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE mailboxes ADD COLUMN deleted_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE mailboxes ADD COLUMN total_size INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE accounts ADD COLUMN used_bytes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE accounts ADD COLUMN last_uidvalidity INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX messages_by_modseq ON messages (mailbox_id, modseq);
+CREATE TABLE expunged (
+    mailbox_id  INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+    uid         INTEGER NOT NULL,
+    modseq      INTEGER NOT NULL,
+    PRIMARY KEY (mailbox_id, uid)
+) WITHOUT ROWID;
+CREATE INDEX expunged_by_modseq ON expunged (mailbox_id, modseq);
+CREATE TABLE subscriptions (
+    account_id  INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    name        TEXT NOT NULL,
+    PRIMARY KEY (account_id, name)
+) WITHOUT ROWID;
+
+UPDATE mailboxes SET special_use = CASE name
+    WHEN 'Sent' THEN '\Sent' WHEN 'Drafts' THEN '\Drafts' WHEN 'Trash' THEN '\Trash'
+    WHEN 'Junk' THEN '\Junk' WHEN 'Archive' THEN '\Archive' ELSE '' END;
+UPDATE accounts SET last_uidvalidity =
+    (SELECT coalesce(max(uidvalidity), 0) FROM mailboxes WHERE account_id = accounts.id);
+INSERT INTO mailboxes (account_id, name, uidvalidity, special_use)
+    SELECT a.id, d.column1,
+           max(CAST(strftime('%s', 'now') AS INTEGER), a.last_uidvalidity + 1), d.column2
+    FROM accounts a, (VALUES ('INBOX', ''), ('Sent', '\Sent'), ('Drafts', '\Drafts'),
+                             ('Trash', '\Trash'), ('Junk', '\Junk'), ('Archive', '\Archive')) d
+    WHERE true
+    ON CONFLICT (account_id, name) DO NOTHING;
+UPDATE accounts SET last_uidvalidity =
+    (SELECT coalesce(max(uidvalidity), 0) FROM mailboxes WHERE account_id = accounts.id);
+INSERT OR IGNORE INTO subscriptions (account_id, name) SELECT account_id, name FROM mailboxes;
+
+UPDATE mailboxes SET
+    message_count = (SELECT count(*) FROM messages m WHERE m.mailbox_id = mailboxes.id),
+    unseen_count = (SELECT count(*) FROM messages m WHERE m.mailbox_id = mailboxes.id
+                        AND instr(' ' || m.flags || ' ', ' \Seen ') = 0),
+    deleted_count = (SELECT count(*) FROM messages m WHERE m.mailbox_id = mailboxes.id
+                         AND instr(' ' || m.flags || ' ', ' \Deleted ') > 0),
+    total_size = (SELECT coalesce(sum(m.size), 0) FROM messages m
+                      WHERE m.mailbox_id = mailboxes.id);
+UPDATE accounts SET used_bytes =
+    (SELECT coalesce(sum(b.total_size), 0) FROM mailboxes b WHERE b.account_id = accounts.id);
+
+CREATE TRIGGER messages_count_insert AFTER INSERT ON messages BEGIN
+    UPDATE mailboxes SET
+        message_count = message_count + 1,
+        unseen_count = unseen_count + (instr(' ' || NEW.flags || ' ', ' \Seen ') = 0),
+        deleted_count = deleted_count + (instr(' ' || NEW.flags || ' ', ' \Deleted ') > 0),
+        total_size = total_size + NEW.size
+    WHERE id = NEW.mailbox_id;
+    UPDATE accounts SET used_bytes = used_bytes + NEW.size
+    WHERE id = (SELECT account_id FROM mailboxes WHERE id = NEW.mailbox_id);
+END;
+CREATE TRIGGER messages_count_delete AFTER DELETE ON messages BEGIN
+    UPDATE mailboxes SET
+        message_count = message_count - 1,
+        unseen_count = unseen_count - (instr(' ' || OLD.flags || ' ', ' \Seen ') = 0),
+        deleted_count = deleted_count - (instr(' ' || OLD.flags || ' ', ' \Deleted ') > 0),
+        total_size = total_size - OLD.size
+    WHERE id = OLD.mailbox_id;
+    UPDATE accounts SET used_bytes = used_bytes - OLD.size
+    WHERE id = (SELECT account_id FROM mailboxes WHERE id = OLD.mailbox_id);
+END;
+CREATE TRIGGER messages_count_flags AFTER UPDATE OF flags ON messages
+WHEN OLD.mailbox_id = NEW.mailbox_id BEGIN
+    UPDATE mailboxes SET
+        unseen_count = unseen_count + (instr(' ' || NEW.flags || ' ', ' \Seen ') = 0)
+                                    - (instr(' ' || OLD.flags || ' ', ' \Seen ') = 0),
+        deleted_count = deleted_count + (instr(' ' || NEW.flags || ' ', ' \Deleted ') > 0)
+                                      - (instr(' ' || OLD.flags || ' ', ' \Deleted ') > 0)
+    WHERE id = NEW.mailbox_id;
+END;
+CREATE TRIGGER messages_count_move AFTER UPDATE OF mailbox_id ON messages
+WHEN OLD.mailbox_id <> NEW.mailbox_id BEGIN
+    UPDATE mailboxes SET
+        message_count = message_count - 1,
+        unseen_count = unseen_count - (instr(' ' || OLD.flags || ' ', ' \Seen ') = 0),
+        deleted_count = deleted_count - (instr(' ' || OLD.flags || ' ', ' \Deleted ') > 0),
+        total_size = total_size - OLD.size
+    WHERE id = OLD.mailbox_id;
+    UPDATE mailboxes SET
+        message_count = message_count + 1,
+        unseen_count = unseen_count + (instr(' ' || NEW.flags || ' ', ' \Seen ') = 0),
+        deleted_count = deleted_count + (instr(' ' || NEW.flags || ' ', ' \Deleted ') > 0),
+        total_size = total_size + NEW.size
+    WHERE id = NEW.mailbox_id;
+    UPDATE accounts SET used_bytes = used_bytes - OLD.size
+    WHERE id = (SELECT account_id FROM mailboxes WHERE id = OLD.mailbox_id);
+    UPDATE accounts SET used_bytes = used_bytes + NEW.size
+    WHERE id = (SELECT account_id FROM mailboxes WHERE id = NEW.mailbox_id);
+END;
+)sql"},
 };
 
 }  // namespace

@@ -228,6 +228,64 @@ const Case cases[] = {
          EXPECT_EQ(*store.read_message(*delivered->copies[0]),
                    "Delivered-To: a@example.org\r\n" + small_file_body);
      }},
+    // Step 6 (IMAP counters, tombstones, subscriptions, special-use) on a version-5 database:
+    // the counters and used_bytes are computed from the rows there (flags matched as whole
+    // words), the account gets its special-use mailboxes (an existing "Sent" keeps its id and
+    // messages), and the triggers keep the counters from then on.
+    {5,
+     [](Connection& db, const fs::path&) {
+         ASSERT_TRUE(db.exec(directory_seed));
+         const std::string sha = *sha256_hex(small_file_body);
+         ASSERT_TRUE(db.exec("INSERT INTO blobs (sha256, size, refcount) VALUES ('" + sha +
+                             "', 10, 0);"));
+         sqlite::Statement insert =
+             *db.prepare("INSERT INTO blob_data (sha256, bytes) VALUES (?, ?)");
+         ASSERT_TRUE(insert.bind(1, sha).bind_blob(2, small_file_body).run());
+         ASSERT_TRUE(db.exec(
+             "INSERT INTO mailboxes (id, account_id, name, uidvalidity, uidnext, highestmodseq)"
+             "    VALUES (5, 7, 'INBOX', 1234, 5, 9), (6, 7, 'Sent', 1300, 2, 3);"
+             "INSERT INTO messages (mailbox_id, uid, modseq, blob, size, internal_date, flags)"
+             "    VALUES (5, 1, 6, '" + sha + "', 100, 1, '\\Seen'),"
+             "           (5, 2, 7, '" + sha + "', 200, 1, '\\SeenX NotSeen'),"
+             "           (5, 3, 8, '" + sha + "', 300, 1, '\\Deleted \\Seen'),"
+             "           (5, 4, 9, '" + sha + "', 400, 1, 'X\\Deleted'),"
+             "           (6, 1, 3, '" + sha + "', 50, 1, '\\Seen');"));
+     },
+     [](Store& store, const fs::path&) {
+         check_directory(store);
+         Result<MailboxStatus> inbox = store.mailbox_status(MailboxId{5});
+         ASSERT_TRUE(inbox) << inbox.error().to_string();
+         EXPECT_EQ(inbox->messages, 4u);
+         EXPECT_EQ(inbox->unseen, 2u);
+         EXPECT_EQ(inbox->deleted, 1u);
+         EXPECT_EQ(inbox->size, 1000u);
+         EXPECT_EQ(inbox->uidvalidity, 1234u);
+         EXPECT_EQ(inbox->highest_modseq, 9u);
+         EXPECT_EQ(*store.used_bytes(AccountId{7}), 1050u);
+         Result<Mailbox> sent = store.find_mailbox(AccountId{7}, "Sent");
+         ASSERT_TRUE(sent);
+         EXPECT_EQ(sent->id.value, 6);
+         EXPECT_EQ(sent->special_use, "\\Sent");
+         Result<Mailbox> trash = store.find_mailbox(AccountId{7}, "Trash");
+         ASSERT_TRUE(trash);
+         EXPECT_EQ(trash->special_use, "\\Trash");
+         EXPECT_GT(trash->uidvalidity, 1300u);
+         EXPECT_EQ(store.list_mailboxes(AccountId{7})->size(), 6u);
+         EXPECT_EQ(store.list_subscriptions(AccountId{7})->size(), 6u);
+
+         ASSERT_TRUE(store.store_flags(
+             StoreFlagsRequest{MailboxId{5}, {{2, 2}}, FlagMode::Add, {"\\Seen"}, {}}));
+         Result<ExpungeResult> expunged =
+             store.expunge(MailboxId{5}, all_uids(), ExpungeScope::DeletedOnly);
+         ASSERT_TRUE(expunged);
+         EXPECT_EQ(expunged->uids, std::vector<std::uint32_t>{3});
+         inbox = store.mailbox_status(MailboxId{5});
+         EXPECT_EQ(inbox->messages, 3u);
+         EXPECT_EQ(inbox->unseen, 1u);
+         EXPECT_EQ(inbox->deleted, 0u);
+         EXPECT_EQ(*store.used_bytes(AccountId{7}), 750u);
+         EXPECT_EQ(*store.list_expunged_since(MailboxId{5}, 9), std::vector<std::uint32_t>{3});
+     }},
 };
 
 TEST(Migrations, StepsAreNumberedFromOneWithoutGaps)

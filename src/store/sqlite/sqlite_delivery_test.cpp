@@ -76,10 +76,10 @@ TEST_F(SqliteDelivery, OneBlobForEveryCopyAndTheQueue)
 
     const MessageRecord& bob_copy = *result->copies[1];
     EXPECT_EQ(bob_copy.size, message.size() + bob_copy.prefix.size());
-    Result<std::vector<Mailbox>> boxes = store_->list_mailboxes(bob_.id);
-    ASSERT_TRUE(boxes && boxes->size() == 1u);
-    EXPECT_EQ((*boxes)[0].name, "INBOX");
-    Result<std::vector<MessageRecord>> listed = store_->list_messages((*boxes)[0].id);
+    Result<Mailbox> inbox = store_->find_mailbox(bob_.id, "INBOX");
+    ASSERT_TRUE(inbox);
+    EXPECT_EQ(bob_copy.mailbox, inbox->id);
+    Result<std::vector<MessageRecord>> listed = store_->list_messages(inbox->id);
     ASSERT_TRUE(listed && listed->size() == 1u);
     EXPECT_EQ((*listed)[0].prefix, "Delivered-To: bob@example.org\r\n");
     EXPECT_EQ(*store_->read_message((*listed)[0]), "Delivered-To: bob@example.org\r\n" + message);
@@ -108,6 +108,7 @@ TEST_F(SqliteDelivery, ACopyOverQuotaFailsAlone)
     request.bytes = message;
     request.copies.push_back(copy_for(alice_));
     request.copies.push_back(copy_for(bob_));
+    request.copies.back().mailbox = "Fresh";
     Result<DeliverResult> result = store_->deliver(std::move(request));
     ASSERT_TRUE(result) << result.error().to_string();
     ASSERT_TRUE(result->copies[0]);
@@ -116,9 +117,10 @@ TEST_F(SqliteDelivery, ACopyOverQuotaFailsAlone)
     EXPECT_EQ(*store_->blob_refcount(result->blob), 1u);
     EXPECT_EQ(*store_->used_bytes(alice_.id), message.size());
     EXPECT_EQ(*store_->used_bytes(bob_.id), 0u);
-    Result<std::vector<Mailbox>> bob_boxes = store_->list_mailboxes(bob_.id);
-    ASSERT_TRUE(bob_boxes);
-    EXPECT_TRUE(bob_boxes->empty());  // the failed copy's mailbox creation was undone too
+    // The failed copy's mailbox creation was undone too.
+    Result<Mailbox> fresh = store_->find_mailbox(bob_.id, "Fresh");
+    ASSERT_FALSE(fresh);
+    EXPECT_EQ(fresh.error().code, Errc::NotFound);
 }
 
 TEST_F(SqliteDelivery, NoCopyLeftLeavesNoBlob)

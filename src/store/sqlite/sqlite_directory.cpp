@@ -206,7 +206,10 @@ Result<Account> SqliteStore::create_account(const Account& account)
             .bind(10, static_cast<std::int64_t>(account.quota_bytes))
             .bind(11, std::int64_t{account.disabled});
         HARBOR_TRY(stmt->run());
-        return load_account(ctx.db, AccountId{ctx.db.last_insert_rowid()});
+        const AccountId id{ctx.db.last_insert_rowid()};
+        // In the same request: an account is never seen without its INBOX (RFC 6154 §1).
+        HARBOR_TRY(create_default_mailboxes(ctx.db, id));
+        return load_account(ctx.db, id);
     });
 }
 

@@ -1,10 +1,10 @@
 // Mail in SQLite: append (a large blob's file first, then metadata, with a small blob's bytes,
-// in the writer's batch), mailbox and message listing, expunge with blob release, blob reads.
+// in the writer's batch), mailbox and message listing, blob reads.
 // UIDs and MODSEQs follow RFC 9051 §2.3.1.1 (uid = uidnext, strictly ascending) and RFC 7162
 // §3.1 (each change raises highestmodseq).
-#include <ctime>
 #include <limits>
 
+#include "core/ascii.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace harbor::store::sqlite {
@@ -25,12 +25,24 @@ Result<std::string> join_flags(const std::vector<std::string>& flags)
         if (!out.empty()) {
             out.push_back(' ');
         }
-        out += flag;
+        // One spelling per system flag: the counters' triggers match "\Seen" exactly.
+        out += canonical_flag(flag);
     }
     return out;
 }
 
-namespace {
+std::string_view canonical_flag(std::string_view flag)
+{
+    // RFC 9051 §2.3.2: system flags, whose names are case-insensitive like all atoms.
+    static constexpr std::string_view system_flags[] = {"\\Seen", "\\Answered", "\\Flagged",
+                                                        "\\Deleted", "\\Draft"};
+    for (std::string_view system : system_flags) {
+        if (iequals(flag, system)) {
+            return system;
+        }
+    }
+    return flag;
+}
 
 std::vector<std::string> split_flags(const std::string& text)
 {
@@ -49,17 +61,10 @@ std::vector<std::string> split_flags(const std::string& text)
     return out;
 }
 
-// A new mailbox's UIDVALIDITY: the clock, so a re-created mailbox of the same name gets a
-// larger value and clients drop their caches (RFC 9051 §2.3.1.1).
-std::int64_t new_uidvalidity()
-{
-    auto now = static_cast<std::int64_t>(std::time(nullptr));
-    return now > 0 && now <= max_uid ? now : 1;
-}
-
 Result<void> check_quota(Connection& db, AccountId account, std::uint64_t size)
 {
-    Result<Statement> stmt = db.prepare("SELECT quota_bytes FROM accounts WHERE id = ?");
+    Result<Statement> stmt =
+        db.prepare("SELECT quota_bytes, used_bytes FROM accounts WHERE id = ?");
     HARBOR_TRY(stmt);
     Result<bool> row = stmt->bind(1, account.value).step();
     HARBOR_TRY(row);
@@ -67,23 +72,13 @@ Result<void> check_quota(Connection& db, AccountId account, std::uint64_t size)
         return unexpected(Errc::NotFound, "no account " + std::to_string(account.value));
     }
     auto quota = static_cast<std::uint64_t>(stmt->column_int64(0));
-    if (quota == 0) {
-        return ok();
-    }
-    // TODO(store, #quota): keep a usage counter per account instead of summing on each append.
-    Result<Statement> used = db.prepare(
-        "SELECT coalesce(sum(m.size), 0) FROM messages m "
-        "JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.account_id = ?");
-    HARBOR_TRY(used);
-    Result<bool> sum = used->bind(1, account.value).step();
-    HARBOR_TRY(sum);
-    if (static_cast<std::uint64_t>(used->column_int64(0)) + size > quota) {
+    // The counter the step 6 triggers keep (RFC 9208 §5.1 STORAGE): no sum over messages.
+    auto used = static_cast<std::uint64_t>(stmt->column_int64(1));
+    if (quota != 0 && used + size > quota) {
         return unexpected(Errc::Quota, "account " + std::to_string(account.value) + " over quota");
     }
     return ok();
 }
-
-}  // namespace
 
 // The bytes of a blob whose row this request just inserted. Small ones go into blob_data in the
 // request's savepoint: the batch's commit makes them durable with the row. A large one's file
@@ -128,42 +123,49 @@ Result<void> ensure_blob(WriteContext& ctx, BlobStore& blobs, const std::string&
 }
 
 // Runs on the writer thread, inside the request's savepoint, after ensure_blob().
-Result<MessageRecord> insert_message(WriteContext& ctx, const NewMessage& message)
+Result<MessageRecord> insert_message(WriteContext& ctx, const NewMessage& message,
+                                     MissingMailbox if_missing)
 {
     const std::uint64_t size = message.prefix.size() + message.blob_size;
     HARBOR_TRY(check_quota(ctx.db, message.account, size));
-    Result<Statement> create = ctx.db.prepare(
-        "INSERT INTO mailboxes (account_id, name, uidvalidity) VALUES (?, ?, ?) "
-        "ON CONFLICT (account_id, name) DO NOTHING");
-    HARBOR_TRY(create);
-    HARBOR_TRY(create->bind(1, message.account.value)
-                   .bind(2, message.mailbox)
-                   .bind(3, new_uidvalidity())
-                   .run());
+    const std::string name = canonical_mailbox_name(message.mailbox);
     Result<Statement> box = ctx.db.prepare(
-        "SELECT id, uidnext, highestmodseq FROM mailboxes WHERE account_id = ? AND name = ?");
+        "SELECT id, uidnext, highestmodseq, uidvalidity FROM mailboxes "
+        "WHERE account_id = ? AND name = ?");
     HARBOR_TRY(box);
-    Result<bool> row = box->bind(1, message.account.value).bind(2, message.mailbox).step();
+    Result<bool> row = box->bind(1, message.account.value).bind(2, name).step();
     HARBOR_TRY(row);
-    if (!*row) {
-        return unexpected(Errc::Internal, "mailbox vanished after insert");
-    }
     MessageRecord record;
-    record.mailbox = MailboxId{box->column_int64(0)};
-    std::int64_t uid = box->column_int64(1);
+    std::int64_t uid = 1;
+    if (*row) {
+        record.mailbox = MailboxId{box->column_int64(0)};
+        uid = box->column_int64(1);
+        record.modseq = static_cast<std::uint64_t>(box->column_int64(2)) + 1;
+        record.uidvalidity = static_cast<std::uint32_t>(box->column_int64(3));
+    } else if (if_missing == MissingMailbox::Fail) {
+        // RFC 9051 §6.3.12: the session answers NO [TRYCREATE].
+        return unexpected(Errc::NotFound, "no mailbox " + name);
+    } else {
+        HARBOR_TRY(check_mailbox_name(name));
+        Result<Mailbox> created = insert_mailbox(ctx.db, message.account, name, "");
+        HARBOR_TRY(created);
+        record.mailbox = created->id;
+        uid = created->uidnext;
+        record.modseq = created->highest_modseq + 1;
+        record.uidvalidity = created->uidvalidity;
+    }
     if (uid >= max_uid) {
-        return unexpected(Errc::Limit,
-                          "mailbox " + std::string(message.mailbox) + " ran out of UIDs");
+        return unexpected(Errc::Limit, "mailbox " + name + " ran out of UIDs");
     }
     record.uid = static_cast<std::uint32_t>(uid);
-    record.modseq = static_cast<std::uint64_t>(box->column_int64(2)) + 1;
     record.blob = BlobId{std::string(message.sha256)};
     record.size = size;
     record.internal_date = message.internal_date;
-    record.flags = message.flags;
+    record.flags = split_flags(std::string(message.joined_flags));
     record.prefix = std::string(message.prefix);
 
-    // The messages_take_blob trigger raises the blob's refcount.
+    // The messages_take_blob trigger raises the blob's refcount; the step 6 triggers the
+    // mailbox's counters and the account's used_bytes.
     Result<Statement> insert = ctx.db.prepare(
         "INSERT INTO messages (mailbox_id, uid, modseq, blob, size, internal_date, flags, "
         "prefix) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
@@ -184,6 +186,7 @@ Result<MessageRecord> insert_message(WriteContext& ctx, const NewMessage& messag
                    .bind(2, static_cast<std::int64_t>(record.modseq))
                    .bind(3, record.mailbox.value)
                    .run());
+    ctx.changes.push_back(MailboxChange{message.account, record.mailbox, record.modseq});
     return record;
 }
 
@@ -241,9 +244,11 @@ void SqliteStore::append_async(AppendRequest request, Done<MessageRecord> done)
             [this, request = std::move(request), flags = std::move(*flags), sha256 = *sha256,
              bytes](WriteContext& ctx) -> Result<MessageRecord> {
                 HARBOR_TRY(ensure_blob(ctx, blobs_, sha256, bytes->size(), bytes.get()));
-                return insert_message(ctx, NewMessage{request.account, request.mailbox, flags,
-                                                      request.flags, sha256, bytes->size(),
-                                                      request.internal_date, {}});
+                return insert_message(ctx,
+                                      NewMessage{request.account, request.mailbox, flags,
+                                                 request.flags, sha256, bytes->size(),
+                                                 request.internal_date, {}},
+                                      request.if_missing);
             },
             std::move(done));
     });
@@ -254,8 +259,8 @@ Result<std::vector<Mailbox>> SqliteStore::list_mailboxes(AccountId account)
     Result<Reader> db = reader();
     HARBOR_TRY(db);
     Result<Statement> stmt = (*db)->prepare(
-        "SELECT id, account_id, name, uidvalidity, uidnext, highestmodseq FROM mailboxes "
-        "WHERE account_id = ? ORDER BY name");
+        "SELECT id, account_id, name, uidvalidity, uidnext, highestmodseq, special_use "
+        "FROM mailboxes WHERE account_id = ? ORDER BY name");
     HARBOR_TRY(stmt);
     stmt->bind(1, account.value);
     std::vector<Mailbox> out;
@@ -272,6 +277,7 @@ Result<std::vector<Mailbox>> SqliteStore::list_mailboxes(AccountId account)
         box.uidvalidity = static_cast<std::uint32_t>(stmt->column_int64(3));
         box.uidnext = static_cast<std::uint32_t>(stmt->column_int64(4));
         box.highest_modseq = static_cast<std::uint64_t>(stmt->column_int64(5));
+        box.special_use = stmt->column_text(6);
         out.push_back(std::move(box));
     }
 }
@@ -283,56 +289,55 @@ Result<std::vector<MessageRecord>> SqliteStore::list_messages(MailboxId mailbox)
     // One snapshot for the existence check and the rows.
     Result<ReadTransaction> snapshot = ReadTransaction::begin(**db);
     HARBOR_TRY(snapshot);
-    Result<Statement> exists = (*db)->prepare("SELECT 1 FROM mailboxes WHERE id = ?");
+    Result<Statement> exists = (*db)->prepare("SELECT uidvalidity FROM mailboxes WHERE id = ?");
     HARBOR_TRY(exists);
     Result<bool> found = exists->bind(1, mailbox.value).step();
     HARBOR_TRY(found);
     if (!*found) {
         return unexpected(Errc::NotFound, "no mailbox " + std::to_string(mailbox.value));
     }
+    const auto uidvalidity = static_cast<std::uint32_t>(exists->column_int64(0));
     Result<Statement> stmt = (*db)->prepare(
         "SELECT mailbox_id, uid, modseq, blob, size, internal_date, flags, prefix FROM messages "
         "WHERE mailbox_id = ? ORDER BY uid");
     HARBOR_TRY(stmt);
     stmt->bind(1, mailbox.value);
+    return read_message_rows(*stmt, uidvalidity);
+}
+
+Result<std::vector<MessageRecord>> read_message_rows(Statement& stmt, std::uint32_t uidvalidity)
+{
     std::vector<MessageRecord> out;
     for (;;) {
-        Result<bool> row = stmt->step();
+        Result<bool> row = stmt.step();
         HARBOR_TRY(row);
         if (!*row) {
             return out;
         }
         MessageRecord record;
-        record.mailbox = MailboxId{stmt->column_int64(0)};
-        record.uid = static_cast<std::uint32_t>(stmt->column_int64(1));
-        record.modseq = static_cast<std::uint64_t>(stmt->column_int64(2));
-        record.blob = BlobId{stmt->column_text(3)};
-        record.size = static_cast<std::uint64_t>(stmt->column_int64(4));
-        record.internal_date = stmt->column_int64(5);
-        record.flags = split_flags(stmt->column_text(6));
-        record.prefix = stmt->column_blob(7);
+        record.mailbox = MailboxId{stmt.column_int64(0)};
+        record.uid = static_cast<std::uint32_t>(stmt.column_int64(1));
+        record.modseq = static_cast<std::uint64_t>(stmt.column_int64(2));
+        record.blob = BlobId{stmt.column_text(3)};
+        record.size = static_cast<std::uint64_t>(stmt.column_int64(4));
+        record.internal_date = stmt.column_int64(5);
+        record.flags = split_flags(stmt.column_text(6));
+        record.prefix = stmt.column_blob(7);
+        record.uidvalidity = uidvalidity;
         out.push_back(std::move(record));
     }
 }
 
 Result<void> SqliteStore::expunge(MailboxId mailbox, std::uint32_t uid)
 {
-    return write<void>([mailbox, uid](WriteContext& ctx) -> Result<void> {
-        Result<Statement> del =
-            ctx.db.prepare("DELETE FROM messages WHERE mailbox_id = ? AND uid = ?");
-        HARBOR_TRY(del);
-        HARBOR_TRY(del->bind(1, mailbox.value).bind(2, std::int64_t{uid}).run());
-        if (ctx.db.changes() == 0) {
-            return unexpected(Errc::NotFound, "no message " + std::to_string(uid) + " in mailbox " +
-                                                  std::to_string(mailbox.value));
-        }
-        // An expunge is a change: RFC 7162 §3.2.10 wants highestmodseq to move past it.
-        Result<Statement> bump =
-            ctx.db.prepare("UPDATE mailboxes SET highestmodseq = highestmodseq + 1 WHERE id = ?");
-        HARBOR_TRY(bump);
-        HARBOR_TRY(bump->bind(1, mailbox.value).run());
-        return collect_released_blobs(ctx);
-    });
+    Result<ExpungeResult> expunged =
+        expunge(mailbox, UidSet{UidRange{uid, uid}}, ExpungeScope::Listed);
+    HARBOR_TRY(expunged);
+    if (expunged->uids.empty()) {
+        return unexpected(Errc::NotFound, "no message " + std::to_string(uid) + " in mailbox " +
+                                              std::to_string(mailbox.value));
+    }
+    return ok();
 }
 
 Result<std::string> SqliteStore::read_blob(const BlobId& blob)

@@ -101,11 +101,14 @@ TEST_F(SqliteMail, AppendCreatesMailboxAndAssignsAscendingUidsAndModseqs)
 
     Result<std::vector<Mailbox>> boxes = store_->list_mailboxes(alice_.id);
     ASSERT_TRUE(boxes);
-    ASSERT_EQ(boxes->size(), 1u);
-    EXPECT_EQ((*boxes)[0].name, "INBOX");
-    EXPECT_EQ((*boxes)[0].uidnext, 3u);
-    EXPECT_EQ((*boxes)[0].highest_modseq, 3u);
-    EXPECT_GT((*boxes)[0].uidvalidity, 0u);
+    ASSERT_EQ(boxes->size(), 6u);  // INBOX and the special-use mailboxes of a new account
+    Result<Mailbox> inbox = store_->find_mailbox(alice_.id, "INBOX");
+    ASSERT_TRUE(inbox);
+    EXPECT_EQ(inbox->id, one->mailbox);
+    EXPECT_EQ(inbox->uidnext, 3u);
+    EXPECT_EQ(inbox->highest_modseq, 3u);
+    EXPECT_GT(inbox->uidvalidity, 0u);
+    EXPECT_EQ(one->uidvalidity, inbox->uidvalidity);
 
     Result<std::vector<MessageRecord>> messages = store_->list_messages(one->mailbox);
     ASSERT_TRUE(messages);
@@ -236,10 +239,10 @@ TEST_F(SqliteMail, ExpungeRaisesHighestModseqAndKeepsUidnext)
     Result<MessageRecord> one = store_->append(append_request(alice_.id, "INBOX", "a"));
     ASSERT_TRUE(one);
     ASSERT_TRUE(store_->expunge(one->mailbox, one->uid));
-    Result<std::vector<Mailbox>> boxes = store_->list_mailboxes(alice_.id);
-    ASSERT_TRUE(boxes);
-    EXPECT_EQ((*boxes)[0].uidnext, 2u);
-    EXPECT_EQ((*boxes)[0].highest_modseq, one->modseq + 1);
+    Result<Mailbox> inbox = store_->find_mailbox(alice_.id, "INBOX");
+    ASSERT_TRUE(inbox);
+    EXPECT_EQ(inbox->uidnext, 2u);
+    EXPECT_EQ(inbox->highest_modseq, one->modseq + 1);
     Result<MessageRecord> two = store_->append(append_request(alice_.id, "INBOX", "a"));
     ASSERT_TRUE(two);
     EXPECT_EQ(two->uid, 2u);  // UIDs are never reused (RFC 9051 §2.3.1.1)

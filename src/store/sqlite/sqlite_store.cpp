@@ -122,9 +122,11 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const StoreOptions& optio
     SqliteStore* raw = store.get();
 
     store->writer_ = std::make_unique<WriteBatcher>(
-        std::move(*db), [raw](Connection& writer_db, const std::vector<std::string>& released) {
+        std::move(*db),
+        [raw](Connection& writer_db, const std::vector<std::string>& released) {
             raw->delete_released_blobs(writer_db, released);
-        });
+        },
+        [raw](const std::vector<MailboxChange>& changes) { raw->notify_changes(changes); });
     store->writer_->start();
     return store;
 }
@@ -183,6 +185,31 @@ void SqliteStore::delete_released_blobs(Connection& db, const std::vector<std::s
         }
     }
     (void)db.exec("COMMIT");
+}
+
+void SqliteStore::set_change_listener(ChangeListener listener)
+{
+    std::shared_ptr<const ChangeListener> next;
+    if (listener) {
+        next = std::make_shared<const ChangeListener>(std::move(listener));
+    }
+    std::lock_guard lock(listener_mutex_);
+    listener_ = std::move(next);
+}
+
+void SqliteStore::notify_changes(const std::vector<MailboxChange>& changes)
+{
+    std::shared_ptr<const ChangeListener> listener;
+    {
+        std::lock_guard lock(listener_mutex_);
+        listener = listener_;
+    }
+    if (!listener) {
+        return;
+    }
+    for (const MailboxChange& change : changes) {
+        (*listener)(change.account, change.mailbox, change.highest_modseq);
+    }
 }
 
 std::uint64_t SqliteStore::commit_count_for_test() const

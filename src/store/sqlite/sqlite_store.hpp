@@ -1,8 +1,10 @@
 // The embedded Store: SQLite (WAL, synchronous=FULL) for metadata and small message bodies,
 // content-addressed files for large ones. One writer thread commits batches (write_batcher.hpp);
 // reads use a pool of their own connections and never wait for it. Directory methods live in
-// sqlite_directory.cpp, mail and blob methods in sqlite_mail.cpp, opening and plumbing in
-// sqlite_store.cpp.
+// sqlite_directory.cpp, mail and blob methods in sqlite_mail.cpp, delivery in
+// sqlite_delivery.cpp, mailbox management (CREATE, DELETE, RENAME, STATUS, subscriptions) in
+// sqlite_mailboxes.cpp, message changes (STORE, EXPUNGE, COPY, MOVE, CONDSTORE/QRESYNC reads)
+// in sqlite_messages.cpp, opening and plumbing in sqlite_store.cpp.
 #pragma once
 
 #include <cstddef>
@@ -66,8 +68,31 @@ struct NewMessage {
     std::int64_t internal_date = 0;
     std::string_view prefix;
 };
-// A message row in its mailbox (created if missing): quota, next UID, modseq.
-Result<MessageRecord> insert_message(WriteContext& ctx, const NewMessage& message);
+// A message row in its mailbox (created if missing, unless `if_missing` says Fail): quota, next
+// UID, modseq; records the change for the listener.
+Result<MessageRecord> insert_message(WriteContext& ctx, const NewMessage& message,
+                                     MissingMailbox if_missing = MissingMailbox::Create);
+// Flags as a list: the stored form split on spaces.
+std::vector<std::string> split_flags(const std::string& text);
+// A system flag in its one stored spelling ("\seen" -> "\Seen"); keywords as they are.
+std::string_view canonical_flag(std::string_view flag);
+// Message rows selected as (mailbox_id, uid, modseq, blob, size, internal_date, flags, prefix).
+Result<std::vector<MessageRecord>> read_message_rows(Statement& stmt, std::uint32_t uidvalidity);
+// Errc::Quota unless `size` more bytes fit the account's quota (accounts.used_bytes);
+// NotFound for no such account.
+Result<void> check_quota(Connection& db, AccountId account, std::uint64_t size);
+
+// Mailbox names (sqlite_mailboxes.cpp). Any case of "INBOX" is INBOX (RFC 9051 §5.1).
+std::string canonical_mailbox_name(std::string_view name);
+// Invalid for a name the store does not hold: empty, too long, a control character, a
+// leading, trailing or doubled '/'.
+Result<void> check_mailbox_name(std::string_view name);
+constexpr std::size_t max_mailbox_name = 1000;  // bytes of UTF-8
+// A new mailbox row (no parents), with a UIDVALIDITY above every earlier one of the account.
+Result<Mailbox> insert_mailbox(Connection& db, AccountId account, std::string_view name,
+                               std::string_view special_use);
+// INBOX and the RFC 6154 special-use mailboxes every new account starts with, subscribed.
+Result<void> create_default_mailboxes(Connection& db, AccountId account);
 
 class SqliteStore final : public Store {
 public:
@@ -106,7 +131,31 @@ public:
     Result<std::uint64_t> used_bytes(AccountId account) override;
     Result<std::vector<Mailbox>> list_mailboxes(AccountId account) override;
     Result<std::vector<MessageRecord>> list_messages(MailboxId mailbox) override;
+    using Store::expunge;  // the blocking form of expunge_async beside the override below
     Result<void> expunge(MailboxId mailbox, std::uint32_t uid) override;
+
+    Result<Mailbox> find_mailbox(AccountId account, std::string_view name) override;
+    Result<MailboxStatus> mailbox_status(MailboxId mailbox) override;
+    Result<std::vector<MessageRecord>> list_changed_since(MailboxId mailbox,
+                                                          std::uint64_t modseq) override;
+    Result<std::vector<std::uint32_t>> list_expunged_since(MailboxId mailbox,
+                                                           std::uint64_t modseq) override;
+    Result<std::vector<std::string>> list_subscriptions(AccountId account) override;
+    void create_mailbox_async(AccountId account, std::string name, std::string special_use,
+                              Done<Mailbox> done) override;
+    void delete_mailbox_async(MailboxId mailbox, Done<void> done) override;
+    void rename_mailbox_async(AccountId account, std::string from, std::string to,
+                              Done<Mailbox> done) override;
+    void subscribe_async(AccountId account, std::string name, Done<void> done) override;
+    void unsubscribe_async(AccountId account, std::string name, Done<void> done) override;
+    void store_flags_async(StoreFlagsRequest request, Done<StoreFlagsResult> done) override;
+    void expunge_async(MailboxId mailbox, UidSet uids, ExpungeScope scope,
+                       Done<ExpungeResult> done) override;
+    void copy_async(MailboxId source, UidSet uids, MailboxId destination,
+                    Done<CopyResult> done) override;
+    void move_async(MailboxId source, UidSet uids, MailboxId destination,
+                    Done<CopyResult> done) override;
+    void set_change_listener(ChangeListener listener) override;
 
     Result<std::string> read_blob(const BlobId& blob) override;
     Result<std::uint64_t> blob_refcount(const BlobId& blob) override;
@@ -152,12 +201,16 @@ private:
     // The writer's after-commit step: delete files of blobs whose last reference went, under
     // the database write lock. Inline blobs are already gone with the commit.
     void delete_released_blobs(Connection& db, const std::vector<std::string>& released);
+    // The writer's after-commit step for mailboxes that changed: the change listener.
+    void notify_changes(const std::vector<MailboxChange>& changes);
 
     std::filesystem::path db_path_;
     BlobStore blobs_;
     int lock_fd_ = -1;  // shared flock on store.lock while open
     std::mutex readers_mutex_;
     std::vector<std::unique_ptr<Connection>> idle_readers_;
+    std::mutex listener_mutex_;
+    std::shared_ptr<const ChangeListener> listener_;  // copied out under the mutex per call
     std::unique_ptr<WriteBatcher> writer_;
     TaskPool blob_pool_;  // declared last: destroyed first, it feeds writer_
 };

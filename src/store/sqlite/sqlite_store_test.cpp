@@ -266,10 +266,9 @@ TEST(SqliteStoreCrash, KillDashNineLosesNoAcknowledgedAppend)
 
     std::unique_ptr<Store> store = open_or_fail(dir.path());
     ASSERT_NE(store, nullptr);
-    Result<std::vector<Mailbox>> boxes = store->list_mailboxes(account);
-    ASSERT_TRUE(boxes);
-    ASSERT_EQ(boxes->size(), 1u);
-    Result<std::vector<MessageRecord>> messages = store->list_messages((*boxes)[0].id);
+    Result<Mailbox> inbox = store->find_mailbox(account, "INBOX");
+    ASSERT_TRUE(inbox);
+    Result<std::vector<MessageRecord>> messages = store->list_messages(inbox->id);
     ASSERT_TRUE(messages);
     std::map<std::uint32_t, const MessageRecord*> by_uid;
     for (const MessageRecord& message : *messages) {

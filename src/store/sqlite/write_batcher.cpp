@@ -3,14 +3,16 @@
 // means the batch is in the fsynced log: that is the durability point every caller waits for.
 #include "store/sqlite/write_batcher.hpp"
 
+#include <algorithm>
 #include <exception>
 
 #include "core/log.hpp"
 
 namespace harbor::store::sqlite {
 
-WriteBatcher::WriteBatcher(std::unique_ptr<Connection> db, AfterCommit after_commit)
-    : db_(std::move(db)), after_commit_(std::move(after_commit))
+WriteBatcher::WriteBatcher(std::unique_ptr<Connection> db, AfterCommit after_commit,
+                           OnChanges on_changes)
+    : db_(std::move(db)), after_commit_(std::move(after_commit)), on_changes_(std::move(on_changes))
 {
 }
 
@@ -79,6 +81,27 @@ void complete_all(std::vector<std::unique_ptr<WriteRequest>>& batch,
     }
 }
 
+// Folds a request's changes into the batch's: one entry per mailbox, its last state.
+void merge_changes(std::vector<MailboxChange>& into, const std::vector<MailboxChange>& changes)
+{
+    for (const MailboxChange& change : changes) {
+        bool merged = false;
+        for (MailboxChange& known : into) {
+            if (known.mailbox == change.mailbox) {
+                // A later request's state wins; a deletion (0) stays a deletion.
+                known.highest_modseq = known.highest_modseq == 0 || change.highest_modseq == 0
+                                           ? 0
+                                           : std::max(known.highest_modseq, change.highest_modseq);
+                merged = true;
+                break;
+            }
+        }
+        if (!merged) {
+            into.push_back(change);
+        }
+    }
+}
+
 }  // namespace
 
 void WriteBatcher::run_batch(std::vector<std::unique_ptr<WriteRequest>>& batch)
@@ -88,13 +111,14 @@ void WriteBatcher::run_batch(std::vector<std::unique_ptr<WriteRequest>>& batch)
         return;
     }
     std::vector<std::string> released;
+    std::vector<MailboxChange> changes;
     std::optional<Error> batch_failure;
     for (auto& request : batch) {
         if (Result<void> saved = db_->run("SAVEPOINT request"); !saved) {
             batch_failure = saved.error();
             break;
         }
-        WriteContext context{*db_, {}};
+        WriteContext context{*db_, {}, {}};
         Result<void> done = request->run(context);
         if (done) {
             if (Result<void> kept = db_->run("RELEASE request"); !kept) {
@@ -103,6 +127,7 @@ void WriteBatcher::run_batch(std::vector<std::unique_ptr<WriteRequest>>& batch)
             }
             released.insert(released.end(), context.released_blobs.begin(),
                             context.released_blobs.end());
+            merge_changes(changes, context.changes);
             continue;
         }
         // Some errors (I/O, full disk) make SQLite roll back the whole transaction itself; then
@@ -136,6 +161,16 @@ void WriteBatcher::run_batch(std::vector<std::unique_ptr<WriteRequest>>& batch)
     commits_.fetch_add(1, std::memory_order_relaxed);
     if (!released.empty() && after_commit_) {
         after_commit_(*db_, released);
+    }
+    if (!changes.empty() && on_changes_) {
+        // A listener's failure must not take the writer down, nor keep callers waiting.
+        try {
+            on_changes_(changes);
+        } catch (const std::exception& e) {
+            log::error("store.writer.listener_threw", {{"what", e.what()}});
+        } catch (...) {
+            log::error("store.writer.listener_threw");
+        }
     }
     complete_all(batch, std::nullopt);
 }

@@ -18,14 +18,24 @@
 
 #include "core/result.hpp"
 #include "store/sqlite/statement.hpp"
+#include "store/types.hpp"
 
 namespace harbor::store::sqlite {
+
+// A mailbox a request changed, for the change listener (Store::set_change_listener).
+struct MailboxChange {
+    AccountId account;
+    MailboxId mailbox;
+    std::uint64_t highest_modseq = 0;  // after the request; 0 for a deleted mailbox
+};
 
 // What a request may touch while it runs on the writer thread.
 struct WriteContext {
     Connection& db;
     // Blobs whose last reference this request dropped; deleted only after the commit.
     std::vector<std::string> released_blobs;
+    // Mailboxes this request changed; reported after the commit if the request succeeded.
+    std::vector<MailboxChange> changes;
 };
 
 // One queued write. run() executes on the writer thread inside the request's savepoint;
@@ -82,8 +92,12 @@ public:
     // Runs after each successful commit, on the writer thread, before callers are completed:
     // it receives the blobs released by the batch (to delete their files).
     using AfterCommit = std::function<void(Connection&, const std::vector<std::string>&)>;
+    // Runs after each successful commit that changed mailboxes, on the writer thread, before
+    // callers are completed: one entry per mailbox (the highest modseq the batch left it at).
+    using OnChanges = std::function<void(const std::vector<MailboxChange>&)>;
 
-    WriteBatcher(std::unique_ptr<Connection> db, AfterCommit after_commit);
+    WriteBatcher(std::unique_ptr<Connection> db, AfterCommit after_commit,
+                 OnChanges on_changes = {});
     WriteBatcher(const WriteBatcher&) = delete;
     WriteBatcher& operator=(const WriteBatcher&) = delete;
     // Drains the queue (every queued request still completes), then joins the thread.
@@ -108,6 +122,7 @@ private:
 
     std::unique_ptr<Connection> db_;
     AfterCommit after_commit_;
+    OnChanges on_changes_;
     std::mutex mutex_;
     std::condition_variable wake_;
     std::vector<std::unique_ptr<WriteRequest>> queue_;

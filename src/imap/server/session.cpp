@@ -1,0 +1,375 @@
+// The IMAP session loop: greeting (RFC 9051 §7.1.1 with [CAPABILITY], §7.2.1), command framing
+// with the literal flow (§4.3, §7.5: "+ Ready" only for a literal that will be accepted; RFC
+// 7888 LITERAL-), timeouts (§5.4), the state table (§3), CAPABILITY, NOOP, LOGOUT (§6.1) and
+// STARTTLS (§6.2.1).
+// SECURITY: see session.hpp. A framing error the reader cannot recover from, or max_errors
+// refused commands, end the session with "* BYE".
+#include "imap/server/session.hpp"
+
+#include "core/log.hpp"
+#include "imap/server/session_state.hpp"
+
+namespace harbor::imap::server {
+namespace {
+
+using namespace std::chrono_literals;
+using net::Awaitable;
+using net::deadline_after;
+
+constexpr auto goodbye_timeout = 2s;     // a last response to a client that may not read it
+constexpr auto handshake_timeout = 30s;  // STARTTLS
+constexpr std::size_t flush_threshold = 64 * 1024;
+
+}  // namespace
+
+// Password checks take tens of milliseconds each; lookups and message reads get threads of
+// their own so that a burst of logins does not hold up FETCH.
+ImapHandler::Blocking::Blocking() : passwords(4), lookups(2), messages(4) {}
+
+ImapHandler::ImapHandler(store::Store& store, ImapSettings settings,
+                         std::shared_ptr<net::LoginThrottle> throttle)
+    : store_(store),
+      directory_(store),
+      settings_(std::move(settings)),
+      throttle_(std::move(throttle))
+{
+}
+
+Awaitable<void> ImapHandler::run(net::Connection& connection, net::SessionContext& context)
+{
+    Session session(*this, connection, context);
+    co_await session.run();
+}
+
+Awaitable<void> ImapHandler::refuse(net::Connection& connection, net::SessionContext&)
+{
+    // RFC 9051 §7.1.5: BYE as the greeting when the server will not serve the client.
+    (void)co_await connection.write("* BYE Too many connections, try again later\r\n",
+                                    deadline_after(goodbye_timeout));
+}
+
+Session::Session(ImapHandler& handler, net::Connection& connection, net::SessionContext& context)
+    : handler_(handler), connection_(connection), context_(context), settings_(handler.settings())
+{
+    reader_ = CommandReader(reader_limits());  // here: reader_limits() reads state_
+}
+
+void Session::untagged(std::string_view text)
+{
+    out_ += "* ";
+    out_ += text;
+    out_ += "\r\n";
+}
+
+void Session::tagged(std::string_view tag, std::string_view status, std::string_view text)
+{
+    out_ += tag;
+    out_ += ' ';
+    out_ += status;
+    out_ += ' ';
+    out_ += text;
+    out_ += "\r\n";
+}
+
+Awaitable<bool> Session::flush()
+{
+    if (out_.empty()) {
+        co_return true;
+    }
+    std::string bytes = std::move(out_);
+    out_.clear();
+    co_return static_cast<bool>(co_await connection_.write(bytes));
+}
+
+Awaitable<void> Session::close_with_bye(std::string text)
+{
+    untagged("BYE " + text);
+    std::string bytes = std::move(out_);
+    out_.clear();
+    (void)co_await connection_.write(bytes, deadline_after(goodbye_timeout));
+}
+
+bool Session::count_error()
+{
+    return ++errors_ < settings_.max_errors;
+}
+
+void Session::refuse(std::string_view tag, std::string_view text)
+{
+    tagged(tag, "BAD", text);
+    (void)count_error();
+}
+
+bool Session::auth_offered() const
+{
+    // RFC 9051 §6.2.3, RFC 8314 §3: no password over plaintext unless the listener is trusted
+    // (the loopback demo), as SMTP decides auth_offered.
+    return connection_.is_tls() || context_.trusted_plaintext;
+}
+
+ReaderLimits Session::reader_limits() const
+{
+    ReaderLimits limits;
+    limits.non_sync = NonSyncLiterals::Minus;  // LITERAL- (RFC 7888 §4; in IMAP4rev2, §4.3)
+    if (state_ == SessionState::NotAuthenticated) {
+        limits.max_literal = settings_.max_pre_auth_literal;
+        limits.max_command = limits.max_line + 4 * settings_.max_pre_auth_literal;
+        limits.max_literals = 4;
+    } else {
+        limits.max_literal = settings_.max_append;
+        limits.max_command = settings_.max_append + 65536;
+    }
+    return limits;
+}
+
+std::string Session::capability_list() const
+{
+    // IMAP4rev1 too: RFC 9051 Appendix E lets a server speak both, and clients such as
+    // Python's imaplib insist on it.
+    std::string caps = "IMAP4rev2 IMAP4rev1";
+    if (state_ == SessionState::NotAuthenticated) {
+        if (context_.tls_mode == TlsMode::StartTls && connection_.can_start_tls()) {
+            caps += " STARTTLS";
+        }
+        if (auth_offered()) {
+            for (const std::string_view name : sasl::mechanism_names()) {
+                caps += " AUTH=" + std::string(name);
+            }
+        } else {
+            caps += " LOGINDISABLED";  // RFC 9051 §6.2.3
+        }
+        caps += " SASL-IR";  // RFC 4959
+    }
+    caps += " LITERAL- ENABLE ID NAMESPACE UNSELECT UTF8=ACCEPT BINARY";
+    caps += " APPENDLIMIT=" + std::to_string(settings_.max_append);  // RFC 7889 §3
+    return caps;
+}
+
+Awaitable<void> Session::run()
+{
+    untagged("OK [CAPABILITY " + capability_list() + "] " + context_.hostname + " Harbor ready");
+    for (;;) {
+        std::optional<RawCommand> raw = co_await read_command();
+        if (!raw) {
+            co_return;
+        }
+        Result<Command> command = parse_command(*raw);
+        if (!command) {
+            std::string tag(command_tag(raw->pieces.front().data));
+            const std::string text = command.error().code == Errc::Unsupported
+                                         ? "Unknown command"
+                                         : "Syntax error: " + command.error().detail;
+            tagged(tag.empty() ? "*" : tag, "BAD", text);
+            if (!count_error()) {
+                co_await close_with_bye("Too many invalid commands");
+                co_return;
+            }
+            continue;
+        }
+        if (!co_await on_command(*command)) {
+            co_return;
+        }
+        if (errors_ >= settings_.max_errors) {
+            co_await close_with_bye("Too many invalid commands");
+            co_return;
+        }
+        if (out_.size() > flush_threshold && !co_await flush()) {
+            co_return;
+        }
+    }
+}
+
+Awaitable<std::optional<RawCommand>> Session::read_command()
+{
+    std::optional<net::Deadline> command_deadline;  // set once the command's first octet came
+    for (;;) {
+        if (connection_.buffered_bytes() == 0 && !co_await flush()) {
+            co_return std::nullopt;
+        }
+        const auto idle = state_ == SessionState::NotAuthenticated ? settings_.pre_auth_timeout
+                                                                   : settings_.idle_timeout;
+        net::Deadline deadline = deadline_after(idle);
+        if (command_deadline && *command_deadline < deadline) {
+            deadline = *command_deadline;
+        }
+        auto input = co_await connection_.read_some(deadline);
+        if (!input) {
+            if (connection_.shutting_down()) {
+                co_await close_with_bye("Server shutting down");
+            } else if (input.error().code == Errc::Timeout) {
+                log::info("imap.timeout", {{"cid", context_.cid}});
+                co_await close_with_bye(command_deadline ? "Command took too long"
+                                                         : "Autologout; idle for too long");
+            }
+            co_return std::nullopt;
+        }
+        const ReadStep step = reader_.read(*input);
+        connection_.consume(step.consumed);
+        if (step.kind == ReadStep::Kind::Command) {
+            co_return reader_.take_command();
+        }
+        if (step.kind == ReadStep::Kind::NeedMore) {
+            if (!command_deadline && step.consumed > 0) {
+                command_deadline = deadline_after(settings_.command_timeout);
+            }
+            continue;
+        }
+        if (step.kind == ReadStep::Kind::LiteralWanted) {
+            // The reader has checked the size against the limits: the literal is wanted, and
+            // the client may send it only after this (RFC 9051 §7.5).
+            if (!command_deadline) {
+                command_deadline = deadline_after(settings_.command_timeout);
+            }
+            reader_.accept_literal();
+            out_ += "+ Ready for literal data\r\n";
+            if (!co_await flush()) {
+                co_return std::nullopt;
+            }
+            continue;
+        }
+        // A framing error: the reader has dropped the command.
+        command_deadline.reset();
+        const ReadFailure failure = reader_.failure();
+        const bool too_big =
+            failure.error == ReadError::LiteralTooBig || failure.error == ReadError::CommandTooBig;
+        // RFC 7888 §4 and RFC 9051 §7.1: a literal over the limit gets BAD [TOOBIG], before
+        // its octets are sent when it is synchronising.
+        const std::string text = (too_big ? "[TOOBIG] " : "") + failure.reason;
+        if (failure.recovery == Recovery::Close) {
+            log::info("imap.framing_error", {{"cid", context_.cid}, {"reason", failure.reason}});
+            co_await close_with_bye(text);
+            co_return std::nullopt;
+        }
+        tagged(failure.tag.empty() ? "*" : failure.tag, "BAD", text);
+        if (!count_error()) {
+            co_await close_with_bye("Too many invalid commands");
+            co_return std::nullopt;
+        }
+    }
+}
+
+bool Session::allowed_in_state(CommandName name) const
+{
+    using N = CommandName;
+    switch (name) {
+        case N::Capability:
+        case N::Noop:
+        case N::Logout:
+        case N::Id:  // RFC 2971 §3.1: any state
+            return true;
+        case N::Starttls:
+        case N::Authenticate:
+        case N::Login:
+            return state_ == SessionState::NotAuthenticated;
+        case N::Check:
+        case N::Close:
+        case N::Unselect:
+        case N::Expunge:
+        case N::Search:
+        case N::Fetch:
+        case N::Store:
+        case N::Copy:
+        case N::Move:
+        case N::Sort:
+        case N::Thread:
+            return state_ == SessionState::Selected;
+        default:
+            return state_ != SessionState::NotAuthenticated;
+    }
+}
+
+Awaitable<bool> Session::on_command(const Command& command)
+{
+    const std::string& tag = command.tag;
+    const CommandName name = command.name;
+    if (!allowed_in_state(name)) {
+        const bool authenticated = state_ != SessionState::NotAuthenticated;
+        refuse(tag, std::string(command_name_text(name)) +
+                        (authenticated ? " not allowed now" : " needs authentication first"));
+        co_return true;
+    }
+    // An if-chain, not a switch: GCC 12 mishandles the temporaries of a co_await inside
+    // switch cases.
+    if (name == CommandName::Capability) {
+        untagged("CAPABILITY " + capability_list());
+        tagged(tag, "OK", "CAPABILITY completed");
+    } else if (name == CommandName::Noop || name == CommandName::Check) {
+        co_await on_noop(command);
+    } else if (name == CommandName::Logout) {
+        untagged("BYE Logging out");
+        tagged(tag, "OK", "LOGOUT completed");
+        std::string bytes = std::move(out_);
+        out_.clear();
+        (void)co_await connection_.write(bytes, deadline_after(goodbye_timeout));
+        co_return false;
+    } else if (name == CommandName::Starttls) {
+        const bool more = co_await on_starttls(command);
+        co_return more;
+    } else if (name == CommandName::Login) {
+        const bool more = co_await on_login(command);
+        co_return more;
+    } else if (name == CommandName::Authenticate) {
+        const bool more = co_await on_authenticate(command);
+        co_return more;
+    } else if (name == CommandName::Enable) {
+        on_enable(command);
+    } else if (name == CommandName::Id) {
+        on_id(command);
+    } else if (name == CommandName::Namespace) {
+        on_namespace(command);
+    } else if (name == CommandName::List || name == CommandName::Lsub) {
+        co_await on_list(command);
+    } else if (name == CommandName::Select || name == CommandName::Examine) {
+        co_await on_select(command);
+    } else if (name == CommandName::Status) {
+        co_await on_status(command);
+    } else if (name == CommandName::Close || name == CommandName::Unselect) {
+        on_close(command);
+    } else if (name == CommandName::Append) {
+        co_await on_append(command);
+    } else if (name == CommandName::Fetch) {
+        const bool more = co_await on_fetch(command);
+        co_return more;
+    } else {
+        // Parsed but not implemented yet (CREATE, STORE, SEARCH, IDLE, ...): none of these is
+        // in CAPABILITY beyond what IMAP4rev2 names (docs/imap.md lists them).
+        tagged(tag, "NO",
+               "[CANNOT] " + std::string(command_name_text(name)) +
+                   " is not supported by this server yet");
+    }
+    co_return true;
+}
+
+Awaitable<void> Session::on_noop(const Command& command)
+{
+    // RFC 9051 §6.1.2: NOOP is how a client polls for new messages.
+    if (state_ == SessionState::Selected) {
+        co_await refresh_selected();
+    }
+    tagged(command.tag, "OK", std::string(command_name_text(command.name)) + " completed");
+}
+
+Awaitable<bool> Session::on_starttls(const Command& command)
+{
+    if (context_.tls_mode != TlsMode::StartTls || !connection_.can_start_tls()) {
+        refuse(command.tag,
+               connection_.is_tls() ? "TLS is already active" : "STARTTLS not available");
+        co_return true;
+    }
+    tagged(command.tag, "OK", "Begin TLS negotiation now");
+    if (!co_await flush()) {
+        co_return false;
+    }
+    // start_tls() drops every octet the client pipelined after STARTTLS (RFC 9051 §6.2.1;
+    // SECURITY-CASES 17): none of it may be read as if it came over TLS.
+    auto result = co_await connection_.start_tls(deadline_after(handshake_timeout));
+    if (!result) {
+        log::info("imap.starttls.failed",
+                  {{"cid", context_.cid}, {"error", result.error().to_string()}});
+        co_return false;
+    }
+    reader_ = CommandReader(reader_limits());
+    co_return true;
+}
+
+}  // namespace harbor::imap::server

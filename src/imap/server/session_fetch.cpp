@@ -1,0 +1,261 @@
+// FETCH and UID FETCH (RFC 9051 §6.4.5, §6.4.9, §7.5.2): FLAGS, UID, INTERNALDATE,
+// RFC822.SIZE from the message list; ENVELOPE, BODY, BODYSTRUCTURE, BODY[...], BODY.PEEK,
+// RFC822*, BINARY[...] and BINARY.SIZE from the message, read and formatted off the io thread
+// (fetch_data.cpp). CONDSTORE (MODSEQ, CHANGEDSINCE) is not offered.
+// DEVIATION(RFC 9051 §6.4.5): BODY[...] without .PEEK does not set \Seen yet, since the store
+// has no flag update; the FLAGS the client sees stay as stored.
+// SECURITY: sequence sets are resolved to ranges without expansion; one message is read and
+// held at a time, and responses are written as they grow past flush_threshold.
+#include <algorithm>
+
+#include "core/log.hpp"
+#include "imap/fetch/imap_string.hpp"
+#include "imap/protocol/date_time.hpp"
+#include "imap/server/fetch_data.hpp"
+#include "imap/server/session_state.hpp"
+#include "store/awaitable.hpp"
+
+namespace harbor::imap::server {
+namespace {
+
+using net::Awaitable;
+
+constexpr std::size_t flush_threshold = 256 * 1024;
+
+bool is_atom_text(std::string_view text)
+{
+    return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return u > 0x20 && u < 0x7f &&
+               std::string_view("(){%*\"\\]").find(c) == std::string_view::npos;
+    });
+}
+
+// section-spec (RFC 9051 §9) as text, the form responses repeat: "1.2.HEADER.FIELDS (A B)".
+std::string format_section(const Section& section)
+{
+    std::string out;
+    for (const std::uint32_t number : section.part) {
+        if (!out.empty()) {
+            out += '.';
+        }
+        out += std::to_string(number);
+    }
+    if (section.text == SectionText::None) {
+        return out;
+    }
+    if (!out.empty()) {
+        out += '.';
+    }
+    if (section.text == SectionText::Header) {
+        out += "HEADER";
+    } else if (section.text == SectionText::Text) {
+        out += "TEXT";
+    } else if (section.text == SectionText::Mime) {
+        out += "MIME";
+    } else {
+        out +=
+            section.text == SectionText::HeaderFields ? "HEADER.FIELDS (" : "HEADER.FIELDS.NOT (";
+        for (std::size_t i = 0; i < section.fields.size(); ++i) {
+            if (i > 0) {
+                out += ' ';
+            }
+            if (is_atom_text(section.fields[i])) {
+                out += section.fields[i];
+            } else {
+                append_string(out, section.fields[i]);
+            }
+        }
+        out += ')';
+    }
+    return out;
+}
+
+MessageDataItem plain_item(MessageDataItem::Kind kind, std::string name, std::string section)
+{
+    MessageDataItem item;
+    item.kind = kind;
+    item.response_name = std::move(name);
+    item.section = std::move(section);
+    return item;
+}
+
+// The message-data description of an attribute that needs the message's bytes.
+std::optional<MessageDataItem> message_data_item(const FetchAttribute& att)
+{
+    MessageDataItem item;
+    using Kind = MessageDataItem::Kind;
+    if (att.item == FetchItem::Envelope) {
+        item = plain_item(Kind::Envelope, "ENVELOPE", "");
+    } else if (att.item == FetchItem::Body) {
+        item = plain_item(Kind::Body, "BODY", "");
+    } else if (att.item == FetchItem::BodyStructure) {
+        item = plain_item(Kind::BodyStructure, "BODYSTRUCTURE", "");
+    } else if (att.item == FetchItem::Rfc822) {
+        item = plain_item(Kind::Section, "RFC822", "");
+    } else if (att.item == FetchItem::Rfc822Header) {
+        item = plain_item(Kind::Section, "RFC822.HEADER", "HEADER");
+    } else if (att.item == FetchItem::Rfc822Text) {
+        item = plain_item(Kind::Section, "RFC822.TEXT", "TEXT");
+    } else if (att.item == FetchItem::BodySection || att.item == FetchItem::Binary ||
+               att.item == FetchItem::BinarySize) {
+        item.section = format_section(att.section);
+        item.kind = att.item == FetchItem::BodySection ? Kind::Section
+                    : att.item == FetchItem::Binary    ? Kind::Binary
+                                                       : Kind::BinarySize;
+        const std::string_view name = att.item == FetchItem::BodySection ? "BODY"
+                                      : att.item == FetchItem::Binary    ? "BINARY"
+                                                                         : "BINARY.SIZE";
+        // RFC 9051 §7.5.2: the response names BODY[...] (never .PEEK) and only the origin
+        // of a partial fetch.
+        item.response_name = std::string(name) + "[" + item.section + "]";
+        if (att.partial) {
+            item.partial = true;
+            item.origin = att.partial->offset;
+            item.count = att.partial->length;
+            item.response_name += "<" + std::to_string(item.origin) + ">";
+        }
+    } else {
+        return std::nullopt;
+    }
+    return item;
+}
+
+// Unix seconds to an INTERNALDATE in UTC (RFC 9051 §9 date-time): days to a civil date by
+// the inverse of days_from_civil (proleptic Gregorian, 400-year eras).
+std::string format_internal_date(std::int64_t unix_seconds)
+{
+    std::int64_t days = unix_seconds / 86400;
+    std::int64_t rest = unix_seconds % 86400;
+    if (rest < 0) {
+        rest += 86400;
+        --days;
+    }
+    const std::int64_t z = days + 719468;
+    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const std::int64_t doe = z - era * 146097;
+    const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const std::int64_t mp = (5 * doy + 2) / 153;
+    DateTime value;
+    value.date.day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+    value.date.month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+    value.date.year = static_cast<int>(yoe + era * 400 + (value.date.month <= 2 ? 1 : 0));
+    value.hour = static_cast<int>(rest / 3600);
+    value.minute = static_cast<int>(rest % 3600 / 60);
+    value.second = static_cast<int>(rest % 60);
+    return "\"" + format_date_time(value) + "\"";
+}
+
+}  // namespace
+
+Awaitable<bool> Session::on_fetch(const Command& command)
+{
+    const auto& args = std::get<FetchArgs>(command.args);
+    if (args.changed_since || args.vanished ||
+        std::any_of(args.attributes.begin(), args.attributes.end(),
+                    [](const FetchAttribute& att) { return att.item == FetchItem::ModSeq; })) {
+        refuse(command.tag, "CONDSTORE is not supported");
+        co_return true;
+    }
+    if (args.set.saved_result) {
+        refuse(command.tag, "SEARCHRES ($) is not supported");
+        co_return true;
+    }
+    const std::vector<store::MessageRecord>& messages = selected_->messages;
+    std::vector<ResolvedRange> ranges;
+    if (!messages.empty() || !command.uid) {
+        const std::uint32_t max =
+            command.uid ? messages.back().uid : static_cast<std::uint32_t>(messages.size());
+        Result<std::vector<ResolvedRange>> resolved =
+            resolve(args.set, max, command.uid ? SequenceKind::Uids : SequenceKind::MessageNumbers);
+        if (!resolved) {
+            refuse(command.tag, "Invalid message sequence number");
+            co_return true;
+        }
+        ranges = std::move(*resolved);
+    }
+    std::vector<MessageDataItem> data_items;
+    for (const FetchAttribute& att : args.attributes) {
+        if (std::optional<MessageDataItem> item = message_data_item(att)) {
+            data_items.push_back(std::move(*item));
+        }
+    }
+    const bool wants_uid =
+        command.uid ||
+        std::any_of(args.attributes.begin(), args.attributes.end(),
+                    [](const FetchAttribute& att) { return att.item == FetchItem::Uid; });
+    store::Store& store = handler_.store();
+    const mime::Limits limits = settings_.message_limits;
+    for (std::size_t index = 0; index < messages.size(); ++index) {
+        const store::MessageRecord& record = messages[index];
+        const std::uint32_t key = command.uid ? record.uid : static_cast<std::uint32_t>(index + 1);
+        if (!contains(ranges, key)) {
+            continue;
+        }
+        std::vector<std::string> data;
+        if (!data_items.empty()) {
+            std::function<Result<std::vector<std::string>>()> work =
+                [&store, record, &data_items, limits]() -> Result<std::vector<std::string>> {
+                Result<std::string> raw = store.read_message(record);
+                if (!raw) {
+                    return unexpected(std::move(raw).error());
+                }
+                return format_message_data(*raw, data_items, limits);
+            };
+            Result<std::vector<std::string>> formatted =
+                co_await store::off_io_thread(handler_.blocking().messages, std::move(work));
+            if (!formatted) {
+                const Errc code = formatted.error().code;
+                log::warn("imap.fetch.failed", {{"cid", context_.cid},
+                                                {"uid", std::to_string(record.uid)},
+                                                {"error", formatted.error().to_string()}});
+                if (code == Errc::Unsupported) {
+                    tagged(command.tag, "NO", "[UNKNOWN-CTE] Cannot decode the part");
+                } else if (code == Errc::Limit) {
+                    tagged(command.tag, "NO", "[LIMIT] Part too large to decode");
+                } else {
+                    tagged(command.tag, "NO", unavailable_text);
+                }
+                co_return true;
+            }
+            data = std::move(*formatted);
+        }
+        std::string line = std::to_string(index + 1) + " FETCH (";
+        std::size_t next_data = 0;
+        bool first = true;
+        const auto add = [&](std::string piece) {
+            line += first ? piece.substr(1) : piece;
+            first = false;
+        };
+        if (wants_uid) {
+            add(" UID " + std::to_string(record.uid));  // RFC 9051 §6.4.9: always for UID FETCH
+        }
+        for (const FetchAttribute& att : args.attributes) {
+            if (att.item == FetchItem::Uid) {
+                continue;
+            }
+            if (att.item == FetchItem::Flags) {
+                std::string flags = " FLAGS (";
+                for (std::size_t i = 0; i < record.flags.size(); ++i) {
+                    flags += (i > 0 ? " " : "") + record.flags[i];
+                }
+                add(flags + ")");
+            } else if (att.item == FetchItem::InternalDate) {
+                add(" INTERNALDATE " + format_internal_date(record.internal_date));
+            } else if (att.item == FetchItem::Rfc822Size) {
+                add(" RFC822.SIZE " + std::to_string(record.size));
+            } else if (next_data < data.size()) {
+                add(std::move(data[next_data++]));
+            }
+        }
+        out_ += "* " + line + ")\r\n";
+        if (out_.size() > flush_threshold && !co_await flush()) {
+            co_return false;
+        }
+    }
+    tagged(command.tag, "OK", std::string(command.uid ? "UID " : "") + "FETCH completed");
+    co_return true;
+}
+
+}  // namespace harbor::imap::server
