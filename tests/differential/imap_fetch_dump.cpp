@@ -161,7 +161,7 @@ json section_json(std::string_view raw, const mime::Message& message, const std:
                   bool with_bytes)
 {
     json out = {{"section", text}};
-    const harbor::Result<imap::SectionSpec> spec = imap::parse_section(text);
+    const harbor::Result<imap::Section> spec = imap::parse_section(text);
     if (!spec) {
         out["error"] = "parse: " + spec.error().detail;
         return out;

@@ -80,7 +80,7 @@ void check_sections(std::string_view raw, const harbor::mime::Message& message,
         if (!section.empty() && section.back() == '.') {
             section.pop_back();
         }
-        harbor::Result<SectionSpec> spec = parse_section(section);
+        harbor::Result<Section> spec = parse_section(section);
         if (!spec) {
             check(numbers.empty() && std::string_view(text) == "MIME");
             continue;

@@ -71,7 +71,7 @@ Result<std::vector<std::string>> parse_header_list(std::string_view text)
 }
 
 // Parses the section-msgtext or section-text after the part numbers.
-Result<void> parse_section_text(std::string_view text, bool after_part, SectionSpec& spec)
+Result<void> parse_section_text(std::string_view text, bool after_part, Section& spec)
 {
     if (iequals(text, "HEADER")) {
         spec.text = SectionText::Header;
@@ -167,7 +167,7 @@ std::string_view slice(std::string_view raw, std::size_t offset, std::size_t len
     return raw.substr(std::min(offset, raw.size()), length);
 }
 
-std::string select_fields(std::string_view raw, const mime::Part& message, const SectionSpec& spec)
+std::string select_fields(std::string_view raw, const mime::Part& message, const Section& spec)
 {
     const bool wanted_if_listed = spec.text == SectionText::HeaderFields;
     std::string out;
@@ -188,9 +188,9 @@ std::string select_fields(std::string_view raw, const mime::Part& message, const
 
 }  // namespace
 
-Result<SectionSpec> parse_section(std::string_view text)
+Result<Section> parse_section(std::string_view text)
 {
-    SectionSpec spec;
+    Section spec;
     std::size_t pos = 0;
     // section-part = nz-number *("." nz-number)
     while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
@@ -224,7 +224,7 @@ Result<SectionSpec> parse_section(std::string_view text)
 }
 
 Result<SectionBytes> resolve_section(std::string_view raw, const mime::Message& message,
-                                     const SectionSpec& spec)
+                                     const Section& spec)
 {
     Result<Located> found = locate(message, spec.part);
     if (!found) {
@@ -233,7 +233,7 @@ Result<SectionBytes> resolve_section(std::string_view raw, const mime::Message& 
     const mime::Part* part = found->part;
     SectionBytes bytes;
     switch (spec.text) {
-        case SectionText::Whole:
+        case SectionText::None:
             bytes.range = part == nullptr ? raw : slice(raw, part->body_offset, part->body_length);
             return bytes;
         case SectionText::Mime:
@@ -271,12 +271,12 @@ Result<SectionBytes> resolve_section(std::string_view raw, const mime::Message& 
 
 std::string_view apply_partial(std::string_view bytes, const Partial& partial)
 {
-    if (partial.origin >= bytes.size()) {
+    if (partial.offset >= bytes.size()) {
         return {};
     }
-    const auto origin = static_cast<std::size_t>(partial.origin);
+    const auto origin = static_cast<std::size_t>(partial.offset);
     const std::uint64_t available = bytes.size() - origin;
-    return bytes.substr(origin, static_cast<std::size_t>(std::min(partial.count, available)));
+    return bytes.substr(origin, static_cast<std::size_t>(std::min(partial.length, available)));
 }
 
 Result<std::string> binary_section(std::string_view raw, const mime::Message& message,

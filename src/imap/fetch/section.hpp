@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "imap/protocol/fetch_attribute.hpp"
 #include "mime/body.hpp"
 #include "mime/message.hpp"
 
@@ -21,22 +22,9 @@ namespace harbor::imap {
 constexpr std::size_t max_section_parts = 100;    // mime::default_max_depth nesting levels
 constexpr std::size_t max_section_fields = 1000;  // names in one HEADER.FIELDS list
 
-enum class SectionText { Whole, Header, HeaderFields, HeaderFieldsNot, Text, Mime };
-
-struct SectionSpec {
-    std::vector<std::uint32_t> part;  // "1.2.3": one-based part numbers, empty for the message
-    SectionText text = SectionText::Whole;
-    std::vector<std::string> fields;  // HEADER.FIELDS (names), as the client wrote them
-};
-
-struct Partial {  // RFC 9051 §6.4.5 "<origin.count>"
-    std::uint64_t origin = 0;
-    std::uint64_t count = 0;
-};
-
 // Parses what is between '[' and ']' of BODY[...]: Errc::Invalid on a grammar error (§9
 // section-spec). HEADER.FIELDS names may be atoms or quoted strings.
-Result<SectionSpec> parse_section(std::string_view text);
+Result<Section> parse_section(std::string_view text);
 
 struct SectionBytes {
     std::string_view range;                  // into the raw message
@@ -47,7 +35,7 @@ struct SectionBytes {
 // The bytes of `spec` in the message parsed (as `message`) from `raw`. Errc::NotFound when a
 // part number does not exist or HEADER/TEXT names a part that is not a message (§6.4.5).
 Result<SectionBytes> resolve_section(std::string_view raw, const mime::Message& message,
-                                     const SectionSpec& spec);
+                                     const Section& spec);
 
 // §6.4.5: the substring from origin of at most count octets; empty past the end.
 std::string_view apply_partial(std::string_view bytes, const Partial& partial);

@@ -26,7 +26,7 @@ const std::string raw =
 std::string fetch(std::string_view section)
 {
     const mime::Message message = mime::parse_message(raw);
-    Result<SectionSpec> spec = parse_section(section);
+    Result<Section> spec = parse_section(section);
     if (!spec) {
         return "parse error: " + spec.error().to_string();
     }
@@ -145,7 +145,7 @@ TEST(Binary, TooLargeIsALimit)
 Result<SectionBytes> fetch_from(std::string_view message_raw, const mime::Message& message,
                                 std::string_view section)
 {
-    Result<SectionSpec> spec = parse_section(section);
+    Result<Section> spec = parse_section(section);
     EXPECT_TRUE(spec) << section;
     return spec ? resolve_section(message_raw, message, *spec) : unexpected(spec.error());
 }

@@ -14,7 +14,7 @@ namespace {
 Result<std::optional<std::string>> section_value(std::string_view raw, const mime::Message& message,
                                                  const MessageDataItem& item)
 {
-    Result<SectionSpec> spec = parse_section(item.section);
+    Result<Section> spec = parse_section(item.section);
     if (!spec) {
         return unexpected(std::move(spec).error());
     }

@@ -1,9 +1,8 @@
 // The FETCH items that need a message's bytes (RFC 9051 §7.5.2: ENVELOPE, BODY,
 // BODYSTRUCTURE, BODY[section]<partial>, RFC822*; RFC 3516 §4.2: BINARY[part]<partial>,
 // BINARY.SIZE), written from one MIME parse with imap/fetch.
-// Kept apart from imap/protocol's command types on purpose: imap/fetch/section.hpp and
-// imap/protocol/fetch_attribute.hpp both declare imap::SectionText and imap::Partial, so no
-// file may include both; the session hands sections over in their text form.
+// The session hands sections over in their text form (as echoed in the response), parsed
+// again here by imap/fetch's parse_section into imap/protocol's Section.
 // SECURITY: the message is untrusted; the parse is bounded by mime::Limits, sections by
 // parse_section's limits, BINARY decoding by mime::BodyLimits.
 #pragma once
