@@ -140,7 +140,7 @@ std::string Session::capability_list() const
         }
         caps += " SASL-IR";  // RFC 4959
     }
-    caps += " LITERAL- ENABLE ID NAMESPACE UNSELECT UTF8=ACCEPT BINARY";
+    caps += " LITERAL- ENABLE ID NAMESPACE UNSELECT UTF8=ACCEPT BINARY SPECIAL-USE";
     caps += " APPENDLIMIT=" + std::to_string(settings_.max_append);  // RFC 7889 §3
     return caps;
 }

@@ -6,6 +6,7 @@
 // (normalize_mailbox_name) before they reach the store; LIST patterns are matched in
 // O(pattern x name) without backtracking.
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "core/log.hpp"
@@ -162,7 +163,10 @@ Awaitable<void> Session::on_list(const Command& command)
     const std::string verb = lsub ? "LSUB" : "LIST";
     if (!args.select_options.empty() || args.return_status_requested ||
         std::any_of(args.return_options.begin(), args.return_options.end(),
-                    [](const std::string& option) { return option != "CHILDREN"; })) {
+                    [](const std::string& option) {
+                        // Both are always returned: accepting them costs nothing (RFC 6154 §5.1).
+                        return option != "CHILDREN" && option != "SPECIAL-USE";
+                    })) {
         tagged(command.tag, "NO", "[CANNOT] LIST selection and return options are not supported");
         co_return;
     }
@@ -182,8 +186,12 @@ Awaitable<void> Session::on_list(const Command& command)
     }
     std::set<std::string> names;
     names.insert("INBOX");  // RFC 9051 §5.1: INBOX always exists for the user
+    std::map<std::string, std::string> special_use;  // RFC 6154 §2: "\Sent", "\Trash" ...
     for (const store::Mailbox& box : *boxes) {
         names.insert(box.name);
+        if (!box.special_use.empty()) {
+            special_use[box.name] = box.special_use;
+        }
     }
     std::set<std::string> listed;
     for (const std::string& pattern_sent : args.patterns) {
@@ -202,7 +210,11 @@ Awaitable<void> Session::on_list(const Command& command)
             const std::string prefix = name + hierarchy_separator;
             const auto after = names.upper_bound(name);
             const bool children = after != names.end() && after->starts_with(prefix);
-            std::string line = verb + (children ? " (\\HasChildren) " : " (\\HasNoChildren) ");
+            std::string line = verb + (children ? " (\\HasChildren" : " (\\HasNoChildren");
+            if (const auto use = special_use.find(name); use != special_use.end()) {
+                line += " " + use->second;
+            }
+            line += ") ";
             line += separator + " ";
             append_string(line, name_for_client(name));
             untagged(line);
