@@ -241,6 +241,21 @@ Result<store::Account> Directory::find_user(std::string_view address)
     return find_account(*parsed);
 }
 
+Result<sasl::ScramCredentials> Directory::scram_credentials(std::string_view address)
+{
+    Result<store::Account> account = find_user(address);
+    if (!account) {
+        if (account.error().code == Errc::Invalid) {
+            return unexpected(Errc::NotFound, "no such account");  // not an address of ours
+        }
+        return unexpected(std::move(account).error());
+    }
+    if (account->disabled || account->credentials.scram_sha256.empty()) {
+        return unexpected(Errc::NotFound, "no such account");
+    }
+    return sasl::parse_scram_credentials(account->credentials.scram_sha256);
+}
+
 Result<void> Directory::set_password(std::string_view address, std::string_view password)
 {
     Result<Address> parsed = parse_local_address(address);

@@ -13,6 +13,7 @@
 
 #include "core/result.hpp"
 #include "directory/address.hpp"
+#include "sasl/scram_sha256.hpp"
 #include "store/store.hpp"
 
 namespace harbor::directory {
@@ -93,6 +94,10 @@ public:
     // account alike; argon2 runs in every case so the timing does not tell them apart.
     // TempFail if the store could not answer.
     Result<store::Account> authenticate(std::string_view address, std::string_view password);
+    // The stored SCRAM-SHA-256 keys (RFC 5802 §3) of an enabled account, for a SCRAM exchange.
+    // NotFound for an unknown or disabled account, or one without keys, so that the exchange
+    // goes on with made-up keys and fails like a wrong password; TempFail as the store.
+    Result<sasl::ScramCredentials> scram_credentials(std::string_view address);
 
 private:
     Result<Address> parse_local_address(std::string_view text);

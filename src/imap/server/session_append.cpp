@@ -65,21 +65,10 @@ Awaitable<void> Session::on_append(const Command& command)
         tagged(command.tag, "NO", "[TRYCREATE] " + name.error().detail);
         co_return;
     }
-    Result<std::vector<store::Mailbox>> boxes = co_await load_mailboxes();
-    if (!boxes) {
-        tagged(command.tag, "NO", unavailable_text);
-        co_return;
-    }
-    auto found = std::find_if(boxes->begin(), boxes->end(),
-                              [&](const store::Mailbox& box) { return box.name == *name; });
-    if (found == boxes->end() && !is_inbox(*name)) {
-        // RFC 9051 §6.3.12: the client may CREATE it and try again (not supported yet).
-        tagged(command.tag, "NO", "[TRYCREATE] No such mailbox");
-        co_return;
-    }
     store::AppendRequest request;
     request.account = account_->id;
     request.mailbox = *name;
+    request.if_missing = store::MissingMailbox::Fail;  // the store's lookup, in the same write
     request.bytes = message.data;
     request.flags = message.flags;
     request.internal_date = message.internal_date ? message.internal_date->to_unix_seconds()
@@ -90,7 +79,10 @@ Awaitable<void> Session::on_append(const Command& command)
         const Errc code = stored.error().code;
         log::info("imap.append.failed",
                   {{"cid", context_.cid}, {"error", stored.error().to_string()}});
-        if (code == Errc::Quota) {
+        if (code == Errc::NotFound) {
+            // RFC 9051 §6.3.12: the client may CREATE it and try again (not supported yet).
+            tagged(command.tag, "NO", "[TRYCREATE] No such mailbox");
+        } else if (code == Errc::Quota) {
             tagged(command.tag, "NO", "[OVERQUOTA] Mailbox quota exceeded");
         } else if (code == Errc::Invalid) {
             tagged(command.tag, "NO", "Message refused");
@@ -104,12 +96,10 @@ Awaitable<void> Session::on_append(const Command& command)
     if (state_ == SessionState::Selected && selected_->mailbox.name == *name) {
         co_await refresh_selected();  // RFC 9051 §6.3.12: EXISTS for the selected mailbox
     }
-    std::string code;
-    if (found != boxes->end()) {
-        code = "[APPENDUID " + std::to_string(found->uidvalidity) + " " +
-               std::to_string(stored->uid) + "] ";
-    }
-    tagged(command.tag, "OK", code + "APPEND completed");
+    // RFC 4315 §3: the store reports the mailbox's UIDVALIDITY with the new message.
+    tagged(command.tag, "OK",
+           "[APPENDUID " + std::to_string(stored->uidvalidity) + " " + std::to_string(stored->uid) +
+               "] APPEND completed");
 }
 
 }  // namespace harbor::imap::server

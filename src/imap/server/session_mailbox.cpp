@@ -310,59 +310,40 @@ Awaitable<void> Session::on_status(const Command& command)
         tagged(command.tag, "NO", "[NONEXISTENT] " + name.error().detail);
         co_return;
     }
-    Result<std::vector<store::Mailbox>> boxes = co_await load_mailboxes();
-    if (!boxes) {
-        tagged(command.tag, "NO", unavailable_text);
-        co_return;
-    }
-    auto found = std::find_if(boxes->begin(), boxes->end(),
-                              [&](const store::Mailbox& box) { return box.name == *name; });
-    store::Mailbox box;
-    std::vector<store::MessageRecord> messages;
-    if (found != boxes->end()) {
-        box = *found;
-        Result<std::vector<store::MessageRecord>> loaded = co_await load_messages(found->id);
-        if (!loaded) {
-            tagged(command.tag, "NO", unavailable_text);
-            co_return;
-        }
-        messages = std::move(*loaded);
-    } else if (is_inbox(*name)) {
-        box.uidvalidity = 1;
-    } else {
-        tagged(command.tag, "NO", "[NONEXISTENT] No such mailbox");
-        co_return;
-    }
-    const auto count_flag = [&](std::string_view flag, bool with) {
-        return std::count_if(messages.begin(), messages.end(), [&](const auto& message) {
-            const bool has =
-                std::find(message.flags.begin(), message.flags.end(), flag) != message.flags.end();
-            return has == with;
-        });
+    // The store keeps the counts (migration 6): STATUS reads one row, whatever the size.
+    store::Store& store = handler_.store();
+    std::function<Result<store::MailboxStatus>()> work =
+        [&store, id = account_->id, mailbox = *name]() -> Result<store::MailboxStatus> {
+        Result<store::Mailbox> box = store.find_mailbox(id, mailbox);
+        HARBOR_TRY(box);
+        return store.mailbox_status(box->id);
     };
+    Result<store::MailboxStatus> status =
+        co_await store::off_io_thread(handler_.blocking().messages, std::move(work));
+    if (!status) {
+        const bool missing = status.error().code == Errc::NotFound;
+        tagged(command.tag, "NO", missing ? "[NONEXISTENT] No such mailbox" : unavailable_text);
+        co_return;
+    }
     std::string items;
     for (const StatusItem item : args.items) {
         if (!items.empty()) {
             items += ' ';
         }
         if (item == StatusItem::Messages) {
-            items += "MESSAGES " + std::to_string(messages.size());
+            items += "MESSAGES " + std::to_string(status->messages);
         } else if (item == StatusItem::UidNext) {
-            items += "UIDNEXT " + std::to_string(box.uidnext);
+            items += "UIDNEXT " + std::to_string(status->uidnext);
         } else if (item == StatusItem::UidValidity) {
-            items += "UIDVALIDITY " + std::to_string(box.uidvalidity);
+            items += "UIDVALIDITY " + std::to_string(status->uidvalidity);
         } else if (item == StatusItem::Unseen) {
-            items += "UNSEEN " + std::to_string(count_flag("\\Seen", false));
+            items += "UNSEEN " + std::to_string(status->unseen);
         } else if (item == StatusItem::Deleted) {
-            items += "DELETED " + std::to_string(count_flag("\\Deleted", true));
+            items += "DELETED " + std::to_string(status->deleted);
         } else if (item == StatusItem::Recent) {
             items += "RECENT 0";
         } else if (item == StatusItem::Size) {
-            std::uint64_t size = 0;
-            for (const store::MessageRecord& message : messages) {
-                size += message.size;
-            }
-            items += "SIZE " + std::to_string(size);
+            items += "SIZE " + std::to_string(status->size);
         } else if (item == StatusItem::AppendLimit) {
             items += "APPENDLIMIT " + std::to_string(settings_.max_append);
         } else {
@@ -372,7 +353,7 @@ Awaitable<void> Session::on_status(const Command& command)
         }
     }
     std::string line = "STATUS ";
-    append_string(line, name_for_client(box.name.empty() ? *name : box.name));
+    append_string(line, name_for_client(*name));
     untagged(line + " (" + items + ")");
     tagged(command.tag, "OK", "STATUS completed");
 }

@@ -108,17 +108,12 @@ Awaitable<bool> Session::on_auth(const Command& command)
             }
             step = exchange.complete_password_check(verdict);
         } else if (step.kind == Kind::NeedScramCredentials) {
-            Result<sasl::ScramCredentials> keys = unexpected(Errc::NotFound, "no such account");
-            std::function<Result<store::Account>()> find =
-                [&directory, authcid = step.authcid] { return directory.find_user(authcid); };
-            Result<store::Account> account =
+            std::function<Result<sasl::ScramCredentials>()> find =
+                [&directory, authcid = step.authcid] {
+                    return directory.scram_credentials(authcid);
+                };
+            Result<sasl::ScramCredentials> keys =
                 co_await store::off_io_thread(handler_.blocking().lookups, std::move(find));
-            if (account && !account->disabled && !account->credentials.scram_sha256.empty()) {
-                keys = sasl::parse_scram_credentials(account->credentials.scram_sha256);
-            } else if (!account && account.error().code != Errc::NotFound &&
-                       account.error().code != Errc::Invalid) {
-                keys = unexpected(std::move(account).error());
-            }
             step = exchange.provide_scram_credentials(keys);
         } else if (step.kind == Kind::Success) {
             std::function<Result<store::Account>()> find =
