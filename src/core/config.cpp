@@ -309,7 +309,7 @@ Result<Config> parse_config(std::string_view text, const std::filesystem::path& 
 
     HARBOR_TRY(check_keys(report, root, "",
                           {"data_dir", "hostname", "store", "log", "tls", "listener", "mime",
-                           "smtp"}));
+                           "smtp", "imap"}));
     Config config;
     config.source = source;
 
@@ -401,6 +401,28 @@ Result<Config> parse_config(std::string_view text, const std::filesystem::path& 
                                   config.smtp.max_errors);
         HARBOR_TRY(errors);
         config.smtp.max_errors = static_cast<std::uint32_t>(*errors);
+    }
+
+    if (const toml::node* node = root.get("imap")) {
+        const toml::table* imap = node->as_table();
+        if (imap == nullptr) {
+            return report.fail(node, "imap", "must be a table");
+        }
+        HARBOR_TRY(check_keys(report, *imap, "imap",
+                              {"max_append_size", "idle_timeout_s", "max_errors"}));
+        auto append = get_integer(report, *imap, "max_append_size", "imap.max_append_size", 0,
+                                  std::int64_t{1} << 40, 0);
+        HARBOR_TRY(append);
+        config.imap.max_append_size = static_cast<std::uint64_t>(*append);
+        // RFC 9051 §5.4: "at least 30 minutes".
+        auto idle = get_integer(report, *imap, "idle_timeout_s", "imap.idle_timeout_s", 30 * 60,
+                                24 * 3600, config.imap.idle_timeout_s);
+        HARBOR_TRY(idle);
+        config.imap.idle_timeout_s = static_cast<std::uint32_t>(*idle);
+        auto errors = get_integer(report, *imap, "max_errors", "imap.max_errors", 1, 10'000,
+                                  config.imap.max_errors);
+        HARBOR_TRY(errors);
+        config.imap.max_errors = static_cast<std::uint32_t>(*errors);
     }
 
     if (const toml::node* node = root.get("listener")) {

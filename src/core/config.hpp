@@ -63,6 +63,16 @@ struct SmtpConfig {
     std::uint32_t max_errors = 20;                          // then 421 and close
 };
 
+// [imap]: limits of the IMAP sessions (RFC 9051).
+struct ImapConfig {
+    // The largest APPEND (APPENDLIMIT, RFC 7889); 0: the same as smtp.max_message_size.
+    std::uint64_t max_append_size = 0;
+    // Authenticated sessions idle this long are logged out; RFC 9051 §5.4 wants at least
+    // 30 minutes, and IDLE clients re-issue the command within 29 (RFC 2177).
+    std::uint32_t idle_timeout_s = 30 * 60;
+    std::uint32_t max_errors = 10;  // refused commands, then BYE
+};
+
 struct Config {
     std::filesystem::path source;       // the file it came from, for messages
     std::filesystem::path data_dir;
@@ -74,6 +84,7 @@ struct Config {
     std::vector<ListenerConfig> listeners;
     MimeLimitsConfig mime;
     SmtpConfig smtp;
+    ImapConfig imap;
 };
 
 std::string_view protocol_name(Protocol protocol);

@@ -42,6 +42,10 @@ data_timeout_s = 600
 max_message_size = 10485760
 max_recipients = 500
 
+[imap]
+max_append_size = 2097152
+idle_timeout_s = 3600
+
 [mime]
 max_depth = 20
 max_decoded_part = 10485760
@@ -75,6 +79,9 @@ TEST(Config, ParsesEverySection)
     EXPECT_EQ(config->smtp.max_message_size, 10485760u);
     EXPECT_EQ(config->smtp.max_recipients, 500u);
     EXPECT_EQ(config->smtp.max_errors, 20u);
+    EXPECT_EQ(config->imap.max_append_size, 2097152u);
+    EXPECT_EQ(config->imap.idle_timeout_s, 3600u);
+    EXPECT_EQ(config->imap.max_errors, 10u);
     EXPECT_EQ(config->mime.max_depth, 20u);
     EXPECT_EQ(config->mime.max_decoded_part, 10485760u);
     EXPECT_FALSE(config->mime.max_parts.has_value());  // left out: the parser's default
@@ -113,6 +120,10 @@ TEST(Config, BadInputNamesFileLineAndKey)
         {"toml syntax", "data_dir = \n", "harbor.toml:1: "},
         {"mime limit zero", "data_dir=\"/x\"\n[mime]\nmax_parts=0\n",
          "harbor.toml:3: mime.max_parts: must be between 1 and"},
+        {"imap idle below RFC 9051 5.4", "data_dir=\"/x\"\n[imap]\nidle_timeout_s=60\n",
+         "harbor.toml:3: imap.idle_timeout_s: must be between 1800 and"},
+        {"unknown imap key", "data_dir=\"/x\"\n[imap]\nidle=1\n",
+         "harbor.toml:3: imap.idle: unknown key"},
         {"relay networks not a list",
          "data_dir=\"/x\"\n[[listener]]\nprotocol=\"smtp\"\nport=25\nrelay_networks=\"10.0.0.0/8\"\n",
          "harbor.toml:5: listener[0].relay_networks: must be an array of strings"},

@@ -1,6 +1,9 @@
-// Connection: bounded line framing, deadlines via one timer that cancels the socket, and the
-// in-place TLS upgrade. RFC 3207 §6 (discard pre-TLS data), RFC 5321 §4.5.3.1.4 (line limits).
-// SECURITY: peer bytes are untrusted; the buffer never holds more than max_length + one chunk.
+// Connection: bounded line framing, deadlines via one timer that cancels the socket, the
+// in-place TLS upgrade and the DEFLATE layer above it. RFC 3207 §6 (discard pre-TLS data),
+// RFC 5321 §4.5.3.1.4 (line limits), RFC 4978 §3 (COMPRESS).
+// SECURITY: peer bytes are untrusted; the buffer never holds more than max_length + one chunk,
+// inflated or not: the inflater produces at most one chunk per fill() and holds at most one
+// chunk of compressed input.
 #include "net/connection.hpp"
 
 #include <boost/asio/ssl/error.hpp>
@@ -17,6 +20,7 @@ namespace harbor::net {
 namespace {
 
 constexpr std::size_t read_chunk = 4096;
+constexpr std::size_t deflated_write_chunk = 16 * 1024;
 
 }  // namespace
 
@@ -77,6 +81,9 @@ Error Connection::failure(const boost::system::error_code& ec, std::string_view 
     if (aborted_) {
         return make_error(Errc::Closed, "server shutting down");
     }
+    if (woken_) {
+        return make_error(Errc::TempFail, std::string(what) + ": woken");
+    }
     if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated ||
         ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
         ec == asio::error::not_connected || ec == asio::error::bad_descriptor) {
@@ -88,20 +95,42 @@ Error Connection::failure(const boost::system::error_code& ec, std::string_view 
     return make_error(Errc::Io, std::string(what) + ": " + ec.message());
 }
 
-Awaitable<Result<std::size_t>> Connection::read_into(asio::mutable_buffer buffer, Deadline deadline)
+// A read ends at once after abort(), or after a wake() that came with no read in flight.
+Result<void> Connection::interrupted_before_read()
 {
     if (aborted_) {
-        co_return unexpected(Errc::Closed, "server shutting down");
+        return unexpected(Errc::Closed, "server shutting down");
+    }
+    woken_ = false;
+    if (wake_pending_) {
+        wake_pending_ = false;
+        woken_ = true;
+        return unexpected(failure({}, "read"));
+    }
+    return ok();
+}
+
+Awaitable<Result<std::size_t>> Connection::read_into(asio::mutable_buffer buffer, Deadline deadline)
+{
+    if (Result<void> interrupted = interrupted_before_read(); !interrupted) {
+        co_return unexpected(std::move(interrupted).error());
     }
     arm_timer(deadline);
     boost::system::error_code ec;
     std::size_t n = 0;
+    reading_ = true;
     if (tls_) {
         std::tie(ec, n) = co_await tls_->async_read_some(buffer, use_tuple);
     } else {
         std::tie(ec, n) = co_await socket_.async_read_some(buffer, use_tuple);
     }
+    reading_ = false;
     disarm_timer();
+    if (woken_ && n > 0) {
+        // Bytes came before the cancel took effect: the wake is for the next read.
+        woken_ = false;
+        wake_pending_ = true;
+    }
     if (ec && n == 0) {
         co_return unexpected(failure(ec, "read"));
     }
@@ -120,12 +149,51 @@ void Connection::compact_buffer()
 Awaitable<Result<std::size_t>> Connection::fill(Deadline deadline)
 {
     compact_buffer();
+    if (inflater_) {
+        co_return co_await fill_inflated(deadline);
+    }
     const std::size_t old_size = buffer_.size();
     buffer_.resize(old_size + read_chunk);
     Result<std::size_t> n =
         co_await read_into(asio::buffer(buffer_.data() + old_size, read_chunk), deadline);
     buffer_.resize(old_size + (n ? *n : 0));
     co_return n;
+}
+
+// Appends at most one chunk of inflated octets to buffer_, however far the peer's octets
+// expand, reading the socket only when the inflater has nothing left to work on. Octets the
+// inflater still holds count as not yet read: a pending wake() or abort() comes first, as it
+// would before a plain read took them from the socket.
+Awaitable<Result<std::size_t>> Connection::fill_inflated(Deadline deadline)
+{
+    if (Result<void> interrupted = interrupted_before_read(); !interrupted) {
+        co_return unexpected(std::move(interrupted).error());
+    }
+    std::string compressed;
+    for (;;) {
+        if (inflater_->has_pending()) {
+            Result<std::size_t> produced = inflater_->inflate(buffer_, read_chunk);
+            if (!produced) {
+                co_return unexpected(std::move(produced).error());
+            }
+            if (*produced > 0) {
+                co_return *produced;
+            }
+            if (inflater_->has_pending()) {
+                // zlib made no progress on input it holds: never queue more behind it.
+                co_return unexpected(Errc::Internal, "inflate made no progress");
+            }
+        }
+        if (inflater_->finished()) {
+            co_return unexpected(Errc::Closed, "read: peer ended the compressed stream");
+        }
+        compressed.resize(read_chunk);
+        Result<std::size_t> n = co_await read_into(asio::buffer(compressed), deadline);
+        if (!n) {
+            co_return unexpected(std::move(n).error());
+        }
+        inflater_->add_input(std::string_view(compressed.data(), *n));
+    }
 }
 
 Awaitable<Result<Line>> Connection::read_line(std::size_t max_length, Deadline deadline)
@@ -197,7 +265,7 @@ void Connection::consume(std::size_t n)
 
 bool Connection::has_pending_input()
 {
-    if (begin_ < buffer_.size()) {
+    if (begin_ < buffer_.size() || (inflater_ && inflater_->has_pending())) {
         return true;
     }
     boost::system::error_code ec;
@@ -214,6 +282,17 @@ Awaitable<Result<std::string>> Connection::read_exact(std::size_t n, Deadline de
     begin_ += buffered;
     std::size_t have = buffered;
     out.resize(n);
+    while (have < n && inflater_) {
+        // Inflated octets pass through buffer_, one bounded chunk at a time.
+        Result<std::size_t> got = co_await fill(deadline);
+        if (!got) {
+            co_return unexpected(std::move(got).error());
+        }
+        const std::size_t take = std::min(n - have, buffer_.size() - begin_);
+        out.replace(have, take, buffer_, begin_, take);
+        begin_ += take;
+        have += take;
+    }
     while (have < n) {
         Result<std::size_t> got =
             co_await read_into(asio::buffer(out.data() + have, n - have), deadline);
@@ -226,6 +305,38 @@ Awaitable<Result<std::string>> Connection::read_exact(std::size_t n, Deadline de
 }
 
 Awaitable<Result<void>> Connection::write(std::string_view bytes, Deadline deadline)
+{
+    if (deflater_) {
+        co_return co_await write_deflated(bytes, deadline);
+    }
+    co_return co_await write_plain(bytes, deadline);
+}
+
+// Deflates in bounded output chunks, each written before the next is made, so a large FETCH
+// response is never held compressed in full; the last chunk ends in a sync flush.
+Awaitable<Result<void>> Connection::write_deflated(std::string_view bytes, Deadline deadline)
+{
+    std::string chunk;
+    for (;;) {
+        chunk.clear();
+        Result<Deflater::Step> step = deflater_->compress(bytes, chunk, deflated_write_chunk);
+        if (!step) {
+            co_return unexpected(std::move(step).error());
+        }
+        bytes.remove_prefix(step->consumed);
+        if (!chunk.empty()) {
+            Result<void> written = co_await write_plain(chunk, deadline);
+            if (!written) {
+                co_return written;
+            }
+        }
+        if (step->flushed) {
+            co_return ok();
+        }
+    }
+}
+
+Awaitable<Result<void>> Connection::write_plain(std::string_view bytes, Deadline deadline)
 {
     arm_timer(deadline);
     boost::system::error_code ec;
@@ -259,6 +370,10 @@ Awaitable<Result<void>> Connection::start_tls(Deadline deadline)
     if (aborted_) {
         co_return unexpected(Errc::Closed, "server shutting down");
     }
+    if (inflater_) {
+        // RFC 4978 §3: compression sits above TLS, so TLS cannot start under it.
+        co_return unexpected(Errc::Invalid, "compression already active");
+    }
     // RFC 3207 §6: bytes that arrived before the handshake were not protected by it and must
     // not be taken as commands afterwards (STARTTLS command injection).
     buffer_.clear();
@@ -281,6 +396,22 @@ Awaitable<Result<void>> Connection::start_tls(Deadline deadline)
     co_return ok();
 }
 
+Result<void> Connection::start_compression()
+{
+    if (inflater_) {
+        return unexpected(Errc::Invalid, "compression already active");
+    }
+    inflater_ = std::make_unique<Inflater>();
+    deflater_ = std::make_unique<Deflater>();
+    // RFC 4978 §3: the client compresses from the first octet after the COMPRESS command, so
+    // what it pipelined is compressed data (bounded, as the buffer always is).
+    inflater_->add_input(std::string_view(buffer_).substr(begin_));
+    buffer_.clear();
+    begin_ = 0;
+    skip_to_lf_ = false;
+    return ok();
+}
+
 void Connection::close()
 {
     disarm_timer();
@@ -296,6 +427,27 @@ void Connection::abort()
     aborted_ = true;
     boost::system::error_code ignored;
     socket_.cancel(ignored);
+}
+
+void Connection::wake()
+{
+    if (!reading_) {
+        wake_pending_ = true;
+        return;
+    }
+    // The cancelled read completes with operation_aborted and no bytes; a TLS read loses
+    // nothing either, since what the socket had delivered stays in the SSL input buffer.
+    woken_ = true;
+    boost::system::error_code ignored;
+    socket_.cancel(ignored);
+}
+
+bool Connection::take_wake()
+{
+    const bool woken = woken_ || wake_pending_;
+    woken_ = false;
+    wake_pending_ = false;
+    return woken;
 }
 
 std::string Connection::tls_description() const

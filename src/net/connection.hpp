@@ -1,7 +1,10 @@
 // One client connection, plain or TLS, that can upgrade in place (STARTTLS: RFC 3207 SMTP,
-// RFC 9051 §6.2.1 IMAP, RFC 2595 POP3). Bounded CRLF line framing and a deadline on every read.
+// RFC 9051 §6.2.1 IMAP, RFC 2595 POP3) and compress above TLS (IMAP COMPRESS=DEFLATE, RFC 4978).
+// Bounded CRLF line framing and a deadline on every read.
 // SECURITY: all bytes read are untrusted; lines are capped (Errc::Limit, never unbounded
 // memory) and start_tls() drops every plaintext byte buffered before the handshake (RFC 3207 §6).
+// Compressed input is inflated one bounded chunk at a time into the same framing buffer, so a
+// compression bomb meets the same limits as plaintext.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -16,6 +19,7 @@
 
 #include "core/result.hpp"
 #include "net/awaitable.hpp"
+#include "net/deflate_stream.hpp"
 
 namespace harbor::net {
 
@@ -65,6 +69,13 @@ public:
     // anything the client pipelined after STARTTLS must not be read as if it came over TLS.
     Awaitable<Result<void>> start_tls(Deadline deadline);
 
+    // COMPRESS=DEFLATE (RFC 4978 §3): from now on the bytes read are raw DEFLATE, inflated
+    // before framing, and every write is deflated and ends in a sync flush. The octets already
+    // buffered came after the command that turned compression on, so they are compressed too:
+    // they are inflated, never taken as plaintext. Errc::Invalid if compression is already on.
+    Result<void> start_compression();
+    bool is_compressed() const { return inflater_ != nullptr; }
+
     // Closes the socket without a TLS close_notify; idempotent.
     void close();
 
@@ -73,6 +84,13 @@ public:
     // Call it on the connection's executor.
     void abort();
     bool shutting_down() const { return aborted_; }
+
+    // Interrupts the pending read, which then fails with Errc::TempFail ("woken"); with no read
+    // pending, the next one fails at once. Buffered bytes stay. IMAP IDLE (RFC 2177) waits for
+    // "DONE" and for mailbox changes at once this way. Call it on the connection's executor.
+    void wake();
+    // Whether a wake() ended the last read or is waiting for the next; clears both.
+    bool take_wake();
 
     bool can_start_tls() const { return tls_context_ != nullptr && !tls_; }
     bool is_tls() const { return tls_ != nullptr; }
@@ -94,6 +112,10 @@ private:
 
     Awaitable<Result<std::size_t>> read_into(asio::mutable_buffer buffer, Deadline deadline);
     Awaitable<Result<std::size_t>> fill(Deadline deadline);  // appends one read to buffer_
+    Awaitable<Result<std::size_t>> fill_inflated(Deadline deadline);
+    Result<void> interrupted_before_read();
+    Awaitable<Result<void>> write_plain(std::string_view bytes, Deadline deadline);
+    Awaitable<Result<void>> write_deflated(std::string_view bytes, Deadline deadline);
     Error failure(const boost::system::error_code& ec, std::string_view what) const;
     void arm_timer(Deadline deadline);
     void disarm_timer();
@@ -107,9 +129,14 @@ private:
     asio::steady_timer timer_;
     std::shared_ptr<TimerState> timer_state_;
     bool aborted_ = false;
+    bool wake_pending_ = false;  // wake() with no read in flight
+    bool reading_ = false;
+    bool woken_ = false;         // the last read ended by wake()
     bool skip_to_lf_ = false;
-    std::string buffer_;
+    std::string buffer_;  // plaintext (inflated when compressed) for the framing
     std::size_t begin_ = 0;
+    std::unique_ptr<Inflater> inflater_;  // both set by start_compression()
+    std::unique_ptr<Deflater> deflater_;
 };
 
 }  // namespace harbor::net

@@ -6,6 +6,7 @@
 
 #include <thread>
 
+#include "net/deflate_stream.hpp"
 #include "net/test_util.hpp"
 
 namespace harbor::net {
@@ -212,6 +213,32 @@ TEST(Connection, AbortEndsPendingReadButAllowsAGoodbye)
     EXPECT_EQ(test::read_client_line(pair.client), "421 bye\r\n");
 }
 
+// IMAP IDLE waits for "DONE" and for mailbox changes: wake() ends the read and loses nothing.
+TEST(Connection, WakeEndsPendingReadAndKeepsLaterBytes)
+{
+    asio::io_context context;
+    SocketPair pair(context);
+    Connection connection(std::move(pair.server), nullptr);
+    asio::post(context, [&] { connection.wake(); });
+    auto first = run_until_done(context, connection.read_line(512, deadline_after(5s)));
+    ASSERT_FALSE(first.has_value());
+    EXPECT_EQ(first.error().code, Errc::TempFail);
+    EXPECT_TRUE(connection.take_wake());
+    EXPECT_FALSE(connection.take_wake());
+    EXPECT_FALSE(connection.shutting_down());
+
+    connection.wake();  // no read in flight: the next read ends at once
+    auto second = run_until_done(context, connection.read_line(512, deadline_after(5s)));
+    ASSERT_FALSE(second.has_value());
+    EXPECT_TRUE(connection.take_wake());
+
+    pair.send("DONE\r\n");
+    auto third = run_until_done(context, connection.read_line(512, deadline_after(5s)));
+    ASSERT_TRUE(third.has_value()) << third.error().to_string();
+    EXPECT_EQ(third->text, "DONE");
+    EXPECT_FALSE(connection.take_wake());
+}
+
 TEST(Connection, StartTlsWithoutCertificateIsUnsupported)
 {
     asio::io_context context;
@@ -221,6 +248,219 @@ TEST(Connection, StartTlsWithoutCertificateIsUnsupported)
     auto result = run_until_done(context, connection.start_tls(deadline_after(1s)));
     ASSERT_FALSE(result.has_value());
     EXPECT_EQ(result.error().code, Errc::Unsupported);
+}
+
+// COMPRESS=DEFLATE (RFC 4978 §3): the client's side of the stream, built from the same
+// Deflater/Inflater (their interoperability with another zlib user is deflate_stream_test's).
+struct CompressingClient {
+    Deflater deflater;
+    Inflater inflater;
+
+    std::string compress(std::string_view text)
+    {
+        std::string out;
+        for (;;) {
+            Result<Deflater::Step> step = deflater.compress(text, out, 4096);
+            if (!step) {
+                ADD_FAILURE() << step.error().to_string();
+                return out;
+            }
+            text.remove_prefix(step->consumed);
+            if (step->flushed) {
+                return out;
+            }
+        }
+    }
+
+    // Reads from the server until `size` inflated octets have come.
+    std::string receive(SocketPair& pair, std::size_t size)
+    {
+        std::string text;
+        while (text.size() < size) {
+            if (!inflater.has_pending()) {
+                char raw[512];
+                boost::system::error_code ec;
+                const std::size_t n = pair.client.read_some(asio::buffer(raw), ec);
+                if (ec) {
+                    ADD_FAILURE() << ec.message();
+                    return text;
+                }
+                inflater.add_input(std::string_view(raw, n));
+            }
+            Result<std::size_t> produced = inflater.inflate(text, size - text.size());
+            if (!produced) {
+                ADD_FAILURE() << produced.error().to_string();
+                return text;
+            }
+        }
+        return text;
+    }
+};
+
+TEST(Connection, CompressionInflatesPipelinedBytesAndDeflatesWrites)
+{
+    asio::io_context context;
+    SocketPair pair(context);
+    CompressingClient client;
+    // The command and what the client compressed after it arrive in one segment: the octets
+    // buffered behind the command line must be inflated, not read as plaintext.
+    pair.send("a COMPRESS DEFLATE\r\n" + client.compress("b NOOP\r\nc APPEND {10}\r\n01"));
+    Connection connection(std::move(pair.server), nullptr);
+    std::thread writer([&] { pair.send(client.compress("23456789\r\nd LOGOUT\r\n")); });
+    struct Outcome {
+        Result<Line> command;
+        Result<void> started;
+        Result<void> again;
+        Result<Line> noop;
+        Result<Line> append;
+        Result<std::string> literal;
+        Result<Line> literal_end;
+        Result<Line> logout;
+        Result<void> written;
+    };
+    Outcome got = run_until_done(context, [&]() -> Awaitable<Outcome> {
+        Outcome o;
+        o.command = co_await connection.read_line(512, deadline_after(2s));
+        o.started = connection.start_compression();
+        o.again = connection.start_compression();
+        o.noop = co_await connection.read_line(512, deadline_after(2s));
+        o.append = co_await connection.read_line(512, deadline_after(2s));
+        o.literal = co_await connection.read_exact(10, deadline_after(2s));
+        o.literal_end = co_await connection.read_line(512, deadline_after(2s));
+        o.logout = co_await connection.read_line(512, deadline_after(2s));
+        o.written = co_await connection.write("* BYE\r\nd OK LOGOUT completed\r\n");
+        co_return o;
+    }());
+    writer.join();
+    ASSERT_TRUE(got.command.has_value());
+    EXPECT_EQ(got.command->text, "a COMPRESS DEFLATE");
+    EXPECT_TRUE(got.started.has_value());
+    ASSERT_FALSE(got.again.has_value());
+    EXPECT_EQ(got.again.error().code, Errc::Invalid);
+    EXPECT_TRUE(connection.is_compressed());
+    ASSERT_TRUE(got.noop && got.append && got.literal && got.literal_end && got.logout);
+    EXPECT_EQ(got.noop->text, "b NOOP");
+    EXPECT_EQ(got.append->text, "c APPEND {10}");
+    EXPECT_EQ(*got.literal, "0123456789");
+    EXPECT_EQ(got.literal_end->text, "");
+    EXPECT_EQ(got.logout->text, "d LOGOUT");
+    ASSERT_TRUE(got.written.has_value());
+    const std::string goodbye = "* BYE\r\nd OK LOGOUT completed\r\n";
+    EXPECT_EQ(client.receive(pair, goodbye.size()), goodbye);
+}
+
+TEST(Connection, CompressedLargeLiteralAndLargeWrite)
+{
+    asio::io_context context;
+    SocketPair pair(context);
+    Connection connection(std::move(pair.server), nullptr);
+    ASSERT_TRUE(connection.start_compression().has_value());
+    std::string literal;
+    for (int i = 0; literal.size() < 300'000; ++i) {
+        literal += "line " + std::to_string(i) + " of a message body\r\n";
+    }
+    CompressingClient client;
+    std::thread writer([&] { pair.send(client.compress(literal + "tail\r\n")); });
+    auto [body, tail] = run_until_done(
+        context, [&]() -> Awaitable<std::pair<Result<std::string>, Result<Line>>> {
+            auto b = co_await connection.read_exact(literal.size(), deadline_after(5s));
+            auto t = co_await connection.read_line(512, deadline_after(5s));
+            co_return std::make_pair(std::move(b), std::move(t));
+        }());
+    writer.join();
+    ASSERT_TRUE(body.has_value()) << body.error().to_string();
+    EXPECT_TRUE(*body == literal);
+    ASSERT_TRUE(tail.has_value());
+    EXPECT_EQ(tail->text, "tail");
+
+    // A write larger than one deflated chunk arrives whole, flushed at its end.
+    std::thread reader([&] { EXPECT_TRUE(client.receive(pair, literal.size()) == literal); });
+    auto written = run_until_done(context, connection.write(literal, deadline_after(5s)));
+    reader.join();
+    EXPECT_TRUE(written.has_value());
+}
+
+TEST(Connection, CompressionBombMeetsTheLineLimit)
+{
+    asio::io_context context;
+    SocketPair pair(context);
+    Connection connection(std::move(pair.server), nullptr);
+    ASSERT_TRUE(connection.start_compression().has_value());
+    CompressingClient client;
+    // 8 MiB without a line end compresses to a few KiB; the framing buffer stays bounded.
+    std::string bomb = client.compress(std::string(8 << 20, 'x'));
+    bomb += client.compress("\r\nNEXT\r\n");
+    EXPECT_LT(bomb.size(), 64u * 1024);
+    std::thread writer([&] { pair.send(bomb); });
+    struct Outcome {
+        Result<Line> first;
+        std::size_t buffered_after_limit;
+        Result<Line> second;
+    };
+    auto outcome = run_until_done(context, [&]() -> Awaitable<Outcome> {
+        auto first = co_await connection.read_line(512, deadline_after(5s));
+        std::size_t buffered = connection.buffered_bytes();
+        auto second = co_await connection.read_line(512, deadline_after(10s));
+        co_return Outcome{std::move(first), buffered, std::move(second)};
+    }());
+    writer.join();
+    ASSERT_FALSE(outcome.first.has_value());
+    EXPECT_EQ(outcome.first.error().code, Errc::Limit);
+    EXPECT_LE(outcome.buffered_after_limit, 512u + 4096u);
+    ASSERT_TRUE(outcome.second.has_value()) << outcome.second.error().to_string();
+    EXPECT_EQ(outcome.second->text, "NEXT");
+}
+
+TEST(Connection, CorruptCompressedInputIsInvalid)
+{
+    asio::io_context context;
+    SocketPair pair(context);
+    pair.send("a COMPRESS DEFLATE\r\n" + std::string(32, '\xff'));
+    Connection connection(std::move(pair.server), nullptr);
+    auto first = run_until_done(context, connection.read_line(512, deadline_after(2s)));
+    ASSERT_TRUE(first.has_value());
+    ASSERT_TRUE(connection.start_compression().has_value());
+    auto second = run_until_done(context, connection.read_line(512, deadline_after(2s)));
+    ASSERT_FALSE(second.has_value());
+    EXPECT_EQ(second.error().code, Errc::Invalid);
+}
+
+// IDLE under COMPRESS: wake() still ends the read, and compressed octets the inflater holds
+// wait for the next read, as plaintext in the socket would.
+TEST(Connection, WakeWorksWithCompression)
+{
+    asio::io_context context;
+    SocketPair pair(context);
+    CompressingClient client;
+    pair.send("a IDLE\r\n" + client.compress("DONE\r\n"));
+    Connection connection(std::move(pair.server), nullptr);
+    auto idle = run_until_done(context, connection.read_line(512, deadline_after(5s)));
+    ASSERT_TRUE(idle.has_value());
+    EXPECT_EQ(idle->text, "a IDLE");
+    ASSERT_TRUE(connection.start_compression().has_value());  // the inflater holds "DONE"
+    EXPECT_EQ(connection.buffered_bytes(), 0u);
+    EXPECT_TRUE(connection.has_pending_input());
+
+    connection.wake();  // no read in flight: the next read ends at once, losing nothing
+    auto woken = run_until_done(context, connection.read_line(512, deadline_after(5s)));
+    ASSERT_FALSE(woken.has_value());
+    EXPECT_EQ(woken.error().code, Errc::TempFail);
+    EXPECT_TRUE(connection.take_wake());
+    auto done = run_until_done(context, connection.read_line(512, deadline_after(5s)));
+    ASSERT_TRUE(done.has_value()) << done.error().to_string();
+    EXPECT_EQ(done->text, "DONE");
+
+    // A read waiting on the socket for compressed octets is woken too.
+    asio::post(context, [&] { connection.wake(); });
+    auto waiting = run_until_done(context, connection.read_line(512, deadline_after(5s)));
+    ASSERT_FALSE(waiting.has_value());
+    EXPECT_EQ(waiting.error().code, Errc::TempFail);
+    EXPECT_TRUE(connection.take_wake());
+    pair.send(client.compress("b NOOP\r\n"));
+    auto after = run_until_done(context, connection.read_line(512, deadline_after(5s)));
+    ASSERT_TRUE(after.has_value()) << after.error().to_string();
+    EXPECT_EQ(after->text, "b NOOP");
+    EXPECT_FALSE(connection.take_wake());
 }
 
 }  // namespace

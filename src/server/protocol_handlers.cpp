@@ -43,6 +43,7 @@ Result<ProtocolHandlers> make_protocol_handlers(const Config& config)
     auto store = store::open_store(store::StoreOptions{.data_dir = config.data_dir});
     HARBOR_TRY(store);
     result.store = std::move(*store);
+    result.changes = std::make_unique<store::ChangeFeed>(*result.store);
     result.handlers = greeting_handlers();
 
     smtp::server::SmtpSettings smtp;
@@ -80,11 +81,15 @@ Result<ProtocolHandlers> make_protocol_handlers(const Config& config)
     // IMAP (RFC 9051) on the imap and imaps listeners; its own login throttle (SMTP AUTH
     // keeps one inside SmtpHandler).
     imap::server::ImapSettings imap;
-    imap.max_append = config.smtp.max_message_size;  // one message size limit for both ways in
+    // One message size limit for both ways in, unless [imap] sets its own.
+    imap.max_append = config.imap.max_append_size > 0 ? config.imap.max_append_size
+                                                      : config.smtp.max_message_size;
+    imap.idle_timeout = std::chrono::seconds(config.imap.idle_timeout_s);
+    imap.max_errors = config.imap.max_errors;
     imap.message_limits = mime::limits_from(config.mime).message;
     imap.sasl.mock_secret = std::move(*secret);
     result.handlers[Protocol::Imap] = std::make_shared<imap::server::ImapHandler>(
-        *result.store, std::move(imap), std::make_shared<net::LoginThrottle>());
+        *result.store, *result.changes, std::move(imap), std::make_shared<net::LoginThrottle>());
     return result;
 }
 

@@ -8,12 +8,15 @@
 #include "core/config.hpp"
 #include "core/result.hpp"
 #include "server/server.hpp"
+#include "store/change_feed.hpp"
 #include "store/store.hpp"
 
 namespace harbor::server {
 
 struct ProtocolHandlers {
     std::unique_ptr<store::Store> store;  // outlives the handlers: declared first
+    // The store's changes, for the sessions that announce them (IMAP; later POP3, JMAP).
+    std::unique_ptr<store::ChangeFeed> changes;
     HandlerMap handlers;
 };
 

@@ -26,9 +26,10 @@ constexpr std::size_t flush_threshold = 64 * 1024;
 // their own so that a burst of logins does not hold up FETCH.
 ImapHandler::Blocking::Blocking() : passwords(4), lookups(2), messages(4) {}
 
-ImapHandler::ImapHandler(store::Store& store, ImapSettings settings,
+ImapHandler::ImapHandler(store::Store& store, store::ChangeFeed& changes, ImapSettings settings,
                          std::shared_ptr<net::LoginThrottle> throttle)
     : store_(store),
+      changes_(changes),
       directory_(store),
       settings_(std::move(settings)),
       throttle_(std::move(throttle))
@@ -49,8 +50,13 @@ Awaitable<void> ImapHandler::refuse(net::Connection& connection, net::SessionCon
 }
 
 Session::Session(ImapHandler& handler, net::Connection& connection, net::SessionContext& context)
-    : handler_(handler), connection_(connection), context_(context), settings_(handler.settings())
+    : handler_(handler),
+      connection_(connection),
+      context_(context),
+      settings_(handler.settings()),
+      signal_(std::make_shared<ChangeSignal>())
 {
+    signal_->connection = &connection_;
     reader_ = CommandReader(reader_limits());  // here: reader_limits() reads state_
 }
 
@@ -110,12 +116,17 @@ bool Session::auth_offered() const
 ReaderLimits Session::reader_limits() const
 {
     ReaderLimits limits;
-    limits.non_sync = NonSyncLiterals::Minus;  // LITERAL- (RFC 7888 §4; in IMAP4rev2, §4.3)
+    // LITERAL- before authentication (RFC 7888 §4; in IMAP4rev2, §4.3), so a stranger's
+    // literals stay small; LITERAL+ (§3) once the user is known. A non-synchronising literal
+    // over the limit is then read and dropped up to max_discard, and beyond that the session
+    // ends (§4 allows closing), which is why it is not offered to strangers.
+    limits.non_sync = NonSyncLiterals::Minus;
     if (state_ == SessionState::NotAuthenticated) {
         limits.max_literal = settings_.max_pre_auth_literal;
         limits.max_command = limits.max_line + 4 * settings_.max_pre_auth_literal;
         limits.max_literals = 4;
     } else {
+        limits.non_sync = NonSyncLiterals::Plus;
         limits.max_literal = settings_.max_append;
         limits.max_command = settings_.max_append + 65536;
     }
@@ -140,7 +151,14 @@ std::string Session::capability_list() const
         }
         caps += " SASL-IR";  // RFC 4959
     }
-    caps += " LITERAL- ENABLE ID NAMESPACE UNSELECT UTF8=ACCEPT BINARY SPECIAL-USE";
+    caps += state_ == SessionState::NotAuthenticated ? " LITERAL-" : " LITERAL+";
+    caps += " ENABLE ID NAMESPACE UNSELECT UTF8=ACCEPT BINARY SPECIAL-USE CREATE-SPECIAL-USE";
+    caps += " CHILDREN LIST-EXTENDED LIST-STATUS";
+    caps += " IDLE UIDPLUS MOVE CONDSTORE QRESYNC QUOTA QUOTA=RES-STORAGE STATUS=SIZE";
+    caps += " ESEARCH SEARCHRES SORT SORT=DISPLAY THREAD=ORDEREDSUBJECT THREAD=REFERENCES WITHIN";
+    if (state_ != SessionState::NotAuthenticated && !connection_.is_compressed()) {
+        caps += " COMPRESS=DEFLATE";  // RFC 4978 §3: once per connection, after login
+    }
     caps += " APPENDLIMIT=" + std::to_string(settings_.max_append);  // RFC 7889 §3
     return caps;
 }
@@ -173,8 +191,11 @@ Awaitable<void> Session::run()
             co_await close_with_bye("Too many invalid commands");
             co_return;
         }
-        if (out_.size() > flush_threshold && !co_await flush()) {
-            co_return;
+        if (out_.size() > flush_threshold) {
+            const bool written = co_await flush();  // not inside &&: GCC 12
+            if (!written) {
+                co_return;
+            }
         }
     }
 }
@@ -183,8 +204,11 @@ Awaitable<std::optional<RawCommand>> Session::read_command()
 {
     std::optional<net::Deadline> command_deadline;  // set once the command's first octet came
     for (;;) {
-        if (connection_.buffered_bytes() == 0 && !co_await flush()) {
-            co_return std::nullopt;
+        if (connection_.buffered_bytes() == 0) {
+            const bool written = co_await flush();  // not inside &&: GCC 12
+            if (!written) {
+                co_return std::nullopt;
+            }
         }
         const auto idle = state_ == SessionState::NotAuthenticated ? settings_.pre_auth_timeout
                                                                    : settings_.idle_timeout;
@@ -288,13 +312,31 @@ Awaitable<bool> Session::on_command(const Command& command)
                         (authenticated ? " not allowed now" : " needs authentication first"));
         co_return true;
     }
+    if (state_ == SessionState::Selected && name != CommandName::Select &&
+        name != CommandName::Examine && name != CommandName::Close &&
+        name != CommandName::Unselect && name != CommandName::Logout &&
+        name != CommandName::Noop && name != CommandName::Check && name != CommandName::Idle) {
+        // What others changed, before this command's own responses (RFC 9051 §7). FETCH,
+        // STORE and SEARCH (SORT and THREAD are searches) must not shift sequence numbers
+        // (§7.4.1), unless they name messages by UID.
+        const bool numbered = !command.uid && (name == CommandName::Fetch ||
+                                               name == CommandName::Store ||
+                                               name == CommandName::Search ||
+                                               name == CommandName::Sort ||
+                                               name == CommandName::Thread);
+        const bool more = co_await refresh_selected(!numbered);
+        if (!more) {
+            co_return false;
+        }
+    }
     // An if-chain, not a switch: GCC 12 mishandles the temporaries of a co_await inside
     // switch cases.
     if (name == CommandName::Capability) {
         untagged("CAPABILITY " + capability_list());
         tagged(tag, "OK", "CAPABILITY completed");
     } else if (name == CommandName::Noop || name == CommandName::Check) {
-        co_await on_noop(command);
+        const bool more = co_await on_noop(command);
+        co_return more;
     } else if (name == CommandName::Logout) {
         untagged("BYE Logging out");
         tagged(tag, "OK", "LOGOUT completed");
@@ -323,30 +365,58 @@ Awaitable<bool> Session::on_command(const Command& command)
         co_await on_select(command);
     } else if (name == CommandName::Status) {
         co_await on_status(command);
-    } else if (name == CommandName::Close || name == CommandName::Unselect) {
-        on_close(command);
+    } else if (name == CommandName::Create) {
+        co_await on_create(command);
+    } else if (name == CommandName::Delete) {
+        co_await on_delete(command);
+    } else if (name == CommandName::Rename) {
+        co_await on_rename(command);
+    } else if (name == CommandName::Subscribe || name == CommandName::Unsubscribe) {
+        co_await on_subscribe(command);
     } else if (name == CommandName::Append) {
         co_await on_append(command);
+    } else if (name == CommandName::Idle) {
+        const bool more = co_await on_idle(command);
+        co_return more;
+    } else if (name == CommandName::GetQuota || name == CommandName::GetQuotaRoot ||
+               name == CommandName::SetQuota) {
+        co_await on_quota(command);
+    } else if (name == CommandName::Compress) {
+        const bool more = co_await on_compress(command);
+        co_return more;
+    } else if (name == CommandName::Close || name == CommandName::Unselect) {
+        co_await on_close(command);
     } else if (name == CommandName::Fetch) {
         const bool more = co_await on_fetch(command);
         co_return more;
-    } else {
-        // Parsed but not implemented yet (CREATE, STORE, SEARCH, IDLE, ...): none of these is
-        // in CAPABILITY beyond what IMAP4rev2 names (docs/imap.md lists them).
-        tagged(tag, "NO",
-               "[CANNOT] " + std::string(command_name_text(name)) +
-                   " is not supported by this server yet");
+    } else if (name == CommandName::Store) {
+        co_await on_store(command);
+    } else if (name == CommandName::Expunge) {
+        co_await on_expunge(command);
+    } else if (name == CommandName::Copy || name == CommandName::Move) {
+        co_await on_copy(command);
+    } else if (name == CommandName::Search) {
+        co_await on_search(command);
+    } else if (name == CommandName::Sort) {
+        co_await on_sort(command);
+    } else if (name == CommandName::Thread) {
+        co_await on_thread(command);
     }
     co_return true;
 }
 
-Awaitable<void> Session::on_noop(const Command& command)
+Awaitable<bool> Session::on_noop(const Command& command)
 {
     // RFC 9051 §6.1.2: NOOP is how a client polls for new messages.
     if (state_ == SessionState::Selected) {
-        co_await refresh_selected();
+        // Not in one condition with the test above: GCC 12 miscompiles co_await inside &&.
+        const bool more = co_await refresh_selected(true, true);
+        if (!more) {
+            co_return false;
+        }
     }
     tagged(command.tag, "OK", std::string(command_name_text(command.name)) + " completed");
+    co_return true;
 }
 
 Awaitable<bool> Session::on_starttls(const Command& command)

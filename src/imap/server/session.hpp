@@ -19,6 +19,7 @@
 #include "net/login_throttle.hpp"
 #include "net/session.hpp"
 #include "sasl/server_exchange.hpp"
+#include "store/change_feed.hpp"
 #include "store/store.hpp"
 #include "store/task_pool.hpp"
 
@@ -45,13 +46,14 @@ struct ImapSettings {
 class ImapHandler final : public net::SessionHandler {
 public:
     // `throttle` is shared with the other protocols that take passwords (POP3, SMTP AUTH may
-    // keep their own); it must outlive the handler.
-    ImapHandler(store::Store& store, ImapSettings settings,
+    // keep their own); it must outlive the handler, and so must `store` and `changes`.
+    ImapHandler(store::Store& store, store::ChangeFeed& changes, ImapSettings settings,
                 std::shared_ptr<net::LoginThrottle> throttle);
     net::Awaitable<void> run(net::Connection& connection, net::SessionContext& context) override;
     net::Awaitable<void> refuse(net::Connection& connection, net::SessionContext& context) override;
 
     store::Store& store() { return store_; }
+    store::ChangeFeed& changes() { return changes_; }
     directory::Directory& directory() { return directory_; }
     const ImapSettings& settings() const { return settings_; }
     net::LoginThrottle& throttle() { return *throttle_; }
@@ -68,6 +70,7 @@ public:
 
 private:
     store::Store& store_;
+    store::ChangeFeed& changes_;
     directory::Directory directory_;
     ImapSettings settings_;
     std::shared_ptr<net::LoginThrottle> throttle_;

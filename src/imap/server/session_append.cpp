@@ -93,8 +93,13 @@ Awaitable<void> Session::on_append(const Command& command)
         }
         co_return;
     }
-    if (state_ == SessionState::Selected && selected_->mailbox.name == *name) {
-        co_await refresh_selected();  // RFC 9051 §6.3.12: EXISTS for the selected mailbox
+    if (state_ == SessionState::Selected && selected_->mailbox.id == stored->mailbox) {
+        // RFC 9051 §6.3.12: EXISTS for the selected mailbox, now rather than when the
+        // change feed's note arrives.
+        const bool more = co_await refresh_selected(true, true);
+        if (!more) {
+            co_return;
+        }
     }
     // RFC 4315 §3: the store reports the mailbox's UIDVALIDITY with the new message.
     tagged(command.tag, "OK",

@@ -1,9 +1,9 @@
 // FETCH and UID FETCH (RFC 9051 §6.4.5, §6.4.9, §7.5.2): FLAGS, UID, INTERNALDATE,
-// RFC822.SIZE from the message list; ENVELOPE, BODY, BODYSTRUCTURE, BODY[...], BODY.PEEK,
-// RFC822*, BINARY[...] and BINARY.SIZE from the message, read and formatted off the io thread
-// (fetch_data.cpp). CONDSTORE (MODSEQ, CHANGEDSINCE) is not offered.
-// DEVIATION(RFC 9051 §6.4.5): BODY[...] without .PEEK does not set \Seen yet, since the store
-// has no flag update; the FLAGS the client sees stay as stored.
+// RFC822.SIZE and MODSEQ (RFC 7162 §3.1.4.1) from the view; ENVELOPE, BODY, BODYSTRUCTURE,
+// BODY[...], BODY.PEEK, RFC822*, BINARY[...] and BINARY.SIZE from the message, read and
+// formatted off the io thread (fetch_data.cpp). CHANGEDSINCE (RFC 7162 §3.1.4.1) and VANISHED
+// (RFC 7162 §3.2.6). BODY[...], BINARY[...], RFC822 and RFC822.TEXT set \Seen first, in one
+// store write for the whole set, and the changed FLAGS come with the data (§6.4.5).
 // SECURITY: sequence sets are resolved to ranges without expansion; one message is read and
 // held at a time, and responses are written as they grow past flush_threshold.
 #include <algorithm>
@@ -149,50 +149,131 @@ std::string format_internal_date(std::int64_t unix_seconds)
 
 }  // namespace
 
+namespace {
+
+// RFC 9051 §6.4.5: the items that set \Seen unless read-only or .PEEK.
+bool sets_seen(const FetchAttribute& att)
+{
+    return ((att.item == FetchItem::BodySection || att.item == FetchItem::Binary) && !att.peek) ||
+           att.item == FetchItem::Rfc822 || att.item == FetchItem::Rfc822Text;
+}
+
+bool has_flag(const store::MessageRecord& message, std::string_view flag)
+{
+    return std::find(message.flags.begin(), message.flags.end(), flag) != message.flags.end();
+}
+
+}  // namespace
+
 Awaitable<bool> Session::on_fetch(const Command& command)
 {
     const auto& args = std::get<FetchArgs>(command.args);
-    if (args.changed_since || args.vanished ||
+    if (args.vanished && (!command.uid || !args.changed_since || !qresync_)) {
+        // RFC 7162 §3.2.6: VANISHED only with UID FETCH, CHANGEDSINCE and QRESYNC enabled.
+        refuse(command.tag, "VANISHED needs UID FETCH, CHANGEDSINCE and ENABLE QRESYNC");
+        co_return true;
+    }
+    const bool wants_modseq =
+        args.changed_since ||
         std::any_of(args.attributes.begin(), args.attributes.end(),
-                    [](const FetchAttribute& att) { return att.item == FetchItem::ModSeq; })) {
-        refuse(command.tag, "CONDSTORE is not supported");
+                    [](const FetchAttribute& att) { return att.item == FetchItem::ModSeq; });
+    if (wants_modseq) {
+        condstore_ = true;  // RFC 7162 §3.1: a CONDSTORE enabling command
+    }
+    Result<std::vector<std::size_t>> selected = selected_indexes(args.set, command.uid);
+    if (!selected) {
+        refuse(command.tag, selected.error().detail);
         co_return true;
     }
-    if (args.set.saved_result) {
-        refuse(command.tag, "SEARCHRES ($) is not supported");
-        co_return true;
+    std::vector<store::MessageRecord>& messages = selected_->messages;
+    std::vector<std::size_t> indexes;
+    indexes.reserve(selected->size());
+    for (const std::size_t index : *selected) {
+        if (!args.changed_since || messages[index].modseq > *args.changed_since) {
+            indexes.push_back(index);
+        }
     }
-    const std::vector<store::MessageRecord>& messages = selected_->messages;
-    std::vector<ResolvedRange> ranges;
-    if (!messages.empty() || !command.uid) {
-        const std::uint32_t max =
-            command.uid ? messages.back().uid : static_cast<std::uint32_t>(messages.size());
-        Result<std::vector<ResolvedRange>> resolved =
-            resolve(args.set, max, command.uid ? SequenceKind::Uids : SequenceKind::MessageNumbers);
-        if (!resolved) {
-            refuse(command.tag, "Invalid message sequence number");
+    if (args.vanished) {
+        // RFC 7162 §3.2.6: the UIDs in the set expunged since CHANGEDSINCE, before the FETCH
+        // responses.
+        store::Store& store = handler_.store();
+        std::function<Result<std::vector<std::uint32_t>>()> work =
+            [&store, id = selected_->mailbox.id, since = *args.changed_since] {
+                return store.list_expunged_since(id, since);
+            };
+        Result<std::vector<std::uint32_t>> vanished =
+            co_await store::off_io_thread(handler_.blocking().messages, std::move(work));
+        if (!vanished) {
+            tagged(command.tag, "NO", unavailable_text);
             co_return true;
         }
-        ranges = std::move(*resolved);
+        Result<std::vector<ResolvedRange>> ranges =
+            resolve(SequenceSet{args.set.ranges, false}, 0xffffffffu, SequenceKind::Uids);
+        std::string text;
+        for (const std::uint32_t uid : *vanished) {
+            if (ranges && contains(*ranges, uid)) {
+                text += (text.empty() ? "" : ",") + std::to_string(uid);
+            }
+        }
+        if (!text.empty()) {
+            untagged("VANISHED (EARLIER) " + text);
+        }
     }
     std::vector<MessageDataItem> data_items;
+    bool seen_wanted = false;
     for (const FetchAttribute& att : args.attributes) {
+        seen_wanted = seen_wanted || sets_seen(att);
         if (std::optional<MessageDataItem> item = message_data_item(att)) {
             data_items.push_back(std::move(*item));
         }
     }
+    // \Seen for every message about to be read that lacks it, in one write; their FLAGS go
+    // out with the data, as if the client had asked for them.
+    std::vector<std::size_t> newly_seen;
+    if (seen_wanted && !selected_->read_only) {
+        for (const std::size_t index : indexes) {
+            if (!has_flag(messages[index], "\\Seen")) {
+                newly_seen.push_back(index);
+            }
+        }
+    }
+    if (!newly_seen.empty()) {
+        store::StoreFlagsRequest request;
+        request.mailbox = selected_->mailbox.id;
+        request.uids = uid_set_of(newly_seen);
+        request.mode = store::FlagMode::Add;
+        request.flags = {"\\Seen"};
+        Result<store::StoreFlagsResult> stored = co_await store::async_store_flags(
+            handler_.store(), std::move(request), boost::asio::use_awaitable);
+        if (!stored) {
+            log::warn("imap.fetch.seen_failed",
+                      {{"cid", context_.cid}, {"error", stored.error().to_string()}});
+            newly_seen.clear();
+        } else {
+            auto next = newly_seen.begin();
+            for (const store::FlagUpdate& update : stored->updated) {
+                while (next != newly_seen.end() && messages[*next].uid < update.uid) {
+                    ++next;
+                }
+                if (next != newly_seen.end() && messages[*next].uid == update.uid) {
+                    messages[*next].flags = update.flags;
+                    messages[*next].modseq = update.modseq;
+                }
+            }
+        }
+    }
+    const bool wants_flags =
+        std::any_of(args.attributes.begin(), args.attributes.end(),
+                    [](const FetchAttribute& att) { return att.item == FetchItem::Flags; });
     const bool wants_uid =
         command.uid ||
         std::any_of(args.attributes.begin(), args.attributes.end(),
                     [](const FetchAttribute& att) { return att.item == FetchItem::Uid; });
     store::Store& store = handler_.store();
     const mime::Limits limits = settings_.message_limits;
-    for (std::size_t index = 0; index < messages.size(); ++index) {
+    bool gone = false;  // a message expunged meanwhile could not be read
+    for (const std::size_t index : indexes) {
         const store::MessageRecord& record = messages[index];
-        const std::uint32_t key = command.uid ? record.uid : static_cast<std::uint32_t>(index + 1);
-        if (!contains(ranges, key)) {
-            continue;
-        }
         std::vector<std::string> data;
         if (!data_items.empty()) {
             std::function<Result<std::vector<std::string>>()> work =
@@ -207,6 +288,10 @@ Awaitable<bool> Session::on_fetch(const Command& command)
                 co_await store::off_io_thread(handler_.blocking().messages, std::move(work));
             if (!formatted) {
                 const Errc code = formatted.error().code;
+                if (code == Errc::NotFound) {
+                    gone = true;  // RFC 5530 §3 EXPUNGEISSUED: left out, the rest goes on
+                    continue;
+                }
                 log::warn("imap.fetch.failed", {{"cid", context_.cid},
                                                 {"uid", std::to_string(record.uid)},
                                                 {"error", formatted.error().to_string()}});
@@ -228,19 +313,19 @@ Awaitable<bool> Session::on_fetch(const Command& command)
             line += first ? piece.substr(1) : piece;
             first = false;
         };
-        if (wants_uid) {
-            add(" UID " + std::to_string(record.uid));  // RFC 9051 §6.4.9: always for UID FETCH
+        const bool flags_changed =
+            !newly_seen.empty() && std::binary_search(newly_seen.begin(), newly_seen.end(), index);
+        // RFC 9051 §6.4.9: always for UID FETCH; RFC 7162 §3.1: with a \Seen it set, once
+        // CONDSTORE is on.
+        if (wants_uid || (flags_changed && condstore())) {
+            add(" UID " + std::to_string(record.uid));
         }
         for (const FetchAttribute& att : args.attributes) {
-            if (att.item == FetchItem::Uid) {
+            if (att.item == FetchItem::Uid || att.item == FetchItem::ModSeq) {
                 continue;
             }
             if (att.item == FetchItem::Flags) {
-                std::string flags = " FLAGS (";
-                for (std::size_t i = 0; i < record.flags.size(); ++i) {
-                    flags += (i > 0 ? " " : "") + record.flags[i];
-                }
-                add(flags + ")");
+                add(" FLAGS " + format_flags(record.flags));
             } else if (att.item == FetchItem::InternalDate) {
                 add(" INTERNALDATE " + format_internal_date(record.internal_date));
             } else if (att.item == FetchItem::Rfc822Size) {
@@ -249,12 +334,23 @@ Awaitable<bool> Session::on_fetch(const Command& command)
                 add(std::move(data[next_data++]));
             }
         }
+        if (flags_changed && !wants_flags) {
+            add(" FLAGS " + format_flags(record.flags));
+        }
+        if (wants_modseq || (flags_changed && condstore())) {
+            add(" MODSEQ (" + std::to_string(record.modseq) + ")");
+        }
         out_ += "* " + line + ")\r\n";
-        if (out_.size() > flush_threshold && !co_await flush()) {
-            co_return false;
+        if (out_.size() > flush_threshold) {
+            const bool written = co_await flush();  // not inside &&: GCC 12
+            if (!written) {
+                co_return false;
+            }
         }
     }
-    tagged(command.tag, "OK", std::string(command.uid ? "UID " : "") + "FETCH completed");
+    tagged(command.tag, "OK",
+           std::string(gone ? "[EXPUNGEISSUED] Some messages were expunged; " : "") +
+               (command.uid ? "UID " : "") + "FETCH completed");
     co_return true;
 }
 

@@ -1,12 +1,9 @@
-// Authenticated-state commands over the existing store API: ENABLE (RFC 9051 §6.3.1, RFC 5161),
-// ID (RFC 2971), NAMESPACE (RFC 9051 §6.3.10, RFC 2342), LIST and LSUB (§6.3.9, RFC 3501
-// §6.3.9), SELECT and EXAMINE (§6.3.2, §6.3.3), STATUS (§6.3.11), CLOSE and UNSELECT (§6.4.1,
-// §6.4.2), and the NOOP refresh of the selected mailbox (§7.4.1 EXPUNGE, §7.3.1 EXISTS).
+// Authenticated-state commands: ENABLE (RFC 9051 §6.3.1, RFC 5161), ID (RFC 2971), NAMESPACE
+// (RFC 9051 §6.3.10, RFC 2342), SELECT and EXAMINE (§6.3.2, §6.3.3; CONDSTORE and QRESYNC,
+// RFC 7162 §3.1.8, §3.2.5), STATUS (§6.3.11).
 // SECURITY: mailbox names are untrusted: decoded strictly (decode_mutf7) and normalised
-// (normalize_mailbox_name) before they reach the store; LIST patterns are matched in
-// O(pattern x name) without backtracking.
+// (normalize_mailbox_name) before they reach the store.
 #include <algorithm>
-#include <map>
 #include <set>
 
 #include "core/log.hpp"
@@ -22,52 +19,39 @@ using net::Awaitable;
 
 constexpr std::string_view system_flags = "\\Answered \\Flagged \\Deleted \\Seen \\Draft";
 
-char ascii_upper(char c)
-{
-    return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
-}
-
-// RFC 9051 §6.3.9: "*" matches anything, "%" anything but the hierarchy separator. Dynamic
-// programming over the pattern, one row per name octet: no exponential backtracking.
-bool matches(std::string_view pattern, std::string_view name)
-{
-    std::vector<char> row(pattern.size() + 1, 0);
-    row[0] = 1;
-    for (std::size_t j = 0; j < pattern.size() && (pattern[j] == '*' || pattern[j] == '%'); ++j) {
-        row[j + 1] = 1;
-    }
-    for (const char c : name) {
-        std::vector<char> next(pattern.size() + 1, 0);
-        for (std::size_t j = 0; j < pattern.size(); ++j) {
-            const char p = pattern[j];
-            if (p == '*' || (p == '%' && c != hierarchy_separator)) {
-                next[j + 1] = static_cast<char>(next[j] || row[j + 1] || row[j]);
-            } else if (p == '%') {
-                next[j + 1] = next[j];
-            } else {
-                next[j + 1] = static_cast<char>(row[j] && p == c);
-            }
-        }
-        row = std::move(next);
-    }
-    return row[pattern.size()] != 0;
-}
-
-// INBOX is case-insensitive (RFC 9051 §5.1): a pattern starting with it in any case is
-// written as the store writes the name.
-std::string canonical_pattern(std::string pattern)
-{
-    if (pattern.size() >= 5) {
-        std::string head = pattern.substr(0, 5);
-        std::transform(head.begin(), head.end(), head.begin(), ascii_upper);
-        if (head == "INBOX" && (pattern.size() == 5 || pattern[5] == hierarchy_separator)) {
-            pattern.replace(0, 5, "INBOX");
-        }
-    }
-    return pattern;
-}
-
 }  // namespace
+
+// RFC 9051 §7.3.3 status-att-val, in the order asked.
+std::string format_status_items(const std::vector<StatusItem>& items,
+                                const store::MailboxStatus& status, std::uint64_t append_limit)
+{
+    std::string text;
+    for (const StatusItem item : items) {
+        if (!text.empty()) {
+            text += ' ';
+        }
+        if (item == StatusItem::Messages) {
+            text += "MESSAGES " + std::to_string(status.messages);
+        } else if (item == StatusItem::UidNext) {
+            text += "UIDNEXT " + std::to_string(status.uidnext);
+        } else if (item == StatusItem::UidValidity) {
+            text += "UIDVALIDITY " + std::to_string(status.uidvalidity);
+        } else if (item == StatusItem::Unseen) {
+            text += "UNSEEN " + std::to_string(status.unseen);
+        } else if (item == StatusItem::Deleted) {
+            text += "DELETED " + std::to_string(status.deleted);
+        } else if (item == StatusItem::Recent) {
+            text += "RECENT 0";
+        } else if (item == StatusItem::Size) {
+            text += "SIZE " + std::to_string(status.size);
+        } else if (item == StatusItem::AppendLimit) {
+            text += "APPENDLIMIT " + std::to_string(append_limit);
+        } else {
+            text += "HIGHESTMODSEQ " + std::to_string(status.highest_modseq);  // RFC 7162
+        }
+    }
+    return text;
+}
 
 Result<std::string> Session::name_from_client(std::string_view sent) const
 {
@@ -128,6 +112,15 @@ void Session::on_enable(const Command& command)
         } else if (name == "IMAP4REV2" && !imap4rev2_) {
             imap4rev2_ = true;
             enabled += " IMAP4rev2";
+        } else if (name == "CONDSTORE" && !condstore_) {
+            condstore_ = true;  // RFC 7162 §3.1: ENABLE CONDSTORE is an enabling command
+            enabled += " CONDSTORE";
+        } else if (name == "QRESYNC" && !qresync_) {
+            // RFC 7162 §3.2.3: QRESYNC implies CONDSTORE; enabling it while a mailbox is
+            // selected would change the EXPUNGE/VANISHED contract mid-view, which §3.2.3
+            // forbids the client from asking.
+            qresync_ = true;
+            enabled += " QRESYNC";
         }
     }
     untagged("ENABLED" + enabled);
@@ -156,132 +149,87 @@ void Session::on_namespace(const Command& command)
     tagged(command.tag, "OK", "NAMESPACE completed");
 }
 
-Awaitable<void> Session::on_list(const Command& command)
-{
-    const auto& args = std::get<ListArgs>(command.args);
-    const bool lsub = command.name == CommandName::Lsub;
-    const std::string verb = lsub ? "LSUB" : "LIST";
-    if (!args.select_options.empty() || args.return_status_requested ||
-        std::any_of(args.return_options.begin(), args.return_options.end(),
-                    [](const std::string& option) {
-                        // Both are always returned: accepting them costs nothing (RFC 6154 §5.1).
-                        return option != "CHILDREN" && option != "SPECIAL-USE";
-                    })) {
-        tagged(command.tag, "NO", "[CANNOT] LIST selection and return options are not supported");
-        co_return;
-    }
-    const std::string separator = "\"/\"";
-    if (args.patterns.size() == 1 && args.patterns.front().empty()) {
-        // RFC 9051 §6.3.9: an empty pattern asks for the separator and the reference's root.
-        untagged(verb + " (\\Noselect) " + separator + " \"\"");
-        tagged(command.tag, "OK", verb + " completed");
-        co_return;
-    }
-    Result<std::vector<store::Mailbox>> boxes = co_await load_mailboxes();
-    if (!boxes) {
-        log::warn("imap.list.failed",
-                  {{"cid", context_.cid}, {"error", boxes.error().to_string()}});
-        tagged(command.tag, "NO", unavailable_text);
-        co_return;
-    }
-    std::set<std::string> names;
-    names.insert("INBOX");  // RFC 9051 §5.1: INBOX always exists for the user
-    std::map<std::string, std::string> special_use;  // RFC 6154 §2: "\Sent", "\Trash" ...
-    for (const store::Mailbox& box : *boxes) {
-        names.insert(box.name);
-        if (!box.special_use.empty()) {
-            special_use[box.name] = box.special_use;
-        }
-    }
-    std::set<std::string> listed;
-    for (const std::string& pattern_sent : args.patterns) {
-        std::string pattern = args.reference + pattern_sent;
-        if (!utf8_names()) {
-            Result<std::string> decoded = decode_mutf7(pattern);
-            if (decoded) {
-                pattern = std::move(*decoded);
-            }
-        }
-        pattern = canonical_pattern(std::move(pattern));
-        for (const std::string& name : names) {
-            if (!matches(pattern, name) || !listed.insert(name).second) {
-                continue;
-            }
-            const std::string prefix = name + hierarchy_separator;
-            const auto after = names.upper_bound(name);
-            const bool children = after != names.end() && after->starts_with(prefix);
-            std::string line = verb + (children ? " (\\HasChildren" : " (\\HasNoChildren");
-            if (const auto use = special_use.find(name); use != special_use.end()) {
-                line += " " + use->second;
-            }
-            line += ") ";
-            line += separator + " ";
-            append_string(line, name_for_client(name));
-            untagged(line);
-        }
-    }
-    tagged(command.tag, "OK", verb + " completed");
-}
-
 Awaitable<void> Session::on_select(const Command& command)
 {
     const auto& args = std::get<SelectArgs>(command.args);
     const bool examine = command.name == CommandName::Examine;
-    // RFC 9051 §6.3.2: a SELECT deselects first, even when it then fails.
-    selected_.reset();
-    state_ = SessionState::Authenticated;
-    if (args.condstore || args.qresync) {
-        tagged(command.tag, "BAD", "CONDSTORE and QRESYNC are not supported");
-        (void)count_error();
+    // RFC 9051 §6.3.2: a SELECT deselects first, even when it then fails. Under QRESYNC the
+    // client learns so from [CLOSED] (RFC 7162 §3.2.11).
+    const bool was_selected = selected_.has_value();
+    leave_selected();
+    if (was_selected && (qresync_ || imap4rev2_)) {
+        // RFC 9051 §6.3.2, §7.1; RFC 7162 §3.2.11 for IMAP4rev1 clients with QRESYNC.
+        untagged("OK [CLOSED] Previous mailbox closed");
+    }
+    if (args.qresync && !qresync_) {
+        // RFC 7162 §3.2.5: QRESYNC parameters before ENABLE QRESYNC are a BAD.
+        refuse(command.tag, "QRESYNC is not enabled");
         co_return;
+    }
+    if (args.condstore) {
+        condstore_ = true;  // RFC 7162 §3.1.8: SELECT (CONDSTORE) enables it
     }
     Result<std::string> name = name_from_client(args.mailbox);
     if (!name) {
         tagged(command.tag, "NO", "[NONEXISTENT] " + name.error().detail);
         co_return;
     }
-    Result<std::vector<store::Mailbox>> boxes = co_await load_mailboxes();
-    if (!boxes) {
-        log::warn("imap.select.failed",
-                  {{"cid", context_.cid}, {"error", boxes.error().to_string()}});
-        tagged(command.tag, "NO", unavailable_text);
+    struct Opened {
+        store::Mailbox mailbox;
+        store::MailboxStatus status;
+        std::vector<store::MessageRecord> messages;
+        bool has_children = false;
+    };
+    store::Store& store = handler_.store();
+    // The status before the messages: every change up to its highest_modseq is in the list,
+    // so the view may start from it (see refresh_selected).
+    std::function<Result<Opened>()> work = [&store, account = account_->id,
+                                            mailbox = *name]() -> Result<Opened> {
+        Opened opened;
+        Result<store::Mailbox> box = store.find_mailbox(account, mailbox);
+        HARBOR_TRY(box);
+        opened.mailbox = *box;
+        // For the attributes of the LIST response (RFC 9051 §6.3.2: "MUST be accurate").
+        Result<std::vector<store::Mailbox>> all = store.list_mailboxes(account);
+        HARBOR_TRY(all);
+        const std::string prefix = box->name + "/";
+        opened.has_children =
+            std::any_of(all->begin(), all->end(),
+                        [&](const store::Mailbox& other) { return other.name.starts_with(prefix); });
+        Result<store::MailboxStatus> status = store.mailbox_status(box->id);
+        HARBOR_TRY(status);
+        opened.status = *status;
+        Result<std::vector<store::MessageRecord>> messages = store.list_messages(box->id);
+        HARBOR_TRY(messages);
+        opened.messages = std::move(*messages);
+        std::sort(opened.messages.begin(), opened.messages.end(),
+                  [](const auto& a, const auto& b) { return a.uid < b.uid; });
+        return opened;
+    };
+    Result<Opened> found = co_await store::off_io_thread(handler_.blocking().messages, std::move(work));
+    if (!found) {
+        if (found.error().code == Errc::NotFound) {
+            tagged(command.tag, "NO", "[NONEXISTENT] No such mailbox");
+        } else {
+            log::warn("imap.select.failed",
+                      {{"cid", context_.cid}, {"error", found.error().to_string()}});
+            tagged(command.tag, "NO", unavailable_text);
+        }
         co_return;
     }
     SelectedMailbox opened;
     opened.read_only = examine;
-    auto found = std::find_if(boxes->begin(), boxes->end(),
-                              [&](const store::Mailbox& box) { return box.name == *name; });
-    if (found != boxes->end()) {
-        opened.mailbox = *found;
-        Result<std::vector<store::MessageRecord>> messages = co_await load_messages(found->id);
-        if (!messages) {
-            log::warn("imap.select.failed",
-                      {{"cid", context_.cid}, {"error", messages.error().to_string()}});
-            tagged(command.tag, "NO", unavailable_text);
-            co_return;
-        }
-        opened.messages = std::move(*messages);
-    } else if (is_inbox(*name)) {
-        // No mail has arrived yet, so the store has no INBOX row: an empty one. Its real
-        // UIDVALIDITY (the creation time) will be larger, so clients drop this view.
-        opened.mailbox.name = "INBOX";
-        opened.mailbox.uidvalidity = 1;
-        opened.mailbox.uidnext = 1;
-    } else {
-        tagged(command.tag, "NO", "[NONEXISTENT] No such mailbox");
-        co_return;
-    }
-    std::set<std::string> keywords;
+    opened.mailbox = found->mailbox;
+    opened.mailbox.uidnext = found->status.uidnext;
+    opened.mailbox.uidvalidity = found->status.uidvalidity;
+    opened.known_modseq = found->status.highest_modseq;
+    opened.messages = std::move(found->messages);
     for (const store::MessageRecord& message : opened.messages) {
         for (const std::string& flag : message.flags) {
             if (!flag.starts_with("\\")) {
-                keywords.insert(flag);
+                opened.keywords.insert(flag);
             }
         }
-    }
-    std::string flags = "FLAGS (" + std::string(system_flags);
-    for (const std::string& keyword : keywords) {
-        flags += " " + keyword;
     }
     untagged(std::to_string(opened.messages.size()) + " EXISTS");
     if (!imap4rev2_) {
@@ -289,14 +237,79 @@ Awaitable<void> Session::on_select(const Command& command)
     }
     untagged("OK [UIDVALIDITY " + std::to_string(opened.mailbox.uidvalidity) + "] UIDs valid");
     untagged("OK [UIDNEXT " + std::to_string(opened.mailbox.uidnext) + "] Predicted next UID");
-    untagged(flags + ")");
-    // No STORE yet: no flag can be changed for good (RFC 9051 §7.1 PERMANENTFLAGS).
-    untagged("OK [PERMANENTFLAGS ()] No permanent flags");
-    std::string list = "LIST () \"/\" ";
+    untagged(flags_line(opened.keywords));
+    // RFC 9051 §7.1: \* — any keyword may be created and is kept (issue 5: keywords per
+    // mailbox). EXAMINE changes nothing, so nothing is permanent there.
+    untagged(examine ? std::string("OK [PERMANENTFLAGS ()] Read-only mailbox")
+                     : "OK [PERMANENTFLAGS (" + std::string(system_flags) +
+                           " \\*)] Flags permitted");
+    // RFC 7162 §3.1.2.1: with every successful SELECT, since modseqs are kept for good.
+    untagged("OK [HIGHESTMODSEQ " + std::to_string(opened.known_modseq) + "] Highest");
+    std::string list = found->has_children ? "LIST (\\HasChildren" : "LIST (\\HasNoChildren";
+    if (!opened.mailbox.special_use.empty()) {
+        list += " " + opened.mailbox.special_use;
+    }
+    list += ") \"/\" ";
     append_string(list, name_for_client(opened.mailbox.name));
     untagged(list);  // RFC 9051 §6.3.2: the mailbox's name as the server spells it
-    selected_ = std::move(opened);
-    state_ = SessionState::Selected;
+    if (args.qresync && args.qresync->uid_validity == opened.mailbox.uidvalidity) {
+        // RFC 7162 §3.2.5.1: what changed since the client's modseq, as VANISHED (EARLIER)
+        // and FETCH, limited to the UIDs it says it knows.
+        const QresyncParams& params = *args.qresync;
+        std::function<Result<std::vector<std::uint32_t>>()> vanished_work =
+            [&store, id = opened.mailbox.id, since = params.mod_seq] {
+                return store.list_expunged_since(id, since);
+            };
+        Result<std::vector<std::uint32_t>> vanished =
+            co_await store::off_io_thread(handler_.blocking().messages, std::move(vanished_work));
+        if (!vanished) {
+            tagged(command.tag, "NO", unavailable_text);
+            co_return;
+        }
+        std::vector<ResolvedRange> known;
+        if (params.known_uids) {
+            Result<std::vector<ResolvedRange>> resolved =
+                resolve(*params.known_uids, 0xffffffffu, SequenceKind::Uids);
+            if (resolved) {
+                known = std::move(*resolved);
+            }
+        }
+        std::string ranges;
+        std::uint32_t run_first = 0;
+        std::uint32_t run_last = 0;
+        const auto close_run = [&] {
+            if (run_first == 0) {
+                return;
+            }
+            ranges += (ranges.empty() ? "" : ",") + std::to_string(run_first);
+            if (run_last != run_first) {
+                ranges += ":" + std::to_string(run_last);
+            }
+        };
+        for (const std::uint32_t uid : *vanished) {
+            if (params.known_uids && !contains(known, uid)) {
+                continue;
+            }
+            if (run_first != 0 && uid == run_last + 1) {
+                run_last = uid;
+                continue;
+            }
+            close_run();
+            run_first = run_last = uid;
+        }
+        close_run();
+        if (!ranges.empty()) {
+            untagged("VANISHED (EARLIER) " + ranges);
+        }
+        for (std::size_t i = 0; i < opened.messages.size(); ++i) {
+            const store::MessageRecord& message = opened.messages[i];
+            if (message.modseq > params.mod_seq &&
+                (!params.known_uids || contains(known, message.uid))) {
+                untagged(flags_response(i, message, true));
+            }
+        }
+    }
+    enter_selected(std::move(opened));
     tagged(command.tag, "OK",
            std::string(examine ? "[READ-ONLY]" : "[READ-WRITE]") + " " +
                (examine ? "EXAMINE" : "SELECT") + " completed");
@@ -325,95 +338,11 @@ Awaitable<void> Session::on_status(const Command& command)
         tagged(command.tag, "NO", missing ? "[NONEXISTENT] No such mailbox" : unavailable_text);
         co_return;
     }
-    std::string items;
-    for (const StatusItem item : args.items) {
-        if (!items.empty()) {
-            items += ' ';
-        }
-        if (item == StatusItem::Messages) {
-            items += "MESSAGES " + std::to_string(status->messages);
-        } else if (item == StatusItem::UidNext) {
-            items += "UIDNEXT " + std::to_string(status->uidnext);
-        } else if (item == StatusItem::UidValidity) {
-            items += "UIDVALIDITY " + std::to_string(status->uidvalidity);
-        } else if (item == StatusItem::Unseen) {
-            items += "UNSEEN " + std::to_string(status->unseen);
-        } else if (item == StatusItem::Deleted) {
-            items += "DELETED " + std::to_string(status->deleted);
-        } else if (item == StatusItem::Recent) {
-            items += "RECENT 0";
-        } else if (item == StatusItem::Size) {
-            items += "SIZE " + std::to_string(status->size);
-        } else if (item == StatusItem::AppendLimit) {
-            items += "APPENDLIMIT " + std::to_string(settings_.max_append);
-        } else {
-            tagged(command.tag, "BAD", "HIGHESTMODSEQ needs CONDSTORE, which is not supported");
-            (void)count_error();
-            co_return;
-        }
-    }
+    const std::string items = format_status_items(args.items, *status, settings_.max_append);
     std::string line = "STATUS ";
     append_string(line, name_for_client(*name));
     untagged(line + " (" + items + ")");
     tagged(command.tag, "OK", "STATUS completed");
-}
-
-void Session::on_close(const Command& command)
-{
-    // CLOSE would expunge \Deleted messages of a read-write mailbox (RFC 9051 §6.4.1); no
-    // flag can be set yet, so there is nothing to expunge and CLOSE is UNSELECT.
-    selected_.reset();
-    state_ = SessionState::Authenticated;
-    tagged(command.tag, "OK", std::string(command_name_text(command.name)) + " completed");
-}
-
-Awaitable<void> Session::refresh_selected()
-{
-    if (selected_->mailbox.id.value == 0) {
-        // The INBOX shown before it existed: once it exists its UIDVALIDITY differs, which
-        // cannot be announced mid-session (RFC 9051 §2.3.1.1 wants a new SELECT), so the
-        // view is closed and the client selects again.
-        Result<std::vector<store::Mailbox>> boxes = co_await load_mailboxes();
-        if (boxes && std::any_of(boxes->begin(), boxes->end(),
-                                 [](const store::Mailbox& box) { return box.name == "INBOX"; })) {
-            untagged("OK [CLOSED] Mailbox changed, select it again");
-            selected_.reset();
-            state_ = SessionState::Authenticated;
-        }
-        co_return;
-    }
-    Result<std::vector<store::MessageRecord>> current =
-        co_await load_messages(selected_->mailbox.id);
-    if (!current) {
-        log::warn("imap.refresh.failed",
-                  {{"cid", context_.cid}, {"error", current.error().to_string()}});
-        co_return;
-    }
-    std::vector<std::uint32_t> uids;
-    uids.reserve(current->size());
-    for (const store::MessageRecord& message : *current) {
-        uids.push_back(message.uid);
-    }
-    // Expunged messages first, highest sequence number first, so each number sent is still
-    // right after the client has applied the ones before it (RFC 9051 §7.4.1).
-    std::vector<store::MessageRecord>& known = selected_->messages;
-    for (std::size_t i = known.size(); i > 0; --i) {
-        if (!std::binary_search(uids.begin(), uids.end(), known[i - 1].uid)) {
-            untagged(std::to_string(i) + " EXPUNGE");
-            known.erase(known.begin() + static_cast<std::ptrdiff_t>(i - 1));
-        }
-    }
-    const std::uint32_t last_uid = known.empty() ? 0 : known.back().uid;
-    std::size_t added = 0;
-    for (store::MessageRecord& message : *current) {
-        if (message.uid > last_uid) {
-            known.push_back(std::move(message));
-            ++added;
-        }
-    }
-    if (added > 0) {
-        untagged(std::to_string(known.size()) + " EXISTS");
-    }
 }
 
 }  // namespace harbor::imap::server

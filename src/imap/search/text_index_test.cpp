@@ -1,0 +1,311 @@
+// The full-text index path of SEARCH (text_index.hpp) against the evaluator: over every message
+// of the shared MIME corpora, stored plainly and with a delivery prefix, and many needles, the
+// messages the index rules out never match, and those it decides (Residual) match exactly when
+// the evaluator says so: the index agrees with evaluation, it does not merely pre-filter.
+#include "imap/search/text_index.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "imap/search/casemap.hpp"
+#include "store/test_support.hpp"
+
+namespace harbor::imap {
+namespace {
+
+namespace fs = std::filesystem;
+using store::testing::open_or_fail;
+using store::testing::TempDir;
+
+std::vector<std::string> corpus()
+{
+    std::vector<std::string> messages;
+    const fs::path root = fs::path(HARBOR_TESTDATA_DIR) / "mime";
+    for (const auto& entry : fs::recursive_directory_iterator(root)) {
+        const std::string name = entry.path().filename().string();
+        const bool message = entry.path().extension() == ".eml" ||
+                             (name.rfind("msg_", 0) == 0 && entry.path().extension() == ".txt");
+        if (!entry.is_regular_file() || !message) {
+            continue;
+        }
+        std::ifstream in(entry.path(), std::ios::binary);
+        std::ostringstream bytes;
+        bytes << in.rdbuf();
+        messages.push_back(bytes.str());
+    }
+    std::sort(messages.begin(), messages.end());
+    return messages;
+}
+
+SearchKey text_key(SearchKeyKind kind, std::string needle)
+{
+    SearchKey key;
+    key.kind = kind;
+    key.value = std::move(needle);
+    return key;
+}
+
+SearchProgram compile(const SearchKey& key)
+{
+    Result<SearchProgram> program = compile_search(key, "UTF-8", SearchContext{});
+    EXPECT_TRUE(program);
+    return program ? std::move(*program) : SearchProgram{};
+}
+
+std::size_t count_characters(const SearchProgram& program)
+{
+    const std::string& needle = program.root.needle;
+    return static_cast<std::size_t>(std::count_if(needle.begin(), needle.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
+    }));
+}
+
+// A few characters from the middle of a text, on character boundaries: needles that occur.
+std::string piece_of(std::string_view text, std::size_t length)
+{
+    std::size_t start = text.size() / 2;
+    while (start > 0 && (static_cast<unsigned char>(text[start]) & 0xC0U) == 0x80U) {
+        --start;
+    }
+    std::size_t end = start;
+    for (std::size_t characters = 0; end < text.size() && characters < length; ++characters) {
+        ++end;
+        while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0U) == 0x80U) {
+            ++end;
+        }
+    }
+    return std::string(text.substr(start, end - start));
+}
+
+class TextIndexCorpus : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        store_ = open_or_fail(dir_.path());
+        ASSERT_NE(store_, nullptr);
+        const store::Account alice = store::testing::make_alice(*store_);
+        raw_ = corpus();
+        ASSERT_GE(raw_.size(), 150u);
+        // INBOX holds every message as appended; "Delivered" every one with a prefix, as SMTP
+        // delivery stores it (MailboxCopy::prefix).
+        for (const std::string& raw : raw_) {
+            ASSERT_TRUE(store_->append(store::testing::append_request(alice.id, "INBOX", raw)));
+            store::DeliverRequest request;
+            request.bytes = raw;
+            store::MailboxCopy copy;
+            copy.account = alice.id;
+            copy.mailbox = "Delivered";
+            copy.prefix = "Delivered-To: Ünïcode.Alice@example.org\r\n";
+            request.copies.push_back(copy);
+            Result<store::DeliverResult> delivered = store_->deliver(std::move(request));
+            ASSERT_TRUE(delivered && delivered->copies[0]);
+        }
+        for (const char* name : {"INBOX", "Delivered"}) {
+            Result<store::Mailbox> box = store_->find_mailbox(alice.id, name);
+            ASSERT_TRUE(box);
+            Result<std::vector<store::MessageRecord>> messages = store_->list_messages(box->id);
+            ASSERT_TRUE(messages);
+            boxes_.push_back(Box{box->id, std::move(*messages), {}});
+            for (const store::MessageRecord& record : boxes_.back().messages) {
+                boxes_.back().contents.push_back(
+                    std::make_unique<MessageContent>(*store_->read_message(record)));
+            }
+        }
+    }
+
+    struct Box {
+        store::MailboxId id;
+        std::vector<store::MessageRecord> messages;
+        std::vector<std::unique_ptr<MessageContent>> contents;
+    };
+
+    static Match evaluate_with_content(const SearchProgram& program,
+                                       const store::MessageRecord& record, MessageContent& content)
+    {
+        MessageView view{.uid = record.uid,
+                         .flags = record.flags,
+                         .internal_date = record.internal_date,
+                         .size = record.size,
+                         .modseq = record.modseq};
+        view.content = &content;
+        return evaluate(program, view);
+    }
+
+    // Checks one program against the evaluator in both mailboxes; returns the matches seen.
+    std::size_t check(const SearchKey& key)
+    {
+        const SearchProgram program = compile(key);
+        std::size_t matches = 0;
+        for (Box& box : boxes_) {
+            std::optional<TextCandidates> plan =
+                text_candidates(*store_, box.id, box.messages, program);
+            if (!plan) {
+                // Only a needle the index cannot answer: fewer than three characters folded,
+                // a NUL, or U+FFFD, which stands for NUL in the index.
+                EXPECT_TRUE(count_characters(program) < 3 ||
+                            program.root.needle.find("\xEF\xBF\xBD") != std::string::npos ||
+                            program.root.needle.find('\0') != std::string::npos)
+                    << key.value;
+                return 0;
+            }
+            EXPECT_GE(plan->answered_keys, 1u);
+            for (std::size_t i = 0; i < box.messages.size(); ++i) {
+                const store::MessageRecord& record = box.messages[i];
+                const Match expected = evaluate_with_content(program, record, *box.contents[i]);
+                matches += expected == Match::Yes ? 1 : 0;
+                const TextVerdict verdict = plan->verdicts[i];
+                SCOPED_TRACE("needle \"" + key.value + "\" uid " + std::to_string(record.uid) +
+                             " mailbox " + std::to_string(box.id.value));
+                if (verdict == TextVerdict::No) {
+                    EXPECT_EQ(expected, Match::No);  // candidates are a superset of matches
+                } else if (verdict == TextVerdict::Residual) {
+                    // What the index decided, it decided exactly.
+                    EXPECT_EQ(evaluate_with_content(plan->residual, record, *box.contents[i]),
+                              expected);
+                } else {
+                    // Everything is indexed before the search, so the one thing left undecided
+                    // is a TEXT needle with a line break, which could straddle prefix and blob.
+                    EXPECT_EQ(key.kind, SearchKeyKind::Text);
+                    EXPECT_FALSE(record.prefix.empty());
+                    EXPECT_NE(key.value.find('\n'), std::string::npos);
+                }
+            }
+        }
+        return matches;
+    }
+
+    TempDir dir_;
+    std::unique_ptr<store::Store> store_;
+    std::vector<std::string> raw_;
+    std::vector<Box> boxes_;
+};
+
+TEST_F(TextIndexCorpus, IndexAgreesWithTheEvaluatorOnEveryMessage)
+{
+    std::set<std::string> needles = {"the",
+                                     "THE",
+                                     "and",
+                                     "http",
+                                     "content",
+                                     "from:",
+                                     "subject: ",
+                                     "boundary",
+                                     "=?",
+                                     "\"",
+                                     "caf\xC3\xA9",
+                                     "\xC3\xBC",
+                                     "\xC3\x9C\x62",
+                                     "\xE6\x97\xA5\xE6\x9C\xAC",
+                                     "--",
+                                     "delivered-to",
+                                     "\xC3\xBCn\xC3\xAF",
+                                     "alice@exa",
+                                     "stra\xC3\x9F"
+                                     "e",
+                                     "\xEF\xAC\x81"
+                                     "le",
+                                     "a\nb",
+                                     "\n\nx"};
+    // Pieces of each message's own text, so most needles match something unusual.
+    for (const std::unique_ptr<MessageContent>& content : boxes_[0].contents) {
+        needles.insert(piece_of(content->folded_body(), 5));
+        needles.insert(piece_of(content->folded_header(), 4));
+    }
+    std::size_t matches = 0;
+    for (const std::string& needle : needles) {
+        matches += check(text_key(SearchKeyKind::Body, needle));
+        matches += check(text_key(SearchKeyKind::Text, needle));
+    }
+    EXPECT_GT(matches, 1000u);
+}
+
+TEST_F(TextIndexCorpus, KeysBesideTextKeysStayInTheResidualProgram)
+{
+    SearchKey both;
+    both.kind = SearchKeyKind::And;
+    both.children.push_back(text_key(SearchKeyKind::Body, "the"));
+    both.children.push_back(text_key(SearchKeyKind::Subject, "re"));
+    both.children.push_back(text_key(SearchKeyKind::Text, "content-type"));
+    both.children.push_back(text_key(SearchKeyKind::Body, "x"));  // too short: stays
+    check(both);
+    const SearchProgram program = compile(both);
+    std::optional<TextCandidates> plan =
+        text_candidates(*store_, boxes_[0].id, boxes_[0].messages, program);
+    ASSERT_TRUE(plan);
+    EXPECT_EQ(plan->answered_keys, 2u);
+    ASSERT_EQ(plan->residual.root.children.size(), 2u);
+    EXPECT_EQ(content_need(plan->residual), ContentNeed::Full);
+
+    SearchKey flag_and_body;
+    flag_and_body.kind = SearchKeyKind::And;
+    flag_and_body.children.push_back(text_key(SearchKeyKind::Body, "the"));
+    SearchKey unseen;
+    unseen.kind = SearchKeyKind::Unseen;
+    flag_and_body.children.push_back(unseen);
+    plan = text_candidates(*store_, boxes_[0].id, boxes_[0].messages, compile(flag_and_body));
+    ASSERT_TRUE(plan);
+    EXPECT_EQ(content_need(plan->residual), ContentNeed::None);  // no message need be read
+    check(flag_and_body);
+}
+
+TEST_F(TextIndexCorpus, ProgramsTheIndexCannotNarrowAreLeftAlone)
+{
+    SearchKey either;
+    either.kind = SearchKeyKind::Or;
+    either.children.push_back(text_key(SearchKeyKind::Body, "the"));
+    either.children.push_back(text_key(SearchKeyKind::Body, "and"));
+    for (const SearchKey& key :
+         {either, text_key(SearchKeyKind::Body, "ab"), text_key(SearchKeyKind::Subject, "the")}) {
+        EXPECT_FALSE(text_candidates(*store_, boxes_[0].id, boxes_[0].messages, compile(key)));
+    }
+}
+
+TEST_F(TextIndexCorpus, CopiesUnknownToTheIndexAreEvaluatedInFull)
+{
+    const SearchProgram program = compile(text_key(SearchKeyKind::Body, "the"));
+    TextSearchOptions options;
+    options.max_catch_up = 0;  // nothing gets indexed by this call
+    std::vector<store::MessageRecord> messages = boxes_[0].messages;
+    std::optional<TextCandidates> plan =
+        text_candidates(*store_, boxes_[0].id, messages, program, options);
+    ASSERT_TRUE(plan);
+    EXPECT_TRUE(std::all_of(plan->verdicts.begin(), plan->verdicts.end(),
+                            [](TextVerdict v) { return v == TextVerdict::Full; }));
+    Result<CatchUpResult> caught = index_mailbox(*store_, boxes_[0].id);
+    ASSERT_TRUE(caught);
+    EXPECT_GT(caught->indexed, 100u);
+    EXPECT_EQ(caught->failed, 0u);
+    // A message the session knows of but the index snapshot did not (stored after it).
+    store::MessageRecord later = messages.back();
+    later.uid += 1000;
+    messages.push_back(later);
+    plan = text_candidates(*store_, boxes_[0].id, messages, program);
+    ASSERT_TRUE(plan);
+    EXPECT_EQ(plan->verdicts.back(), TextVerdict::Full);
+    EXPECT_EQ(std::count(plan->verdicts.begin(), plan->verdicts.end(), TextVerdict::Full), 1);
+    EXPECT_GT(std::count(plan->verdicts.begin(), plan->verdicts.end(), TextVerdict::No), 0);
+}
+
+TEST(ExtractSearchText, IsWhatTheEvaluatorSearches)
+{
+    const std::string raw =
+        "Subject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=\r\nContent-Type: text/plain; charset=iso-8859-1\r\n"
+        "Content-Transfer-Encoding: quoted-printable\r\n\r\nCaf=E9 au lait\r\n";
+    const SearchText text = extract_search_text(raw);
+    MessageContent content(raw);
+    EXPECT_EQ(text.header, content.folded_header());
+    EXPECT_EQ(text.body, content.folded_body());
+    EXPECT_NE(text.body.find(fold_unicode_casemap("café", 100).text), std::string::npos);
+    EXPECT_NE(text.header.find(fold_unicode_casemap("grüße", 100).text), std::string::npos);
+}
+
+}  // namespace
+}  // namespace harbor::imap

@@ -1,0 +1,75 @@
+// IDLE (RFC 2177; RFC 9051 §6.3.13): the client waits and the server tells it of new mail,
+// flag changes and expunges as they happen, until "DONE".
+// The read of "DONE" and the store's change feed meet in one place: a change posts to this
+// session's executor and wakes the pending read (net::Connection::wake), the view is brought
+// up to date, and the read starts again. Nothing is polled.
+// SECURITY: the line after IDLE is read with a small bound; anything but DONE ends the IDLE
+// with BAD. The idle timeout applies (RFC 9051 §5.4); clients re-issue IDLE within 29 minutes.
+#include "core/log.hpp"
+#include "imap/server/session_state.hpp"
+
+namespace harbor::imap::server {
+namespace {
+
+using net::Awaitable;
+
+constexpr std::size_t max_done_line = 1024;
+
+bool is_done(std::string_view text)
+{
+    return text.size() == 4 && (text[0] | 0x20) == 'd' && (text[1] | 0x20) == 'o' &&
+           (text[2] | 0x20) == 'n' && (text[3] | 0x20) == 'e';
+}
+
+}  // namespace
+
+Awaitable<bool> Session::on_idle(const Command& command)
+{
+    out_ += "+ idling\r\n";
+    signal_->idling = true;
+    // Ends the IDLE: no wake may reach a later read once this has run.
+    const auto stop_idling = [this] {
+        signal_->idling = false;
+        (void)connection_.take_wake();
+    };
+    for (;;) {
+        if (state_ == SessionState::Selected) {
+            const bool more = co_await refresh_selected(true);
+            if (!more) {
+                stop_idling();
+                co_return false;
+            }
+        }
+        const bool written = co_await flush();
+        if (!written) {
+            stop_idling();
+            co_return false;
+        }
+        Result<net::Line> line =
+            co_await connection_.read_line(max_done_line, net::deadline_after(settings_.idle_timeout));
+        if (!line) {
+            if (connection_.take_wake()) {
+                continue;  // the change feed spoke: look at the mailbox again
+            }
+            stop_idling();
+            if (connection_.shutting_down()) {
+                co_await close_with_bye("Server shutting down");
+            } else if (line.error().code == Errc::Timeout) {
+                log::info("imap.timeout", {{"cid", context_.cid}, {"in", "IDLE"}});
+                co_await close_with_bye("Autologout; idle for too long");
+            } else if (line.error().code == Errc::Limit) {
+                co_await close_with_bye("Line too long");
+            }
+            co_return false;
+        }
+        stop_idling();
+        if (is_done(line->text)) {
+            tagged(command.tag, "OK", "IDLE terminated");
+        } else {
+            refuse(command.tag, "Expected DONE");
+        }
+        co_return true;
+    }
+}
+
+}  // namespace harbor::imap::server

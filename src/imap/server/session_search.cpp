@@ -1,0 +1,537 @@
+// SEARCH and UID SEARCH (RFC 9051 §6.4.4, §6.4.9; the IMAP4rev1 "* SEARCH" response of RFC 3501
+// §7.2.5), ESEARCH responses and RETURN options (RFC 9051 §7.3.4, RFC 4731), the saved result
+// "$" (SEARCHRES, RFC 5182), the MODSEQ key (RFC 7162 §3.1.5), SORT and THREAD (RFC 5256), run
+// over the selected mailbox's view with imap/search.
+// Flag, size, date, UID and sequence keys are answered from the view (store::MessageRecord);
+// a message is read only where evaluate() says its content decides the answer, and then off
+// the io thread, read_batch messages per call and one message held at a time.
+// SECURITY: the program is client input, bounded by the parser and compile_search(). The work
+// is linear in the message count (one evaluation per message, at most one read per message
+// per pass); SORT keeps of each matched message only the header fields it compares, THREAD
+// only its ThreadMessage, and both sort or thread off the io thread. Sequence sets in keys are
+// resolved as ranges (imap/search), never expanded.
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <functional>
+
+#include "core/ascii.hpp"
+#include "core/log.hpp"
+#include "imap/search/evaluate.hpp"
+#include "imap/search/sort.hpp"
+#include "imap/search/thread.hpp"
+#include "imap/server/session_state.hpp"
+#include "mime/header.hpp"
+#include "store/awaitable.hpp"
+
+namespace harbor::imap::server {
+namespace {
+
+using net::Awaitable;
+
+// Messages read per off_io_thread call: few enough that one call never holds the pool long,
+// many enough that the round trips do not dominate.
+constexpr std::size_t read_batch = 200;
+
+// RFC 9051 §6.4.4: US-ASCII and UTF-8 are the charsets a server MUST support; Harbor offers
+// those two and says so with BADCHARSET (§7.1) for any other.
+bool supported_charset(std::string_view charset)
+{
+    return charset.empty() || iequals(charset, "UTF-8") || iequals(charset, "US-ASCII");
+}
+
+constexpr std::string_view badcharset_text = "[BADCHARSET (UTF-8 US-ASCII)] Unsupported charset";
+
+// Where a search program's messages come from: the store, read on the messages pool.
+struct MessageSource {
+    store::Store& store;
+    store::TaskPool& pool;
+    mime::Limits limits;
+};
+
+MessageView view_of(const store::MessageRecord& record, std::size_t index)
+{
+    return MessageView{.sequence = static_cast<std::uint32_t>(index + 1),
+                       .uid = record.uid,
+                       .flags = record.flags,
+                       .internal_date = record.internal_date,
+                       .size = record.size,
+                       .modseq = record.modseq,
+                       .content = nullptr};
+}
+
+// The bytes MessageContent gets: the whole message, or for ContentNeed::Header the header
+// block through its empty line (message_view.hpp).
+std::string content_bytes(std::string raw, ContentNeed need, const mime::Limits& limits)
+{
+    if (need == ContentNeed::Header) {
+        const mime::HeaderBlock block = mime::parse_header_block(raw, 0, limits);
+        raw.resize(std::min(block.length, raw.size()));
+    }
+    return raw;
+}
+
+// The header fields SORT compares (RFC 5256 §3 DATE, SUBJECT, FROM, TO, CC; RFC 5957 uses
+// From and To) and the empty line: what sort_messages() reads, a few hundred octets.
+std::string sort_fields(std::string_view raw, const mime::Limits& limits)
+{
+    static constexpr std::string_view names[] = {"Date", "Subject", "From", "To", "Cc"};
+    const mime::HeaderBlock block = mime::parse_header_block(raw, 0, limits);
+    std::string out;
+    for (const mime::HeaderField& field : block.fields) {
+        if (std::any_of(std::begin(names), std::end(names),
+                        [&](std::string_view name) { return iequals(field.name, name); })) {
+            out += raw.substr(field.offset, field.length);
+            if (out.back() != '\n') {
+                out += "\r\n";  // the last field of a header without its empty line
+            }
+        }
+    }
+    out += "\r\n";
+    return out;
+}
+
+// Runs `per_message` off the io thread for each message of `indexes`, read_batch at a time;
+// a message expunged meanwhile (Errc::NotFound) is passed as nullopt. Results in order.
+template <typename T>
+Awaitable<Result<std::vector<T>>> read_each(
+    MessageSource source, const std::vector<store::MessageRecord>& messages,
+    const std::vector<std::size_t>& indexes,
+    std::function<T(std::size_t, const store::MessageRecord&, std::optional<std::string>)>
+        per_message)
+{
+    std::vector<T> results;
+    results.reserve(indexes.size());
+    for (std::size_t start = 0; start < indexes.size(); start += read_batch) {
+        const std::size_t end = std::min(indexes.size(), start + read_batch);
+        // Copies of the records: the worker never touches the view the session owns.
+        std::vector<std::pair<std::size_t, store::MessageRecord>> batch;
+        batch.reserve(end - start);
+        for (std::size_t i = start; i < end; ++i) {
+            batch.emplace_back(indexes[i], messages[indexes[i]]);
+        }
+        std::function<Result<std::vector<T>>()> work =
+            [&store = source.store, &per_message,
+             batch = std::move(batch)]() -> Result<std::vector<T>> {
+            std::vector<T> done;
+            done.reserve(batch.size());
+            for (const auto& [index, record] : batch) {
+                Result<std::string> raw = store.read_message(record);
+                if (!raw && raw.error().code != Errc::NotFound) {
+                    return unexpected(std::move(raw).error());
+                }
+                done.push_back(
+                    per_message(index, record,
+                                raw ? std::optional<std::string>(std::move(*raw)) : std::nullopt));
+            }
+            return done;
+        };
+        Result<std::vector<T>> done = co_await store::off_io_thread(source.pool, std::move(work));
+        if (!done) {
+            co_return unexpected(std::move(done).error());
+        }
+        std::move(done->begin(), done->end(), std::back_inserter(results));
+    }
+    co_return results;
+}
+
+// The ascending indexes of the view's messages that match `program`. Messages are read only
+// where the view alone leaves the answer open; one expunged meanwhile matches nothing.
+Awaitable<Result<std::vector<std::size_t>>> matching_indexes(
+    MessageSource source, const std::vector<store::MessageRecord>& messages,
+    const SearchProgram& program)
+{
+    std::vector<std::size_t> matched;
+    std::vector<std::size_t> undecided;
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+        const Match match = evaluate(program, view_of(messages[i], i));
+        if (match == Match::Yes) {
+            matched.push_back(i);
+        } else if (match == Match::NeedContent) {
+            undecided.push_back(i);
+        }
+    }
+    if (undecided.empty()) {
+        co_return matched;
+    }
+    const ContentNeed need = content_need(program);
+    const mime::Limits limits = source.limits;
+    std::function<char(std::size_t, const store::MessageRecord&, std::optional<std::string>)>
+        decide = [&program, need, limits](std::size_t index, const store::MessageRecord& record,
+                                          std::optional<std::string> raw) -> char {
+        if (!raw) {
+            return 0;
+        }
+        ContentLimits content_limits;
+        content_limits.mime = limits;
+        MessageContent content(content_bytes(std::move(*raw), need, limits), content_limits);
+        MessageView view = view_of(record, index);
+        view.content = &content;
+        return evaluate(program, view) == Match::Yes ? 1 : 0;
+    };
+    Result<std::vector<char>> decided =
+        co_await read_each<char>(source, messages, undecided, std::move(decide));
+    if (!decided) {
+        co_return unexpected(std::move(decided).error());
+    }
+    for (std::size_t i = 0; i < undecided.size(); ++i) {
+        if ((*decided)[i] != 0) {
+            matched.push_back(undecided[i]);
+        }
+    }
+    std::sort(matched.begin(), matched.end());
+    co_return matched;
+}
+
+// "1:3,7": ascending numbers as a compact sequence set (RFC 9051 §9 sequence-set).
+std::string format_set(const std::vector<std::uint32_t>& numbers)
+{
+    std::string out;
+    for (std::size_t i = 0; i < numbers.size();) {
+        std::size_t j = i;
+        while (j + 1 < numbers.size() && numbers[j + 1] == numbers[j] + 1) {
+            ++j;
+        }
+        out += (out.empty() ? "" : ",") + std::to_string(numbers[i]);
+        if (j > i) {
+            out += ":" + std::to_string(numbers[j]);
+        }
+        i = j + 1;
+    }
+    return out;
+}
+
+std::string format_list(const std::vector<std::uint32_t>& numbers)
+{
+    std::string out;
+    for (const std::uint32_t number : numbers) {
+        out += " " + std::to_string(number);
+    }
+    return out;
+}
+
+}  // namespace
+
+namespace {
+
+// What compiling a command's program against the view gave: the program, or the response.
+struct Compiled {
+    std::optional<SearchProgram> program;
+    std::string status;  // "NO" or "BAD" when program is empty
+    std::string text;
+};
+
+Compiled compile_for_view(const SearchKey& key, std::string_view charset,
+                          const SelectedMailbox& view)
+{
+    if (!supported_charset(charset)) {
+        return Compiled{std::nullopt, "NO", std::string(badcharset_text)};
+    }
+    // RFC 5182 §2.1: "$" is the saved result as it stood before this command.
+    std::vector<std::uint32_t> uids = view.saved_result;
+    std::sort(uids.begin(), uids.end());
+    std::vector<ResolvedRange> saved;
+    for (const std::uint32_t uid : uids) {
+        if (!saved.empty() && saved.back().high + 1 >= uid) {
+            saved.back().high = uid;
+        } else {
+            saved.push_back(ResolvedRange{uid, uid});
+        }
+    }
+    SearchContext context;
+    context.message_count = static_cast<std::uint32_t>(view.messages.size());
+    context.max_uid = view.messages.empty() ? 0 : view.messages.back().uid;
+    context.saved_uids = saved;
+    context.now = std::chrono::duration_cast<std::chrono::seconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+    // INTERNALDATE responses are in UTC (session_fetch.cpp), so BEFORE/ON/SINCE take the
+    // calendar date there too (RFC 9051 §6.4.4 "disregarding time and timezone").
+    context.internal_date_zone_minutes = 0;
+    Result<SearchProgram> program = compile_search(key, charset, context);
+    if (!program) {
+        if (program.error().code == Errc::Unsupported) {
+            return Compiled{std::nullopt, "NO", std::string(badcharset_text)};
+        }
+        return Compiled{std::nullopt, "BAD", "Search program refused: " + program.error().detail};
+    }
+    return Compiled{std::move(*program), "", ""};
+}
+
+bool has_option(const std::vector<SearchReturn>& options, SearchReturn option)
+{
+    return std::find(options.begin(), options.end(), option) != options.end();
+}
+
+}  // namespace
+
+Awaitable<void> Session::on_search(const Command& command)
+{
+    const auto& args = std::get<SearchArgs>(command.args);
+    const std::string verb = std::string(command.uid ? "UID " : "") + "SEARCH";
+    const bool save = has_option(args.return_options, SearchReturn::Save);
+    Compiled compiled = compile_for_view(args.key, args.charset, *selected_);
+    if (save) {
+        // RFC 5182 §2.1: a SEARCH RETURN (SAVE) that fails leaves the saved result empty
+        // ("$" was resolved above, with the value from before this command).
+        selected_->saved_result.clear();
+    }
+    if (!compiled.program) {
+        if (compiled.status == "BAD") {
+            refuse(command.tag, compiled.text);
+        } else {
+            tagged(command.tag, compiled.status, compiled.text);
+        }
+        co_return;
+    }
+    const SearchProgram& program = *compiled.program;
+    if (program.uses_modseq) {
+        condstore_ = true;  // RFC 7162 §3.1: the MODSEQ key is a CONDSTORE enabling command
+    }
+    const std::vector<store::MessageRecord>& messages = selected_->messages;
+    Result<std::vector<std::size_t>> matched = co_await matching_indexes(
+        MessageSource{handler_.store(), handler_.blocking().messages, settings_.message_limits},
+        messages, program);
+    if (!matched) {
+        log::warn("imap.search.failed",
+                  {{"cid", context_.cid}, {"error", matched.error().to_string()}});
+        tagged(command.tag, "NO", unavailable_text);
+        co_return;
+    }
+    // RETURN () means ALL (RFC 4731 §3.1); so does an IMAP4rev2 SEARCH without RETURN (RFC
+    // 9051 §6.4.4: the answer is always ESEARCH there).
+    std::vector<SearchReturn> options = args.return_options;
+    const bool esearch = args.return_specified || imap4rev2_;
+    if (esearch && options.empty()) {
+        options.push_back(SearchReturn::All);
+    }
+    const bool want_min = has_option(options, SearchReturn::Min);
+    const bool want_max = has_option(options, SearchReturn::Max);
+    const bool want_all = has_option(options, SearchReturn::All);
+    const bool want_count = has_option(options, SearchReturn::Count);
+    // RFC 5182 §2.1: with MIN and/or MAX but neither ALL nor COUNT, SAVE keeps only the
+    // messages returned; RFC 7162 §3.1.5 likewise takes MODSEQ over the messages returned.
+    std::vector<std::size_t> returned = *matched;
+    if ((want_min || want_max) && !want_all && !want_count && !returned.empty()) {
+        returned.clear();
+        if (want_min) {
+            returned.push_back(matched->front());
+        }
+        if (want_max && (!want_min || matched->back() != matched->front())) {
+            returned.push_back(matched->back());
+        }
+    }
+    if (save) {
+        for (const std::size_t index : returned) {
+            selected_->saved_result.push_back(messages[index].uid);
+        }
+    }
+    std::uint64_t highest_modseq = 0;
+    for (const std::size_t index : returned) {
+        highest_modseq = std::max(highest_modseq, messages[index].modseq);
+    }
+    std::vector<std::uint32_t> numbers;
+    numbers.reserve(matched->size());
+    for (const std::size_t index : *matched) {
+        numbers.push_back(command.uid ? messages[index].uid
+                                      : static_cast<std::uint32_t>(index + 1));
+    }
+    const bool with_modseq = program.uses_modseq && !numbers.empty();
+    if (!esearch) {
+        // RFC 3501 §7.2.5, with "(MODSEQ n)" of RFC 7162 §3.1.5 (search-sort-mod-seq).
+        std::string line = "SEARCH" + format_list(numbers);
+        if (with_modseq) {
+            line += " (MODSEQ " + std::to_string(highest_modseq) + ")";
+        }
+        untagged(line);
+    } else if (want_min || want_max || want_all || want_count) {
+        // RFC 4731 §3.1 / RFC 9051 §7.3.4; SAVE alone sends no ESEARCH (RFC 5182 §2.1). The
+        // tag is an astring without '"' or '\\' (RFC 9051 §9), so quoting it is enough.
+        std::string line = "ESEARCH (TAG \"" + command.tag + "\")";
+        if (command.uid) {
+            line += " UID";
+        }
+        if (!numbers.empty()) {
+            if (want_min) {
+                line += " MIN " + std::to_string(numbers.front());
+            }
+            if (want_max) {
+                line += " MAX " + std::to_string(numbers.back());
+            }
+        }
+        if (want_count) {
+            line += " COUNT " + std::to_string(numbers.size());
+        }
+        if (want_all && !numbers.empty()) {
+            line += " ALL " + format_set(numbers);
+        }
+        if (with_modseq) {
+            line += " MODSEQ " + std::to_string(highest_modseq);
+        }
+        untagged(line);
+    }
+    tagged(command.tag, "OK", verb + " completed");
+}
+
+Awaitable<void> Session::on_sort(const Command& command)
+{
+    const auto& args = std::get<SortArgs>(command.args);
+    const std::string verb = std::string(command.uid ? "UID " : "") + "SORT";
+    Compiled compiled = compile_for_view(args.key, args.charset, *selected_);
+    if (!compiled.program) {
+        if (compiled.status == "BAD") {
+            refuse(command.tag, compiled.text);
+        } else {
+            tagged(command.tag, compiled.status, compiled.text);
+        }
+        co_return;
+    }
+    const SearchProgram& program = *compiled.program;
+    if (program.uses_modseq) {
+        condstore_ = true;  // RFC 7162 §3.1
+    }
+    const std::vector<store::MessageRecord>& messages = selected_->messages;
+    const MessageSource source{handler_.store(), handler_.blocking().messages,
+                               settings_.message_limits};
+    Result<std::vector<std::size_t>> matched = co_await matching_indexes(source, messages, program);
+    // The compared header fields of each matched message, when a criterion needs them.
+    std::vector<std::string> headers;
+    if (matched && sort_content_need(args.criteria) != ContentNeed::None) {
+        const mime::Limits limits = settings_.message_limits;
+        std::function<std::string(std::size_t, const store::MessageRecord&,
+                                  std::optional<std::string>)>
+            pick =
+                [limits](std::size_t, const store::MessageRecord&, std::optional<std::string> raw) {
+                    return raw ? sort_fields(*raw, limits) : std::string("\r\n");
+                };
+        Result<std::vector<std::string>> read =
+            co_await read_each<std::string>(source, messages, *matched, std::move(pick));
+        if (!read) {
+            matched = unexpected(std::move(read).error());
+        } else {
+            headers = std::move(*read);
+        }
+    }
+    if (!matched) {
+        log::warn("imap.sort.failed",
+                  {{"cid", context_.cid}, {"error", matched.error().to_string()}});
+        tagged(command.tag, "NO", unavailable_text);
+        co_return;
+    }
+    // The sort itself parses and folds headers: off the io thread too.
+    const bool uid = command.uid;
+    std::function<Result<std::vector<std::uint32_t>>()> work =
+        [&messages, &matched, &headers, &args, uid,
+         limits = settings_.message_limits]() -> Result<std::vector<std::uint32_t>> {
+        ContentLimits content_limits;
+        content_limits.mime = limits;
+        std::deque<MessageContent> contents;  // not movable: a deque keeps them in place
+        std::vector<MessageView> views;
+        views.reserve(matched->size());
+        for (std::size_t i = 0; i < matched->size(); ++i) {
+            const std::size_t index = (*matched)[i];
+            views.push_back(view_of(messages[index], index));
+            if (!headers.empty()) {
+                views.back().content =
+                    &contents.emplace_back(std::move(headers[i]), content_limits);
+            }
+        }
+        std::vector<std::uint32_t> numbers;
+        numbers.reserve(views.size());
+        for (const std::size_t position : sort_messages(views, args.criteria)) {
+            numbers.push_back(uid ? views[position].uid : views[position].sequence);
+        }
+        return numbers;
+    };
+    Result<std::vector<std::uint32_t>> sorted =
+        co_await store::off_io_thread(handler_.blocking().messages, std::move(work));
+    if (!sorted) {
+        tagged(command.tag, "NO", unavailable_text);
+        co_return;
+    }
+    // RFC 5256 §4 sort-data, with "(MODSEQ n)" of RFC 7162 §3.1.5 (search-sort-mod-seq).
+    std::string line = "SORT" + format_list(*sorted);
+    if (program.uses_modseq && !matched->empty()) {
+        std::uint64_t highest_modseq = 0;
+        for (const std::size_t index : *matched) {
+            highest_modseq = std::max(highest_modseq, messages[index].modseq);
+        }
+        line += " (MODSEQ " + std::to_string(highest_modseq) + ")";
+    }
+    untagged(line);
+    tagged(command.tag, "OK", verb + " completed");
+}
+
+Awaitable<void> Session::on_thread(const Command& command)
+{
+    const auto& args = std::get<ThreadArgs>(command.args);
+    const std::string verb = std::string(command.uid ? "UID " : "") + "THREAD";
+    const std::optional<ThreadAlgorithm> algorithm = thread_algorithm(args.algorithm);
+    if (!algorithm) {
+        // RFC 5256 §3: only the algorithms in CAPABILITY (THREAD=...) may be asked for.
+        refuse(command.tag, "Unknown threading algorithm " + args.algorithm);
+        co_return;
+    }
+    Compiled compiled = compile_for_view(args.key, args.charset, *selected_);
+    if (!compiled.program) {
+        if (compiled.status == "BAD") {
+            refuse(command.tag, compiled.text);
+        } else {
+            tagged(command.tag, compiled.status, compiled.text);
+        }
+        co_return;
+    }
+    const SearchProgram& program = *compiled.program;
+    if (program.uses_modseq) {
+        condstore_ = true;  // RFC 7162 §3.1
+    }
+    const std::vector<store::MessageRecord>& messages = selected_->messages;
+    const MessageSource source{handler_.store(), handler_.blocking().messages,
+                               settings_.message_limits};
+    Result<std::vector<std::size_t>> matched = co_await matching_indexes(source, messages, program);
+    Result<std::vector<ThreadMessage>> threaded = std::vector<ThreadMessage>{};
+    if (matched) {
+        // Both algorithms read Subject, Date, Message-ID, References and In-Reply-To (RFC 5256
+        // §2, §3): the header block of each matched message, kept only as a ThreadMessage.
+        const mime::Limits limits = settings_.message_limits;
+        const bool uid = command.uid;
+        std::function<ThreadMessage(std::size_t, const store::MessageRecord&,
+                                    std::optional<std::string>)>
+            describe = [limits, uid](std::size_t index, const store::MessageRecord& record,
+                                     std::optional<std::string> raw) {
+                MessageView view = view_of(record, index);
+                const std::uint32_t number = uid ? record.uid : view.sequence;
+                if (!raw) {
+                    return thread_message_of(view, number);
+                }
+                ContentLimits content_limits;
+                content_limits.mime = limits;
+                MessageContent content(content_bytes(std::move(*raw), ContentNeed::Header, limits),
+                                       content_limits);
+                view.content = &content;
+                return thread_message_of(view, number);
+            };
+        threaded =
+            co_await read_each<ThreadMessage>(source, messages, *matched, std::move(describe));
+    }
+    if (!matched || !threaded) {
+        const Error& error = !matched ? matched.error() : threaded.error();
+        log::warn("imap.thread.failed", {{"cid", context_.cid}, {"error", error.to_string()}});
+        tagged(command.tag, "NO", unavailable_text);
+        co_return;
+    }
+    std::function<Result<std::string>()> work = [&threaded, algorithm]() -> Result<std::string> {
+        return format_thread_list(thread_messages(*algorithm, *threaded));
+    };
+    Result<std::string> list =
+        co_await store::off_io_thread(handler_.blocking().messages, std::move(work));
+    if (!list) {
+        tagged(command.tag, "NO", unavailable_text);
+        co_return;
+    }
+    // RFC 5256 §4: thread-data = "THREAD" [SP 1*thread-list].
+    untagged(list->empty() ? std::string("THREAD") : "THREAD " + *list);
+    tagged(command.tag, "OK", verb + " completed");
+}
+
+}  // namespace harbor::imap::server

@@ -1,0 +1,65 @@
+// ChangeFeed over a real SQLite store: each watch hears only its mailbox, after the commit,
+// and never again once the Watch is gone.
+#include "store/change_feed.hpp"
+
+#include <gtest/gtest.h>
+
+#include <mutex>
+#include <vector>
+
+#include "store/test_support.hpp"
+
+namespace harbor::store {
+namespace {
+
+using testing::append_request;
+using testing::make_alice;
+using testing::open_or_fail;
+using testing::TempDir;
+
+TEST(ChangeFeed, WatchHearsItsMailboxUntilDropped)
+{
+    TempDir dir;
+    std::unique_ptr<Store> store = open_or_fail(dir.path());
+    ASSERT_NE(store, nullptr);
+    const Account alice = make_alice(*store);
+    Result<Mailbox> inbox = store->find_mailbox(alice.id, "INBOX");
+    Result<Mailbox> sent = store->find_mailbox(alice.id, "Sent");
+    ASSERT_TRUE(inbox && sent);
+
+    ChangeFeed feed(*store);
+    std::mutex mutex;
+    std::vector<std::uint64_t> inbox_heard;
+    std::vector<std::uint64_t> sent_heard;
+    ChangeFeed::Watch inbox_watch = feed.watch(inbox->id, [&](std::uint64_t modseq) {
+        std::lock_guard lock(mutex);
+        inbox_heard.push_back(modseq);
+    });
+    {
+        ChangeFeed::Watch sent_watch = feed.watch(sent->id, [&](std::uint64_t modseq) {
+            std::lock_guard lock(mutex);
+            sent_heard.push_back(modseq);
+        });
+        Result<MessageRecord> first = store->append(append_request(alice.id, "INBOX", "one"));
+        ASSERT_TRUE(first);
+        std::lock_guard lock(mutex);
+        ASSERT_EQ(inbox_heard.size(), 1u);  // append() returns after the listener ran
+        EXPECT_EQ(inbox_heard.front(), first->modseq);
+        EXPECT_TRUE(sent_heard.empty());
+    }
+    ASSERT_TRUE(store->append(append_request(alice.id, "Sent", "two")));
+    ChangeFeed::Watch moved = std::move(inbox_watch);
+    ASSERT_TRUE(store->append(append_request(alice.id, "INBOX", "three")));
+    {
+        std::lock_guard lock(mutex);
+        EXPECT_TRUE(sent_heard.empty());  // its Watch was gone before "two"
+        EXPECT_EQ(inbox_heard.size(), 2u);  // the moved Watch still hears
+    }
+    moved = ChangeFeed::Watch();
+    ASSERT_TRUE(store->append(append_request(alice.id, "INBOX", "four")));
+    std::lock_guard lock(mutex);
+    EXPECT_EQ(inbox_heard.size(), 2u);
+}
+
+}  // namespace
+}  // namespace harbor::store
