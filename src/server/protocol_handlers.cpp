@@ -74,12 +74,15 @@ Result<ProtocolHandlers> make_protocol_handlers(const Config& config)
     auto secret = load_mock_secret(config.data_dir);
     HARBOR_TRY(secret);
     smtp.sasl.mock_secret = *secret;
-    auto handler = std::make_shared<smtp::server::SmtpHandler>(*result.store, std::move(smtp));
+    // One login throttle for every protocol that takes passwords: guesses spread over SMTP
+    // AUTH and IMAP count together (SECURITY-CASES: password guessing).
+    auto throttle = std::make_shared<net::LoginThrottle>(smtp.login_throttle);
+    auto handler =
+        std::make_shared<smtp::server::SmtpHandler>(*result.store, std::move(smtp), throttle);
     result.handlers[Protocol::Smtp] = handler;
     result.handlers[Protocol::Submission] = handler;
 
-    // IMAP (RFC 9051) on the imap and imaps listeners; its own login throttle (SMTP AUTH
-    // keeps one inside SmtpHandler).
+    // IMAP (RFC 9051) on the imap and imaps listeners, with the same login throttle.
     imap::server::ImapSettings imap;
     // One message size limit for both ways in, unless [imap] sets its own.
     imap.max_append = config.imap.max_append_size > 0 ? config.imap.max_append_size
@@ -89,7 +92,7 @@ Result<ProtocolHandlers> make_protocol_handlers(const Config& config)
     imap.message_limits = mime::limits_from(config.mime).message;
     imap.sasl.mock_secret = std::move(*secret);
     result.handlers[Protocol::Imap] = std::make_shared<imap::server::ImapHandler>(
-        *result.store, *result.changes, std::move(imap), std::make_shared<net::LoginThrottle>());
+        *result.store, *result.changes, std::move(imap), std::move(throttle));
     return result;
 }
 

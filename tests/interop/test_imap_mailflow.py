@@ -5,7 +5,9 @@ socket over `harbor serve --demo`:
 - STORE, COPY and MOVE with COPYUID (RFC 4315 §3), EXPUNGE, and \\Seen set by FETCH BODY[]
   (RFC 9051 §6.4.5) but not by BODY.PEEK;
 - QUOTA (RFC 9208) after `harbor user set --quota`: GETQUOTAROOT reports the STORAGE use, and
-  APPEND and COPY over the limit get [OVERQUOTA].
+  APPEND and COPY over the limit get [OVERQUOTA];
+- LITERAL+ (RFC 7888) only once authenticated;
+- one login throttle for SMTP AUTH and IMAP: guesses over submission lock IMAP out too.
 
 ctest: interop_imap_mailflow; by hand in tests/interop:
   HARBOR_BIN=../../build/debug/src/harbor /usr/bin/python3 -m unittest -v test_imap_mailflow
@@ -144,6 +146,37 @@ class ImapMailflowTest(unittest.TestCase):
         self.assertRegex(reply[-1], r"^b OK \[APPENDUID \d+ \d+\] APPEND completed$")
         client.send("c LOGOUT")
         client.until_tagged("c")
+
+    def test_password_guesses_over_smtp_lock_out_imap_too(self):
+        # One login throttle for SMTP AUTH and IMAP (SECURITY-CASES: password guessing): five
+        # wrong passwords over submission lock the client's network out of IMAP LOGIN as well,
+        # and only that network.
+        guesser, bystander = "127.0.3.7", "127.0.3.8"
+        account = self.user
+        for attempt in range(5):
+            smtp = smtplib.SMTP("127.0.0.1", self.server.ports["submission"],
+                                local_hostname=CLIENT_NAME, timeout=IO_TIMEOUT,
+                                source_address=(guesser, 0))
+            try:
+                with self.assertRaises(smtplib.SMTPAuthenticationError):
+                    smtp.login(account["address"], f"wrong-{attempt}")
+            finally:
+                close_quietly(smtp)
+        raw = socket.create_connection(("127.0.0.1", self.server.ports["imap"]),
+                                       timeout=IO_TIMEOUT, source_address=(guesser, 0))
+        self.addCleanup(raw.close)
+        client = LineClient(raw)
+        client.line()
+        client.send(f'a LOGIN "{account["address"]}" "{account["password"]}"')
+        reply = client.until_tagged("a")[-1]
+        self.assertTrue(reply.startswith("a NO [UNAVAILABLE] Too many failed logins"), reply)
+        other = socket.create_connection(("127.0.0.1", self.server.ports["imap"]),
+                                         timeout=IO_TIMEOUT, source_address=(bystander, 0))
+        self.addCleanup(other.close)
+        client = LineClient(other)
+        client.line()
+        client.send(f'a LOGIN "{account["address"]}" "{account["password"]}"')
+        self.assertTrue(client.until_tagged("a")[-1].startswith("a OK "))
 
     def test_store_copy_move_expunge_and_seen(self):
         client = self.imap(self.user)

@@ -217,6 +217,9 @@ Awaitable<std::optional<RawCommand>> Session::read_command()
             deadline = *command_deadline;
         }
         auto input = co_await connection_.read_some(deadline);
+        if (!input && connection_.take_wake()) {
+            continue;  // a change-feed wake meant for an IDLE that has ended: read on
+        }
         if (!input) {
             if (connection_.shutting_down()) {
                 co_await close_with_bye("Server shutting down");
@@ -224,6 +227,11 @@ Awaitable<std::optional<RawCommand>> Session::read_command()
                 log::info("imap.timeout", {{"cid", context_.cid}});
                 co_await close_with_bye(command_deadline ? "Command took too long"
                                                          : "Autologout; idle for too long");
+            } else if (input.error().code != Errc::Closed) {
+                // A corrupt COMPRESS stream (RFC 4978) or an I/O error: nothing more can be
+                // read or written in step, so the connection just ends.
+                log::info("imap.read_failed",
+                          {{"cid", context_.cid}, {"error", input.error().to_string()}});
             }
             co_return std::nullopt;
         }

@@ -30,11 +30,13 @@ const ListenerPolicy& SmtpSettings::policy(std::string_view listener) const
     return found != listeners.end() ? found->second : default_policy;
 }
 
-SmtpHandler::SmtpHandler(store::Store& store, SmtpSettings settings)
+SmtpHandler::SmtpHandler(store::Store& store, SmtpSettings settings,
+                         std::shared_ptr<net::LoginThrottle> throttle)
     : store_(store),
       directory_(store),
       settings_(std::move(settings)),
-      throttle_(settings_.login_throttle)
+      throttle_(throttle ? std::move(throttle)
+                         : std::make_shared<net::LoginThrottle>(settings_.login_throttle))
 {
     // Messages a crash left half received were never acknowledged: they go.
     Result<std::size_t> cleared = clear_spool(settings_.spool_dir);

@@ -53,7 +53,11 @@ struct SmtpSettings {
 
 class SmtpHandler final : public net::SessionHandler {
 public:
-    SmtpHandler(store::Store& store, SmtpSettings settings);
+    // `throttle`: the login throttle shared with the other protocols that take passwords, so
+    // that guesses spread over SMTP AUTH and IMAP count together; null makes one of its own
+    // from settings.login_throttle.
+    SmtpHandler(store::Store& store, SmtpSettings settings,
+                std::shared_ptr<net::LoginThrottle> throttle = nullptr);
     net::Awaitable<void> run(net::Connection& connection, net::SessionContext& context) override;
     net::Awaitable<void> refuse(net::Connection& connection,
                                 net::SessionContext& context) override;
@@ -61,7 +65,7 @@ public:
     store::Store& store() { return store_; }
     directory::Directory& directory() { return directory_; }
     const SmtpSettings& settings() const { return settings_; }
-    net::LoginThrottle& throttle() { return throttle_; }
+    net::LoginThrottle& throttle() { return *throttle_; }
 
     // Threads for the blocking calls a session must not make on its io thread
     // (store::off_io_thread): argon2 checks, and directory lookups.
@@ -76,7 +80,7 @@ private:
     store::Store& store_;
     directory::Directory directory_;
     SmtpSettings settings_;
-    net::LoginThrottle throttle_;
+    std::shared_ptr<net::LoginThrottle> throttle_;
     Blocking blocking_;
 };
 

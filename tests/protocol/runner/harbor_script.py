@@ -7,6 +7,7 @@ SECURITY: every read has a timeout and a 1 MiB line bound, so a bad server canno
 
 import argparse
 import base64
+import dataclasses
 import re
 import signal
 import socket
@@ -358,6 +359,10 @@ class Target:
     server_hostname: str = "localhost"
     variables: dict = field(default_factory=dict)
     tls_error: str = "no TLS context configured for this target"
+    # The client address to connect from (None: the kernel's choice). run_all gives each
+    # script its own loopback address, so that per-client state in the server (the login
+    # throttle shared by SMTP AUTH and IMAP) does not leak from one script into the next.
+    source_host: object = None
 
 
 @dataclass
@@ -454,7 +459,9 @@ class Session:
 
     def open_socket(self, listener, port):
         try:
-            sock = socket.create_connection((self.target.host, port), timeout=self.timeout)
+            source = (self.target.source_host, 0) if self.target.source_host else None
+            sock = socket.create_connection((self.target.host, port), timeout=self.timeout,
+                                            source_address=source)
         except OSError as error:
             raise Mismatch(f"cannot connect to {listener} on port {port}: {error}") from None
         if listener in IMPLICIT_TLS:
@@ -700,7 +707,11 @@ def run_all(paths, target, out, alive=lambda: None):
     """Run every script and print PASS/FAIL for each; return (passed, failed).
     `alive` returns a message once the server has died, which fails the remaining scripts."""
     passed = failed = 0
-    for path in paths:
+    for number, path in enumerate(paths):
+        if target.host == "127.0.0.1":
+            # 127.0.1.1, 127.0.1.2, ...: all of 127.0.0.0/8 is loopback (RFC 1122 §3.2.1.3).
+            target = dataclasses.replace(
+                target, source_host=f"127.0.{1 + number // 250}.{1 + number % 250}")
         dead = alive()
         outcome = Outcome(False, f"FAIL {path}\n  {dead}", []) if dead else run_file(path, target)
         if outcome.passed:
