@@ -4,15 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "imap/protocol/test_support.hpp"
 #include "imap/search/evaluate.hpp"
+#include "imap/search/test_corpus.hpp"
 #include "imap/search/sort.hpp"
 #include "imap/search/thread.hpp"
 #include "mime/rfc2047.hpp"
@@ -20,31 +18,9 @@
 namespace harbor::imap {
 namespace {
 
-namespace fs = std::filesystem;
-
-std::vector<std::string> corpus()
-{
-    std::vector<std::string> messages;
-    const fs::path root = fs::path(HARBOR_TESTDATA_DIR) / "mime";
-    for (const auto& entry : fs::recursive_directory_iterator(root)) {
-        const std::string name = entry.path().filename().string();
-        const bool message = entry.path().extension() == ".eml" ||
-                             (name.rfind("msg_", 0) == 0 && entry.path().extension() == ".txt");
-        if (!entry.is_regular_file() || !message) {
-            continue;
-        }
-        std::ifstream in(entry.path(), std::ios::binary);
-        std::ostringstream bytes;
-        bytes << in.rdbuf();
-        messages.push_back(bytes.str());
-    }
-    std::sort(messages.begin(), messages.end());  // a stable order for the sequence numbers
-    return messages;
-}
-
 class SearchCorpus : public ::testing::Test {
 protected:
-    static void SetUpTestSuite() { raw_ = new std::vector<std::string>(corpus()); }
+    static void SetUpTestSuite() { raw_ = new std::vector<std::string>(mime_corpus_messages()); }
     static void TearDownTestSuite() { delete raw_; }
 
     void SetUp() override

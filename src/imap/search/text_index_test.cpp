@@ -7,43 +7,20 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
 #include <memory>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "imap/search/casemap.hpp"
+#include "imap/search/test_corpus.hpp"
 #include "store/test_support.hpp"
 
 namespace harbor::imap {
 namespace {
 
-namespace fs = std::filesystem;
 using store::testing::open_or_fail;
 using store::testing::TempDir;
-
-std::vector<std::string> corpus()
-{
-    std::vector<std::string> messages;
-    const fs::path root = fs::path(HARBOR_TESTDATA_DIR) / "mime";
-    for (const auto& entry : fs::recursive_directory_iterator(root)) {
-        const std::string name = entry.path().filename().string();
-        const bool message = entry.path().extension() == ".eml" ||
-                             (name.rfind("msg_", 0) == 0 && entry.path().extension() == ".txt");
-        if (!entry.is_regular_file() || !message) {
-            continue;
-        }
-        std::ifstream in(entry.path(), std::ios::binary);
-        std::ostringstream bytes;
-        bytes << in.rdbuf();
-        messages.push_back(bytes.str());
-    }
-    std::sort(messages.begin(), messages.end());
-    return messages;
-}
 
 SearchKey text_key(SearchKeyKind kind, std::string needle)
 {
@@ -92,7 +69,7 @@ protected:
         store_ = open_or_fail(dir_.path());
         ASSERT_NE(store_, nullptr);
         const store::Account alice = store::testing::make_alice(*store_);
-        raw_ = corpus();
+        raw_ = mime_corpus_messages();
         ASSERT_GE(raw_.size(), 150u);
         // INBOX holds every message as appended; "Delivered" every one with a prefix, as SMTP
         // delivery stores it (MailboxCopy::prefix).

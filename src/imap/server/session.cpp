@@ -322,16 +322,15 @@ Awaitable<bool> Session::on_command(const Command& command)
     }
     if (state_ == SessionState::Selected && name != CommandName::Select &&
         name != CommandName::Examine && name != CommandName::Close &&
-        name != CommandName::Unselect && name != CommandName::Logout &&
-        name != CommandName::Noop && name != CommandName::Check && name != CommandName::Idle) {
+        name != CommandName::Unselect && name != CommandName::Logout && name != CommandName::Noop &&
+        name != CommandName::Check && name != CommandName::Idle) {
         // What others changed, before this command's own responses (RFC 9051 §7). FETCH,
         // STORE and SEARCH (SORT and THREAD are searches) must not shift sequence numbers
         // (§7.4.1), unless they name messages by UID.
-        const bool numbered = !command.uid && (name == CommandName::Fetch ||
-                                               name == CommandName::Store ||
-                                               name == CommandName::Search ||
-                                               name == CommandName::Sort ||
-                                               name == CommandName::Thread);
+        const bool numbered =
+            !command.uid && (name == CommandName::Fetch || name == CommandName::Store ||
+                             name == CommandName::Search || name == CommandName::Sort ||
+                             name == CommandName::Thread);
         const bool more = co_await refresh_selected(!numbered);
         if (!more) {
             co_return false;

@@ -45,8 +45,8 @@ Awaitable<bool> Session::on_idle(const Command& command)
             stop_idling();
             co_return false;
         }
-        Result<net::Line> line =
-            co_await connection_.read_line(max_done_line, net::deadline_after(settings_.idle_timeout));
+        Result<net::Line> line = co_await connection_.read_line(
+            max_done_line, net::deadline_after(settings_.idle_timeout));
         if (!line) {
             if (connection_.take_wake()) {
                 continue;  // the change feed spoke: look at the mailbox again

@@ -17,8 +17,6 @@ namespace {
 
 using net::Awaitable;
 
-constexpr std::string_view system_flags = "\\Answered \\Flagged \\Deleted \\Seen \\Draft";
-
 }  // namespace
 
 // RFC 9051 §7.3.3 status-att-val, in the order asked.
@@ -72,32 +70,6 @@ std::string Session::name_for_client(std::string_view name) const
     }
     Result<std::string> encoded = encode_mutf7(name);
     return encoded ? *encoded : std::string(name);
-}
-
-Awaitable<Result<std::vector<store::Mailbox>>> Session::load_mailboxes()
-{
-    store::Store& store = handler_.store();
-    std::function<Result<std::vector<store::Mailbox>>()> work = [&store, id = account_->id] {
-        return store.list_mailboxes(id);
-    };
-    Result<std::vector<store::Mailbox>> boxes =
-        co_await store::off_io_thread(handler_.blocking().messages, std::move(work));
-    co_return boxes;
-}
-
-Awaitable<Result<std::vector<store::MessageRecord>>> Session::load_messages(store::MailboxId id)
-{
-    store::Store& store = handler_.store();
-    std::function<Result<std::vector<store::MessageRecord>>()> work = [&store, id] {
-        return store.list_messages(id);
-    };
-    Result<std::vector<store::MessageRecord>> messages =
-        co_await store::off_io_thread(handler_.blocking().messages, std::move(work));
-    if (messages) {
-        std::sort(messages->begin(), messages->end(),
-                  [](const auto& a, const auto& b) { return a.uid < b.uid; });
-    }
-    co_return messages;
 }
 
 void Session::on_enable(const Command& command)
@@ -193,9 +165,9 @@ Awaitable<void> Session::on_select(const Command& command)
         Result<std::vector<store::Mailbox>> all = store.list_mailboxes(account);
         HARBOR_TRY(all);
         const std::string prefix = box->name + "/";
-        opened.has_children =
-            std::any_of(all->begin(), all->end(),
-                        [&](const store::Mailbox& other) { return other.name.starts_with(prefix); });
+        opened.has_children = std::any_of(
+            all->begin(), all->end(),
+            [&](const store::Mailbox& other) { return other.name.starts_with(prefix); });
         Result<store::MailboxStatus> status = store.mailbox_status(box->id);
         HARBOR_TRY(status);
         opened.status = *status;
@@ -206,7 +178,8 @@ Awaitable<void> Session::on_select(const Command& command)
                   [](const auto& a, const auto& b) { return a.uid < b.uid; });
         return opened;
     };
-    Result<Opened> found = co_await store::off_io_thread(handler_.blocking().messages, std::move(work));
+    Result<Opened> found =
+        co_await store::off_io_thread(handler_.blocking().messages, std::move(work));
     if (!found) {
         if (found.error().code == Errc::NotFound) {
             tagged(command.tag, "NO", "[NONEXISTENT] No such mailbox");
@@ -240,9 +213,9 @@ Awaitable<void> Session::on_select(const Command& command)
     untagged(flags_line(opened.keywords));
     // RFC 9051 §7.1: \* — any keyword may be created and is kept (issue 5: keywords per
     // mailbox). EXAMINE changes nothing, so nothing is permanent there.
-    untagged(examine ? std::string("OK [PERMANENTFLAGS ()] Read-only mailbox")
-                     : "OK [PERMANENTFLAGS (" + std::string(system_flags) +
-                           " \\*)] Flags permitted");
+    untagged(examine
+                 ? std::string("OK [PERMANENTFLAGS ()] Read-only mailbox")
+                 : "OK [PERMANENTFLAGS (" + std::string(system_flags) + " \\*)] Flags permitted");
     // RFC 7162 §3.1.2.1: with every successful SELECT, since modseqs are kept for good.
     untagged("OK [HIGHESTMODSEQ " + std::to_string(opened.known_modseq) + "] Highest");
     std::string list = found->has_children ? "LIST (\\HasChildren" : "LIST (\\HasNoChildren";

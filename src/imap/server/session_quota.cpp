@@ -64,7 +64,8 @@ Awaitable<void> Session::on_quota(const Command& command)
     Result<QuotaState> state =
         co_await store::off_io_thread(handler_.blocking().lookups, std::move(work));
     if (!state) {
-        log::warn("imap.quota.failed", {{"cid", context_.cid}, {"error", state.error().to_string()}});
+        log::warn("imap.quota.failed",
+                  {{"cid", context_.cid}, {"error", state.error().to_string()}});
         tagged(command.tag, "NO", unavailable_text);
         co_return;
     }

@@ -265,29 +265,39 @@ bool has_option(const std::vector<SearchReturn>& options, SearchReturn option)
 
 }  // namespace
 
-Awaitable<void> Session::on_search(const Command& command)
+std::optional<SearchProgram> Session::search_program(const Command& command, const SearchKey& key,
+                                                     std::string_view charset)
 {
-    const auto& args = std::get<SearchArgs>(command.args);
-    const std::string verb = std::string(command.uid ? "UID " : "") + "SEARCH";
-    const bool save = has_option(args.return_options, SearchReturn::Save);
-    Compiled compiled = compile_for_view(args.key, args.charset, *selected_);
-    if (save) {
-        // RFC 5182 §2.1: a SEARCH RETURN (SAVE) that fails leaves the saved result empty
-        // ("$" was resolved above, with the value from before this command).
-        selected_->saved_result.clear();
-    }
+    Compiled compiled = compile_for_view(key, charset, *selected_);
     if (!compiled.program) {
         if (compiled.status == "BAD") {
             refuse(command.tag, compiled.text);
         } else {
             tagged(command.tag, compiled.status, compiled.text);
         }
-        co_return;
+        return std::nullopt;
     }
-    const SearchProgram& program = *compiled.program;
-    if (program.uses_modseq) {
+    if (compiled.program->uses_modseq) {
         condstore_ = true;  // RFC 7162 §3.1: the MODSEQ key is a CONDSTORE enabling command
     }
+    return std::move(compiled.program);
+}
+
+Awaitable<void> Session::on_search(const Command& command)
+{
+    const auto& args = std::get<SearchArgs>(command.args);
+    const std::string verb = std::string(command.uid ? "UID " : "") + "SEARCH";
+    const bool save = has_option(args.return_options, SearchReturn::Save);
+    std::optional<SearchProgram> compiled = search_program(command, args.key, args.charset);
+    if (save) {
+        // RFC 5182 §2.1: a SEARCH RETURN (SAVE) that fails leaves the saved result empty
+        // ("$" was resolved above, with the value from before this command).
+        selected_->saved_result.clear();
+    }
+    if (!compiled) {
+        co_return;
+    }
+    const SearchProgram& program = *compiled;
     const std::vector<store::MessageRecord>& messages = selected_->messages;
     Result<std::vector<std::size_t>> matched = co_await matching_indexes(
         MessageSource{handler_.store(), handler_.blocking().messages, settings_.message_limits},
@@ -377,19 +387,11 @@ Awaitable<void> Session::on_sort(const Command& command)
 {
     const auto& args = std::get<SortArgs>(command.args);
     const std::string verb = std::string(command.uid ? "UID " : "") + "SORT";
-    Compiled compiled = compile_for_view(args.key, args.charset, *selected_);
-    if (!compiled.program) {
-        if (compiled.status == "BAD") {
-            refuse(command.tag, compiled.text);
-        } else {
-            tagged(command.tag, compiled.status, compiled.text);
-        }
+    std::optional<SearchProgram> compiled = search_program(command, args.key, args.charset);
+    if (!compiled) {
         co_return;
     }
-    const SearchProgram& program = *compiled.program;
-    if (program.uses_modseq) {
-        condstore_ = true;  // RFC 7162 §3.1
-    }
+    const SearchProgram& program = *compiled;
     const std::vector<store::MessageRecord>& messages = selected_->messages;
     const MessageSource source{handler_.store(), handler_.blocking().messages,
                                settings_.message_limits};
@@ -472,19 +474,11 @@ Awaitable<void> Session::on_thread(const Command& command)
         refuse(command.tag, "Unknown threading algorithm " + args.algorithm);
         co_return;
     }
-    Compiled compiled = compile_for_view(args.key, args.charset, *selected_);
-    if (!compiled.program) {
-        if (compiled.status == "BAD") {
-            refuse(command.tag, compiled.text);
-        } else {
-            tagged(command.tag, compiled.status, compiled.text);
-        }
+    std::optional<SearchProgram> compiled = search_program(command, args.key, args.charset);
+    if (!compiled) {
         co_return;
     }
-    const SearchProgram& program = *compiled.program;
-    if (program.uses_modseq) {
-        condstore_ = true;  // RFC 7162 §3.1
-    }
+    const SearchProgram& program = *compiled;
     const std::vector<store::MessageRecord>& messages = selected_->messages;
     const MessageSource source{handler_.store(), handler_.blocking().messages,
                                settings_.message_limits};

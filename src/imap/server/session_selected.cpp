@@ -43,7 +43,7 @@ std::string format_flags(const std::vector<std::string>& flags)
 
 std::string flags_line(const std::set<std::string>& keywords)
 {
-    std::string line = "FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft";
+    std::string line = "FLAGS (" + std::string(system_flags);
     for (const std::string& keyword : keywords) {
         line += " " + keyword;
     }
@@ -70,8 +70,7 @@ void Session::enter_selected(SelectedMailbox opened)
     // executor, where the session reads it. The weak pointer ends with the session.
     auto executor = connection_.executor();
     opened.watch = handler_.changes().watch(
-        opened.mailbox.id,
-        [executor, weak = std::weak_ptr<ChangeSignal>(signal_)](std::uint64_t) {
+        opened.mailbox.id, [executor, weak = std::weak_ptr<ChangeSignal>(signal_)](std::uint64_t) {
             boost::asio::post(executor, [weak] {
                 if (auto signal = weak.lock()) {
                     signal->changed = true;
@@ -99,9 +98,10 @@ Result<std::vector<std::size_t>> Session::selected_indexes(const SequenceSet& se
     const std::vector<store::MessageRecord>& messages = selected_->messages;
     std::vector<std::size_t> indexes;
     const auto add_uid_range = [&](std::uint32_t low, std::uint32_t high) {
-        auto first = std::lower_bound(
-            messages.begin(), messages.end(), low,
-            [](const store::MessageRecord& message, std::uint32_t value) { return message.uid < value; });
+        auto first = std::lower_bound(messages.begin(), messages.end(), low,
+                                      [](const store::MessageRecord& message, std::uint32_t value) {
+                                          return message.uid < value;
+                                      });
         for (auto it = first; it != messages.end() && it->uid <= high; ++it) {
             indexes.push_back(static_cast<std::size_t>(it - messages.begin()));
         }
@@ -116,9 +116,9 @@ Result<std::vector<std::size_t>> Session::selected_indexes(const SequenceSet& se
         } else {
             const std::uint32_t max =
                 uid ? messages.back().uid : static_cast<std::uint32_t>(messages.size());
-            Result<std::vector<ResolvedRange>> resolved = resolve(
-                SequenceSet{set.ranges, false}, max,
-                uid ? SequenceKind::Uids : SequenceKind::MessageNumbers);
+            Result<std::vector<ResolvedRange>> resolved =
+                resolve(SequenceSet{set.ranges, false}, max,
+                        uid ? SequenceKind::Uids : SequenceKind::MessageNumbers);
             if (!resolved) {
                 return unexpected(Errc::Invalid, "Invalid message sequence number");
             }
@@ -267,9 +267,10 @@ Awaitable<bool> Session::refresh_selected(bool expunges_allowed, bool force)
     }
     std::vector<store::MessageRecord>& messages = view.messages;
     const auto find = [&](std::uint32_t uid) {
-        auto it = std::lower_bound(
-            messages.begin(), messages.end(), uid,
-            [](const store::MessageRecord& message, std::uint32_t value) { return message.uid < value; });
+        auto it = std::lower_bound(messages.begin(), messages.end(), uid,
+                                   [](const store::MessageRecord& message, std::uint32_t value) {
+                                       return message.uid < value;
+                                   });
         return it != messages.end() && it->uid == uid ? it : messages.end();
     };
     for (const std::uint32_t uid : changes->expunged) {
@@ -298,7 +299,8 @@ Awaitable<bool> Session::refresh_selected(bool expunges_allowed, bool force)
         }
         note_keywords(record.flags);
         // This session's own STORE already updated its copy: nothing to tell.
-        const bool news = known->flags != record.flags || (condstore() && known->modseq != record.modseq);
+        const bool news =
+            known->flags != record.flags || (condstore() && known->modseq != record.modseq);
         known->flags = std::move(record.flags);
         known->modseq = record.modseq;
         if (news) {

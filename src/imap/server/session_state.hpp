@@ -19,6 +19,7 @@
 
 #include "imap/protocol/command.hpp"
 #include "imap/protocol/command_reader.hpp"
+#include "imap/search/evaluate.hpp"
 #include "imap/server/session.hpp"
 #include "net/connection.hpp"
 #include "store/change_feed.hpp"
@@ -52,6 +53,9 @@ struct SelectedMailbox {
     std::set<std::string> keywords;
     store::ChangeFeed::Watch watch;
 };
+
+// The system flags of RFC 9051 §2.3.2, as FLAGS and PERMANENTFLAGS list them.
+inline constexpr std::string_view system_flags = "\\Answered \\Flagged \\Deleted \\Seen \\Draft";
 
 // "(\Seen $Forwarded)": a message's flags as FLAGS shows them (RFC 9051 §7.5.2).
 std::string format_flags(const std::vector<std::string>& flags);
@@ -113,8 +117,6 @@ private:
     // (RFC 9051 §5.1, RFC 6855 §3), normalised (INBOX); Errc::Invalid with the reason.
     Result<std::string> name_from_client(std::string_view sent) const;
     std::string name_for_client(std::string_view name) const;
-    net::Awaitable<Result<std::vector<store::Mailbox>>> load_mailboxes();
-    net::Awaitable<Result<std::vector<store::MessageRecord>>> load_messages(store::MailboxId id);
 
     // session_list.cpp
     net::Awaitable<void> on_list(const Command& command);
@@ -165,6 +167,10 @@ private:
     net::Awaitable<void> on_copy(const Command& command);  // COPY, MOVE
 
     // session_search.cpp
+    // The program of a SEARCH, SORT or THREAD against the view ("$" as saved before this
+    // command); nullopt once the refusal (BADCHARSET, BAD) has been answered.
+    std::optional<SearchProgram> search_program(const Command& command, const SearchKey& key,
+                                                std::string_view charset);
     net::Awaitable<void> on_search(const Command& command);
     net::Awaitable<void> on_sort(const Command& command);
     net::Awaitable<void> on_thread(const Command& command);

@@ -289,20 +289,26 @@ Result<std::vector<MessageRecord>> SqliteStore::list_messages(MailboxId mailbox)
     // One snapshot for the existence check and the rows.
     Result<ReadTransaction> snapshot = ReadTransaction::begin(**db);
     HARBOR_TRY(snapshot);
-    Result<Statement> exists = (*db)->prepare("SELECT uidvalidity FROM mailboxes WHERE id = ?");
-    HARBOR_TRY(exists);
-    Result<bool> found = exists->bind(1, mailbox.value).step();
-    HARBOR_TRY(found);
-    if (!*found) {
-        return unexpected(Errc::NotFound, "no mailbox " + std::to_string(mailbox.value));
-    }
-    const auto uidvalidity = static_cast<std::uint32_t>(exists->column_int64(0));
+    Result<std::uint32_t> uidvalidity = mailbox_uidvalidity(**db, mailbox);
+    HARBOR_TRY(uidvalidity);
     Result<Statement> stmt = (*db)->prepare(
         "SELECT mailbox_id, uid, modseq, blob, size, internal_date, flags, prefix FROM messages "
         "WHERE mailbox_id = ? ORDER BY uid");
     HARBOR_TRY(stmt);
     stmt->bind(1, mailbox.value);
-    return read_message_rows(*stmt, uidvalidity);
+    return read_message_rows(*stmt, *uidvalidity);
+}
+
+Result<std::uint32_t> mailbox_uidvalidity(Connection& db, MailboxId mailbox)
+{
+    Result<Statement> stmt = db.prepare("SELECT uidvalidity FROM mailboxes WHERE id = ?");
+    HARBOR_TRY(stmt);
+    Result<bool> found = stmt->bind(1, mailbox.value).step();
+    HARBOR_TRY(found);
+    if (!*found) {
+        return unexpected(Errc::NotFound, "no mailbox " + std::to_string(mailbox.value));
+    }
+    return static_cast<std::uint32_t>(stmt->column_int64(0));
 }
 
 Result<std::vector<MessageRecord>> read_message_rows(Statement& stmt, std::uint32_t uidvalidity)

@@ -77,6 +77,8 @@ Result<MessageRecord> insert_message(WriteContext& ctx, const NewMessage& messag
 std::vector<std::string> split_flags(const std::string& text);
 // A system flag in its one stored spelling ("\seen" -> "\Seen"); keywords as they are.
 std::string_view canonical_flag(std::string_view flag);
+// The mailbox's UIDVALIDITY; NotFound for no such mailbox.
+Result<std::uint32_t> mailbox_uidvalidity(Connection& db, MailboxId mailbox);
 // Message rows selected as (mailbox_id, uid, modseq, blob, size, internal_date, flags, prefix).
 Result<std::vector<MessageRecord>> read_message_rows(Statement& stmt, std::uint32_t uidvalidity);
 // Errc::Quota unless `size` more bytes fit the account's quota (accounts.used_bytes);

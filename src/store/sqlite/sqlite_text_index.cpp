@@ -117,14 +117,8 @@ Result<std::vector<MessageRecord>> SqliteStore::list_unindexed(MailboxId mailbox
     HARBOR_TRY(db);
     Result<ReadTransaction> snapshot = ReadTransaction::begin(**db);
     HARBOR_TRY(snapshot);
-    Result<Statement> exists = (*db)->prepare("SELECT uidvalidity FROM mailboxes WHERE id = ?");
-    HARBOR_TRY(exists);
-    Result<bool> found = exists->bind(1, mailbox.value).step();
-    HARBOR_TRY(found);
-    if (!*found) {
-        return unexpected(Errc::NotFound, "no mailbox " + std::to_string(mailbox.value));
-    }
-    const auto uidvalidity = static_cast<std::uint32_t>(exists->column_int64(0));
+    Result<std::uint32_t> uidvalidity = mailbox_uidvalidity(**db, mailbox);
+    HARBOR_TRY(uidvalidity);
     Result<Statement> stmt = (*db)->prepare(
         "SELECT mailbox_id, uid, modseq, blob, size, internal_date, flags, prefix FROM messages m "
         "WHERE mailbox_id = ? AND uid > ? "
@@ -134,7 +128,7 @@ Result<std::vector<MessageRecord>> SqliteStore::list_unindexed(MailboxId mailbox
     stmt->bind(1, mailbox.value)
         .bind(2, static_cast<std::int64_t>(after_uid))
         .bind(3, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
-    return read_message_rows(*stmt, uidvalidity);
+    return read_message_rows(*stmt, *uidvalidity);
 }
 
 Result<TextMatches> SqliteStore::search_text(MailboxId mailbox, std::string_view needle,
