@@ -32,11 +32,13 @@ DovecotPeer.start). Builds nothing: give it the harbor binary and imap_load.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import resource
 import shutil
 import signal
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -127,6 +129,37 @@ def fill(args, server, user_format, accounts, mailbox, messages, size=4096, conn
     return result["elapsed_s"]
 
 
+def wait_for_text_index(server, timeout_s=600.0):
+    """Waits until Harbor's background indexer has reached every message of every mailbox.
+
+    FETCH ENVELOPE and header SEARCH answer from the index's per-blob summaries, and SEARCH
+    TEXT/BODY from its text, only for messages already indexed; a cell measured while the
+    indexer still works would measure the fallback. The signal is the index's own watermark
+    (text-index.sqlite, table mailboxes: indexed_through per mailbox) against the highest UID of
+    each mailbox in harbor.db, both read-only; no hook in the server.
+    """
+    store_db = os.path.join(server.data_dir, "harbor.db")
+    index_db = os.path.join(server.data_dir, "text-index.sqlite")
+    started = time.monotonic()
+    while True:
+        try:
+            with contextlib.closing(sqlite3.connect(f"file:{store_db}?mode=ro", uri=True)) as db:
+                highest = dict(db.execute(
+                    "SELECT mailbox_id, max(uid) FROM messages GROUP BY mailbox_id"))
+            with contextlib.closing(sqlite3.connect(f"file:{index_db}?mode=ro", uri=True)) as db:
+                reached = dict(db.execute("SELECT id, indexed_through FROM mailboxes"))
+            behind = sum(1 for box, uid in highest.items() if reached.get(box, 0) < uid)
+        except sqlite3.Error:
+            behind = -1  # the index file is being made
+        if behind == 0:
+            print(f"#   harbor: text index caught up in {time.monotonic() - started:.1f} s",
+                  flush=True)
+            return
+        if time.monotonic() - started > timeout_s:
+            raise RuntimeError(f"harbor's text index still behind after {timeout_s:.0f} s")
+        time.sleep(0.2)
+
+
 def start_pair(args, workdir, servers_wanted):
     """The servers for the operations: the same accounts and messages on both."""
     harbor = imap_peers.HarborPeer(args.harbor, workdir)
@@ -148,6 +181,8 @@ def start_pair(args, workdir, servers_wanted):
             fill(args, server, OWN, args.accounts, "Archive", args.move_messages)
             if not args.skip_large:
                 fill(args, server, LARGE, 1, "INBOX", args.large, size=2048, connections=16)
+        if harbor in started:
+            wait_for_text_index(harbor)
         if dovecot in started:
             dovecot.stop()
             dovecot.start(durable=True)

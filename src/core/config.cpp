@@ -309,7 +309,7 @@ Result<Config> parse_config(std::string_view text, const std::filesystem::path& 
 
     HARBOR_TRY(check_keys(report, root, "",
                           {"data_dir", "hostname", "store", "log", "tls", "listener", "mime",
-                           "smtp", "imap"}));
+                           "smtp", "imap", "pop3"}));
     Config config;
     config.source = source;
 
@@ -423,6 +423,23 @@ Result<Config> parse_config(std::string_view text, const std::filesystem::path& 
                                   config.imap.max_errors);
         HARBOR_TRY(errors);
         config.imap.max_errors = static_cast<std::uint32_t>(*errors);
+    }
+
+    if (const toml::node* node = root.get("pop3")) {
+        const toml::table* pop3 = node->as_table();
+        if (pop3 == nullptr) {
+            return report.fail(node, "pop3", "must be a table");
+        }
+        HARBOR_TRY(check_keys(report, *pop3, "pop3", {"idle_timeout_s", "max_errors"}));
+        // RFC 1939 §3: the autologout timer is "at least 10 minutes".
+        auto idle = get_integer(report, *pop3, "idle_timeout_s", "pop3.idle_timeout_s", 10 * 60,
+                                24 * 3600, config.pop3.idle_timeout_s);
+        HARBOR_TRY(idle);
+        config.pop3.idle_timeout_s = static_cast<std::uint32_t>(*idle);
+        auto errors = get_integer(report, *pop3, "max_errors", "pop3.max_errors", 1, 10'000,
+                                  config.pop3.max_errors);
+        HARBOR_TRY(errors);
+        config.pop3.max_errors = static_cast<std::uint32_t>(*errors);
     }
 
     if (const toml::node* node = root.get("listener")) {

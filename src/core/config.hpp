@@ -73,6 +73,14 @@ struct ImapConfig {
     std::uint32_t max_errors = 10;  // refused commands, then BYE
 };
 
+// [pop3]: limits of the POP3 sessions (RFC 1939).
+struct Pop3Config {
+    // Authenticated sessions idle this long are closed without UPDATE; RFC 1939 §3 wants at
+    // least 10 minutes.
+    std::uint32_t idle_timeout_s = 10 * 60;
+    std::uint32_t max_errors = 10;  // refused commands, then -ERR and close
+};
+
 struct Config {
     std::filesystem::path source;       // the file it came from, for messages
     std::filesystem::path data_dir;
@@ -85,6 +93,7 @@ struct Config {
     MimeLimitsConfig mime;
     SmtpConfig smtp;
     ImapConfig imap;
+    Pop3Config pop3;
 };
 
 std::string_view protocol_name(Protocol protocol);

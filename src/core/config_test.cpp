@@ -46,6 +46,10 @@ max_recipients = 500
 max_append_size = 2097152
 idle_timeout_s = 3600
 
+[pop3]
+idle_timeout_s = 900
+max_errors = 5
+
 [mime]
 max_depth = 20
 max_decoded_part = 10485760
@@ -82,9 +86,39 @@ TEST(Config, ParsesEverySection)
     EXPECT_EQ(config->imap.max_append_size, 2097152u);
     EXPECT_EQ(config->imap.idle_timeout_s, 3600u);
     EXPECT_EQ(config->imap.max_errors, 10u);
+    EXPECT_EQ(config->pop3.idle_timeout_s, 900u);
+    EXPECT_EQ(config->pop3.max_errors, 5u);
     EXPECT_EQ(config->mime.max_depth, 20u);
     EXPECT_EQ(config->mime.max_decoded_part, 10485760u);
     EXPECT_FALSE(config->mime.max_parts.has_value());  // left out: the parser's default
+}
+
+TEST(Config, Pop3DefaultsAndLimits)
+{
+    auto defaults = parse_config("data_dir = \"/x\"\n", "harbor.toml");
+    ASSERT_TRUE(defaults) << defaults.error().to_string();
+    EXPECT_EQ(defaults->pop3.idle_timeout_s, 600u);
+    EXPECT_EQ(defaults->pop3.max_errors, 10u);
+
+    auto empty = parse_config("data_dir = \"/x\"\n[pop3]\n", "harbor.toml");
+    ASSERT_TRUE(empty) << empty.error().to_string();
+    EXPECT_EQ(empty->pop3.idle_timeout_s, 600u);
+    EXPECT_EQ(empty->pop3.max_errors, 10u);
+
+    // RFC 1939 §3: the autologout timer is "at least 10 minutes"; exactly 600 s is allowed.
+    auto lowest = parse_config(
+        "data_dir = \"/x\"\n[pop3]\nidle_timeout_s = 600\nmax_errors = 1\n", "harbor.toml");
+    ASSERT_TRUE(lowest) << lowest.error().to_string();
+    EXPECT_EQ(lowest->pop3.idle_timeout_s, 600u);
+    EXPECT_EQ(lowest->pop3.max_errors, 1u);
+
+    auto highest = parse_config(
+        "data_dir = \"/x\"\n[pop3]\nidle_timeout_s = 86400\nmax_errors = 10000\n",
+        "harbor.toml");
+    ASSERT_TRUE(highest) << highest.error().to_string();
+    EXPECT_EQ(highest->pop3.idle_timeout_s, 86400u);
+    EXPECT_EQ(highest->pop3.max_errors, 10000u);
+    EXPECT_EQ(highest->imap.idle_timeout_s, 30u * 60) << "[pop3] leaves [imap] alone";
 }
 
 struct BadCase {
@@ -124,6 +158,21 @@ TEST(Config, BadInputNamesFileLineAndKey)
          "harbor.toml:3: imap.idle_timeout_s: must be between 1800 and"},
         {"unknown imap key", "data_dir=\"/x\"\n[imap]\nidle=1\n",
          "harbor.toml:3: imap.idle: unknown key"},
+        {"pop3 idle below RFC 1939 3", "data_dir=\"/x\"\n[pop3]\nidle_timeout_s=599\n",
+         "harbor.toml:3: pop3.idle_timeout_s: must be between 600 and 86400"},
+        {"pop3 idle above a day", "data_dir=\"/x\"\n[pop3]\nidle_timeout_s=86401\n",
+         "harbor.toml:3: pop3.idle_timeout_s: must be between 600 and 86400"},
+        {"pop3 idle not a number", "data_dir=\"/x\"\n[pop3]\nidle_timeout_s=\"600\"\n",
+         "harbor.toml:3: pop3.idle_timeout_s: must be an integer"},
+        {"pop3 idle a float", "data_dir=\"/x\"\n[pop3]\nidle_timeout_s=600.0\n",
+         "harbor.toml:3: pop3.idle_timeout_s: must be an integer"},
+        {"pop3 max_errors zero", "data_dir=\"/x\"\n[pop3]\nmax_errors=0\n",
+         "harbor.toml:3: pop3.max_errors: must be between 1 and 10000"},
+        {"pop3 max_errors a bool", "data_dir=\"/x\"\n[pop3]\nmax_errors=true\n",
+         "harbor.toml:3: pop3.max_errors: must be an integer"},
+        {"unknown pop3 key", "data_dir=\"/x\"\n[pop3]\nidle=1\n",
+         "harbor.toml:3: pop3.idle: unknown key"},
+        {"pop3 not a table", "data_dir=\"/x\"\npop3 = 1\n", "harbor.toml:2: pop3: must be a table"},
         {"relay networks not a list",
          "data_dir=\"/x\"\n[[listener]]\nprotocol=\"smtp\"\nport=25\nrelay_networks=\"10.0.0.0/8\"\n",
          "harbor.toml:5: listener[0].relay_networks: must be an array of strings"},

@@ -137,6 +137,28 @@ Awaitable<Result<std::size_t>> Connection::read_into(asio::mutable_buffer buffer
     co_return n;
 }
 
+Awaitable<Result<void>> Connection::wait_readable(Deadline deadline)
+{
+    if (Result<void> interrupted = interrupted_before_read(); !interrupted) {
+        co_return unexpected(std::move(interrupted).error());
+    }
+    arm_timer(deadline);
+    reading_ = true;
+    boost::system::error_code ec;
+    std::tie(ec) = co_await socket_.async_wait(Socket::wait_read, use_tuple);
+    reading_ = false;
+    disarm_timer();
+    if (ec) {
+        co_return unexpected(failure(ec, "read"));
+    }
+    if (woken_) {
+        // Readable before the cancel took effect: the wake is for the next read.
+        woken_ = false;
+        wake_pending_ = true;
+    }
+    co_return ok();
+}
+
 void Connection::compact_buffer()
 {
     // Drop consumed bytes only once they dominate, so framing stays amortised O(n).
@@ -151,6 +173,18 @@ Awaitable<Result<std::size_t>> Connection::fill(Deadline deadline)
     compact_buffer();
     if (inflater_) {
         co_return co_await fill_inflated(deadline);
+    }
+    boost::system::error_code unknown;
+    if (!tls_ && buffer_.empty() && socket_.available(unknown) == 0 && !unknown) {
+        // Nothing buffered and nothing in the socket: wait for the peer's next bytes without
+        // holding a read buffer, so that an idle connection (IMAP IDLE, a client between
+        // commands) costs no buffer memory. Not over TLS: decrypted bytes may already wait
+        // inside the TLS stream. (A read would have waited here too; this adds one ioctl.)
+        std::string().swap(buffer_);
+        Result<void> ready = co_await wait_readable(deadline);
+        if (!ready) {
+            co_return unexpected(std::move(ready).error());
+        }
     }
     const std::size_t old_size = buffer_.size();
     buffer_.resize(old_size + read_chunk);

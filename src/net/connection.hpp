@@ -111,6 +111,8 @@ private:
     struct TimerState;
 
     Awaitable<Result<std::size_t>> read_into(asio::mutable_buffer buffer, Deadline deadline);
+    // Until the socket has bytes to read (plaintext only), with read_into's deadline and wake.
+    Awaitable<Result<void>> wait_readable(Deadline deadline);
     Awaitable<Result<std::size_t>> fill(Deadline deadline);  // appends one read to buffer_
     Awaitable<Result<std::size_t>> fill_inflated(Deadline deadline);
     Result<void> interrupted_before_read();

@@ -159,6 +159,11 @@ Awaitable<void> accept_loop(std::shared_ptr<Listener::State> state)
                     continue;
                 }
             }
+            // Sessions gather each reply into one write (IMAP, POP3 and SMTP pipelining), so
+            // Nagle's algorithm only holds back the last piece of a large response until the
+            // client's delayed ACK (up to 40 ms on Linux).
+            boost::system::error_code nodelay_ec;
+            socket.set_option(asio::ip::tcp::no_delay(true), nodelay_ec);
             auto connection = std::make_shared<Connection>(std::move(socket), state->tls);
             Admission admission = state->limits.admit(connection->peer_ip());
             asio::co_spawn(target, run_session(state, std::move(connection), admission),

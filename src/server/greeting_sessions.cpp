@@ -1,6 +1,7 @@
 // Placeholder protocol sessions: greet, answer QUIT/LOGOUT and STARTTLS, refuse the rest.
-// REPLACED LATER: issue 4 brings the SMTP session (RFC 5321), issue 5 IMAP4rev2 (RFC 9051),
-// issue 6 POP3 (RFC 1939); HTTP (RFC 9112) becomes the admin API. Do not grow these.
+// REPLACED LATER: issue 4 brings the SMTP session (RFC 5321), issue 5 IMAP4rev2 (RFC 9051);
+// HTTP (RFC 9112) becomes the admin API. POP3 has no placeholder: its listeners always get
+// pop3::Pop3Handler (protocol_handlers.cpp). Do not grow these.
 // SECURITY: lines are untrusted and capped; no command here touches any data.
 #include "server/greeting_sessions.hpp"
 
@@ -198,66 +199,6 @@ public:
     }
 };
 
-// POP3: RFC 1939 §4 greeting and QUIT, RFC 2595 §4 STLS, RFC 2449 CAPA.
-class Pop3Greeting final : public net::SessionHandler {
-public:
-    static constexpr std::size_t max_line = 255;  // RFC 2449 §4
-    static constexpr auto idle_timeout = 10min;   // RFC 1939 §3
-
-    Awaitable<void> run(Connection& connection, SessionContext& context) override
-    {
-        if (!co_await connection.write("+OK Harbor ready\r\n")) {
-            co_return;
-        }
-        for (;;) {
-            auto line = co_await connection.read_line(max_line, deadline_after(idle_timeout));
-            if (!line) {
-                if (line.error().code == Errc::Limit) {
-                    if (!co_await connection.write("-ERR line too long\r\n")) {
-                        co_return;
-                    }
-                    continue;
-                }
-                if (connection.shutting_down()) {
-                    co_await say(connection, "-ERR [SYS/TEMP] Harbor shutting down\r\n");
-                }
-                co_return;
-            }
-            std::string command = upper(split_word(line->text).first);
-            std::string reply;
-            if (command == "QUIT") {
-                co_await say(connection, "+OK Bye\r\n");
-                co_return;
-            }
-            if (command == "STLS" && starttls_offered(connection, context)) {
-                if (!co_await connection.write("+OK Begin TLS negotiation\r\n")) {
-                    co_return;
-                }
-                if (!co_await upgrade(connection, context)) {
-                    co_return;
-                }
-                continue;
-            }
-            if (command == "CAPA") {
-                reply = std::string("+OK Capability list follows\r\n") +
-                        (starttls_offered(connection, context) ? "STLS\r\n" : "") + ".\r\n";
-            } else if (command == "NOOP") {
-                reply = "+OK\r\n";
-            } else {
-                reply = "-ERR not implemented\r\n";
-            }
-            if (!co_await connection.write(reply)) {
-                co_return;
-            }
-        }
-    }
-
-    Awaitable<void> refuse(Connection& connection, SessionContext& /*context*/) override
-    {
-        co_await say(connection, "-ERR [SYS/TEMP] Too many connections, try again later\r\n");
-    }
-};
-
 // HTTP/1.1 (RFC 9112): one request, one response, then close. Headers are read and ignored.
 class HttpGreeting final : public net::SessionHandler {
 public:
@@ -334,7 +275,6 @@ HandlerMap greeting_handlers()
     return HandlerMap{{Protocol::Smtp, smtp},
                       {Protocol::Submission, smtp},
                       {Protocol::Imap, std::make_shared<ImapGreeting>()},
-                      {Protocol::Pop3, std::make_shared<Pop3Greeting>()},
                       {Protocol::Http, std::make_shared<HttpGreeting>()}};
 }
 

@@ -1,13 +1,14 @@
 // Placeholder sessions that greet and say goodbye in each protocol, so `harbor serve` and the
-// demo are usable before the real protocols exist. Issues 4 (SMTP), 5 (IMAP) and 6 (POP3)
-// replace them with their own net::SessionHandler; HTTP gets the admin API later.
+// demo are usable before the real protocols exist. Issues 4 (SMTP) and 5 (IMAP) replace them
+// with their own net::SessionHandler; HTTP gets the admin API later. POP3 (issue 6) has none:
+// make_protocol_handlers() gives its listeners pop3::Pop3Handler.
 #pragma once
 
 #include "server/server.hpp"
 
 namespace harbor::server {
 
-// One handler per Protocol: Smtp, Submission, Imap, Pop3, Http.
+// One handler per Protocol but Pop3: Smtp, Submission, Imap, Http.
 HandlerMap greeting_handlers();
 
 }  // namespace harbor::server

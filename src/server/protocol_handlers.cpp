@@ -6,9 +6,12 @@
 
 #include "core/file.hpp"
 #include "core/ids.hpp"
+#include "core/log.hpp"
+#include "imap/search/text_index.hpp"
 #include "imap/server/session.hpp"
 #include "mime/configured_limits.hpp"
 #include "net/cidr.hpp"
+#include "pop3/session.hpp"
 #include "server/greeting_sessions.hpp"
 #include "smtp/server/session.hpp"
 
@@ -35,6 +38,27 @@ Result<std::string> load_mock_secret(const std::filesystem::path& data_dir)
     return secret;
 }
 
+// Opens the full-text index under the data directory and starts its indexer, extracting text
+// and blob summaries (FETCH ENVELOPE/BODYSTRUCTURE, header blocks) with the limits IMAP parses
+// with, so that the index, the evaluator and FETCH agree (the session checks the extraction
+// before taking a summary). The index is derived data: if it cannot be opened the server runs
+// without it.
+void start_text_index(const Config& config, ProtocolHandlers& result)
+{
+    imap::ContentLimits limits;
+    limits.mime = mime::limits_from(config.mime).message;
+    auto index = store::text::TextIndex::open(config.data_dir / store::text::index_file_name,
+                                              imap::extraction_fingerprint(limits));
+    if (!index) {
+        log::warn("text_index.unavailable", {{"error", index.error().to_string()}});
+        return;
+    }
+    result.text_index = std::move(*index);
+    result.indexer = std::make_unique<store::text::TextIndexer>(
+        *result.store, *result.changes, *result.text_index,
+        [limits](std::string_view raw) { return imap::extract_search_text(raw, limits); });
+}
+
 }  // namespace
 
 Result<ProtocolHandlers> make_protocol_handlers(const Config& config)
@@ -44,6 +68,7 @@ Result<ProtocolHandlers> make_protocol_handlers(const Config& config)
     HARBOR_TRY(store);
     result.store = std::move(*store);
     result.changes = std::make_unique<store::ChangeFeed>(*result.store);
+    start_text_index(config, result);
     result.handlers = greeting_handlers();
 
     smtp::server::SmtpSettings smtp;
@@ -90,9 +115,18 @@ Result<ProtocolHandlers> make_protocol_handlers(const Config& config)
     imap.idle_timeout = std::chrono::seconds(config.imap.idle_timeout_s);
     imap.max_errors = config.imap.max_errors;
     imap.message_limits = mime::limits_from(config.mime).message;
-    imap.sasl.mock_secret = std::move(*secret);
+    imap.text_index = result.text_index.get();
+    imap.sasl.mock_secret = *secret;
     result.handlers[Protocol::Imap] = std::make_shared<imap::server::ImapHandler>(
-        *result.store, *result.changes, std::move(imap), std::move(throttle));
+        *result.store, *result.changes, std::move(imap), throttle);
+
+    // POP3 (RFC 1939) on the pop3 and pop3s listeners, with the same login throttle.
+    pop3::Pop3Settings pop3;
+    pop3.idle_timeout = std::chrono::seconds(config.pop3.idle_timeout_s);
+    pop3.max_errors = config.pop3.max_errors;
+    pop3.sasl.mock_secret = std::move(*secret);
+    result.handlers[Protocol::Pop3] =
+        std::make_shared<pop3::Pop3Handler>(*result.store, std::move(pop3), std::move(throttle));
     return result;
 }
 

@@ -10,6 +10,8 @@
 #include "server/server.hpp"
 #include "store/change_feed.hpp"
 #include "store/store.hpp"
+#include "store/text/text_index.hpp"
+#include "store/text/text_indexer.hpp"
 
 namespace harbor::server {
 
@@ -17,6 +19,10 @@ struct ProtocolHandlers {
     std::unique_ptr<store::Store> store;  // outlives the handlers: declared first
     // The store's changes, for the sessions that announce them (IMAP; later POP3, JMAP).
     std::unique_ptr<store::ChangeFeed> changes;
+    // The full-text index for IMAP SEARCH BODY/TEXT and the thread that keeps it current from
+    // `changes` (both null when the index cannot be opened: searches then read every message).
+    std::unique_ptr<store::text::TextIndex> text_index;
+    std::unique_ptr<store::text::TextIndexer> indexer;
     HandlerMap handlers;
 };
 

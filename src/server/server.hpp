@@ -31,7 +31,8 @@ struct ServerOptions {
 
 class Server {
 public:
-    // Every protocol used by a listener needs a handler (greeting_handlers() has them all).
+    // Every protocol used by a listener needs a handler (make_protocol_handlers() in
+    // protocol_handlers.hpp makes them all).
     Server(Config config, HandlerMap handlers, ServerOptions options = {});
     ~Server();
     Server(const Server&) = delete;

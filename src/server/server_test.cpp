@@ -1,6 +1,7 @@
-// Server runtime with the greeting sessions over real loopback sockets: every protocol's
-// greeting and goodbye, STARTTLS, a graceful stop that tells clients, a taken port, and the
-// demo configuration and demo.json contract.
+// Server runtime over real loopback sockets, with the greeting sessions for SMTP, IMAP and HTTP
+// and the real POP3 handler (POP3 has no placeholder): every protocol's greeting and goodbye,
+// STARTTLS, a graceful stop that tells clients, a taken port, and the demo configuration and
+// demo.json contract.
 #include "server/server.hpp"
 
 #include <boost/asio/connect.hpp>
@@ -20,10 +21,13 @@
 #include <random>
 #include <thread>
 
+#include "net/login_throttle.hpp"
 #include "net/self_signed.hpp"
 #include "net/session.hpp"
+#include "pop3/session.hpp"
 #include "server/demo.hpp"
 #include "server/greeting_sessions.hpp"
+#include "store/store.hpp"
 
 namespace harbor::server {
 namespace {
@@ -99,7 +103,16 @@ protected:
         config_.listeners = {listener("smtp", Protocol::Smtp, TlsMode::StartTls),
                              listener("imap", Protocol::Imap, TlsMode::StartTls),
                              listener("pop3", Protocol::Pop3), listener("http", Protocol::Http)};
-        server_ = std::make_unique<Server>(config_, greeting_handlers(),
+        // The real POP3 handler over an empty store: no login happens here (the protocol
+        // scripts and tests/interop cover the sessions), so a default throttle and no mock
+        // secret are enough.
+        auto store = store::open_store(store::StoreOptions{dir_.path / "store"});
+        ASSERT_TRUE(store.has_value()) << store.error().to_string();
+        store_ = std::move(*store);
+        HandlerMap handlers = greeting_handlers();
+        handlers[Protocol::Pop3] = std::make_shared<pop3::Pop3Handler>(
+            *store_, pop3::Pop3Settings{}, std::make_shared<net::LoginThrottle>());
+        server_ = std::make_unique<Server>(config_, std::move(handlers),
                                            ServerOptions{2, 1000ms, 1000ms, false});
         auto started = server_->start();
         ASSERT_TRUE(started.has_value()) << started.error().to_string();
@@ -118,6 +131,7 @@ protected:
 
     TempDir dir_;
     Config config_;
+    std::unique_ptr<store::Store> store_;  // outlives the server and its POP3 handler
     std::unique_ptr<Server> server_;
     std::future<void> waiter_;
 };
@@ -172,12 +186,14 @@ TEST_F(ServerTest, ImapGreetsAndLogsOut)
     EXPECT_EQ(c.line(), "");
 }
 
+// RFC 1939 §4 greeting, §6 QUIT in the AUTHORIZATION state; RFC 2595 §4: STLS only where the
+// listener offers it.
 TEST_F(ServerTest, Pop3GreetsAndQuits)
 {
     Client c(port("pop3"));
-    EXPECT_EQ(c.line(), "+OK Harbor ready\r\n");
+    EXPECT_EQ(c.line(), "+OK mx.test Harbor POP3 ready\r\n");
     c.send("STLS\r\n");
-    EXPECT_EQ(c.line(), "-ERR not implemented\r\n") << "a plaintext listener offers no STLS";
+    EXPECT_EQ(c.line(), "-ERR STLS not available\r\n") << "a plaintext listener offers no STLS";
     c.send("QUIT\r\n");
     EXPECT_EQ(c.line(), "+OK Bye\r\n");
     EXPECT_EQ(c.line(), "");
@@ -199,12 +215,15 @@ TEST_F(ServerTest, StopTellsConnectedClientsAndReturnsQuickly)
 {
     Client smtp(port("smtp"));
     Client imap(port("imap"));
+    Client pop3(port("pop3"));
     EXPECT_EQ(smtp.line(), "220 mx.test ESMTP Harbor\r\n");
     EXPECT_EQ(imap.line(), "* OK [CAPABILITY IMAP4rev2] Harbor ready\r\n");
+    EXPECT_EQ(pop3.line(), "+OK mx.test Harbor POP3 ready\r\n");
     server_->request_stop();
     waiter_.get();
     EXPECT_EQ(smtp.line(), "421 4.3.2 mx.test Service shutting down\r\n");
     EXPECT_EQ(imap.line(), "* BYE Harbor shutting down\r\n");
+    EXPECT_EQ(pop3.line(), "-ERR [SYS/TEMP] Server shutting down\r\n");  // RFC 2449 §8.1.2
     boost::system::error_code ec;
     tcp::socket probe(smtp.socket().get_executor());
     probe.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port("smtp")), ec);

@@ -13,10 +13,14 @@ struct ChangeFeed::Watch::Registry {
     // mailbox id -> watch id -> callback. Few watchers per mailbox; lookups are by mailbox.
     std::map<std::int64_t, std::map<std::uint64_t, Callback>> watches;
     std::map<std::uint64_t, std::int64_t> mailbox_of;
+    std::map<std::uint64_t, AnyCallback> every_mailbox;  // watch_all
 
     void notify(MailboxId mailbox, std::uint64_t highest_modseq)
     {
         std::lock_guard lock(mutex);
+        for (const auto& [id, callback] : every_mailbox) {
+            callback(mailbox, highest_modseq);
+        }
         const auto found = watches.find(mailbox.value);
         if (found == watches.end()) {
             return;
@@ -29,6 +33,9 @@ struct ChangeFeed::Watch::Registry {
     void remove(std::uint64_t id)
     {
         std::lock_guard lock(mutex);
+        if (every_mailbox.erase(id) > 0) {
+            return;
+        }
         const auto mailbox = mailbox_of.find(id);
         if (mailbox == mailbox_of.end()) {
             return;
@@ -64,6 +71,16 @@ ChangeFeed::Watch ChangeFeed::watch(MailboxId mailbox, Callback callback)
     watch.registry_ = registry_;
     registry_->watches[mailbox.value][watch.id_] = std::move(callback);
     registry_->mailbox_of[watch.id_] = mailbox.value;
+    return watch;
+}
+
+ChangeFeed::Watch ChangeFeed::watch_all(AnyCallback callback)
+{
+    Watch watch;
+    std::lock_guard lock(registry_->mutex);
+    watch.id_ = registry_->next_id++;
+    watch.registry_ = registry_;
+    registry_->every_mailbox[watch.id_] = std::move(callback);
     return watch;
 }
 

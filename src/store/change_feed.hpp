@@ -1,7 +1,8 @@
 // The store's one change listener (store.hpp ChangeListener) fanned out to every session that
 // watches a mailbox: IMAP sessions learn of new mail, flag changes and expunges made by other
 // sessions and by SMTP delivery (RFC 9051 §7: untagged updates; RFC 2177 IDLE), and later
-// POP3 and JMAP do too. One feed per store, made by the server next to the store.
+// POP3 and JMAP do too; the full-text indexer watches every mailbox (watch_all). One feed per
+// store, made by the server next to the store.
 // Callbacks run on the store's writer thread after the commit, with the feed's lock held:
 // they must only post to the watcher's executor, never block or call back into the feed.
 #pragma once
@@ -18,6 +19,8 @@ class ChangeFeed {
 public:
     // highest_modseq is the mailbox's after the commit; 0 when the mailbox was deleted.
     using Callback = std::function<void(std::uint64_t highest_modseq)>;
+    // For watch_all: the mailbox too.
+    using AnyCallback = std::function<void(MailboxId mailbox, std::uint64_t highest_modseq)>;
 
     // Installs itself as the store's change listener; the destructor removes it.
     explicit ChangeFeed(Store& store);
@@ -44,6 +47,8 @@ public:
     };
 
     [[nodiscard]] Watch watch(MailboxId mailbox, Callback callback);
+    // Every mailbox's changes, whoever owns it (background work such as the full-text index).
+    [[nodiscard]] Watch watch_all(AnyCallback callback);
 
 private:
     Store& store_;

@@ -1,10 +1,11 @@
 // ChangeFeed over a real SQLite store: each watch hears only its mailbox, after the commit,
-// and never again once the Watch is gone.
+// and never again once the Watch is gone; a watch_all hears every mailbox.
 #include "store/change_feed.hpp"
 
 #include <gtest/gtest.h>
 
 #include <mutex>
+#include <utility>
 #include <vector>
 
 #include "store/test_support.hpp"
@@ -59,6 +60,46 @@ TEST(ChangeFeed, WatchHearsItsMailboxUntilDropped)
     ASSERT_TRUE(store->append(append_request(alice.id, "INBOX", "four")));
     std::lock_guard lock(mutex);
     EXPECT_EQ(inbox_heard.size(), 2u);
+}
+
+TEST(ChangeFeed, WatchAllHearsEveryMailboxUntilDropped)
+{
+    TempDir dir;
+    std::unique_ptr<Store> store = open_or_fail(dir.path());
+    ASSERT_NE(store, nullptr);
+    const Account alice = make_alice(*store);
+    Result<Mailbox> inbox = store->find_mailbox(alice.id, "INBOX");
+    Result<Mailbox> sent = store->find_mailbox(alice.id, "Sent");
+    ASSERT_TRUE(inbox && sent);
+
+    ChangeFeed feed(*store);
+    std::mutex mutex;
+    std::vector<std::pair<std::int64_t, std::uint64_t>> heard;
+    ChangeFeed::Watch all = feed.watch_all([&](MailboxId mailbox, std::uint64_t modseq) {
+        std::lock_guard lock(mutex);
+        heard.emplace_back(mailbox.value, modseq);
+    });
+    ChangeFeed::Watch one = feed.watch(inbox->id, [](std::uint64_t) {});
+    Result<MessageRecord> first = store->append(append_request(alice.id, "INBOX", "one"));
+    Result<MessageRecord> second = store->append(append_request(alice.id, "Sent", "two"));
+    ASSERT_TRUE(first && second);
+    {
+        std::lock_guard lock(mutex);
+        ASSERT_EQ(heard.size(), 2u);
+        EXPECT_EQ(heard[0], std::make_pair(inbox->id.value, first->modseq));
+        EXPECT_EQ(heard[1], std::make_pair(sent->id.value, second->modseq));
+    }
+    ASSERT_TRUE(store->delete_mailbox(sent->id));
+    {
+        std::lock_guard lock(mutex);
+        ASSERT_EQ(heard.size(), 3u);
+        EXPECT_EQ(heard[2], std::make_pair(sent->id.value, std::uint64_t{0}));
+    }
+    all = ChangeFeed::Watch();
+    one = ChangeFeed::Watch();  // dropping the other kind of watch leaves nothing behind
+    ASSERT_TRUE(store->append(append_request(alice.id, "INBOX", "three")));
+    std::lock_guard lock(mutex);
+    EXPECT_EQ(heard.size(), 3u);
 }
 
 }  // namespace

@@ -122,29 +122,6 @@ void Store::move_async(MailboxId, UidSet, MailboxId, Done<CopyResult> done)
 
 void Store::set_change_listener(ChangeListener) {}
 
-void Store::index_text_async(BlobId, std::string, std::string, Done<void> done)
-{
-    done(unsupported("index_text"));
-}
-
-Result<void> Store::index_text(BlobId blob, std::string header_text, std::string body_text)
-{
-    return wait_for<void>([&](Done<void> done) {
-        index_text_async(std::move(blob), std::move(header_text), std::move(body_text),
-                         std::move(done));
-    });
-}
-
-Result<std::vector<MessageRecord>> Store::list_unindexed(MailboxId, std::uint32_t, std::size_t)
-{
-    return unsupported("list_unindexed");
-}
-
-Result<TextMatches> Store::search_text(MailboxId, std::string_view, TextScope)
-{
-    return unsupported("search_text");
-}
-
 Result<Mailbox> Store::create_mailbox(AccountId account, std::string name,
                                       std::string special_use)
 {
@@ -213,6 +190,17 @@ Result<std::string> Store::read_message(const MessageRecord& record)
         return blob;
     }
     return record.prefix + *blob;
+}
+
+std::vector<Result<std::string>> Store::read_messages(
+    const std::vector<const MessageRecord*>& records)
+{
+    std::vector<Result<std::string>> out;
+    out.reserve(records.size());
+    for (const MessageRecord* record : records) {
+        out.push_back(read_message(*record));
+    }
+    return out;
 }
 
 Result<std::unique_ptr<Store>> open_store(const StoreOptions& options)

@@ -149,16 +149,6 @@ struct CopyResult {
     std::uint64_t source_highest_modseq = 0;  // MOVE: the source's, after the expunge
 };
 
-// Which text a full-text search reads (RFC 9051 §6.4.4): BODY the body, TEXT header or body.
-enum class TextScope { Body, Text };
-
-// What search_text found, all from one snapshot of the mailbox.
-struct TextMatches {
-    std::vector<std::uint32_t> uids;       // copies whose blob's indexed text has the needle
-    std::vector<std::uint32_t> unindexed;  // copies whose blob has no index row: not searched
-    std::uint32_t max_uid = 0;             // the mailbox's largest UID then; 0 when empty
-};
-
 // Called on the writer thread after each commit, once for each mailbox the batch changed
 // (appends, SMTP deliveries, flags, expunges, copies, moves, renames; a deleted mailbox with
 // highest_modseq 0). It must not block: it runs before the batch's callers hear of their
@@ -222,6 +212,10 @@ public:
     virtual Result<std::vector<QueuedMessage>> list_queue() = 0;
     // A stored copy as the client sees it: its prefix, then the blob.
     Result<std::string> read_message(const MessageRecord& record);
+    // read_message for several copies, from one snapshot (SQLite: one read transaction for
+    // all, where read_message takes one each). Results in the order given.
+    virtual std::vector<Result<std::string>> read_messages(
+        const std::vector<const MessageRecord*>& records);
 
     virtual Result<std::vector<Mailbox>> list_mailboxes(AccountId account) = 0;
     virtual Result<std::vector<MessageRecord>> list_messages(MailboxId mailbox) = 0;
@@ -301,25 +295,6 @@ public:
     virtual void move_async(MailboxId source, UidSet uids, MailboxId destination,
                             Done<CopyResult> done);
     Result<CopyResult> move(MailboxId source, UidSet uids, MailboxId destination);
-
-    // Full-text index for SEARCH BODY and TEXT (imap/search/text_index.hpp builds on it): one
-    // entry per blob, removed with the blob's last reference. The store parses no MIME: callers
-    // give text already decoded and case-folded and fold needles the same way; a match is an
-    // exact substring of that text. Indexing a blob twice is a no-op (its text never changes);
-    // NotFound when the blob is gone, Invalid for text with a NUL. A write, durable when done.
-    virtual void index_text_async(BlobId blob, std::string header_text, std::string body_text,
-                                  Done<void> done);
-    Result<void> index_text(BlobId blob, std::string header_text, std::string body_text);
-    // Copies with a UID above `after_uid` whose blob has no index entry, ascending, at most
-    // `limit`. NotFound (mailbox).
-    virtual Result<std::vector<MessageRecord>> list_unindexed(MailboxId mailbox,
-                                                              std::uint32_t after_uid,
-                                                              std::size_t limit);
-    // Copies whose indexed text contains `needle` (Body: the body text; Text: header or body
-    // text, each on its own). Unsupported for a needle the index cannot answer exactly (SQLite:
-    // fewer than 3 characters, or a NUL). A mailbox that does not exist has no copies.
-    virtual Result<TextMatches> search_text(MailboxId mailbox, std::string_view needle,
-                                            TextScope scope);
 
     // Replaces the listener (an empty function removes it); see ChangeListener.
     virtual void set_change_listener(ChangeListener listener);

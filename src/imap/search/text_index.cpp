@@ -1,4 +1,4 @@
-// SEARCH BODY and TEXT through the store's full-text index; see text_index.hpp.
+// SEARCH BODY and TEXT through the full-text index; see text_index.hpp.
 // A copy is its prefix (header lines of its own, store::MessageRecord::prefix) followed by the
 // shared blob, and the index holds the blob's text. The body is the blob's alone; the header
 // text of the copy is the folded prefix lines followed by the blob's (both are "Name: value"
@@ -11,21 +11,20 @@
 // for the evaluator but not for the index, so TEXT may miss a needle spanning the two.
 #include "imap/search/text_index.hpp"
 
+#include <unicode/uvernum.h>
+
 #include <algorithm>
-#include <condition_variable>
-#include <memory>
-#include <mutex>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 
 #include "imap/search/casemap.hpp"
+#include "imap/search/message_summary.hpp"
 
 namespace harbor::imap {
 namespace {
 
-// The store answers Unsupported below this (a trigram index): such a key stays in the program.
-constexpr std::size_t min_needle_characters = 3;
+// The index answers Unsupported below this (a trigram index): such a key stays in the program.
+constexpr std::size_t min_needle_characters = store::text::min_needle_characters;
 
 std::size_t count_code_points(std::string_view utf8)
 {
@@ -64,48 +63,6 @@ bool answerable(const SearchNode& node)
            node.needle.find('\0') == std::string::npos;
 }
 
-// Waits for a batch of index writes; they reach the writer together and share its commits.
-class PendingWrites {
-public:
-    void add(store::Store& store, const store::BlobId& blob, SearchText text)
-    {
-        {
-            std::lock_guard lock(mutex_);
-            ++outstanding_;
-        }
-        store.index_text_async(blob, std::move(text.header), std::move(text.body),
-                               [this](Result<void> written) { finish(written.has_value()); });
-    }
-
-    // The number of writes that failed.
-    std::size_t wait()
-    {
-        std::unique_lock lock(mutex_);
-        done_.wait(lock, [this] { return outstanding_ == 0; });
-        return failed_;
-    }
-
-private:
-    void finish(bool succeeded)
-    {
-        std::lock_guard lock(mutex_);
-        failed_ += succeeded ? 0 : 1;
-        --outstanding_;
-        done_.notify_all();
-    }
-
-    std::mutex mutex_;
-    std::condition_variable done_;
-    std::size_t outstanding_ = 0;
-    std::size_t failed_ = 0;
-};
-
-// What the index says of one key, per UID of the mailbox.
-struct KeyAnswer {
-    const SearchNode* node = nullptr;
-    store::TextMatches matches;
-};
-
 enum class KeyState { Match, NoMatch, Unknown };
 
 class PrefixTexts {
@@ -128,25 +85,24 @@ private:
     std::unordered_map<std::string, std::string> cache_;
 };
 
-KeyState key_state(const KeyAnswer& answer, const store::MessageRecord& record,
-                   PrefixTexts& prefixes)
+// What the index says of key `key` for message `i` of the caller's list.
+KeyState key_state(const SearchNode& node, const store::text::CopyAnswers& answers, std::size_t key,
+                   std::size_t i, const store::MessageRecord& record, PrefixTexts& prefixes)
 {
-    const store::TextMatches& matches = answer.matches;
-    if (record.uid > matches.max_uid ||
-        std::binary_search(matches.unindexed.begin(), matches.unindexed.end(), record.uid)) {
+    if (!answers.indexed[i]) {
         return KeyState::Unknown;
     }
-    if (std::binary_search(matches.uids.begin(), matches.uids.end(), record.uid)) {
+    if (answers.matched[key][i]) {
         return KeyState::Match;
     }
-    if (answer.node->kind != SearchKeyKind::Text || record.prefix.empty()) {
+    if (node.kind != SearchKeyKind::Text || record.prefix.empty()) {
         return KeyState::NoMatch;
     }
-    if (answer.node->needle.find('\n') != std::string::npos) {
+    if (node.needle.find('\n') != std::string::npos) {
         return KeyState::Unknown;
     }
-    return contains_folded(prefixes.folded(record.prefix), answer.node->needle) ? KeyState::Match
-                                                                                : KeyState::NoMatch;
+    return contains_folded(prefixes.folded(record.prefix), node.needle) ? KeyState::Match
+                                                                        : KeyState::NoMatch;
 }
 
 }  // namespace
@@ -157,52 +113,40 @@ SearchText extract_search_text(std::string_view raw, const ContentLimits& limits
     SearchText text;
     text.header = without_nul(content.folded_header());
     text.body = without_nul(content.folded_body());
+    // From the parse the text came from (MessageContent parses once).
+    text.summary = make_summary(content.raw(), content.message(), limits.mime);
     return text;
 }
 
-Result<CatchUpResult> index_mailbox(store::Store& store, store::MailboxId mailbox,
-                                    const TextSearchOptions& options)
+std::string extraction_fingerprint(const ContentLimits& limits)
 {
-    CatchUpResult result;
-    const std::size_t batch = std::max<std::size_t>(options.batch, 1);
-    std::unordered_set<std::string> seen;  // blobs handled by this call (copies share them)
-    std::uint32_t after_uid = 0;
-    while (result.indexed + result.failed < options.max_catch_up) {
-        Result<std::vector<store::MessageRecord>> copies =
-            store.list_unindexed(mailbox, after_uid, batch);
-        HARBOR_TRY(copies);
-        if (copies->empty()) {
-            break;
-        }
-        after_uid = copies->back().uid;
-        PendingWrites writes;
-        std::size_t written = 0;
-        for (const store::MessageRecord& copy : *copies) {
-            if (result.indexed + result.failed + written >= options.max_catch_up) {
-                break;
-            }
-            if (!seen.insert(copy.blob.sha256).second) {
-                continue;
-            }
-            Result<std::string> bytes = store.read_blob(copy.blob);
-            if (!bytes) {
-                ++result.failed;  // gone meanwhile, or unreadable: the evaluator will say
-                continue;
-            }
-            writes.add(store, copy.blob, extract_search_text(*bytes, options.limits));
-            ++written;
-        }
-        const std::size_t failed = writes.wait();
-        result.failed += failed;
-        result.indexed += written - failed;
-    }
-    return result;
+    // Bump the version whenever extract_search_text() or the folding changes its output, and
+    // the summary version whenever make_summary() or the ENVELOPE / BODY / BODYSTRUCTURE
+    // formatting of imap/fetch changes its output.
+    const mime::Limits& mime = limits.mime;
+    return "imap-search-text 1; summary 1; icu " U_ICU_VERSION "; fields " +
+           std::to_string(mime.max_header_fields) + "/" +
+           std::to_string(mime.max_total_header_fields) + "; header " +
+           std::to_string(mime.max_header_bytes) + "; line " +
+           std::to_string(mime.max_line_length) + "; depth " + std::to_string(mime.max_depth) +
+           "; parts " + std::to_string(mime.max_parts) + "; part input " +
+           std::to_string(limits.max_part_input) + "; body text " +
+           std::to_string(limits.max_body_text) + "; folded " + std::to_string(limits.max_folded);
 }
 
-std::optional<TextCandidates> text_candidates(store::Store& store, store::MailboxId mailbox,
+bool uses_text_index(const SearchProgram& program)
+{
+    const SearchNode& root = program.root;
+    return answerable(root) ||
+           (root.kind == SearchKeyKind::And &&
+            std::any_of(root.children.begin(), root.children.end(), answerable));
+}
+
+std::optional<TextCandidates> text_candidates(store::text::TextIndex& index,
+                                              store::MailboxId mailbox, std::uint32_t uidvalidity,
                                               std::span<const store::MessageRecord> messages,
                                               const SearchProgram& program,
-                                              const TextSearchOptions& options)
+                                              const ContentLimits& limits)
 {
     TextCandidates plan;
     plan.residual = program;
@@ -226,25 +170,24 @@ std::optional<TextCandidates> text_candidates(store::Store& store, store::Mailbo
     if (answered.empty()) {
         return std::nullopt;
     }
-    if (!index_mailbox(store, mailbox, options)) {
+    std::vector<store::text::TextQuery> queries;
+    for (const SearchNode& node : answered) {
+        queries.push_back(store::text::TextQuery{node.needle, node.kind == SearchKeyKind::Body
+                                                                  ? store::text::TextScope::Body
+                                                                  : store::text::TextScope::Text});
+    }
+    Result<store::text::CopyAnswers> answers =
+        index.search(mailbox, uidvalidity, messages, queries);
+    if (!answers) {
         return std::nullopt;
     }
-    std::vector<KeyAnswer> answers;
-    for (const SearchNode& node : answered) {
-        const store::TextScope scope =
-            node.kind == SearchKeyKind::Body ? store::TextScope::Body : store::TextScope::Text;
-        Result<store::TextMatches> matches = store.search_text(mailbox, node.needle, scope);
-        if (!matches) {
-            return std::nullopt;
-        }
-        answers.push_back(KeyAnswer{&node, std::move(*matches)});
-    }
-    PrefixTexts prefixes(options.limits);
+    PrefixTexts prefixes(limits);
     plan.verdicts.reserve(messages.size());
-    for (const store::MessageRecord& record : messages) {
+    for (std::size_t i = 0; i < messages.size(); ++i) {
         TextVerdict verdict = TextVerdict::Residual;
-        for (const KeyAnswer& answer : answers) {
-            const KeyState state = key_state(answer, record, prefixes);
+        for (std::size_t key = 0; key < answered.size(); ++key) {
+            const KeyState state =
+                key_state(answered[key], *answers, key, i, messages[i], prefixes);
             if (state == KeyState::NoMatch) {
                 verdict = TextVerdict::No;
                 break;

@@ -1,7 +1,9 @@
 // The full-text index path of SEARCH (text_index.hpp) against the evaluator: over every message
-// of the shared MIME corpora, stored plainly and with a delivery prefix, and many needles, the
-// messages the index rules out never match, and those it decides (Residual) match exactly when
-// the evaluator says so: the index agrees with evaluation, it does not merely pre-filter.
+// of the shared MIME corpora, stored plainly and with a delivery prefix, indexed by the
+// background indexer (store/text/text_indexer.hpp), and many needles, the messages the index
+// rules out never match, and those it decides (Residual) match exactly when the evaluator says
+// so: the index agrees with evaluation, it does not merely pre-filter. With the index absent
+// or behind, the matches are the same.
 #include "imap/search/text_index.hpp"
 
 #include <gtest/gtest.h>
@@ -14,7 +16,9 @@
 
 #include "imap/search/casemap.hpp"
 #include "imap/search/test_corpus.hpp"
+#include "store/change_feed.hpp"
 #include "store/test_support.hpp"
+#include "store/text/text_indexer.hpp"
 
 namespace harbor::imap {
 namespace {
@@ -64,6 +68,13 @@ std::string piece_of(std::string_view text, std::size_t length)
 
 class TextIndexCorpus : public ::testing::Test {
 protected:
+    struct Box {
+        store::MailboxId id;
+        std::uint32_t uidvalidity = 0;
+        std::vector<store::MessageRecord> messages;
+        std::vector<std::unique_ptr<MessageContent>> contents;
+    };
+
     void SetUp() override
     {
         store_ = open_or_fail(dir_.path());
@@ -90,19 +101,62 @@ protected:
             ASSERT_TRUE(box);
             Result<std::vector<store::MessageRecord>> messages = store_->list_messages(box->id);
             ASSERT_TRUE(messages);
-            boxes_.push_back(Box{box->id, std::move(*messages), {}});
+            boxes_.push_back(Box{box->id, box->uidvalidity, std::move(*messages), {}});
             for (const store::MessageRecord& record : boxes_.back().messages) {
                 boxes_.back().contents.push_back(
                     std::make_unique<MessageContent>(*store_->read_message(record)));
             }
         }
+        index_ = open_index("text-index.sqlite");
+        ASSERT_NE(index_, nullptr);
+        store::ChangeFeed changes(*store_);
+        store::text::TextIndexer indexer(*store_, changes, *index_, extract);
+        indexer.wait_idle_for_test();  // the start-up catch-up has indexed every mailbox
+        std::set<std::string> blobs;   // the corpora hold a few identical messages
+        for (const store::MessageRecord& record : boxes_[0].messages) {
+            blobs.insert(record.blob.sha256);
+        }
+        EXPECT_EQ(indexer.counters().indexed, blobs.size());
+        EXPECT_EQ(indexer.counters().failed, 0u);
     }
 
-    struct Box {
-        store::MailboxId id;
-        std::vector<store::MessageRecord> messages;
-        std::vector<std::unique_ptr<MessageContent>> contents;
-    };
+    static store::text::BlobText extract(std::string_view raw) { return extract_search_text(raw); }
+
+    std::unique_ptr<store::text::TextIndex> open_index(const char* name)
+    {
+        Result<std::unique_ptr<store::text::TextIndex>> index =
+            store::text::TextIndex::open(dir_.path() / name, extraction_fingerprint({}));
+        EXPECT_TRUE(index) << index.error().to_string();
+        return index ? std::move(*index) : nullptr;
+    }
+
+    std::optional<TextCandidates> candidates(store::text::TextIndex& index, const Box& box,
+                                             std::span<const store::MessageRecord> messages,
+                                             const SearchProgram& program,
+                                             std::uint32_t uidvalidity_change = 0)
+    {
+        return text_candidates(index, box.id, box.uidvalidity + uidvalidity_change, messages,
+                               program);
+    }
+
+    // The UIDs of `box` that match `program`: through the plan when there is one, as the
+    // session does, else by evaluating every message.
+    std::vector<std::uint32_t> matches(const Box& box, const std::optional<TextCandidates>& plan,
+                                       const SearchProgram& program)
+    {
+        std::vector<std::uint32_t> uids;
+        for (std::size_t i = 0; i < box.messages.size(); ++i) {
+            const TextVerdict verdict = plan ? plan->verdicts[i] : TextVerdict::Full;
+            if (verdict == TextVerdict::No) {
+                continue;
+            }
+            const SearchProgram& run = verdict == TextVerdict::Residual ? plan->residual : program;
+            if (evaluate_with_content(run, box.messages[i], *box.contents[i]) == Match::Yes) {
+                uids.push_back(box.messages[i].uid);
+            }
+        }
+        return uids;
+    }
 
     static Match evaluate_with_content(const SearchProgram& program,
                                        const store::MessageRecord& record, MessageContent& content)
@@ -122,8 +176,8 @@ protected:
         const SearchProgram program = compile(key);
         std::size_t matches = 0;
         for (Box& box : boxes_) {
-            std::optional<TextCandidates> plan =
-                text_candidates(*store_, box.id, box.messages, program);
+            std::optional<TextCandidates> plan = candidates(*index_, box, box.messages, program);
+            EXPECT_EQ(plan.has_value(), uses_text_index(program));
             if (!plan) {
                 // Only a needle the index cannot answer: fewer than three characters folded,
                 // a NUL, or U+FFFD, which stands for NUL in the index.
@@ -148,7 +202,7 @@ protected:
                     EXPECT_EQ(evaluate_with_content(plan->residual, record, *box.contents[i]),
                               expected);
                 } else {
-                    // Everything is indexed before the search, so the one thing left undecided
+                    // Everything was indexed before the search, so the one thing left undecided
                     // is a TEXT needle with a line break, which could straddle prefix and blob.
                     EXPECT_EQ(key.kind, SearchKeyKind::Text);
                     EXPECT_FALSE(record.prefix.empty());
@@ -161,6 +215,7 @@ protected:
 
     TempDir dir_;
     std::unique_ptr<store::Store> store_;
+    std::unique_ptr<store::text::TextIndex> index_;
     std::vector<std::string> raw_;
     std::vector<Box> boxes_;
 };
@@ -215,7 +270,7 @@ TEST_F(TextIndexCorpus, KeysBesideTextKeysStayInTheResidualProgram)
     check(both);
     const SearchProgram program = compile(both);
     std::optional<TextCandidates> plan =
-        text_candidates(*store_, boxes_[0].id, boxes_[0].messages, program);
+        candidates(*index_, boxes_[0], boxes_[0].messages, program);
     ASSERT_TRUE(plan);
     EXPECT_EQ(plan->answered_keys, 2u);
     ASSERT_EQ(plan->residual.root.children.size(), 2u);
@@ -227,7 +282,7 @@ TEST_F(TextIndexCorpus, KeysBesideTextKeysStayInTheResidualProgram)
     SearchKey unseen;
     unseen.kind = SearchKeyKind::Unseen;
     flag_and_body.children.push_back(unseen);
-    plan = text_candidates(*store_, boxes_[0].id, boxes_[0].messages, compile(flag_and_body));
+    plan = candidates(*index_, boxes_[0], boxes_[0].messages, compile(flag_and_body));
     ASSERT_TRUE(plan);
     EXPECT_EQ(content_need(plan->residual), ContentNeed::None);  // no message need be read
     check(flag_and_body);
@@ -241,34 +296,85 @@ TEST_F(TextIndexCorpus, ProgramsTheIndexCannotNarrowAreLeftAlone)
     either.children.push_back(text_key(SearchKeyKind::Body, "and"));
     for (const SearchKey& key :
          {either, text_key(SearchKeyKind::Body, "ab"), text_key(SearchKeyKind::Subject, "the")}) {
-        EXPECT_FALSE(text_candidates(*store_, boxes_[0].id, boxes_[0].messages, compile(key)));
+        EXPECT_FALSE(uses_text_index(compile(key)));
+        EXPECT_FALSE(candidates(*index_, boxes_[0], boxes_[0].messages, compile(key)));
     }
 }
 
-TEST_F(TextIndexCorpus, CopiesUnknownToTheIndexAreEvaluatedInFull)
+TEST_F(TextIndexCorpus, AnIndexAbsentOrBehindGivesTheSameMatches)
 {
+    // An empty index (a fresh file: the indexer has not come by) decides nothing.
+    std::unique_ptr<store::text::TextIndex> empty = open_index("empty.sqlite");
+    ASSERT_NE(empty, nullptr);
+    // One behind: every other blob of INBOX indexed, and no watermark, as when the indexer is
+    // partway through a batch; a copy above the watermark is looked up blob by blob.
+    std::unique_ptr<store::text::TextIndex> behind = open_index("behind.sqlite");
+    ASSERT_NE(behind, nullptr);
+    std::vector<store::text::NewEntry> half;
+    for (std::size_t i = 0; i < boxes_[0].messages.size(); i += 2) {
+        const store::BlobId& blob = boxes_[0].messages[i].blob;
+        half.push_back({blob, extract_search_text(*store_->read_blob(blob))});
+    }
+    ASSERT_TRUE(behind->add(half));
+
+    std::size_t compared = 0;
+    for (const Box& box : boxes_) {
+        for (const char* needle :
+             {"the", "content", "delivered-to", "\xC3\xBCn\xC3\xAF", "boundary"}) {
+            for (SearchKeyKind kind : {SearchKeyKind::Body, SearchKeyKind::Text}) {
+                SCOPED_TRACE(std::string(needle) + " mailbox " + std::to_string(box.id.value));
+                const SearchProgram program = compile(text_key(kind, needle));
+                const std::vector<std::uint32_t> expected = matches(box, std::nullopt, program);
+                std::optional<TextCandidates> none = candidates(*empty, box, box.messages, program);
+                ASSERT_TRUE(none);
+                EXPECT_TRUE(std::all_of(none->verdicts.begin(), none->verdicts.end(),
+                                        [](TextVerdict v) { return v == TextVerdict::Full; }));
+                EXPECT_EQ(matches(box, none, program), expected);
+                std::optional<TextCandidates> part =
+                    candidates(*behind, box, box.messages, program);
+                ASSERT_TRUE(part);
+                EXPECT_EQ(matches(box, part, program), expected);
+                std::optional<TextCandidates> full =
+                    candidates(*index_, box, box.messages, program);
+                ASSERT_TRUE(full);
+                EXPECT_EQ(matches(box, full, program), expected);
+                compared += expected.size();
+            }
+        }
+    }
+    EXPECT_GT(compared, 100u);
+
+    // The behind index decided the copies of INBOX it had (No or Residual), no others.
     const SearchProgram program = compile(text_key(SearchKeyKind::Body, "the"));
-    TextSearchOptions options;
-    options.max_catch_up = 0;  // nothing gets indexed by this call
-    std::vector<store::MessageRecord> messages = boxes_[0].messages;
-    std::optional<TextCandidates> plan =
-        text_candidates(*store_, boxes_[0].id, messages, program, options);
-    ASSERT_TRUE(plan);
-    EXPECT_TRUE(std::all_of(plan->verdicts.begin(), plan->verdicts.end(),
-                            [](TextVerdict v) { return v == TextVerdict::Full; }));
-    Result<CatchUpResult> caught = index_mailbox(*store_, boxes_[0].id);
-    ASSERT_TRUE(caught);
-    EXPECT_GT(caught->indexed, 100u);
-    EXPECT_EQ(caught->failed, 0u);
+    std::optional<TextCandidates> part =
+        candidates(*behind, boxes_[0], boxes_[0].messages, program);
+    ASSERT_TRUE(part);
+    for (std::size_t i = 0; i < boxes_[0].messages.size(); ++i) {
+        const bool indexed =
+            i % 2 == 0 ||
+            std::any_of(half.begin(), half.end(), [&](const store::text::NewEntry& e) {
+                return e.blob == boxes_[0].messages[i].blob;
+            });
+        EXPECT_EQ(part->verdicts[i] != TextVerdict::Full, indexed) << i;
+    }
+
     // A message the session knows of but the index snapshot did not (stored after it).
+    std::vector<store::MessageRecord> messages = boxes_[0].messages;
     store::MessageRecord later = messages.back();
     later.uid += 1000;
+    later.blob = store::BlobId{std::string(64, 'a')};
     messages.push_back(later);
-    plan = text_candidates(*store_, boxes_[0].id, messages, program);
+    std::optional<TextCandidates> plan = candidates(*index_, boxes_[0], messages, program);
     ASSERT_TRUE(plan);
     EXPECT_EQ(plan->verdicts.back(), TextVerdict::Full);
     EXPECT_EQ(std::count(plan->verdicts.begin(), plan->verdicts.end(), TextVerdict::Full), 1);
     EXPECT_GT(std::count(plan->verdicts.begin(), plan->verdicts.end(), TextVerdict::No), 0);
+    // Another UIDVALIDITY (the mailbox renamed): the watermark does not apply, and every copy
+    // is looked up by its blob, with the same answers.
+    plan = candidates(*index_, boxes_[0], boxes_[0].messages, program, 1);
+    ASSERT_TRUE(plan);
+    EXPECT_EQ(std::count(plan->verdicts.begin(), plan->verdicts.end(), TextVerdict::Full), 0);
+    EXPECT_EQ(matches(boxes_[0], plan, program), matches(boxes_[0], std::nullopt, program));
 }
 
 TEST(ExtractSearchText, IsWhatTheEvaluatorSearches)

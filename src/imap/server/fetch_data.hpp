@@ -1,6 +1,9 @@
 // The FETCH items that need a message's bytes (RFC 9051 §7.5.2: ENVELOPE, BODY,
 // BODYSTRUCTURE, BODY[section]<partial>, RFC822*; RFC 3516 §4.2: BINARY[part]<partial>,
-// BINARY.SIZE), written from one MIME parse with imap/fetch.
+// BINARY.SIZE), written from one MIME parse with imap/fetch, or without reading the message
+// from its blob's summary in the full-text index (imap/search/message_summary.hpp): ENVELOPE,
+// BODY, BODYSTRUCTURE and the top-level HEADER, HEADER.FIELDS[.NOT] sections (RFC822.HEADER),
+// byte for byte what the message itself gives.
 // The session hands sections over in their text form (as echoed in the response), parsed
 // again here by imap/fetch's parse_section into imap/protocol's Section.
 // SECURITY: the message is untrusted; the parse is bounded by mime::Limits, sections by
@@ -8,12 +11,15 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/result.hpp"
 #include "mime/header.hpp"
+#include "store/store.hpp"
+#include "store/text/text_index.hpp"
 
 namespace harbor::imap::server {
 
@@ -33,5 +39,21 @@ struct MessageDataItem {
 Result<std::vector<std::string>> format_message_data(std::string_view raw,
                                                      const std::vector<MessageDataItem>& items,
                                                      const mime::Limits& limits);
+
+// format_message_data() for a copy (prefix + blob) from its blob's summary alone, or nullopt
+// when an item needs the message (a body part, TEXT, BINARY) or the summary does not hold for
+// this prefix (fit_summary()).
+std::optional<std::vector<std::string>> format_from_summary(
+    const store::text::BlobSummary& summary, std::string_view prefix,
+    const std::vector<MessageDataItem>& items, const mime::Limits& limits);
+
+// format_message_data() for each copy: from its blob's summary in `index` (when not null) where
+// that answers every item, the others read from the store in one batch. Results in order; a
+// copy that could not be read has the read's error (Errc::NotFound: expunged meanwhile).
+// Blocking: call it off the io thread.
+std::vector<Result<std::vector<std::string>>> format_messages(
+    store::Store& store, store::text::TextIndex* index,
+    const std::vector<const store::MessageRecord*>& records,
+    const std::vector<MessageDataItem>& items, const mime::Limits& limits);
 
 }  // namespace harbor::imap::server

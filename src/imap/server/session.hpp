@@ -19,9 +19,11 @@
 #include "net/login_throttle.hpp"
 #include "net/session.hpp"
 #include "sasl/server_exchange.hpp"
+#include "imap/server/mailbox_views.hpp"
 #include "store/change_feed.hpp"
 #include "store/store.hpp"
 #include "store/task_pool.hpp"
+#include "store/text/text_index.hpp"
 
 namespace harbor::imap::server {
 
@@ -40,6 +42,9 @@ struct ImapSettings {
     // Before authentication no literal needs more than a LOGIN password.
     std::uint64_t max_pre_auth_literal = 4096;
     mime::Limits message_limits;  // harbor.toml [mime], for every message parsed here
+    // The full-text index for SEARCH BODY/TEXT (store/text/text_index.hpp), made with
+    // message_limits; null: every message is evaluated. Must outlive the handler.
+    store::text::TextIndex* text_index = nullptr;
     sasl::ExchangeSettings sasl;  // its mock_secret must be stable (protocol_handlers.cpp)
 };
 
@@ -57,6 +62,7 @@ public:
     directory::Directory& directory() { return directory_; }
     const ImapSettings& settings() const { return settings_; }
     net::LoginThrottle& throttle() { return *throttle_; }
+    MailboxViews& views() { return views_; }
 
     // Threads for the blocking calls a session must not make on its io thread: argon2 checks,
     // directory lookups, and mailbox and message reads.
@@ -75,6 +81,7 @@ private:
     ImapSettings settings_;
     std::shared_ptr<net::LoginThrottle> throttle_;
     Blocking blocking_;
+    MailboxViews views_;
 };
 
 }  // namespace harbor::imap::server

@@ -71,6 +71,27 @@ std::string format_section(const Section& section)
     return out;
 }
 
+// Where the batch of messages read together from indexes[first] ends: at most
+// fetch_batch_messages messages and, past the first, fetch_batch_bytes of stored size, so that
+// a batch of large messages holds about as much as one flush.
+constexpr std::size_t fetch_batch_messages = 128;
+constexpr std::uint64_t fetch_batch_bytes = flush_threshold;
+
+std::size_t fetch_batch_end(const std::vector<store::MessageRecord>& messages,
+                            const std::vector<std::size_t>& indexes, std::size_t first)
+{
+    std::size_t end = first + 1;
+    std::uint64_t bytes = messages[indexes[first]].size;
+    while (end < indexes.size() && end - first < fetch_batch_messages) {
+        bytes += messages[indexes[end]].size;
+        if (bytes > fetch_batch_bytes) {
+            break;
+        }
+        ++end;
+    }
+    return end;
+}
+
 MessageDataItem plain_item(MessageDataItem::Kind kind, std::string name, std::string section)
 {
     MessageDataItem item;
@@ -185,11 +206,10 @@ Awaitable<bool> Session::on_fetch(const Command& command)
         refuse(command.tag, selected.error().detail);
         co_return true;
     }
-    std::vector<store::MessageRecord>& messages = selected_->messages;
     std::vector<std::size_t> indexes;
     indexes.reserve(selected->size());
     for (const std::size_t index : *selected) {
-        if (!args.changed_since || messages[index].modseq > *args.changed_since) {
+        if (!args.changed_since || selected_->messages[index].modseq > *args.changed_since) {
             indexes.push_back(index);
         }
     }
@@ -232,7 +252,7 @@ Awaitable<bool> Session::on_fetch(const Command& command)
     std::vector<std::size_t> newly_seen;
     if (seen_wanted && !selected_->read_only) {
         for (const std::size_t index : indexes) {
-            if (!has_flag(messages[index], "\\Seen")) {
+            if (!has_flag(selected_->messages[index], "\\Seen")) {
                 newly_seen.push_back(index);
             }
         }
@@ -250,18 +270,21 @@ Awaitable<bool> Session::on_fetch(const Command& command)
                       {{"cid", context_.cid}, {"error", stored.error().to_string()}});
             newly_seen.clear();
         } else {
+            std::vector<store::MessageRecord>& owned = selected_->messages.edit();
             auto next = newly_seen.begin();
             for (const store::FlagUpdate& update : stored->updated) {
-                while (next != newly_seen.end() && messages[*next].uid < update.uid) {
+                while (next != newly_seen.end() && owned[*next].uid < update.uid) {
                     ++next;
                 }
-                if (next != newly_seen.end() && messages[*next].uid == update.uid) {
-                    messages[*next].flags = update.flags;
-                    messages[*next].modseq = update.modseq;
+                if (next != newly_seen.end() && owned[*next].uid == update.uid) {
+                    owned[*next].flags = update.flags;
+                    owned[*next].modseq = update.modseq;
                 }
             }
         }
     }
+    // Bound only now: the edit above may have replaced the list the view shared.
+    const std::vector<store::MessageRecord>& messages = selected_->messages;
     const bool wants_flags =
         std::any_of(args.attributes.begin(), args.attributes.end(),
                     [](const FetchAttribute& att) { return att.item == FetchItem::Flags; });
@@ -272,20 +295,35 @@ Awaitable<bool> Session::on_fetch(const Command& command)
     store::Store& store = handler_.store();
     const mime::Limits limits = settings_.message_limits;
     bool gone = false;  // a message expunged meanwhile could not be read
-    for (const std::size_t index : indexes) {
+    // Messages are read and formatted off the io thread a batch at a time: one hand-off per
+    // message would cost more in thread wake-ups than the formatting itself.
+    std::vector<Result<std::vector<std::string>>> batch;
+    std::size_t batch_start = 0;  // position in `indexes` of batch[0]
+    for (std::size_t position = 0; position < indexes.size(); ++position) {
+        const std::size_t index = indexes[position];
         const store::MessageRecord& record = messages[index];
         std::vector<std::string> data;
         if (!data_items.empty()) {
-            std::function<Result<std::vector<std::string>>()> work =
-                [&store, record, &data_items, limits]() -> Result<std::vector<std::string>> {
-                Result<std::string> raw = store.read_message(record);
-                if (!raw) {
-                    return unexpected(std::move(raw).error());
-                }
-                return format_message_data(*raw, data_items, limits);
-            };
-            Result<std::vector<std::string>> formatted =
-                co_await store::off_io_thread(handler_.blocking().messages, std::move(work));
+            if (position == batch_start + batch.size()) {
+                batch_start = position;
+                const std::size_t end = fetch_batch_end(messages, indexes, position);
+                std::function<Result<std::vector<Result<std::vector<std::string>>>>()> work =
+                    [&store, &messages, &indexes, &data_items, limits, position, end,
+                     text_index = settings_.text_index]() {
+                        std::vector<const store::MessageRecord*> records;
+                        for (std::size_t i = position; i < end; ++i) {
+                            records.push_back(&messages[indexes[i]]);
+                        }
+                        // ENVELOPE, BODYSTRUCTURE and header sections from the blobs'
+                        // summaries where the index has them (fetch_data.hpp).
+                        return Result<std::vector<Result<std::vector<std::string>>>>(
+                            format_messages(store, text_index, records, data_items, limits));
+                    };
+                auto formatted_batch =
+                    co_await store::off_io_thread(handler_.blocking().messages, std::move(work));
+                batch = std::move(*formatted_batch);
+            }
+            Result<std::vector<std::string>>& formatted = batch[position - batch_start];
             if (!formatted) {
                 const Errc code = formatted.error().code;
                 if (code == Errc::NotFound) {

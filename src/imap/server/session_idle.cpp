@@ -3,6 +3,8 @@
 // The read of "DONE" and the store's change feed meet in one place: a change posts to this
 // session's executor and wakes the pending read (net::Connection::wake), the view is brought
 // up to date, and the read starts again. Nothing is polled.
+// An idling session keeps no buffers while it waits: flush() hands its responses to the write,
+// and the connection reads without a buffer until bytes arrive (net::Connection::fill).
 // SECURITY: the line after IDLE is read with a small bound; anything but DONE ends the IDLE
 // with BAD. The idle timeout applies (RFC 9051 §5.4); clients re-issue IDLE within 29 minutes.
 #include "core/log.hpp"

@@ -149,13 +149,15 @@ Awaitable<void> Session::on_select(const Command& command)
     struct Opened {
         store::Mailbox mailbox;
         store::MailboxStatus status;
-        std::vector<store::MessageRecord> messages;
+        std::shared_ptr<const MailboxSnapshot> snapshot;
         bool has_children = false;
     };
     store::Store& store = handler_.store();
+    MailboxViews& views = handler_.views();
     // The status before the messages: every change up to its highest_modseq is in the list,
-    // so the view may start from it (see refresh_selected).
-    std::function<Result<Opened>()> work = [&store, account = account_->id,
+    // so the view may start from it (see refresh_selected). A list loaded at the same status
+    // by any session is the same list (mailbox_views.hpp).
+    std::function<Result<Opened>()> work = [&store, &views, account = account_->id,
                                             mailbox = *name]() -> Result<Opened> {
         Opened opened;
         Result<store::Mailbox> box = store.find_mailbox(account, mailbox);
@@ -171,11 +173,27 @@ Awaitable<void> Session::on_select(const Command& command)
         Result<store::MailboxStatus> status = store.mailbox_status(box->id);
         HARBOR_TRY(status);
         opened.status = *status;
+        opened.snapshot = views.find(box->id, status->uidvalidity, status->highest_modseq);
+        if (opened.snapshot) {
+            return opened;
+        }
         Result<std::vector<store::MessageRecord>> messages = store.list_messages(box->id);
         HARBOR_TRY(messages);
-        opened.messages = std::move(*messages);
-        std::sort(opened.messages.begin(), opened.messages.end(),
+        auto loaded = std::make_shared<MailboxSnapshot>();
+        loaded->uidvalidity = status->uidvalidity;
+        loaded->highest_modseq = status->highest_modseq;
+        loaded->messages = std::move(*messages);
+        std::sort(loaded->messages.begin(), loaded->messages.end(),
                   [](const auto& a, const auto& b) { return a.uid < b.uid; });
+        for (const store::MessageRecord& message : loaded->messages) {
+            for (const std::string& flag : message.flags) {
+                if (!flag.starts_with("\\")) {
+                    loaded->keywords.insert(flag);
+                }
+            }
+        }
+        opened.snapshot = loaded;
+        views.publish(box->id, std::move(loaded));
         return opened;
     };
     Result<Opened> found =
@@ -196,14 +214,8 @@ Awaitable<void> Session::on_select(const Command& command)
     opened.mailbox.uidnext = found->status.uidnext;
     opened.mailbox.uidvalidity = found->status.uidvalidity;
     opened.known_modseq = found->status.highest_modseq;
-    opened.messages = std::move(found->messages);
-    for (const store::MessageRecord& message : opened.messages) {
-        for (const std::string& flag : message.flags) {
-            if (!flag.starts_with("\\")) {
-                opened.keywords.insert(flag);
-            }
-        }
-    }
+    opened.keywords = found->snapshot->keywords;
+    opened.messages = MessageList(std::move(found->snapshot));
     untagged(std::to_string(opened.messages.size()) + " EXISTS");
     if (!imap4rev2_) {
         untagged("0 RECENT");  // RFC 3501 §6.3.1 requires it of IMAP4rev1 servers

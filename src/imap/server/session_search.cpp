@@ -3,8 +3,12 @@
 // "$" (SEARCHRES, RFC 5182), the MODSEQ key (RFC 7162 §3.1.5), SORT and THREAD (RFC 5256), run
 // over the selected mailbox's view with imap/search.
 // Flag, size, date, UID and sequence keys are answered from the view (store::MessageRecord);
-// a message is read only where evaluate() says its content decides the answer, and then off
-// the io thread, read_batch messages per call and one message held at a time.
+// BODY and TEXT keys from the full-text index (imap/search/text_index.hpp) for the messages
+// it has indexed, with the same results; a message is read only where evaluate() says its
+// content decides the answer, and then off the io thread, read_batch messages per call and one
+// message held at a time. Where only the header decides (header keys, SORT, THREAD), the
+// header block comes from the index's summary of the blob when it has one
+// (imap/search/message_summary.hpp): the same bytes, without reading the message.
 // SECURITY: the program is client input, bounded by the parser and compile_search(). The work
 // is linear in the message count (one evaluation per message, at most one read per message
 // per pass); SORT keeps of each matched message only the header fields it compares, THREAD
@@ -18,7 +22,9 @@
 #include "core/ascii.hpp"
 #include "core/log.hpp"
 #include "imap/search/evaluate.hpp"
+#include "imap/search/message_summary.hpp"
 #include "imap/search/sort.hpp"
+#include "imap/search/text_index.hpp"
 #include "imap/search/thread.hpp"
 #include "imap/server/session_state.hpp"
 #include "mime/header.hpp"
@@ -42,11 +48,15 @@ bool supported_charset(std::string_view charset)
 
 constexpr std::string_view badcharset_text = "[BADCHARSET (UTF-8 US-ASCII)] Unsupported charset";
 
-// Where a search program's messages come from: the store, read on the messages pool.
+// Where a search program's messages come from: the store, read on the messages pool, and
+// the full-text index of their mailbox when the server keeps one.
 struct MessageSource {
     store::Store& store;
     store::TaskPool& pool;
     mime::Limits limits;
+    store::text::TextIndex* text_index = nullptr;
+    store::MailboxId mailbox;
+    std::uint32_t uidvalidity = 0;
 };
 
 MessageView view_of(const store::MessageRecord& record, std::size_t index)
@@ -92,11 +102,13 @@ std::string sort_fields(std::string_view raw, const mime::Limits& limits)
 }
 
 // Runs `per_message` off the io thread for each message of `indexes`, read_batch at a time;
-// a message expunged meanwhile (Errc::NotFound) is passed as nullopt. Results in order.
+// a message expunged meanwhile (Errc::NotFound) is passed as nullopt. Results in order. When
+// `need` is ContentNeed::Header, per_message may get only the header block through its empty
+// line, and a message whose header block the index summarizes is not read.
 template <typename T>
 Awaitable<Result<std::vector<T>>> read_each(
     MessageSource source, const std::vector<store::MessageRecord>& messages,
-    const std::vector<std::size_t>& indexes,
+    const std::vector<std::size_t>& indexes, ContentNeed need,
     std::function<T(std::size_t, const store::MessageRecord&, std::optional<std::string>)>
         per_message)
 {
@@ -111,11 +123,23 @@ Awaitable<Result<std::vector<T>>> read_each(
             batch.emplace_back(indexes[i], messages[indexes[i]]);
         }
         std::function<Result<std::vector<T>>()> work =
-            [&store = source.store, &per_message,
-             batch = std::move(batch)]() -> Result<std::vector<T>> {
+            [&store = source.store, &per_message, need, text_index = source.text_index,
+             limits = source.limits, batch = std::move(batch)]() -> Result<std::vector<T>> {
+            std::vector<const store::MessageRecord*> copies;
+            for (const auto& entry : batch) {
+                copies.push_back(&entry.second);
+            }
+            std::vector<std::optional<std::string>> headers =
+                need == ContentNeed::Header ? summary_header_blocks(text_index, copies, limits)
+                                            : std::vector<std::optional<std::string>>(batch.size());
             std::vector<T> done;
             done.reserve(batch.size());
-            for (const auto& [index, record] : batch) {
+            for (std::size_t i = 0; i < batch.size(); ++i) {
+                const auto& [index, record] = batch[i];
+                if (headers[i]) {
+                    done.push_back(per_message(index, record, std::move(headers[i])));
+                    continue;
+                }
                 Result<std::string> raw = store.read_message(record);
                 if (!raw && raw.error().code != Errc::NotFound) {
                     return unexpected(std::move(raw).error());
@@ -135,16 +159,49 @@ Awaitable<Result<std::vector<T>>> read_each(
     co_return results;
 }
 
+// What the full-text index decides of `program` over the view (text_candidates()), or nullopt:
+// no BODY/TEXT key it can answer, no index, or an index error (then every message is
+// evaluated in full, as without an index).
+Awaitable<std::optional<TextCandidates>> index_plan(
+    const MessageSource& source, const std::vector<store::MessageRecord>& messages,
+    const SearchProgram& program)
+{
+    if (source.text_index == nullptr || !uses_text_index(program)) {
+        co_return std::nullopt;
+    }
+    // Reads the view in place, as the sort below does: the session waits for the answer.
+    std::function<Result<std::optional<TextCandidates>>()> ask =
+        [&source, &messages, &program]() -> Result<std::optional<TextCandidates>> {
+        ContentLimits content_limits;
+        content_limits.mime = source.limits;
+        return text_candidates(*source.text_index, source.mailbox, source.uidvalidity, messages,
+                               program, content_limits);
+    };
+    Result<std::optional<TextCandidates>> plan =
+        co_await store::off_io_thread(source.pool, std::move(ask));
+    co_return plan ? std::move(*plan) : std::nullopt;
+}
+
 // The ascending indexes of the view's messages that match `program`. Messages are read only
-// where the view alone leaves the answer open; one expunged meanwhile matches nothing.
+// where the view and the full-text index leave the answer open; one expunged meanwhile
+// matches nothing.
 Awaitable<Result<std::vector<std::size_t>>> matching_indexes(
     MessageSource source, const std::vector<store::MessageRecord>& messages,
     const SearchProgram& program)
 {
+    const std::optional<TextCandidates> plan = co_await index_plan(source, messages, program);
+    // The program a message is evaluated with: without the keys the index answered for it
+    // (Residual), or whole where the index could not say (Full).
+    auto program_for = [&plan, &program](std::size_t index) -> const SearchProgram& {
+        return plan && plan->verdicts[index] == TextVerdict::Residual ? plan->residual : program;
+    };
     std::vector<std::size_t> matched;
     std::vector<std::size_t> undecided;
     for (std::size_t i = 0; i < messages.size(); ++i) {
-        const Match match = evaluate(program, view_of(messages[i], i));
+        if (plan && plan->verdicts[i] == TextVerdict::No) {
+            continue;  // the index: its text lacks a needle the program requires
+        }
+        const Match match = evaluate(program_for(i), view_of(messages[i], i));
         if (match == Match::Yes) {
             matched.push_back(i);
         } else if (match == Match::NeedContent) {
@@ -154,23 +211,30 @@ Awaitable<Result<std::vector<std::size_t>>> matching_indexes(
     if (undecided.empty()) {
         co_return matched;
     }
-    const ContentNeed need = content_need(program);
     const mime::Limits limits = source.limits;
     std::function<char(std::size_t, const store::MessageRecord&, std::optional<std::string>)>
-        decide = [&program, need, limits](std::size_t index, const store::MessageRecord& record,
-                                          std::optional<std::string> raw) -> char {
+        decide = [&program_for, limits](std::size_t index, const store::MessageRecord& record,
+                                        std::optional<std::string> raw) -> char {
         if (!raw) {
             return 0;
         }
+        const SearchProgram& run = program_for(index);
         ContentLimits content_limits;
         content_limits.mime = limits;
-        MessageContent content(content_bytes(std::move(*raw), need, limits), content_limits);
+        MessageContent content(content_bytes(std::move(*raw), content_need(run), limits),
+                               content_limits);
         MessageView view = view_of(record, index);
         view.content = &content;
-        return evaluate(program, view) == Match::Yes ? 1 : 0;
+        return evaluate(run, view) == Match::Yes ? 1 : 0;
     };
+    // Only the header block when no undecided message's program reads the body (often so
+    // once the index has answered the BODY/TEXT keys: then the residual program remains).
+    ContentNeed need = ContentNeed::None;
+    for (const std::size_t index : undecided) {
+        need = combine(need, content_need(program_for(index)));
+    }
     Result<std::vector<char>> decided =
-        co_await read_each<char>(source, messages, undecided, std::move(decide));
+        co_await read_each<char>(source, messages, undecided, need, std::move(decide));
     if (!decided) {
         co_return unexpected(std::move(decided).error());
     }
@@ -300,7 +364,8 @@ Awaitable<void> Session::on_search(const Command& command)
     const SearchProgram& program = *compiled;
     const std::vector<store::MessageRecord>& messages = selected_->messages;
     Result<std::vector<std::size_t>> matched = co_await matching_indexes(
-        MessageSource{handler_.store(), handler_.blocking().messages, settings_.message_limits},
+        MessageSource{handler_.store(), handler_.blocking().messages, settings_.message_limits,
+                      settings_.text_index, selected_->mailbox.id, selected_->mailbox.uidvalidity},
         messages, program);
     if (!matched) {
         log::warn("imap.search.failed",
@@ -393,8 +458,9 @@ Awaitable<void> Session::on_sort(const Command& command)
     }
     const SearchProgram& program = *compiled;
     const std::vector<store::MessageRecord>& messages = selected_->messages;
-    const MessageSource source{handler_.store(), handler_.blocking().messages,
-                               settings_.message_limits};
+    const MessageSource source{handler_.store(),         handler_.blocking().messages,
+                               settings_.message_limits, settings_.text_index,
+                               selected_->mailbox.id,    selected_->mailbox.uidvalidity};
     Result<std::vector<std::size_t>> matched = co_await matching_indexes(source, messages, program);
     // The compared header fields of each matched message, when a criterion needs them.
     std::vector<std::string> headers;
@@ -406,8 +472,8 @@ Awaitable<void> Session::on_sort(const Command& command)
                 [limits](std::size_t, const store::MessageRecord&, std::optional<std::string> raw) {
                     return raw ? sort_fields(*raw, limits) : std::string("\r\n");
                 };
-        Result<std::vector<std::string>> read =
-            co_await read_each<std::string>(source, messages, *matched, std::move(pick));
+        Result<std::vector<std::string>> read = co_await read_each<std::string>(
+            source, messages, *matched, ContentNeed::Header, std::move(pick));
         if (!read) {
             matched = unexpected(std::move(read).error());
         } else {
@@ -480,8 +546,9 @@ Awaitable<void> Session::on_thread(const Command& command)
     }
     const SearchProgram& program = *compiled;
     const std::vector<store::MessageRecord>& messages = selected_->messages;
-    const MessageSource source{handler_.store(), handler_.blocking().messages,
-                               settings_.message_limits};
+    const MessageSource source{handler_.store(),         handler_.blocking().messages,
+                               settings_.message_limits, settings_.text_index,
+                               selected_->mailbox.id,    selected_->mailbox.uidvalidity};
     Result<std::vector<std::size_t>> matched = co_await matching_indexes(source, messages, program);
     Result<std::vector<ThreadMessage>> threaded = std::vector<ThreadMessage>{};
     if (matched) {
@@ -505,8 +572,8 @@ Awaitable<void> Session::on_thread(const Command& command)
                 view.content = &content;
                 return thread_message_of(view, number);
             };
-        threaded =
-            co_await read_each<ThreadMessage>(source, messages, *matched, std::move(describe));
+        threaded = co_await read_each<ThreadMessage>(source, messages, *matched,
+                                                     ContentNeed::Header, std::move(describe));
     }
     if (!matched || !threaded) {
         const Error& error = !matched ? matched.error() : threaded.error();

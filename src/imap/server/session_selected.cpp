@@ -180,7 +180,7 @@ void Session::announce_expunges()
     if (view.pending_expunges.empty()) {
         return;
     }
-    std::vector<store::MessageRecord>& messages = view.messages;
+    std::vector<store::MessageRecord>& messages = view.messages.edit();
     if (qresync_) {
         // RFC 7162 §3.2.10: one VANISHED for all, in UID terms; no sequence numbers shift
         // until the client applies it.
@@ -265,7 +265,16 @@ Awaitable<bool> Session::refresh_selected(bool expunges_allowed, bool force)
         co_await close_with_bye("Selected mailbox was renamed");
         co_return false;
     }
-    std::vector<store::MessageRecord>& messages = view.messages;
+    if (changes->changed.empty() && changes->expunged.empty()) {
+        // Nothing for the list (a change already seen): keep sharing it.
+        view.known_modseq = std::max(view.known_modseq, changes->status.highest_modseq);
+        view.mailbox.uidnext = std::max(view.mailbox.uidnext, changes->status.uidnext);
+        if (expunges_allowed) {
+            announce_expunges();
+        }
+        co_return true;
+    }
+    std::vector<store::MessageRecord>& messages = view.messages.edit();
     const auto find = [&](std::uint32_t uid) {
         auto it = std::lower_bound(messages.begin(), messages.end(), uid,
                                    [](const store::MessageRecord& message, std::uint32_t value) {

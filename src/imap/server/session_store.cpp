@@ -83,7 +83,7 @@ Awaitable<void> Session::on_store(const Command& command)
     }
     // The view takes the new flags; each message's response is built from it. A message
     // expunged by another session meanwhile is simply not in `updated`.
-    std::vector<store::MessageRecord>& messages = selected_->messages;
+    std::vector<store::MessageRecord>& messages = selected_->messages.edit();
     for (const store::FlagUpdate& update : result->updated) {
         note_keywords(update.flags);  // a new keyword: FLAGS before the FETCH responses
     }

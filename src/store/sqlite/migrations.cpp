@@ -240,12 +240,12 @@ WHEN OLD.mailbox_id <> NEW.mailbox_id BEGIN
     WHERE id = (SELECT account_id FROM mailboxes WHERE id = NEW.mailbox_id);
 END;
 )sql"},
-    // The full-text index for SEARCH BODY and TEXT (sqlite_text_index.cpp): FTS5 with the
+    // Historical (step 8 removes it): the full-text index in the main database. FTS5 with the
     // trigram tokenizer, so any substring of three or more characters is an index lookup, case
     // sensitive because the text arrives already folded. One row per blob, through text_blobs
     // (blobs is WITHOUT ROWID and FTS5 rows need an integer key); the trigger removes both in
     // the transaction that deletes the blob row (its last reference gone, or the sweep at
-    // open). Existing mail is indexed later, by the first search of its mailbox.
+    // open).
     {7, "text_index", R"sql(
 CREATE TABLE text_blobs (
     id      INTEGER PRIMARY KEY,
@@ -256,6 +256,15 @@ CREATE TRIGGER blobs_release_text AFTER DELETE ON blobs BEGIN
     DELETE FROM text_fts WHERE rowid = (SELECT id FROM text_blobs WHERE sha256 = OLD.sha256);
     DELETE FROM text_blobs WHERE sha256 = OLD.sha256;
 END;
+)sql"},
+    // The full-text index moved to a database of its own (store/text/text_index.hpp): derived
+    // data, rebuilt from the mail, written by its own thread rather than the writer that
+    // commits deliveries. Step 7's tables and trigger go; their entries are simply indexed
+    // again there.
+    {8, "text_index_moved_out", R"sql(
+DROP TRIGGER IF EXISTS blobs_release_text;
+DROP TABLE IF EXISTS text_fts;
+DROP TABLE IF EXISTS text_blobs;
 )sql"},
 };
 

@@ -286,8 +286,8 @@ const Case cases[] = {
          EXPECT_EQ(*store.used_bytes(AccountId{7}), 750u);
          EXPECT_EQ(*store.list_expunged_since(MailboxId{5}, 9), std::vector<std::uint32_t>{3});
      }},
-    // Step 7 (full-text index) on a version-6 database: its mail is listed as unindexed,
-    // can be indexed and found, and the index entry goes with the blob's last reference.
+    // Step 7 (full-text index, moved out again by step 8) on a version-6 database: its mail
+    // stays readable and removable, and no text table is left behind.
     {6,
      [](Connection& db, const fs::path&) {
          ASSERT_TRUE(db.exec(directory_seed));
@@ -305,17 +305,46 @@ const Case cases[] = {
      },
      [](Store& store, const fs::path& data_dir) {
          check_directory(store);
-         const BlobId blob{*sha256_hex(small_file_body)};
-         Result<std::vector<MessageRecord>> unindexed = store.list_unindexed(MailboxId{5}, 0, 10);
-         ASSERT_TRUE(unindexed) << unindexed.error().to_string();
-         ASSERT_EQ(unindexed->size(), 1u);
-         EXPECT_EQ((*unindexed)[0].blob, blob);
-         ASSERT_TRUE(store.index_text(blob, "subject: from", "small, but a file"));
-         Result<TextMatches> found = store.search_text(MailboxId{5}, "but a", TextScope::Body);
-         ASSERT_TRUE(found) << found.error().to_string();
-         EXPECT_EQ(found->uids, std::vector<std::uint32_t>{1});
+         Result<std::vector<MessageRecord>> messages = store.list_messages(MailboxId{5});
+         ASSERT_TRUE(messages) << messages.error().to_string();
+         ASSERT_EQ(messages->size(), 1u);
+         EXPECT_EQ(*store.read_blob((*messages)[0].blob), small_file_body);
          ASSERT_TRUE(store.expunge(MailboxId{5}, 1));
-         EXPECT_EQ(count_rows(data_dir, "SELECT count(*) FROM text_fts"), 0);
+         EXPECT_EQ(count_rows(data_dir, "SELECT count(*) FROM blobs"), 0);
+         EXPECT_EQ(count_rows(data_dir, "SELECT count(*) FROM sqlite_master WHERE name LIKE "
+                                        "'text%' OR name = 'blobs_release_text'"),
+                   0);
+     }},
+    // Step 8 (the full-text index leaves the store's database) on a version-7 database with
+    // indexed mail: the tables and the trigger go, and removing the blob's last reference no
+    // longer touches them.
+    {7,
+     [](Connection& db, const fs::path&) {
+         ASSERT_TRUE(db.exec(directory_seed));
+         const std::string sha = *sha256_hex(small_file_body);
+         ASSERT_TRUE(db.exec("INSERT INTO blobs (sha256, size, refcount) VALUES ('" + sha +
+                             "', 10, 0);"));
+         sqlite::Statement insert =
+             *db.prepare("INSERT INTO blob_data (sha256, bytes) VALUES (?, ?)");
+         ASSERT_TRUE(insert.bind(1, sha).bind_blob(2, small_file_body).run());
+         ASSERT_TRUE(db.exec(
+             "INSERT INTO mailboxes (id, account_id, name, uidvalidity, uidnext, highestmodseq)"
+             "    VALUES (5, 7, 'INBOX', 1234, 2, 8);"
+             "INSERT INTO messages (mailbox_id, uid, modseq, blob, size, internal_date)"
+             "    VALUES (5, 1, 8, '" + sha + "', 10, 100);"
+             "INSERT INTO text_blobs (id, sha256) VALUES (1, '" + sha + "');"
+             "INSERT INTO text_fts (rowid, header, body) VALUES (1, 'SUBJECT', 'SMALL');"));
+     },
+     [](Store& store, const fs::path& data_dir) {
+         check_directory(store);
+         EXPECT_EQ(count_rows(data_dir, "SELECT count(*) FROM sqlite_master WHERE name LIKE "
+                                        "'text%' OR name = 'blobs_release_text'"),
+                   0);
+         Result<std::vector<MessageRecord>> messages = store.list_messages(MailboxId{5});
+         ASSERT_TRUE(messages) << messages.error().to_string();
+         ASSERT_EQ(messages->size(), 1u);
+         ASSERT_TRUE(store.expunge(MailboxId{5}, 1));
+         EXPECT_EQ(count_rows(data_dir, "SELECT count(*) FROM blobs"), 0);
      }},
 };
 

@@ -367,6 +367,40 @@ Result<std::string> SqliteStore::read_blob(const BlobId& blob)
     return blobs_.read(blob.sha256);
 }
 
+std::vector<Result<std::string>> SqliteStore::read_messages(
+    const std::vector<const MessageRecord*>& records)
+{
+    std::vector<Result<std::string>> out;
+    out.reserve(records.size());
+    Result<Reader> db = reader();
+    Result<ReadTransaction> snapshot =
+        db ? ReadTransaction::begin(**db) : Result<ReadTransaction>(unexpected(db.error()));
+    for (const MessageRecord* record : records) {
+        if (!snapshot) {
+            out.emplace_back(unexpected(snapshot.error()));
+            continue;
+        }
+        if (!is_blob_name(record->blob.sha256)) {
+            out.emplace_back(unexpected(Errc::Invalid, "bad blob name"));
+            continue;
+        }
+        Result<Statement> stmt = (*db)->prepare("SELECT bytes FROM blob_data WHERE sha256 = ?");
+        if (!stmt) {
+            out.emplace_back(unexpected(std::move(stmt).error()));
+            continue;
+        }
+        Result<bool> row = stmt->bind(1, record->blob.sha256).step();
+        Result<std::string> blob = !row   ? Result<std::string>(unexpected(row.error()))
+                                   : *row ? Result<std::string>(stmt->column_blob(0))
+                                          : blobs_.read(record->blob.sha256);
+        if (blob && !record->prefix.empty()) {
+            blob->insert(0, record->prefix);
+        }
+        out.push_back(std::move(blob));
+    }
+    return out;
+}
+
 Result<std::uint64_t> SqliteStore::blob_refcount(const BlobId& blob)
 {
     if (!is_blob_name(blob.sha256)) {

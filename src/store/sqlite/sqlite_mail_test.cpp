@@ -234,6 +234,44 @@ TEST_F(SqliteMail, SmallBlobIsInlineLargeBlobIsAFileBothReadableAfterReopen)
     EXPECT_EQ(blob_files(), 1u);  // the open's sweep kept the large blob's file
 }
 
+// read_messages: one snapshot for inline and file blobs alike, each copy with its own prefix,
+// and a failure for one record (an expunged copy's blob, a malformed name) only in its slot.
+TEST_F(SqliteMail, ReadMessagesReadsInlineAndFileBlobsWithPrefixesInOrder)
+{
+    const std::string small = "Subject: small\r\n\r\nbody\r\n";
+    const std::string large = large_body("large");
+    std::vector<MessageRecord> records;
+    for (const std::string& bytes : {small, large, small}) {
+        Result<MessageRecord> record = store_->append(append_request(alice_.id, "INBOX", bytes));
+        ASSERT_TRUE(record) << record.error().to_string();
+        records.push_back(*record);
+    }
+    records[2].prefix = "Delivered-To: alice@example.org\r\n";
+    MessageRecord gone = records[0];
+    gone.blob.sha256 = std::string(64, '0');  // well-formed, never stored
+    MessageRecord bad = records[0];
+    bad.blob.sha256 = "../../etc/passwd";
+    const std::vector<const MessageRecord*> asked = {&records[1], &gone, &records[2], &bad,
+                                                     &records[0]};
+    std::vector<Result<std::string>> read = store_->read_messages(asked);
+    ASSERT_EQ(read.size(), asked.size());
+    ASSERT_TRUE(read[0]) << read[0].error().to_string();
+    EXPECT_EQ(*read[0], large);
+    ASSERT_FALSE(read[1]);
+    EXPECT_EQ(read[1].error().code, Errc::NotFound);
+    ASSERT_TRUE(read[2]) << read[2].error().to_string();
+    EXPECT_EQ(*read[2], records[2].prefix + small);
+    ASSERT_FALSE(read[3]);
+    EXPECT_EQ(read[3].error().code, Errc::Invalid);
+    ASSERT_TRUE(read[4]) << read[4].error().to_string();
+    EXPECT_EQ(*read[4], small);
+    // The same answers as read_message, one call each.
+    for (std::size_t i : {0u, 2u, 4u}) {
+        EXPECT_EQ(*store_->read_message(*asked[i]), *read[i]);
+    }
+    EXPECT_TRUE(store_->read_messages({}).empty());
+}
+
 TEST_F(SqliteMail, ExpungeRaisesHighestModseqAndKeepsUidnext)
 {
     Result<MessageRecord> one = store_->append(append_request(alice_.id, "INBOX", "a"));

@@ -155,8 +155,12 @@ Result<SqliteStore::Reader> SqliteStore::reader()
     Result<std::unique_ptr<Connection>> db = Connection::open(db_path_, OpenMode::ReadWrite);
     HARBOR_TRY(db);
     sqlite3_busy_timeout((*db)->handle(), busy_timeout_ms);
-    // A reader never writes: query_only turns a stray write into an error, not a lock.
-    HARBOR_TRY((*db)->exec("PRAGMA query_only = ON; PRAGMA foreign_keys = ON;"));
+    // A reader never writes: query_only turns a stray write into an error, not a lock. Reads
+    // go through a memory map of the database file rather than a pread() per page: FETCH and
+    // SEARCH read thousands of small blobs in a row, and the copies into each connection's
+    // own page cache were most of their cost. Pages still in the WAL are read as before.
+    HARBOR_TRY((*db)->exec("PRAGMA query_only = ON; PRAGMA foreign_keys = ON; "
+                           "PRAGMA mmap_size = 1073741824;"));
     return Reader(*this, std::move(*db));
 }
 

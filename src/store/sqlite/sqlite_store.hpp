@@ -4,8 +4,8 @@
 // sqlite_directory.cpp, mail and blob methods in sqlite_mail.cpp, delivery in
 // sqlite_delivery.cpp, mailbox management (CREATE, DELETE, RENAME, STATUS, subscriptions) in
 // sqlite_mailboxes.cpp, message changes (STORE, EXPUNGE, COPY, MOVE, CONDSTORE/QRESYNC reads)
-// in sqlite_messages.cpp, the full-text index in sqlite_text_index.cpp, opening and plumbing
-// in sqlite_store.cpp.
+// in sqlite_messages.cpp, opening and plumbing in sqlite_store.cpp. The full-text index is a
+// database of its own (store/text/).
 #pragma once
 
 #include <cstddef>
@@ -159,14 +159,10 @@ public:
     void move_async(MailboxId source, UidSet uids, MailboxId destination,
                     Done<CopyResult> done) override;
     void set_change_listener(ChangeListener listener) override;
-    void index_text_async(BlobId blob, std::string header_text, std::string body_text,
-                          Done<void> done) override;
-    Result<std::vector<MessageRecord>> list_unindexed(MailboxId mailbox, std::uint32_t after_uid,
-                                                      std::size_t limit) override;
-    Result<TextMatches> search_text(MailboxId mailbox, std::string_view needle,
-                                    TextScope scope) override;
 
     Result<std::string> read_blob(const BlobId& blob) override;
+    std::vector<Result<std::string>> read_messages(
+        const std::vector<const MessageRecord*>& records) override;
     Result<std::uint64_t> blob_refcount(const BlobId& blob) override;
 
     std::uint64_t commit_count_for_test() const override;

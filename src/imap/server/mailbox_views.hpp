@@ -1,0 +1,92 @@
+// The message lists of selected mailboxes, shared between the sessions that select the same
+// mailbox in the same state. A SELECT of a mailbox that has not changed since another session
+// (or this one) last loaded it costs three small store reads instead of a read of every
+// message, and a hundred idle sessions on one INBOX hold one list between them. Dovecot gets
+// the same effect from its memory-mapped index files.
+// A published snapshot never changes: a session that changes its view (new mail, flags,
+// expunges) edits a copy of its own (MessageList::edit).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "store/types.hpp"
+
+namespace harbor::imap::server {
+
+// A mailbox's messages as they stood when its highest modseq was `highest_modseq`: every
+// change up to it is in `messages` (later ones may be too; refresh_selected reconciles).
+struct MailboxSnapshot {
+    std::uint32_t uidvalidity = 0;
+    std::uint64_t highest_modseq = 0;
+    std::vector<store::MessageRecord> messages;  // ascending by UID
+    std::set<std::string> keywords;              // in use by the messages
+};
+
+// The selected view's messages: a shared snapshot until the first edit, then a copy owned by
+// the session. Reads look like a const std::vector.
+class MessageList {
+public:
+    MessageList() = default;
+    explicit MessageList(std::shared_ptr<const MailboxSnapshot> shared) : shared_(std::move(shared))
+    {
+    }
+
+    const std::vector<store::MessageRecord>& all() const
+    {
+        return shared_ ? shared_->messages : own_;
+    }
+    operator const std::vector<store::MessageRecord>&() const { return all(); }
+    std::size_t size() const { return all().size(); }
+    bool empty() const { return all().empty(); }
+    const store::MessageRecord& operator[](std::size_t i) const { return all()[i]; }
+    const store::MessageRecord& back() const { return all().back(); }
+    auto begin() const { return all().begin(); }
+    auto end() const { return all().end(); }
+
+    // The session's own list, copied from the snapshot on first use.
+    std::vector<store::MessageRecord>& edit();
+
+    // Bytes this session holds for its list alone (0 while it shares a snapshot).
+    std::size_t owned_capacity() const { return own_.capacity(); }
+
+private:
+    std::shared_ptr<const MailboxSnapshot> shared_;
+    std::vector<store::MessageRecord> own_;
+};
+
+class MailboxViews {
+public:
+    // Snapshots kept alive with no session holding them, for the next SELECT; past either
+    // bound the oldest go. Snapshots in use by a session are found while any session holds
+    // them, whatever these bounds.
+    struct Limits {
+        std::size_t kept_snapshots = 64;
+        std::size_t kept_messages = 100'000;  // ~30 MiB of records
+    };
+    MailboxViews() = default;
+    explicit MailboxViews(Limits limits) : limits_(limits) {}
+
+    // The snapshot of `mailbox` at exactly this uidvalidity and highest modseq, or null.
+    std::shared_ptr<const MailboxSnapshot> find(store::MailboxId mailbox, std::uint32_t uidvalidity,
+                                                std::uint64_t highest_modseq);
+    // Publishes a freshly loaded snapshot, replacing any older one of the mailbox.
+    void publish(store::MailboxId mailbox, std::shared_ptr<const MailboxSnapshot> snapshot);
+
+private:
+    std::mutex mutex_;
+    Limits limits_;
+    std::map<store::MailboxId, std::weak_ptr<const MailboxSnapshot>> current_;
+    std::deque<std::shared_ptr<const MailboxSnapshot>> kept_;  // most recent last
+    std::size_t kept_messages_ = 0;
+    std::size_t sweep_at_ = 64;
+};
+
+}  // namespace harbor::imap::server

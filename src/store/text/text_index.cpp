@@ -1,0 +1,542 @@
+// The full-text index database: opening (and rebuilding), entries, watermarks, search. See
+// text_index.hpp.
+#include "store/text/text_index.hpp"
+
+#include <algorithm>
+#include <system_error>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+
+#include "core/log.hpp"
+#include "store/blob_store.hpp"
+
+namespace harbor::store::text {
+namespace fs = std::filesystem;
+using sqlite::Connection;
+using sqlite::OpenMode;
+using sqlite::ReadTransaction;
+using sqlite::Statement;
+
+namespace {
+
+// PRAGMA user_version of the schema below; any other version is rebuilt, never migrated (the
+// index is derived data).
+constexpr std::int64_t schema_version = 2;
+constexpr int busy_timeout_ms = 5000;
+constexpr std::size_t max_idle_readers = 8;  // the IMAP messages pool (4) and the indexer
+// Blob names per summaries() query: far below SQLite's default bound on parameters (32766).
+constexpr std::size_t summary_query_blobs = 500;
+
+// blobs maps a blob to the integer key FTS5 rows need; summaries holds the BlobSummary of a
+// blob under the same key (no row when it has none); mailboxes holds the watermarks; meta the
+// extraction the text and summaries were made by.
+constexpr std::string_view schema = R"sql(
+CREATE TABLE blobs (
+    id      INTEGER PRIMARY KEY,
+    sha256  TEXT NOT NULL UNIQUE
+);
+CREATE VIRTUAL TABLE fts USING fts5(header, body, tokenize = 'trigram case_sensitive 1');
+CREATE TABLE summaries (
+    id              INTEGER PRIMARY KEY,
+    header          BLOB,
+    envelope        TEXT,
+    body            TEXT,
+    body_structure  TEXT,
+    header_fields   INTEGER NOT NULL
+);
+CREATE TABLE mailboxes (
+    id               INTEGER PRIMARY KEY,
+    uidvalidity      INTEGER NOT NULL,
+    indexed_through  INTEGER NOT NULL,
+    listed_modseq    INTEGER NOT NULL
+);
+CREATE TABLE meta (
+    key    TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+) WITHOUT ROWID;
+)sql";
+
+// WAL: searches read while the indexer writes. synchronous=NORMAL: a commit is not fsynced;
+// a crash may lose the last commits (WAL keeps the file consistent), which only means
+// indexing those blobs again.
+Result<void> configure(Connection& db)
+{
+    sqlite3_busy_timeout(db.handle(), busy_timeout_ms);
+    Result<Statement> mode = db.prepare("PRAGMA journal_mode = WAL");
+    HARBOR_TRY(mode);
+    Result<bool> row = mode->step();
+    HARBOR_TRY(row);
+    if (!*row || mode->column_text(0) != "wal") {
+        return unexpected(Errc::Io, "cannot switch the text index to WAL mode");
+    }
+    return db.exec("PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;");
+}
+
+Result<std::string> stored_extraction(Connection& db)
+{
+    Result<Statement> stmt = db.prepare("SELECT value FROM meta WHERE key = 'extraction'");
+    HARBOR_TRY(stmt);
+    Result<bool> row = stmt->step();
+    HARBOR_TRY(row);
+    return *row ? stmt->column_text(0) : std::string();
+}
+
+// The database at `file` if it is an index of this schema made by `extraction`; otherwise
+// why not (a reason for the log), or Errc::NotFound for a file that is new and empty.
+Result<std::unique_ptr<Connection>> open_existing(const fs::path& file, std::string_view extraction)
+{
+    Result<std::unique_ptr<Connection>> db = Connection::open(file, OpenMode::ReadWrite);
+    HARBOR_TRY(db);
+    HARBOR_TRY(configure(**db));
+    Result<std::int64_t> version = (*db)->query_int64("PRAGMA user_version");
+    HARBOR_TRY(version);
+    if (*version == 0) {
+        Result<std::int64_t> objects = (*db)->query_int64("SELECT count(*) FROM sqlite_master");
+        HARBOR_TRY(objects);
+        if (*objects == 0) {
+            HARBOR_TRY((*db)->exec(std::string("BEGIN IMMEDIATE;") + std::string(schema) +
+                                   "PRAGMA user_version = " + std::to_string(schema_version) +
+                                   ";COMMIT;"));
+            Result<Statement> meta =
+                (*db)->prepare("INSERT INTO meta (key, value) VALUES ('extraction', ?)");
+            HARBOR_TRY(meta);
+            HARBOR_TRY(meta->bind(1, extraction).run());
+            return db;
+        }
+    }
+    if (*version != schema_version) {
+        return unexpected(Errc::Unsupported, "schema version " + std::to_string(*version));
+    }
+    Result<std::string> made_by = stored_extraction(**db);
+    HARBOR_TRY(made_by);
+    if (*made_by != extraction) {
+        return unexpected(Errc::Unsupported, "made by extraction \"" + *made_by + "\"");
+    }
+    return db;
+}
+
+void remove_database_files(const fs::path& file)
+{
+    std::error_code ec;
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+        fs::remove(fs::path(file.string() + suffix), ec);
+    }
+}
+
+std::size_t count_code_points(std::string_view utf8)
+{
+    return static_cast<std::size_t>(std::count_if(utf8.begin(), utf8.end(), [](char c) {
+        // Every byte but a UTF-8 continuation byte (10xxxxxx) starts a character.
+        return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
+    }));
+}
+
+// The needle as one FTS5 string: inside "...", only '"' is special, and it is doubled.
+std::string fts_phrase(std::string_view needle, TextScope scope)
+{
+    std::string query = scope == TextScope::Body ? "body : \"" : "\"";
+    for (char c : needle) {
+        query.push_back(c);
+        if (c == '"') {
+            query.push_back('"');
+        }
+    }
+    query.push_back('"');
+    return query;
+}
+
+Statement& bind_optional(Statement& stmt, int index, const std::optional<std::string>& value)
+{
+    return value ? stmt.bind_blob(index, *value) : stmt.bind_null(index);
+}
+
+std::optional<std::string> optional_column(const Statement& stmt, int index)
+{
+    return stmt.column_is_null(index) ? std::nullopt
+                                      : std::optional<std::string>(stmt.column_blob(index));
+}
+
+Result<void> insert_summary(Connection& db, std::int64_t id, const BlobSummary& summary)
+{
+    Result<Statement> stmt = db.prepare(
+        "INSERT INTO summaries (id, header, envelope, body, body_structure, header_fields) "
+        "VALUES (?, ?, ?, ?, ?, ?)");
+    HARBOR_TRY(stmt);
+    stmt->bind(1, id);
+    bind_optional(*stmt, 2, summary.header);
+    bind_optional(*stmt, 3, summary.envelope);
+    bind_optional(*stmt, 4, summary.body);
+    bind_optional(*stmt, 5, summary.body_structure);
+    stmt->bind(6, static_cast<std::int64_t>(
+                      std::min<std::uint64_t>(summary.header_fields, INT64_MAX)));
+    return stmt->run();
+}
+
+}  // namespace
+
+class TextIndex::Reader {
+public:
+    Reader(TextIndex& index, std::unique_ptr<Connection> db) : index_(&index), db_(std::move(db))
+    {
+    }
+    Reader(Reader&& other) noexcept = default;
+    Reader(const Reader&) = delete;
+    Reader& operator=(const Reader&) = delete;
+    Reader& operator=(Reader&&) = delete;
+    ~Reader()
+    {
+        if (db_ == nullptr) {
+            return;
+        }
+        std::lock_guard lock(index_->readers_mutex_);
+        if (index_->idle_readers_.size() < max_idle_readers) {
+            index_->idle_readers_.push_back(std::move(db_));
+        }
+    }
+    Connection& operator*() { return *db_; }
+    Connection* operator->() { return db_.get(); }
+
+private:
+    TextIndex* index_;
+    std::unique_ptr<Connection> db_;
+};
+
+TextIndex::TextIndex(fs::path file, std::string extraction, std::unique_ptr<Connection> writer)
+    : file_(std::move(file)), extraction_(std::move(extraction)), writer_(std::move(writer))
+{
+}
+
+TextIndex::~TextIndex() = default;
+
+Result<std::unique_ptr<TextIndex>> TextIndex::open(const fs::path& file,
+                                                   std::string_view extraction)
+{
+    const bool existed = fs::exists(file);
+    Result<std::unique_ptr<Connection>> db = open_existing(file, extraction);
+    if (!db) {
+        log::warn("text_index.rebuild",
+                  {{"file", file.string()}, {"reason", db.error().to_string()}});
+        remove_database_files(file);
+        db = open_existing(file, extraction);
+        HARBOR_TRY(db);
+    } else if (!existed) {
+        log::info("text_index.created", {{"file", file.string()}});
+    }
+    return std::unique_ptr<TextIndex>(new TextIndex(file, std::string(extraction), std::move(*db)));
+}
+
+Result<TextIndex::Reader> TextIndex::reader()
+{
+    {
+        std::lock_guard lock(readers_mutex_);
+        if (!idle_readers_.empty()) {
+            std::unique_ptr<Connection> db = std::move(idle_readers_.back());
+            idle_readers_.pop_back();
+            return Reader(*this, std::move(db));
+        }
+    }
+    Result<std::unique_ptr<Connection>> db = Connection::open(file_, OpenMode::ReadWrite);
+    HARBOR_TRY(db);
+    sqlite3_busy_timeout((*db)->handle(), busy_timeout_ms);
+    HARBOR_TRY((*db)->exec("PRAGMA query_only = ON;"));
+    return Reader(*this, std::move(*db));
+}
+
+Result<void> TextIndex::add(std::span<const NewEntry> entries)
+{
+    for (const NewEntry& entry : entries) {
+        if (!is_blob_name(entry.blob.sha256)) {
+            return unexpected(Errc::Invalid, "bad blob name");
+        }
+        if (entry.text.header.find('\0') != std::string::npos ||
+            entry.text.body.find('\0') != std::string::npos) {
+            // The tokenizer would stop there: text after it would silently go unsearched.
+            return unexpected(Errc::Invalid, "text with a NUL character");
+        }
+    }
+    std::lock_guard lock(writer_mutex_);
+    Connection& db = *writer_;
+    HARBOR_TRY(db.exec("BEGIN IMMEDIATE"));
+    auto insert_all = [&]() -> Result<void> {
+        for (const NewEntry& entry : entries) {
+            Result<Statement> blob =
+                db.prepare("INSERT INTO blobs (sha256) VALUES (?) ON CONFLICT DO NOTHING");
+            HARBOR_TRY(blob);
+            HARBOR_TRY(blob->bind(1, entry.blob.sha256).run());
+            if (db.changes() == 0) {
+                continue;  // indexed before: the text of one blob never changes
+            }
+            const std::int64_t id = db.last_insert_rowid();
+            Result<Statement> text =
+                db.prepare("INSERT INTO fts (rowid, header, body) VALUES (?, ?, ?)");
+            HARBOR_TRY(text);
+            HARBOR_TRY(text->bind(1, id)
+                           .bind(2, entry.text.header)
+                           .bind(3, entry.text.body)
+                           .run());
+            if (!entry.text.summary.empty()) {
+                HARBOR_TRY(insert_summary(db, id, entry.text.summary));
+            }
+        }
+        return ok();
+    };
+    if (Result<void> inserted = insert_all(); !inserted) {
+        (void)db.exec("ROLLBACK");
+        return inserted;
+    }
+    return db.run("COMMIT");
+}
+
+Result<void> TextIndex::set_progress(MailboxId mailbox, const MailboxProgress& progress)
+{
+    std::lock_guard lock(writer_mutex_);
+    Result<Statement> stmt = writer_->prepare(
+        "INSERT OR REPLACE INTO mailboxes (id, uidvalidity, indexed_through, listed_modseq) "
+        "VALUES (?, ?, ?, ?)");
+    HARBOR_TRY(stmt);
+    return stmt->bind(1, mailbox.value)
+        .bind(2, static_cast<std::int64_t>(progress.uidvalidity))
+        .bind(3, static_cast<std::int64_t>(progress.indexed_through))
+        .bind(4, static_cast<std::int64_t>(progress.listed_modseq))
+        .run();
+}
+
+Result<void> TextIndex::forget_mailbox(MailboxId mailbox)
+{
+    std::lock_guard lock(writer_mutex_);
+    Result<Statement> stmt = writer_->prepare("DELETE FROM mailboxes WHERE id = ?");
+    HARBOR_TRY(stmt);
+    return stmt->bind(1, mailbox.value).run();
+}
+
+Result<void> TextIndex::remove(std::span<const std::int64_t> ids)
+{
+    std::lock_guard lock(writer_mutex_);
+    Connection& db = *writer_;
+    HARBOR_TRY(db.exec("BEGIN IMMEDIATE"));
+    auto remove_all = [&]() -> Result<void> {
+        for (const std::int64_t id : ids) {
+            Result<Statement> text = db.prepare("DELETE FROM fts WHERE rowid = ?");
+            HARBOR_TRY(text);
+            HARBOR_TRY(text->bind(1, id).run());
+            Result<Statement> summary = db.prepare("DELETE FROM summaries WHERE id = ?");
+            HARBOR_TRY(summary);
+            HARBOR_TRY(summary->bind(1, id).run());
+            Result<Statement> blob = db.prepare("DELETE FROM blobs WHERE id = ?");
+            HARBOR_TRY(blob);
+            HARBOR_TRY(blob->bind(1, id).run());
+        }
+        return ok();
+    };
+    if (Result<void> removed = remove_all(); !removed) {
+        (void)db.exec("ROLLBACK");
+        return removed;
+    }
+    return db.run("COMMIT");
+}
+
+Result<std::vector<bool>> TextIndex::contains(std::span<const BlobId> blobs)
+{
+    Result<Reader> db = reader();
+    HARBOR_TRY(db);
+    std::vector<bool> found;
+    found.reserve(blobs.size());
+    for (const BlobId& blob : blobs) {
+        Result<Statement> stmt = (*db)->prepare("SELECT 1 FROM blobs WHERE sha256 = ?");
+        HARBOR_TRY(stmt);
+        Result<bool> row = stmt->bind(1, blob.sha256).step();
+        HARBOR_TRY(row);
+        found.push_back(*row);
+    }
+    return found;
+}
+
+Result<std::vector<std::optional<BlobSummary>>> TextIndex::summaries(
+    std::span<const BlobId> blobs)
+{
+    std::vector<std::optional<BlobSummary>> out(blobs.size());
+    if (blobs.empty()) {
+        return out;
+    }
+    // Copies in one batch often share a blob: each name is asked for once.
+    std::unordered_map<std::string_view, std::vector<std::size_t>> positions;
+    std::vector<std::string_view> names;
+    for (std::size_t i = 0; i < blobs.size(); ++i) {
+        auto [slot, inserted] = positions.try_emplace(blobs[i].sha256);
+        if (inserted) {
+            names.push_back(blobs[i].sha256);
+        }
+        slot->second.push_back(i);
+    }
+    Result<Reader> db = reader();
+    HARBOR_TRY(db);
+    Result<ReadTransaction> snapshot = ReadTransaction::begin(**db);
+    HARBOR_TRY(snapshot);
+    for (std::size_t start = 0; start < names.size(); start += summary_query_blobs) {
+        const std::size_t end = std::min(names.size(), start + summary_query_blobs);
+        std::string sql =
+            "SELECT b.sha256, s.header, s.envelope, s.body, s.body_structure, s.header_fields "
+            "FROM blobs b CROSS JOIN summaries s ON s.id = b.id WHERE b.sha256 IN (";
+        for (std::size_t i = start; i < end; ++i) {
+            sql += i == start ? "?" : ",?";
+        }
+        sql += ")";
+        Result<Statement> stmt = (*db)->prepare(sql.c_str());
+        HARBOR_TRY(stmt);
+        for (std::size_t i = start; i < end; ++i) {
+            stmt->bind(static_cast<int>(i - start + 1), names[i]);
+        }
+        for (;;) {
+            Result<bool> row = stmt->step();
+            HARBOR_TRY(row);
+            if (!*row) {
+                break;
+            }
+            const auto found = positions.find(stmt->column_text(0));
+            if (found == positions.end()) {
+                continue;
+            }
+            BlobSummary summary;
+            summary.header = optional_column(*stmt, 1);
+            summary.envelope = optional_column(*stmt, 2);
+            summary.body = optional_column(*stmt, 3);
+            summary.body_structure = optional_column(*stmt, 4);
+            summary.header_fields = static_cast<std::uint64_t>(stmt->column_int64(5));
+            for (const std::size_t i : found->second) {
+                out[i] = summary;
+            }
+        }
+    }
+    return out;
+}
+
+Result<std::optional<MailboxProgress>> TextIndex::progress(MailboxId mailbox)
+{
+    Result<Reader> db = reader();
+    HARBOR_TRY(db);
+    Result<Statement> stmt = (*db)->prepare(
+        "SELECT uidvalidity, indexed_through, listed_modseq FROM mailboxes WHERE id = ?");
+    HARBOR_TRY(stmt);
+    Result<bool> row = stmt->bind(1, mailbox.value).step();
+    HARBOR_TRY(row);
+    if (!*row) {
+        return std::optional<MailboxProgress>();
+    }
+    return std::optional<MailboxProgress>(
+        MailboxProgress{static_cast<std::uint32_t>(stmt->column_int64(0)),
+                        static_cast<std::uint32_t>(stmt->column_int64(1)),
+                        static_cast<std::uint64_t>(stmt->column_int64(2))});
+}
+
+Result<std::vector<MailboxId>> TextIndex::list_mailboxes()
+{
+    Result<Reader> db = reader();
+    HARBOR_TRY(db);
+    Result<Statement> stmt = (*db)->prepare("SELECT id FROM mailboxes ORDER BY id");
+    HARBOR_TRY(stmt);
+    std::vector<MailboxId> out;
+    for (;;) {
+        Result<bool> row = stmt->step();
+        HARBOR_TRY(row);
+        if (!*row) {
+            return out;
+        }
+        out.push_back(MailboxId{stmt->column_int64(0)});
+    }
+}
+
+Result<std::vector<IndexedBlob>> TextIndex::list_blobs(std::int64_t after_id, std::size_t limit)
+{
+    Result<Reader> db = reader();
+    HARBOR_TRY(db);
+    Result<Statement> stmt =
+        (*db)->prepare("SELECT id, sha256 FROM blobs WHERE id > ? ORDER BY id LIMIT ?");
+    HARBOR_TRY(stmt);
+    stmt->bind(1, after_id).bind(2, static_cast<std::int64_t>(std::min<std::size_t>(
+                                        limit, static_cast<std::size_t>(INT64_MAX))));
+    std::vector<IndexedBlob> out;
+    for (;;) {
+        Result<bool> row = stmt->step();
+        HARBOR_TRY(row);
+        if (!*row) {
+            return out;
+        }
+        out.push_back(IndexedBlob{stmt->column_int64(0), BlobId{stmt->column_text(1)}});
+    }
+}
+
+Result<CopyAnswers> TextIndex::search(MailboxId mailbox, std::uint32_t uidvalidity,
+                                      std::span<const MessageRecord> copies,
+                                      std::span<const TextQuery> queries)
+{
+    for (const TextQuery& query : queries) {
+        if (count_code_points(query.needle) < min_needle_characters) {
+            return unexpected(Errc::Unsupported, "a needle of fewer than 3 characters");
+        }
+        if (query.needle.find('\0') != std::string::npos) {
+            return unexpected(Errc::Unsupported, "a needle with a NUL");
+        }
+    }
+    Result<Reader> db = reader();
+    HARBOR_TRY(db);
+    // One snapshot: a copy counted as indexed is one whose text the queries below searched.
+    Result<ReadTransaction> snapshot = ReadTransaction::begin(**db);
+    HARBOR_TRY(snapshot);
+    std::uint32_t indexed_through = 0;
+    {
+        Result<Statement> stmt = (*db)->prepare(
+            "SELECT indexed_through FROM mailboxes WHERE id = ? AND uidvalidity = ?");
+        HARBOR_TRY(stmt);
+        Result<bool> row =
+            stmt->bind(1, mailbox.value).bind(2, static_cast<std::int64_t>(uidvalidity)).step();
+        HARBOR_TRY(row);
+        indexed_through = *row ? static_cast<std::uint32_t>(stmt->column_int64(0)) : 0;
+    }
+    CopyAnswers answers;
+    answers.indexed.resize(copies.size(), false);
+    // Copies above the watermark (delivered since the indexer last came by, or copied in):
+    // their blobs one by one. Usually few; a whole mailbox only while it is first indexed.
+    std::unordered_map<std::string_view, bool> later;
+    for (std::size_t i = 0; i < copies.size(); ++i) {
+        if (copies[i].uid <= indexed_through) {
+            // Such a copy's blob cannot have been pruned while the copy exists: pruning takes
+            // only blobs the store no longer has, which no live copy allows.
+            answers.indexed[i] = true;
+            continue;
+        }
+        auto [known, inserted] = later.try_emplace(copies[i].blob.sha256, false);
+        if (inserted) {
+            Result<Statement> stmt = (*db)->prepare("SELECT 1 FROM blobs WHERE sha256 = ?");
+            HARBOR_TRY(stmt);
+            Result<bool> row = stmt->bind(1, copies[i].blob.sha256).step();
+            HARBOR_TRY(row);
+            known->second = *row;
+        }
+        answers.indexed[i] = known->second;
+    }
+    for (const TextQuery& query : queries) {
+        // From the full-text index to the blob names (CROSS JOIN keeps that order): the blobs
+        // anywhere whose text holds the needle, narrowed below to the copies given.
+        Result<Statement> stmt = (*db)->prepare(
+            "SELECT b.sha256 FROM fts CROSS JOIN blobs b ON b.id = fts.rowid WHERE fts MATCH ?");
+        HARBOR_TRY(stmt);
+        stmt->bind(1, fts_phrase(query.needle, query.scope));
+        std::unordered_set<std::string> found;
+        for (;;) {
+            Result<bool> row = stmt->step();
+            HARBOR_TRY(row);
+            if (!*row) {
+                break;
+            }
+            found.insert(stmt->column_text(0));
+        }
+        std::vector<bool>& matched = answers.matched.emplace_back(copies.size(), false);
+        for (std::size_t i = 0; i < copies.size(); ++i) {
+            matched[i] = answers.indexed[i] && found.contains(copies[i].blob.sha256);
+        }
+    }
+    return answers;
+}
+
+}  // namespace harbor::store::text

@@ -1,0 +1,306 @@
+// The full-text index database (text_index.cpp): rebuilt when unreadable or made otherwise,
+// kept across reopening, substring search by scope answered only for copies it has indexed
+// (the watermark, then blob by blob), pruning pages, and refusals.
+#include "store/text/text_index.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "store/sqlite/statement.hpp"
+#include "store/test_support.hpp"
+
+namespace harbor::store::text {
+namespace {
+
+using testing::TempDir;
+
+// Blob names are SHA-256 hex; the index takes any well-formed one.
+BlobId blob(char c)
+{
+    return BlobId{std::string(64, c)};
+}
+
+MessageRecord copy(std::uint32_t uid, char blob_char)
+{
+    MessageRecord record;
+    record.mailbox = MailboxId{5};
+    record.uid = uid;
+    record.blob = blob(blob_char);
+    record.uidvalidity = 77;
+    return record;
+}
+
+class TextIndexTest : public ::testing::Test {
+protected:
+    std::unique_ptr<TextIndex> open(std::string_view extraction = "test 1")
+    {
+        Result<std::unique_ptr<TextIndex>> index = TextIndex::open(file(), extraction);
+        EXPECT_TRUE(index) << index.error().to_string();
+        return index ? std::move(*index) : nullptr;
+    }
+
+    std::filesystem::path file() const { return dir_.path() / index_file_name; }
+
+    static std::vector<bool> contains(TextIndex& index, std::vector<BlobId> blobs)
+    {
+        Result<std::vector<bool>> found = index.contains(blobs);
+        EXPECT_TRUE(found) << found.error().to_string();
+        return found ? *found : std::vector<bool>{};
+    }
+
+    static CopyAnswers search(TextIndex& index, const std::vector<MessageRecord>& copies,
+                              std::vector<TextQuery> queries, std::uint32_t uidvalidity = 77)
+    {
+        Result<CopyAnswers> answers = index.search(MailboxId{5}, uidvalidity, copies, queries);
+        EXPECT_TRUE(answers) << answers.error().to_string();
+        return answers ? *answers : CopyAnswers{};
+    }
+
+    TempDir dir_;
+};
+
+using Bits = std::vector<bool>;
+
+TEST_F(TextIndexTest, KeepsEntriesAcrossReopening)
+{
+    std::unique_ptr<TextIndex> index = open();
+    ASSERT_NE(index, nullptr);
+    const NewEntry entries[] = {{blob('a'), {"SUBJECT: A\n", "ALPHA\n"}},
+                                {blob('b'), {"", "BETA\n"}}};
+    ASSERT_TRUE(index->add(entries));
+    ASSERT_TRUE(index->set_progress(MailboxId{5}, MailboxProgress{77, 3, 9}));
+    index.reset();
+    index = open();
+    ASSERT_NE(index, nullptr);
+    EXPECT_EQ(contains(*index, {blob('a'), blob('b'), blob('c')}), (Bits{true, true, false}));
+    Result<std::optional<MailboxProgress>> progress = index->progress(MailboxId{5});
+    ASSERT_TRUE(progress && *progress);
+    EXPECT_EQ((*progress)->indexed_through, 3u);
+    EXPECT_EQ((*progress)->listed_modseq, 9u);
+    // Adding a blob again changes nothing: the text of one blob never changes.
+    const NewEntry again[] = {{blob('a'), {"", "OTHER\n"}}};
+    ASSERT_TRUE(index->add(again));
+    EXPECT_EQ(search(*index, {copy(1, 'a')}, {{"OTHER", TextScope::Text}}).matched[0], Bits{false});
+    EXPECT_EQ(search(*index, {copy(1, 'a')}, {{"ALPHA", TextScope::Text}}).matched[0], Bits{true});
+}
+
+TEST_F(TextIndexTest, RebuildsAnUnreadableFile)
+{
+    {
+        std::ofstream garbage(file(), std::ios::binary);
+        garbage << std::string(8192, 'x');
+    }
+    std::unique_ptr<TextIndex> index = open();
+    ASSERT_NE(index, nullptr);
+    EXPECT_EQ(contains(*index, {blob('a')}), Bits{false});
+    const NewEntry entries[] = {{blob('a'), {"", "ALPHA\n"}}};
+    EXPECT_TRUE(index->add(entries));
+}
+
+TEST_F(TextIndexTest, RebuildsAnotherSchemaVersionOrExtraction)
+{
+    const NewEntry entries[] = {{blob('a'), {"", "ALPHA\n"}}};
+    {
+        std::unique_ptr<TextIndex> index = open("test 1");
+        ASSERT_NE(index, nullptr);
+        ASSERT_TRUE(index->add(entries));
+    }
+    {
+        std::unique_ptr<TextIndex> index = open("test 1");
+        ASSERT_NE(index, nullptr);
+        EXPECT_EQ(contains(*index, {blob('a')}), Bits{true});
+    }
+    {
+        // Text made another way (other limits, other Unicode tables) is not trusted.
+        std::unique_ptr<TextIndex> index = open("test 2");
+        ASSERT_NE(index, nullptr);
+        EXPECT_EQ(contains(*index, {blob('a')}), Bits{false});
+        ASSERT_TRUE(index->add(entries));
+    }
+    {
+        Result<std::unique_ptr<sqlite::Connection>> db =
+            sqlite::Connection::open(file(), sqlite::OpenMode::ReadWrite);
+        ASSERT_TRUE(db);
+        ASSERT_TRUE((*db)->exec("PRAGMA user_version = 99"));
+    }
+    std::unique_ptr<TextIndex> index = open("test 2");
+    ASSERT_NE(index, nullptr);
+    EXPECT_EQ(contains(*index, {blob('a')}), Bits{false});
+}
+
+TEST_F(TextIndexTest, FindsSubstringsByScopeInIndexedCopiesOnly)
+{
+    std::unique_ptr<TextIndex> index = open();
+    ASSERT_NE(index, nullptr);
+    const NewEntry entries[] = {
+        {blob('a'), {"SUBJECT: ONE\n", "THE QUICK BROWN FOX\n"}},
+        {blob('b'), {"SUBJECT: QUICK \"QUOTED\"\n", "LAZY DOG\n"}},
+        {blob('d'), {"", "GRÜẞE ÅÄÖ QUICK\n"}},  // in the index, but in no copy given
+    };
+    ASSERT_TRUE(index->add(entries));
+    // Copies 1 and 4 share blob a; copy 3's blob c was never indexed.
+    const std::vector<MessageRecord> copies = {copy(1, 'a'), copy(2, 'b'), copy(3, 'c'),
+                                               copy(4, 'a')};
+    const CopyAnswers answers = search(*index, copies,
+                                       {{"UICK BR", TextScope::Body},
+                                        {"QUICK", TextScope::Body},
+                                        {"QUICK", TextScope::Text},
+                                        {"\"QUOTED\"", TextScope::Text},
+                                        {"\"QUOTED\"", TextScope::Body},
+                                        {"quick", TextScope::Text},
+                                        {"QUICK OR LAZY", TextScope::Text},
+                                        {"header : ONE", TextScope::Text}});
+    EXPECT_EQ(answers.indexed, (Bits{true, true, false, true}));
+    ASSERT_EQ(answers.matched.size(), 8u);
+    EXPECT_EQ(answers.matched[0], (Bits{true, false, false, true}));
+    EXPECT_EQ(answers.matched[1], (Bits{true, false, false, true}));
+    EXPECT_EQ(answers.matched[2], (Bits{true, true, false, true}));  // header of b
+    EXPECT_EQ(answers.matched[3], (Bits{false, true, false, false}));  // '"' is no operator
+    EXPECT_EQ(answers.matched[4], (Bits{false, false, false, false}));
+    // The stored text is already folded: the match is exact, case included.
+    EXPECT_EQ(answers.matched[5], (Bits{false, false, false, false}));
+    // FTS5 syntax in a needle is text, not a query.
+    EXPECT_EQ(answers.matched[6], (Bits{false, false, false, false}));
+    EXPECT_EQ(answers.matched[7], (Bits{false, false, false, false}));
+    // Non-ASCII: characters, not bytes, count toward the three the trigram index needs.
+    EXPECT_EQ(search(*index, {copy(9, 'd')}, {{"ÅÄÖ", TextScope::Body}}).matched[0], Bits{true});
+
+    Result<CopyAnswers> short_needle =
+        index->search(MailboxId{5}, 77, copies, std::vector<TextQuery>{{"ÅÄ", TextScope::Body}});
+    ASSERT_FALSE(short_needle);
+    EXPECT_EQ(short_needle.error().code, Errc::Unsupported);
+    Result<CopyAnswers> nul = index->search(
+        MailboxId{5}, 77, copies, std::vector<TextQuery>{{std::string("ON\0E", 4), {}}});
+    ASSERT_FALSE(nul);
+    EXPECT_EQ(nul.error().code, Errc::Unsupported);
+}
+
+TEST_F(TextIndexTest, TrustsTheWatermarkOfTheSameUidValidityOnly)
+{
+    std::unique_ptr<TextIndex> index = open();
+    ASSERT_NE(index, nullptr);
+    const NewEntry entries[] = {{blob('a'), {"", "ALPHA\n"}}};
+    ASSERT_TRUE(index->add(entries));
+    ASSERT_TRUE(index->set_progress(MailboxId{5}, MailboxProgress{77, 2, 4}));
+    // Up to the watermark a copy counts as indexed without a lookup; above it, by its blob.
+    const std::vector<MessageRecord> copies = {copy(1, 'a'), copy(2, 'e'), copy(3, 'a'),
+                                               copy(4, 'e')};
+    const std::vector<TextQuery> alpha = {{"ALPHA", TextScope::Body}};
+    CopyAnswers answers = search(*index, copies, alpha);
+    EXPECT_EQ(answers.indexed, (Bits{true, true, true, false}));
+    EXPECT_EQ(answers.matched[0], (Bits{true, false, true, false}));
+    // After a RENAME (a new UIDVALIDITY) the watermark is another mailbox's.
+    answers = search(*index, copies, alpha, 78);
+    EXPECT_EQ(answers.indexed, (Bits{true, false, true, false}));
+    ASSERT_TRUE(index->forget_mailbox(MailboxId{5}));
+    answers = search(*index, copies, alpha);
+    EXPECT_EQ(answers.indexed, (Bits{true, false, true, false}));
+    Result<std::optional<MailboxProgress>> progress = index->progress(MailboxId{5});
+    ASSERT_TRUE(progress);
+    EXPECT_FALSE(progress->has_value());
+}
+
+TEST_F(TextIndexTest, ListsPagesAndRemovesEntries)
+{
+    std::unique_ptr<TextIndex> index = open();
+    ASSERT_NE(index, nullptr);
+    std::vector<NewEntry> entries;
+    for (char c : std::string("abcde")) {
+        entries.push_back({blob(c), {"", "SHARED TEXT\n"}});
+    }
+    ASSERT_TRUE(index->add(entries));
+    Result<std::vector<IndexedBlob>> first = index->list_blobs(0, 3);
+    ASSERT_TRUE(first);
+    ASSERT_EQ(first->size(), 3u);
+    EXPECT_EQ((*first)[0].blob, blob('a'));
+    Result<std::vector<IndexedBlob>> rest = index->list_blobs(first->back().id, 10);
+    ASSERT_TRUE(rest);
+    ASSERT_EQ(rest->size(), 2u);
+    EXPECT_EQ((*rest)[1].blob, blob('e'));
+
+    const std::int64_t doomed[] = {(*first)[1].id, (*rest)[0].id};  // b and d
+    ASSERT_TRUE(index->remove(doomed));
+    EXPECT_EQ(contains(*index, {blob('a'), blob('b'), blob('c'), blob('d'), blob('e')}),
+              (Bits{true, false, true, false, true}));
+    const CopyAnswers answers =
+        search(*index, {copy(1, 'a'), copy(2, 'b'), copy(3, 'd')}, {{"SHARED", TextScope::Body}});
+    EXPECT_EQ(answers.matched[0], (Bits{true, false, false}));
+    Result<std::vector<IndexedBlob>> all = index->list_blobs(0, 10);
+    ASSERT_TRUE(all);
+    EXPECT_EQ(all->size(), 3u);
+}
+
+TEST_F(TextIndexTest, RefusesABadBlobNameAndTextWithNul)
+{
+    std::unique_ptr<TextIndex> index = open();
+    ASSERT_NE(index, nullptr);
+    const NewEntry bad[] = {{BlobId{"../etc"}, {"", "x"}}};
+    Result<void> refused = index->add(bad);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, Errc::Invalid);
+    // FTS5 stops at a NUL: text with one is refused rather than indexed in part, and the
+    // batch with it leaves nothing behind.
+    const NewEntry nul[] = {{blob('a'), {"", "ALPHA"}}, {blob('b'), {"", std::string("A\0B", 3)}}};
+    refused = index->add(nul);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, Errc::Invalid);
+    EXPECT_EQ(contains(*index, {blob('a'), blob('b')}), (Bits{false, false}));
+}
+
+// Summaries: kept with the entry (an empty one is not stored), read back byte for byte in one
+// call that may name a blob twice or one the index lacks, and removed with the entry.
+TEST_F(TextIndexTest, KeepsSummariesBesideTheText)
+{
+    std::unique_ptr<TextIndex> index = open();
+    ASSERT_NE(index, nullptr);
+    BlobSummary full;
+    full.header = std::string("Subject: a\r\n\0\r\n", 15);  // bytes as they are, a NUL too
+    full.envelope = "(NIL \"a\" NIL NIL NIL NIL NIL NIL NIL NIL)";
+    full.body = "(\"text\" \"plain\" NIL NIL NIL \"7bit\" 0 0)";
+    full.body_structure = "(\"text\" \"plain\" NIL NIL NIL \"7bit\" 0 0 NIL NIL NIL NIL)";
+    full.header_fields = 1;
+    BlobSummary structure_only = full;
+    structure_only.header.reset();
+    structure_only.header_fields = 7;
+    BlobSummary empty_header;
+    empty_header.header = "";
+    const NewEntry entries[] = {{blob('a'), {"", "ALPHA\n", full}},
+                                {blob('b'), {"", "BETA\n", structure_only}},
+                                {blob('c'), {"", "GAMMA\n"}},
+                                {blob('d'), {"", "DELTA\n", empty_header}}};
+    ASSERT_TRUE(index->add(entries));
+    const BlobId asked[] = {blob('b'), blob('a'), blob('c'), blob('e'), blob('a'), blob('d')};
+    Result<std::vector<std::optional<BlobSummary>>> found = index->summaries(asked);
+    ASSERT_TRUE(found) << found.error().to_string();
+    ASSERT_EQ(found->size(), 6u);
+    ASSERT_TRUE((*found)[0] && (*found)[1] && (*found)[4] && (*found)[5]);
+    EXPECT_FALSE((*found)[2]);  // indexed without a summary
+    EXPECT_FALSE((*found)[3]);  // not indexed
+    for (const std::size_t i : {1, 4}) {
+        EXPECT_EQ((*found)[i]->header, full.header);
+        EXPECT_EQ((*found)[i]->envelope, full.envelope);
+        EXPECT_EQ((*found)[i]->body, full.body);
+        EXPECT_EQ((*found)[i]->body_structure, full.body_structure);
+        EXPECT_EQ((*found)[i]->header_fields, 1u);
+    }
+    EXPECT_FALSE((*found)[0]->header);
+    EXPECT_EQ((*found)[0]->body_structure, full.body_structure);
+    EXPECT_EQ((*found)[0]->header_fields, 7u);
+    EXPECT_EQ((*found)[5]->header, std::optional<std::string>(""));  // empty, not absent
+    EXPECT_FALSE((*found)[5]->envelope);
+    EXPECT_EQ(index->extraction(), "test 1");
+
+    Result<std::vector<IndexedBlob>> listed = index->list_blobs(0, 10);
+    ASSERT_TRUE(listed);
+    ASSERT_EQ(listed->size(), 4u);
+    const std::int64_t first[] = {(*listed)[0].id};
+    ASSERT_TRUE(index->remove(first));
+    const BlobId removed[] = {blob('a')};
+    found = index->summaries(removed);
+    ASSERT_TRUE(found);
+    EXPECT_FALSE((*found)[0]);
+}
+
+}  // namespace
+}  // namespace harbor::store::text

@@ -1,0 +1,89 @@
+// The background indexer of the full-text index (text_index.hpp): one thread at low priority
+// that brings every mailbox's index up to date. At start it catches up with all mail and prunes
+// entries of blobs the store no longer has; then the change feed names the mailboxes to look
+// at (deliveries, appends, copies). Work goes in batches: per batch the blobs are read from
+// the store's readers, turned into text by the caller's ExtractText, and written in one
+// transaction of the index's own database, never through the store's writer. Mail an indexer
+// has not reached yet is simply not indexed: searches evaluate it in full.
+// SECURITY: message bytes are untrusted; ExtractText must bound its work (the IMAP extraction
+// does, by ContentLimits). Each batch holds at most IndexerOptions::batch messages' text.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <string_view>
+#include <thread>
+
+#include "store/change_feed.hpp"
+#include "store/store.hpp"
+#include "store/text/text_index.hpp"
+
+namespace harbor::store::text {
+
+// The text the index keeps of one blob, from its raw bytes (imap::extract_search_text).
+using ExtractText = std::function<BlobText(std::string_view raw)>;
+
+struct IndexerOptions {
+    std::size_t batch = 256;        // copies read, extracted and committed per transaction
+    std::size_t prune_page = 1000;  // index entries checked against the store per step
+    // Mailbox changes heard between prune passes (there is one at start as well).
+    std::size_t prune_after_changes = 10000;
+    int nice = 10;  // setpriority() of the indexer thread: io threads come first
+};
+
+class TextIndexer {
+public:
+    // Watches `changes` at once (nothing delivered from now on is missed) and starts the
+    // thread. Everything given must outlive the indexer.
+    TextIndexer(Store& store, ChangeFeed& changes, TextIndex& index, ExtractText extract,
+                IndexerOptions options = {});
+    // Stops hearing changes, lets the batch in hand finish, joins the thread.
+    ~TextIndexer();
+    TextIndexer(const TextIndexer&) = delete;
+    TextIndexer& operator=(const TextIndexer&) = delete;
+
+    // Blocks until the start-up catch-up and every change heard before the call have been
+    // handled (indexed, or failed and logged). Tests and benchmarks.
+    void wait_idle_for_test();
+
+    struct Counters {
+        std::uint64_t indexed = 0;  // blobs added to the index
+        std::uint64_t pruned = 0;   // entries removed for blobs gone from the store
+        std::uint64_t failed = 0;   // blobs that could not be read or written (retried later)
+    };
+    Counters counters() const;
+
+private:
+    void run();
+    void catch_up();
+    void index_mailbox(MailboxId mailbox);
+    void prune();
+    bool stopping() const { return stop_.load(std::memory_order_relaxed); }
+
+    Store& store_;
+    TextIndex& index_;
+    ExtractText extract_;
+    IndexerOptions options_;
+
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::condition_variable idle_;
+    std::set<std::int64_t> pending_;  // mailboxes changed since the indexer last looked
+    bool busy_ = true;                // the start-up catch-up counts as busy
+    std::size_t changes_since_prune_ = 0;
+    std::atomic<bool> stop_{false};
+
+    std::atomic<std::uint64_t> indexed_{0};
+    std::atomic<std::uint64_t> pruned_{0};
+    std::atomic<std::uint64_t> failed_{0};
+
+    ChangeFeed::Watch watch_;
+    std::thread thread_;  // last: started once everything above exists
+};
+
+}  // namespace harbor::store::text
