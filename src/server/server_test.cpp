@@ -110,8 +110,10 @@ protected:
         ASSERT_TRUE(store.has_value()) << store.error().to_string();
         store_ = std::move(*store);
         HandlerMap handlers = greeting_handlers();
+        pop3::Pop3Settings pop3;
+        pop3.pre_auth_timeout = 2s;  // short, for Pop3ClosesAnIdleUnauthenticatedClient
         handlers[Protocol::Pop3] = std::make_shared<pop3::Pop3Handler>(
-            *store_, pop3::Pop3Settings{}, std::make_shared<net::LoginThrottle>());
+            *store_, pop3, std::make_shared<net::LoginThrottle>());
         server_ = std::make_unique<Server>(config_, std::move(handlers),
                                            ServerOptions{2, 1000ms, 1000ms, false});
         auto started = server_->start();
@@ -197,6 +199,16 @@ TEST_F(ServerTest, Pop3GreetsAndQuits)
     c.send("QUIT\r\n");
     EXPECT_EQ(c.line(), "+OK Bye\r\n");
     EXPECT_EQ(c.line(), "");
+}
+
+// SECURITY-CASES 68, RFC 1939 §3: a client that says nothing after the greeting is
+// disconnected at the pre-authentication timeout (2 s in this fixture). If it never were, the
+// read below would wait until ctest's timeout fails the test.
+TEST_F(ServerTest, Pop3ClosesAnIdleUnauthenticatedClient)
+{
+    Client c(port("pop3"));
+    EXPECT_EQ(c.line(), "+OK mx.test Harbor POP3 ready\r\n");
+    EXPECT_EQ(c.rest(), "") << "nothing but the close";
 }
 
 TEST_F(ServerTest, HttpAnswersGetSlash)
