@@ -7,6 +7,7 @@
 // text (no account enumeration); passwords never reach a log.
 #include "core/base64.hpp"
 #include "core/log.hpp"
+#include "directory/sasl_lookup.hpp"
 #include "imap/server/session_state.hpp"
 #include "store/awaitable.hpp"
 
@@ -178,26 +179,13 @@ Awaitable<bool> Session::on_authenticate(const Command& command)
                 co_return true;
             }
             step = exchange.step(*decoded);
-        } else if (step.kind == Kind::NeedPasswordCheck) {
-            std::function<Result<store::Account>()> check = [&directory, authcid = step.authcid,
-                                                             password = std::move(step.password)] {
-                return directory.authenticate(authcid, password);
-            };
-            Result<store::Account> checked =
-                co_await store::off_io_thread(handler_.blocking().passwords, std::move(check));
-            Result<void> verdict = ok();
-            if (!checked) {
-                verdict = unexpected(std::move(checked).error());
-            }
-            step = exchange.complete_password_check(verdict);
-        } else if (step.kind == Kind::NeedScramCredentials) {
-            std::function<Result<sasl::ScramCredentials>()> find = [&directory,
-                                                                    authcid = step.authcid] {
-                return directory.scram_credentials(authcid);
-            };
-            Result<sasl::ScramCredentials> keys =
-                co_await store::off_io_thread(handler_.blocking().lookups, std::move(find));
-            step = exchange.provide_scram_credentials(keys);
+        } else if (step.kind == Kind::NeedPasswordCheck ||
+                   step.kind == Kind::NeedScramCredentials) {
+            // Named before the co_await (GCC 12 and temporaries in co_await expressions).
+            auto answered = directory::answer_directory_step(exchange, std::move(step), directory,
+                                                             handler_.blocking().passwords,
+                                                             handler_.blocking().lookups);
+            step = co_await std::move(answered);
         } else if (step.kind == Kind::Success) {
             co_await finish_login(command, step.authcid, sasl::mechanism_name(*mechanism));
             co_return true;
