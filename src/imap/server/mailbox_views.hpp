@@ -54,9 +54,6 @@ public:
     // The session's own list, copied from the snapshot on first use.
     std::vector<store::MessageRecord>& edit();
 
-    // Bytes this session holds for its list alone (0 while it shares a snapshot).
-    std::size_t owned_capacity() const { return own_.capacity(); }
-
 private:
     std::shared_ptr<const MailboxSnapshot> shared_;
     std::vector<store::MessageRecord> own_;

@@ -132,6 +132,15 @@ Awaitable<Result<std::vector<T>>> read_each(
             std::vector<std::optional<std::string>> headers =
                 need == ContentNeed::Header ? summary_header_blocks(text_index, copies, limits)
                                             : std::vector<std::optional<std::string>>(batch.size());
+            // The messages the summaries did not answer, read in one snapshot.
+            std::vector<const store::MessageRecord*> unread;
+            for (std::size_t i = 0; i < batch.size(); ++i) {
+                if (!headers[i]) {
+                    unread.push_back(copies[i]);
+                }
+            }
+            std::vector<Result<std::string>> raws = store.read_messages(unread);
+            auto next_raw = raws.begin();
             std::vector<T> done;
             done.reserve(batch.size());
             for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -140,7 +149,7 @@ Awaitable<Result<std::vector<T>>> read_each(
                     done.push_back(per_message(index, record, std::move(headers[i])));
                     continue;
                 }
-                Result<std::string> raw = store.read_message(record);
+                Result<std::string> raw = std::move(*next_raw++);
                 if (!raw && raw.error().code != Errc::NotFound) {
                     return unexpected(std::move(raw).error());
                 }
