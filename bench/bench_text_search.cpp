@@ -282,6 +282,7 @@ int main(int argc, char** argv)
     {
         store::text::IndexerOptions options;
         options.nice = argc > 3 ? std::stoi(argv[3]) : options.nice;
+        options.idle_class = argc <= 3;  // a nice value given: measure at that nice
         store::text::TextIndexer indexer(
             db, changes, **index,
             [](std::string_view raw) { return imap::extract_search_text(raw); }, options);

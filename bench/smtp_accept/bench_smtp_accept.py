@@ -70,6 +70,22 @@ def tree_cpu_seconds(root_pid):
     return total
 
 
+def thread_cpu_seconds(pid):
+    """utime+stime per thread name (/proc/PID/task/TID/comm; Harbor names its threads: io,
+    store-writer, store-blob, smtp-lookup, ...), summed over the threads of one name."""
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm", encoding="utf-8") as comm:
+                name = comm.read().strip()
+            with open(f"/proc/{pid}/task/{tid}/stat", encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return out
+
+
 def cpu_of(peer):
     if isinstance(peer, peers.PostfixPeer):
         return tree_cpu_seconds(peer.pid())
@@ -93,12 +109,21 @@ def run_smtp_source(port, sessions, messages, size, reuse_connections):
 
 def throughput_cell(peer, sessions, messages, size, reuse_connections):
     cpu_before = cpu_of(peer)
+    threads_before = {} if isinstance(peer, peers.PostfixPeer) else thread_cpu_seconds(peer.pid())
     wall = run_smtp_source(peer.port, sessions, messages, size, reuse_connections)
     if isinstance(peer, peers.PostfixPeer):
         if not peer.wait_drained(300):
             raise RuntimeError("postfix queue did not drain in 300 s")
     cpu = cpu_of(peer) - cpu_before
-    return {"rate": messages / wall, "wall": wall, "cpu_ms_per_msg": 1000 * cpu / messages}
+    cell = {"rate": messages / wall, "wall": wall, "cpu_ms_per_msg": 1000 * cpu / messages}
+    if not isinstance(peer, peers.PostfixPeer):
+        # Where the CPU went, per thread name: the single writer thread bounds the rate.
+        after = thread_cpu_seconds(peer.pid())
+        cell["thread_ms_per_msg"] = {
+            name: round(1000 * (seconds - threads_before.get(name, 0.0)) / messages, 4)
+            for name, seconds in sorted(after.items())
+            if seconds - threads_before.get(name, 0.0) > 0}
+    return cell
 
 
 def latency_cell(peer, sessions, messages, size):
@@ -197,6 +222,10 @@ def main():
                           f"{cell['rate']:7.0f} msg/s  cpu {cell['cpu_ms_per_msg']:.2f} ms/msg"
                           f"  p50 {cell['p50_ms']:.2f} ms  p99 {cell['p99_ms']:.2f} ms",
                           flush=True)
+                    if "thread_ms_per_msg" in cell:
+                        print("           cpu ms/msg by thread: " + ", ".join(
+                            f"{name} {ms:.3f}" for name, ms in
+                            cell["thread_ms_per_msg"].items()), flush=True)
                 results.append(row)
         checks = {}
         if harbor in servers:

@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "core/log.hpp"
+#include "core/thread_name.hpp"
 
 namespace harbor::net {
 
@@ -42,6 +43,7 @@ void IoPool::start()
 {
     for (auto& context : contexts_) {
         threads_.emplace_back([ctx = context.get()] {
+            name_this_thread("io");
             for (;;) {
                 try {
                     ctx->run();

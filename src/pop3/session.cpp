@@ -35,7 +35,8 @@ bool is_auth_line(std::string_view line)
 
 // Password checks take tens of milliseconds each; lookups and message reads get threads of
 // their own so that a burst of logins does not hold up RETR.
-Pop3Handler::Blocking::Blocking() : passwords(2), lookups(2), messages(4) {}
+Pop3Handler::Blocking::Blocking() : passwords(2, "pop3-password"), lookups(2, "pop3-lookup"),
+      messages(4, "pop3-read") {}
 
 Pop3Handler::Pop3Handler(store::Store& store, Pop3Settings settings,
                          std::shared_ptr<net::LoginThrottle> throttle)

@@ -1,7 +1,7 @@
 // Server runtime over real loopback sockets, with the greeting sessions for SMTP, IMAP and HTTP
 // and the real POP3 handler (POP3 has no placeholder): every protocol's greeting and goodbye,
-// STARTTLS, a graceful stop that tells clients, a taken port, and the demo configuration and
-// demo.json contract.
+// STARTTLS, the POP3 timeouts before and after login, a graceful stop that tells clients, a
+// taken port, and the demo configuration and demo.json contract.
 #include "server/server.hpp"
 
 #include <boost/asio/connect.hpp>
@@ -21,6 +21,7 @@
 #include <random>
 #include <thread>
 
+#include "directory/directory.hpp"
 #include "net/login_throttle.hpp"
 #include "net/self_signed.hpp"
 #include "net/session.hpp"
@@ -103,15 +104,17 @@ protected:
         config_.listeners = {listener("smtp", Protocol::Smtp, TlsMode::StartTls),
                              listener("imap", Protocol::Imap, TlsMode::StartTls),
                              listener("pop3", Protocol::Pop3), listener("http", Protocol::Http)};
-        // The real POP3 handler over an empty store: no login happens here (the protocol
-        // scripts and tests/interop cover the sessions), so a default throttle and no mock
-        // secret are enough.
+        config_.listeners[2].trusted_plaintext = pop3_trusted_plaintext_;
+        // The real POP3 handler over the fixture's store: only the autologout test logs in
+        // (with USER/PASS, the protocol scripts and tests/interop cover the rest of the
+        // sessions), so a default throttle and no mock secret are enough.
         auto store = store::open_store(store::StoreOptions{dir_.path / "store"});
         ASSERT_TRUE(store.has_value()) << store.error().to_string();
         store_ = std::move(*store);
         HandlerMap handlers = greeting_handlers();
         pop3::Pop3Settings pop3;
         pop3.pre_auth_timeout = 2s;  // short, for Pop3ClosesAnIdleUnauthenticatedClient
+        pop3.idle_timeout = pop3_idle_timeout_;
         handlers[Protocol::Pop3] = std::make_shared<pop3::Pop3Handler>(
             *store_, pop3, std::make_shared<net::LoginThrottle>());
         server_ = std::make_unique<Server>(config_, std::move(handlers),
@@ -130,6 +133,10 @@ protected:
         }
     }
     std::uint16_t port(std::string_view name) { return server_->port(name).value_or(0); }
+
+    // Knobs read by SetUp; a derived fixture changes them in its constructor.
+    std::chrono::seconds pop3_idle_timeout_{pop3::Pop3Settings{}.idle_timeout};
+    bool pop3_trusted_plaintext_ = false;  // USER/PASS without TLS on the pop3 listener
 
     TempDir dir_;
     Config config_;
@@ -209,6 +216,72 @@ TEST_F(ServerTest, Pop3ClosesAnIdleUnauthenticatedClient)
     Client c(port("pop3"));
     EXPECT_EQ(c.line(), "+OK mx.test Harbor POP3 ready\r\n");
     EXPECT_EQ(c.rest(), "") << "nothing but the close";
+}
+
+// The POP3 listener trusted for plaintext passwords (the loopback demo's setting) and an
+// authenticated autologout of 3 s, distinct from the 2 s before authentication.
+class ServerPop3AutologoutTest : public ServerTest {
+protected:
+    ServerPop3AutologoutTest()
+    {
+        pop3_idle_timeout_ = 3s;
+        pop3_trusted_plaintext_ = true;
+    }
+};
+
+// SECURITY-CASES 68, RFC 1939 §3 and §6: an authenticated client that stays silent is logged
+// out at the idle timeout "without entering the UPDATE state", so the message it marked with
+// DELE is still in the maildrop. If the session never timed out, rest() would wait until
+// ctest's timeout fails the test.
+TEST_F(ServerPop3AutologoutTest, Pop3AutologoutOfAnIdleAuthenticatedClientRemovesNothing)
+{
+    directory::Directory directory(*store_);
+    ASSERT_TRUE(directory.add_domain("example.org"));
+    Result<store::Account> account = directory.add_user("carol@example.org", "correct horse");
+    ASSERT_TRUE(account) << account.error().to_string();
+    for (const std::string_view bytes :
+         {std::string_view("Subject: one\r\n\r\nfirst\r\n"),
+          std::string_view("Subject: two\r\n\r\nsecond\r\n")}) {
+        store::AppendRequest append;
+        append.account = account->id;
+        append.mailbox = "INBOX";
+        append.bytes = bytes;
+        Result<store::MessageRecord> appended = store_->append(std::move(append));
+        ASSERT_TRUE(appended) << appended.error().to_string();
+    }
+
+    Client idle(port("pop3"));
+    EXPECT_EQ(idle.line(), "+OK mx.test Harbor POP3 ready\r\n");
+    idle.send("USER carol@example.org\r\n");
+    EXPECT_EQ(idle.line(), "+OK Send PASS\r\n");
+    idle.send("PASS correct horse\r\n");
+    ASSERT_EQ(idle.line(), "+OK Logged in, 2 messages\r\n");
+    idle.send("UIDL 1\r\n");
+    const std::string uidl_before = idle.line();
+    ASSERT_TRUE(uidl_before.starts_with("+OK 1 ")) << uidl_before;
+    idle.send("DELE 1\r\n");
+    EXPECT_EQ(idle.line(), "+OK Message 1 deleted\r\n");
+    // Silence: the server closes without a response (no "+OK Bye", no UPDATE).
+    EXPECT_EQ(idle.rest(), "") << "nothing but the close";
+
+    // The session ended (and released the maildrop) before its socket was closed, so the
+    // store and a new session see its end.
+    Result<store::Mailbox> inbox = store_->find_mailbox(account->id, "INBOX");
+    ASSERT_TRUE(inbox) << inbox.error().to_string();
+    Result<std::vector<store::MessageRecord>> records = store_->list_messages(inbox->id);
+    ASSERT_TRUE(records) << records.error().to_string();
+    EXPECT_EQ(records->size(), 2U) << "the message marked by DELE was removed";
+
+    Client again(port("pop3"));
+    EXPECT_EQ(again.line(), "+OK mx.test Harbor POP3 ready\r\n");
+    again.send("USER carol@example.org\r\nPASS correct horse\r\n");
+    EXPECT_EQ(again.line(), "+OK Send PASS\r\n");
+    ASSERT_EQ(again.line(), "+OK Logged in, 2 messages\r\n");
+    again.send("UIDL 1\r\n");
+    EXPECT_EQ(again.line(), uidl_before) << "the same message, under the same unique id";
+    again.send("QUIT\r\n");
+    EXPECT_EQ(again.line(), "+OK Bye\r\n");
+    EXPECT_EQ(again.line(), "");
 }
 
 TEST_F(ServerTest, HttpAnswersGetSlash)

@@ -94,17 +94,44 @@ Result<std::string> sha256_hex(std::string_view bytes)
     return lower_hex(std::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
-bool is_blob_name(std::string_view name)
+namespace {
+
+bool is_lower_hex(std::string_view text)
 {
-    if (name.size() != 64) {
-        return false;
-    }
-    for (char c : name) {
+    for (char c : text) {
         if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
             return false;
         }
     }
     return true;
+}
+
+}  // namespace
+
+bool is_file_blob_name(std::string_view name)
+{
+    return name.size() == 64 && is_lower_hex(name);
+}
+
+bool is_serial_blob_name(std::string_view name)
+{
+    return name.size() == 17 && name[0] == 's' && is_lower_hex(name.substr(1));
+}
+
+bool is_blob_name(std::string_view name)
+{
+    return is_file_blob_name(name) || is_serial_blob_name(name);
+}
+
+std::string serial_blob_name(std::uint64_t serial)
+{
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string name(17, '0');
+    name[0] = 's';
+    for (std::size_t i = 16; i > 0; --i, serial >>= 4) {
+        name[i] = digits[serial & 0xf];
+    }
+    return name;
 }
 
 BlobStore::BlobStore(fs::path root)
@@ -143,7 +170,7 @@ fs::path BlobStore::path_for(std::string_view sha256) const
 
 Result<void> BlobStore::write(std::string_view sha256, std::string_view bytes)
 {
-    if (!is_blob_name(sha256)) {
+    if (!is_file_blob_name(sha256)) {
         return unexpected(Errc::Invalid, "bad blob name");
     }
     fs::path final_path = path_for(sha256);
@@ -190,7 +217,7 @@ Result<void> BlobStore::write(std::string_view sha256, std::string_view bytes)
 
 Result<void> BlobStore::adopt(std::string_view sha256, const fs::path& file)
 {
-    if (!is_blob_name(sha256)) {
+    if (!is_file_blob_name(sha256)) {
         return unexpected(Errc::Invalid, "bad blob name");
     }
     fs::path final_path = path_for(sha256);
@@ -228,7 +255,7 @@ Result<void> BlobStore::adopt(std::string_view sha256, const fs::path& file)
 
 Result<std::string> BlobStore::read(std::string_view sha256) const
 {
-    if (!is_blob_name(sha256)) {
+    if (!is_file_blob_name(sha256)) {
         return unexpected(Errc::Invalid, "bad blob name");
     }
     fs::path path = path_for(sha256);
@@ -260,12 +287,12 @@ Result<std::string> BlobStore::read(std::string_view sha256) const
 bool BlobStore::exists(std::string_view sha256) const
 {
     struct stat st {};
-    return is_blob_name(sha256) && ::stat(path_for(sha256).c_str(), &st) == 0;
+    return is_file_blob_name(sha256) && ::stat(path_for(sha256).c_str(), &st) == 0;
 }
 
 bool BlobStore::remove(std::string_view sha256)
 {
-    if (!is_blob_name(sha256)) {
+    if (!is_file_blob_name(sha256)) {
         return false;
     }
     return ::unlink(path_for(sha256).c_str()) == 0 || errno == ENOENT;
@@ -289,7 +316,7 @@ Result<std::uint64_t> BlobStore::sweep(
         }
         std::string name = it->path().filename().string();
         bool keep = false;
-        if (is_blob_name(name) && it->path() == path_for(name)) {
+        if (is_file_blob_name(name) && it->path() == path_for(name)) {
             Result<bool> referenced = is_referenced(name);
             HARBOR_TRY(referenced);
             keep = *referenced;

@@ -20,7 +20,18 @@ namespace harbor::store {
 
 // SHA-256 of the bytes as 64 lower-case hex digits (OpenSSL EVP).
 Result<std::string> sha256_hex(std::string_view bytes);
-bool is_blob_name(std::string_view name);
+
+// A blob has one of two kinds of name. A file blob is named by its SHA-256 (64 lower-case hex
+// digits), which makes identical large bodies one file. A blob kept inline in the database
+// (store/sqlite) since schema step 9 has a serial name, "s" and 16 lower-case hex digits,
+// handed out in increasing order by the writer: every table and index keyed by blob name then
+// grows at its right edge, where content hashes dirtied a random B-tree page per message.
+// Serial names sort after every hash name ('s' > 'f'). Inline blobs stored before step 9 keep
+// their hash names.
+bool is_file_blob_name(std::string_view name);
+bool is_serial_blob_name(std::string_view name);
+bool is_blob_name(std::string_view name);  // either kind
+std::string serial_blob_name(std::uint64_t serial);
 
 class BlobStore {
 public:

@@ -56,7 +56,38 @@ TEST(BlobName, AcceptsOnlyLowerCaseHexOfSha256Length)
     };
     for (const Case& c : cases) {
         EXPECT_EQ(is_blob_name(c.name), c.want) << c.name;
+        EXPECT_EQ(is_file_blob_name(c.name), c.want) << c.name;
     }
+}
+
+TEST(BlobName, SerialNamesAreSAndSixteenHexDigitsInNumericOrder)
+{
+    EXPECT_EQ(serial_blob_name(0), "s0000000000000000");
+    EXPECT_EQ(serial_blob_name(0x1234abcd), "s000000001234abcd");
+    EXPECT_EQ(serial_blob_name(~std::uint64_t{0}), "sffffffffffffffff");
+    // Text order is numeric order, and after every file (hash) name.
+    EXPECT_LT(serial_blob_name(9), serial_blob_name(10));
+    EXPECT_LT(serial_blob_name(0xffff), serial_blob_name(0x10000));
+    EXPECT_LT(std::string(64, 'f'), serial_blob_name(0));
+    for (const std::string& name : {serial_blob_name(0), serial_blob_name(1ULL << 60)}) {
+        EXPECT_TRUE(is_serial_blob_name(name)) << name;
+        EXPECT_TRUE(is_blob_name(name)) << name;
+        EXPECT_FALSE(is_file_blob_name(name)) << name;
+    }
+    for (const char* bad : {"s", "s000000000000000", "s00000000000000000", "S0000000000000000",
+                            "s000000000000000A", "s00000000000000/0", "t0000000000000000"}) {
+        EXPECT_FALSE(is_serial_blob_name(bad)) << bad;
+        EXPECT_FALSE(is_blob_name(bad)) << bad;
+    }
+}
+
+TEST(BlobStore, RefusesSerialNamesForFiles)
+{
+    TempDir dir;
+    BlobStore blobs(dir.path() / "blobs");
+    ASSERT_TRUE(blobs.create_root());
+    EXPECT_FALSE(blobs.write(serial_blob_name(7), "inline bytes never become a file"));
+    EXPECT_FALSE(blobs.exists(serial_blob_name(7)));
 }
 
 TEST(BlobStore, WritesUnderTwoLevelFanOutAndReadsBack)

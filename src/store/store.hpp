@@ -198,6 +198,16 @@ public:
     virtual void append_async(AppendRequest request, Done<MessageRecord> done) = 0;
     // Blocks the calling thread until durable; not for io threads (use store/awaitable.hpp).
     Result<MessageRecord> append(AppendRequest request);
+    // MULTIAPPEND (RFC 3502 §6.3.11): every request in one write request, all or none. The
+    // first that fails (the errors of append_async; Quota counts the messages before it in
+    // the same call) rolls back the others and is the result. Records come in the order
+    // given; messages for one mailbox get consecutive UIDs, since nothing else writes in
+    // between. Bytes are copied and `done` runs as for append_async. Invalid for no requests.
+    // Defined in sqlite/sqlite_append_all.cpp; the default answers Errc::Unsupported.
+    virtual void append_all_async(std::vector<AppendRequest> requests,
+                                  Done<std::vector<MessageRecord>> done);
+    // Blocks the calling thread until durable; not for io threads.
+    Result<std::vector<MessageRecord>> append_all(std::vector<AppendRequest> requests);
     // Errors that fail the whole request: Invalid (nothing to deliver, a bad mailbox name or
     // flag, a spooled file that does not match its size), Io/TempFail, and any error of the
     // outbound copy. Like append_async, `done` runs on a store thread, never inside the call;

@@ -1,9 +1,11 @@
 // The store's small pool of blocking-work threads (see task_pool.hpp).
 #include "store/task_pool.hpp"
 
+#include "core/thread_name.hpp"
+
 namespace harbor::store {
 
-TaskPool::TaskPool(unsigned threads)
+TaskPool::TaskPool(unsigned threads, std::string_view name) : name_(name)
 {
     threads_.reserve(threads);
     for (unsigned i = 0; i < threads; ++i) {
@@ -45,6 +47,7 @@ void TaskPool::shutdown()
 
 void TaskPool::loop()
 {
+    name_this_thread(name_);
     for (;;) {
         std::function<void()> task;
         {

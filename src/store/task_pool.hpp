@@ -6,6 +6,8 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -13,7 +15,8 @@ namespace harbor::store {
 
 class TaskPool {
 public:
-    explicit TaskPool(unsigned threads);
+    // `name` names the threads (core/thread_name.hpp): "smtp-lookup", "blob", …
+    TaskPool(unsigned threads, std::string_view name);
     TaskPool(const TaskPool&) = delete;
     TaskPool& operator=(const TaskPool&) = delete;
     ~TaskPool();
@@ -26,6 +29,8 @@ public:
 
 private:
     void loop();
+
+    std::string name_;
 
     std::mutex mutex_;
     std::condition_variable wake_;

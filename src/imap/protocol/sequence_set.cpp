@@ -87,6 +87,23 @@ Result<SequenceSet> parse_sequence_set(std::string_view text, SequenceLimits lim
     }
 }
 
+std::string format_number_runs(const std::vector<std::uint32_t>& numbers)
+{
+    std::string out;
+    for (std::size_t i = 0; i < numbers.size();) {
+        std::size_t j = i;
+        while (j + 1 < numbers.size() && numbers[j + 1] == numbers[j] + 1) {
+            ++j;
+        }
+        out += (out.empty() ? "" : ",") + std::to_string(numbers[i]);
+        if (j > i) {
+            out += ":" + std::to_string(numbers[j]);
+        }
+        i = j + 1;
+    }
+    return out;
+}
+
 std::string format_sequence_set(const SequenceSet& set)
 {
     std::string out;
@@ -135,9 +152,8 @@ Result<std::vector<ResolvedRange>> resolve(const SequenceSet& set, std::uint32_t
     std::vector<ResolvedRange> merged;
     for (const ResolvedRange& range : out) {
         // Adjacent ranges merge too: 1:3,4:5 is 1:5 (high + 1 cannot overflow a uint64).
-        if (!merged.empty() &&
-            static_cast<std::uint64_t>(range.low) <=
-                static_cast<std::uint64_t>(merged.back().high) + 1) {
+        if (!merged.empty() && static_cast<std::uint64_t>(range.low) <=
+                                   static_cast<std::uint64_t>(merged.back().high) + 1) {
             merged.back().high = std::max(merged.back().high, range.high);
         } else {
             merged.push_back(range);

@@ -46,6 +46,9 @@ Result<SequenceSet> parse_sequence_set(std::string_view text, SequenceLimits lim
 
 // The canonical text form: "1:*", "4,7:9", "$".
 std::string format_sequence_set(const SequenceSet& set);
+// Numbers in the order given, each run of consecutive ascending ones as a range: "1:3,7"
+// (ESEARCH ALL, UIDPLUS uid-set RFC 4315 §3, VANISHED, MODIFIED).
+std::string format_number_runs(const std::vector<std::uint32_t>& numbers);
 
 // A closed interval low <= high, both >= 1.
 struct ResolvedRange {

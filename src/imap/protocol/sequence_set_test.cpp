@@ -42,6 +42,16 @@ TEST(ImapSequenceSet, ParsesAndFormats)
     EXPECT_EQ(format_sequence_set(*mixed), "1:5,$");
 }
 
+TEST(NumberRuns, RunsOfConsecutiveNumbersInTheOrderGiven)
+{
+    EXPECT_EQ(format_number_runs({}), "");
+    EXPECT_EQ(format_number_runs({7}), "7");
+    EXPECT_EQ(format_number_runs({1, 2, 3, 7}), "1:3,7");
+    EXPECT_EQ(format_number_runs({4, 5, 9, 10, 11, 2}), "4:5,9:11,2");  // not sorted
+    EXPECT_EQ(format_number_runs({4294967294u, 4294967295u}), "4294967294:4294967295");
+    EXPECT_EQ(format_number_runs({5, 5}), "5,5");
+}
+
 TEST(ImapSequenceSet, Refusals)
 {
     for (const char* text : {"", "0", "0:5", "1:0", "4294967296", "99999999999999999999", "1,",

@@ -289,17 +289,13 @@ private:
         case SearchKeyKind::Subject: {
             // "in the envelope structure's X field" (RFC 9051 §6.4.4): the first such field,
             // whole (display names included for addresses). An empty string asks for presence.
-            const std::vector<std::string>& values = message_.content->folded_fields(node.field);
-            return !values.empty() && contains_folded(values.front(), node.needle);
+            return message_.content->field_contains(node.field, node.needle, true);
         }
         case SearchKeyKind::Header: {
             // "a header field with the specified field-name ... and that contains the
             // specified string in the text of the header"; "" matches every message that has
             // the field (RFC 9051 §6.4.4).
-            const std::vector<std::string>& values = message_.content->folded_fields(node.field);
-            return std::any_of(values.begin(), values.end(), [&](const std::string& value) {
-                return contains_folded(value, node.needle);
-            });
+            return message_.content->field_contains(node.field, node.needle, false);
         }
         case SearchKeyKind::Body:
             return contains_folded(message_.content->folded_body(), node.needle);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "imap/protocol/test_support.hpp"
+#include "imap/search/casemap.hpp"
 
 namespace harbor::imap {
 namespace {
@@ -289,6 +290,51 @@ TEST_F(Evaluate, ContentIsNeededOnlyWhenItDecides)
     ASSERT_TRUE(flags);
     EXPECT_EQ(content_need(*flags), ContentNeed::None);
     EXPECT_EQ(evaluate(*flags, unseen), Match::Yes);
+}
+
+// MessageContent::field_contains() takes a short cut for plain ASCII values; it must answer
+// exactly as the folded fields do, for folded lines (RFC 5322 §2.2.3), encoded-words and
+// "=?" that is not one (RFC 2047 §2), 8-bit text (RFC 6532 §3.2) and a leading byte order mark.
+TEST(FieldContains, AgreesWithFoldedFields)
+{
+    const std::string raw =
+        "\xEF\xBB\xBFSubject: Folded\r\n subject LINE\r\n"
+        "X-A: plain =? not a word\r\n"
+        "X-A: =?UTF-8?Q?Caf=C3=A9?= menu\r\n"
+        "X-A: tail\tTAB\r\n"
+        "X-B: caf\xC3\xA9 au lait\r\n"
+        "X-C:\r\n"
+        "\r\n"
+        "body\r\n";
+    const std::vector<std::string> names = {"Subject", "x-a", "X-B", "X-C", "X-Missing"};
+    const std::vector<std::string> needles = {"",         "FOLDED SUBJECT", "SUBJECT LINE",
+                                              "=? NOT",   "CAFE\xCC\x81",   "E\xCC\x81 MENU",
+                                              "TAIL\tTAB", "AU LAIT",       "PLAIN",
+                                              "\r\n",      "NOWHERE"};
+    std::size_t matched = 0;
+    for (const std::string& name : names) {
+        MessageContent slow(raw);
+        const std::vector<std::string>& values = slow.folded_fields(name);
+        for (const std::string& needle : needles) {
+            MessageContent fast(raw);
+            const bool first = !values.empty() && contains_folded(values.front(), needle);
+            bool any = false;
+            for (const std::string& value : values) {
+                any = any || contains_folded(value, needle);
+            }
+            EXPECT_EQ(fast.field_contains(name, needle, true), first) << name << " " << needle;
+            EXPECT_EQ(fast.field_contains(name, needle, false), any) << name << " " << needle;
+            matched += any ? 1 : 0;
+        }
+    }
+    // Each needle but the last two is in some field ("" in four of them).
+    EXPECT_GE(matched, 12u);
+    MessageContent subject(raw);
+    EXPECT_TRUE(subject.field_contains("SUBJECT", "FOLDED SUBJECT LINE", true));
+    // Folded "Café" is NFKD: E and a combining acute accent (RFC 5051 §2).
+    EXPECT_FALSE(subject.field_contains("X-A", "CAFE\xCC\x81", true));  // not the first X-A
+    EXPECT_TRUE(subject.field_contains("X-A", "CAFE\xCC\x81", false));
+    EXPECT_TRUE(subject.field_contains("X-B", "CAFE\xCC\x81 AU", true));
 }
 
 TEST_F(Evaluate, DeepProgramsAreRefused)

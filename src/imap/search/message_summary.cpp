@@ -11,6 +11,7 @@
 #include "imap/search/message_summary.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "core/ascii.hpp"
 #include "imap/fetch/bodystructure.hpp"
@@ -159,7 +160,13 @@ std::vector<std::optional<std::string>> summary_header_blocks(
     std::vector<std::optional<store::text::BlobSummary>> summaries =
         copy_summaries(*index, copies, content_limits);
     for (std::size_t i = 0; i < copies.size(); ++i) {
-        if (summaries[i]) {
+        if (!summaries[i]) {
+            continue;
+        }
+        if (copies[i]->prefix.empty()) {
+            // fit_summary()'s answer for a copy that is its blob, without copying the block.
+            headers[i] = std::move(summaries[i]->header);
+        } else {
             headers[i] = fit_summary(*summaries[i], copies[i]->prefix, limits).header;
         }
     }

@@ -30,10 +30,39 @@ void append_header_text(std::string& out, const std::vector<mime::HeaderField>& 
         const std::size_t start = value.find_first_not_of(" \t");
         out.append(field.name);
         out.append(": ");
-        out.append(start == std::string::npos ? std::string_view() :
-                                                std::string_view(value).substr(start));
+        out.append(start == std::string::npos ? std::string_view()
+                                              : std::string_view(value).substr(start));
         out.push_back('\n');
     }
+}
+
+// A field value whose folded_fields() form is its bytes without CR and LF, a-z made upper
+// case: US-ASCII (sanitize_utf8 keeps it as is), no "=?" (where decode_rfc2047 looks for an
+// encoded-word; without one it only unfolds, RFC 5322 §2.2.3), short enough that neither the
+// decoder's input cap nor `max_folded` cuts it, and fold_unicode_casemap's ASCII path applies.
+bool is_plain_value(std::string_view value, std::size_t max_folded)
+{
+    if (value.size() > std::min(mime::default_max_header_input, max_folded) ||
+        value.find("=?") != std::string_view::npos) {
+        return false;
+    }
+    return std::all_of(value.begin(), value.end(),
+                       [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+// contains_folded(fold_unicode_casemap(decoded_value(value)), needle) for a plain value, in a
+// buffer the thread reuses: no allocation per message once it has grown.
+bool plain_value_contains(std::string_view value, std::string_view needle)
+{
+    thread_local std::string folded;
+    folded.clear();
+    for (const char c : value) {
+        if (c == '\r' || c == '\n') {
+            continue;
+        }
+        folded.push_back((c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c);
+    }
+    return contains_folded(folded, needle);
 }
 
 }  // namespace
@@ -58,7 +87,21 @@ const mime::Message& MessageContent::message()
 
 const std::vector<mime::HeaderField>& MessageContent::header_fields()
 {
-    return message().root.fields;
+    if (header_block_) {
+        return header_block_->fields;
+    }
+    if (message_) {
+        return message_->root.fields;
+    }
+    // The root's block exactly as parse_message() splits it (mime/message.cpp): after a
+    // leading UTF-8 byte order mark, offsets in raw_, the root's share of the field limits.
+    const std::size_t start = raw_.starts_with("\xef\xbb\xbf") ? 3 : 0;
+    mime::Limits block_limits = limits_.mime;
+    block_limits.max_header_fields =
+        std::min(limits_.mime.max_header_fields, limits_.mime.max_total_header_fields);
+    header_block_ =
+        mime::parse_header_block(std::string_view(raw_).substr(start), start, block_limits);
+    return header_block_->fields;
 }
 
 const mime::Envelope& MessageContent::envelope()
@@ -84,6 +127,32 @@ const std::vector<std::string>& MessageContent::folded_fields(std::string_view n
         }
     }
     return fields_.emplace(key, std::move(values)).first->second;
+}
+
+bool MessageContent::field_contains(std::string_view name, std::string_view needle, bool first_only)
+{
+    for (const mime::HeaderField& field : header_fields()) {
+        if (!iequals(field.name, name)) {
+            continue;
+        }
+        if (!is_plain_value(field.value, limits_.max_folded)) {
+            // Decoding or folding does more than change case: the general way, cached.
+            const std::vector<std::string>& values = folded_fields(name);
+            if (first_only) {
+                return !values.empty() && contains_folded(values.front(), needle);
+            }
+            return std::any_of(values.begin(), values.end(), [needle](const std::string& value) {
+                return contains_folded(value, needle);
+            });
+        }
+        if (plain_value_contains(field.value, needle)) {
+            return true;
+        }
+        if (first_only) {
+            return false;
+        }
+    }
+    return false;
 }
 
 const std::string& MessageContent::folded_header()
@@ -136,7 +205,8 @@ const std::string& MessageContent::folded_body()
         }
         mime::BodyLimits body_limits;
         body_limits.max_input = limits_.max_part_input;
-        body_limits.max_output = limits_.max_body_text - std::min(text.size(), limits_.max_body_text);
+        body_limits.max_output =
+            limits_.max_body_text - std::min(text.size(), limits_.max_body_text);
         const mime::BodyText decoded = mime::decode_text(raw_, part, body_limits);
         text.append(decoded.utf8);
         text.push_back('\n');

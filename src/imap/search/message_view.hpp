@@ -19,6 +19,7 @@
 
 #include "mime/date.hpp"
 #include "mime/envelope.hpp"
+#include "mime/header.hpp"
 #include "mime/message.hpp"
 
 namespace harbor::imap {
@@ -55,13 +56,18 @@ public:
 
     std::string_view raw() const { return raw_; }
     const mime::Message& message();
-    // The top-level header fields (RFC 5322 §2.2).
+    // The top-level header fields (RFC 5322 §2.2): those of message().root, but split without
+    // the MIME parse of the whole message when nothing else needs it (header keys, SORT).
     const std::vector<mime::HeaderField>& header_fields();
     // The first of each field the envelope structure has (RFC 9051 §7.5.2), decoded.
     const mime::Envelope& envelope();
     // Every top-level field with this name (ASCII case-insensitive), in order: unfolded,
     // RFC 2047 words decoded (RFC 2047 §6.2), made UTF-8 and folded (casemap.hpp).
     const std::vector<std::string>& folded_fields(std::string_view name);
+    // Whether a top-level field with this name (only the first such field when `first_only`)
+    // holds the folded `needle` once unfolded, decoded and folded: contains_folded() over
+    // folded_fields(name), without building them for plain ASCII values (see the .cpp).
+    bool field_contains(std::string_view name, std::string_view needle, bool first_only);
     // The whole top-level header as "Name: decoded value" lines, folded (for TEXT).
     const std::string& folded_header();
     // The text of every text/* leaf part and of the headers of encapsulated messages, transfer
@@ -74,6 +80,7 @@ private:
     std::string raw_;
     ContentLimits limits_;
     std::optional<mime::Message> message_;
+    std::optional<mime::HeaderBlock> header_block_;  // header_fields() before message()
     std::optional<mime::Envelope> envelope_;
     std::map<std::string, std::vector<std::string>, std::less<>> fields_;
     std::optional<std::string> header_;

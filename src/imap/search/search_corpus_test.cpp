@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "imap/protocol/test_support.hpp"
+#include "imap/search/casemap.hpp"
 #include "imap/search/evaluate.hpp"
 #include "imap/search/test_corpus.hpp"
 #include "imap/search/sort.hpp"
@@ -114,6 +115,57 @@ TEST_F(SearchCorpus, SubjectMatchesItsOwnDecodedText)
         ++checked;
     }
     EXPECT_GT(checked, 100u);
+}
+
+TEST_F(SearchCorpus, HeaderFieldsAreTheRootFieldsOfTheFullParse)
+{
+    // header_fields() splits the header block alone when message() has not run; it must give
+    // the root's fields of the full parse, field for field (BOMs, limits, obsolete syntax).
+    for (const std::string& raw : *raw_) {
+        MessageContent header_only(raw);
+        MessageContent full(raw);
+        const std::vector<mime::HeaderField>& fields = header_only.header_fields();
+        const std::vector<mime::HeaderField>& root = full.message().root.fields;
+        ASSERT_EQ(fields.size(), root.size()) << raw.substr(0, 80);
+        for (std::size_t i = 0; i < fields.size(); ++i) {
+            EXPECT_EQ(fields[i].name, root[i].name);
+            EXPECT_EQ(fields[i].value, root[i].value);
+            EXPECT_EQ(fields[i].offset, root[i].offset);
+            EXPECT_EQ(fields[i].length, root[i].length);
+        }
+    }
+}
+
+TEST_F(SearchCorpus, FieldContainsAgreesWithFoldedFields)
+{
+    // field_contains() skips decoding and folding for plain ASCII values; over every field of
+    // every corpus message, with needles cut from the folded values and a few that are in no
+    // message, it must answer as contains_folded() over folded_fields() does.
+    std::size_t matched = 0;
+    for (const std::string& raw : *raw_) {
+        MessageContent fast(raw);
+        MessageContent slow(raw);
+        for (const mime::HeaderField& field : slow.header_fields()) {
+            const std::string name(field.name);
+            const std::vector<std::string>& values = slow.folded_fields(name);
+            std::vector<std::string> needles = {"", "ZZQXJ", "\xC3\xA9T\xC3\xA9", "=?"};
+            for (const std::string& value : values) {
+                needles.push_back(value.substr(0, 6));
+                needles.push_back(value.substr(value.size() / 2, 5));
+            }
+            for (const std::string& needle : needles) {
+                const bool first = !values.empty() && contains_folded(values.front(), needle);
+                const bool any = std::any_of(values.begin(), values.end(),
+                                             [&](const std::string& value) {
+                                                 return contains_folded(value, needle);
+                                             });
+                EXPECT_EQ(fast.field_contains(name, needle, true), first) << name << " " << needle;
+                EXPECT_EQ(fast.field_contains(name, needle, false), any) << name << " " << needle;
+                matched += any ? 1 : 0;
+            }
+        }
+    }
+    EXPECT_GT(matched, 1000u);
 }
 
 TEST_F(SearchCorpus, SortIsAPermutationInOrder)

@@ -110,11 +110,14 @@ KeyState key_state(const SearchNode& node, const store::text::CopyAnswers& answe
 SearchText extract_search_text(std::string_view raw, const ContentLimits& limits)
 {
     MessageContent content{std::string(raw), limits};
+    // The whole parse first: the header text then reads its root fields rather than splitting
+    // the header block a second time (MessageContent::header_fields()).
+    const mime::Message& message = content.message();
     SearchText text;
     text.header = without_nul(content.folded_header());
     text.body = without_nul(content.folded_body());
     // From the parse the text came from (MessageContent parses once).
-    text.summary = make_summary(content.raw(), content.message(), limits.mime);
+    text.summary = make_summary(content.raw(), message, limits.mime);
     return text;
 }
 

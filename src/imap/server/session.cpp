@@ -24,7 +24,10 @@ constexpr std::size_t flush_threshold = 64 * 1024;
 
 // Password checks take tens of milliseconds each; lookups and message reads get threads of
 // their own so that a burst of logins does not hold up FETCH.
-ImapHandler::Blocking::Blocking() : passwords(4), lookups(2), messages(4) {}
+ImapHandler::Blocking::Blocking()
+    : passwords(4, "imap-password"), lookups(2, "imap-lookup"), messages(4, "imap-read")
+{
+}
 
 ImapHandler::ImapHandler(store::Store& store, store::ChangeFeed& changes, ImapSettings settings,
                          std::shared_ptr<net::LoginThrottle> throttle)
@@ -154,7 +157,7 @@ std::string Session::capability_list() const
     caps += state_ == SessionState::NotAuthenticated ? " LITERAL-" : " LITERAL+";
     caps += " ENABLE ID NAMESPACE UNSELECT UTF8=ACCEPT BINARY SPECIAL-USE CREATE-SPECIAL-USE";
     caps += " CHILDREN LIST-EXTENDED LIST-STATUS";
-    caps += " IDLE UIDPLUS MOVE CONDSTORE QRESYNC QUOTA QUOTA=RES-STORAGE STATUS=SIZE";
+    caps += " IDLE UIDPLUS MOVE MULTIAPPEND CONDSTORE QRESYNC QUOTA QUOTA=RES-STORAGE STATUS=SIZE";
     caps += " ESEARCH SEARCHRES SORT SORT=DISPLAY THREAD=ORDEREDSUBJECT THREAD=REFERENCES WITHIN";
     if (state_ != SessionState::NotAuthenticated && !connection_.is_compressed()) {
         caps += " COMPRESS=DEFLATE";  // RFC 4978 §3: once per connection, after login

@@ -1,8 +1,9 @@
 // APPEND (RFC 9051 §6.3.12) into an existing mailbox, with APPENDUID (RFC 4315 §3, part of
-// IMAP4rev2), literal8 (RFC 3516 §4.4) and the UTF8 form (RFC 6855 §4). One message per
-// command: MULTIAPPEND (RFC 3502) is not offered.
-// SECURITY: the message is untrusted; its size was bounded by the reader (max_append) before
-// any octet was read, flags are checked here, and the store copies the bytes before returning.
+// IMAP4rev2), literal8 (RFC 3516 §4.4), the UTF8 form (RFC 6855 §4) and MULTIAPPEND (RFC 3502):
+// several messages in one command, appended all or none (§6.3.11) by one store request.
+// SECURITY: the messages are untrusted; each one's size was bounded by the reader (max_append,
+// the APPENDLIMIT of RFC 7889) before any octet was read, and the whole command's by
+// max_command; flags are checked here, and the store copies the bytes before returning.
 #include "core/log.hpp"
 #include "imap/protocol/mailbox_name.hpp"
 #include "imap/server/session_state.hpp"
@@ -38,47 +39,92 @@ bool is_settable_flag(std::string_view flag)
     });
 }
 
+// The co_await-able form of Store::append_all_async, as store::async_append is of
+// append_async. Not a coroutine (see store::off_io_thread for why); the requests' bytes are
+// views into the command, which outlives the co_await.
+auto async_append_all(store::Store& store, std::vector<store::AppendRequest> requests)
+{
+    using Records = std::vector<store::MessageRecord>;
+    return store::detail::async_store_call<Records>(
+        [&store, requests = std::move(requests)](store::Done<Records> done) mutable {
+            store.append_all_async(std::move(requests), std::move(done));
+        },
+        boost::asio::use_awaitable);
+}
+
+// RFC 4315 §3 uid-set for APPENDUID ("7" for one message, "7:9" for a MULTIAPPEND): runs of
+// consecutive UIDs as ranges, in the order the messages were given.
+std::string format_uid_set(const std::vector<store::MessageRecord>& records)
+{
+    std::vector<std::uint32_t> uids;
+    uids.reserve(records.size());
+    for (const store::MessageRecord& record : records) {
+        uids.push_back(record.uid);
+    }
+    return format_number_runs(uids);
+}
+
 }  // namespace
 
 Awaitable<void> Session::on_append(const Command& command)
 {
     const auto& args = std::get<AppendArgs>(command.args);
-    if (args.messages.size() != 1) {
-        tagged(command.tag, "BAD", "One message per APPEND (MULTIAPPEND is not supported)");
-        (void)count_error();
-        co_return;
-    }
-    const AppendMessage& message = args.messages.front();
-    for (const std::string& flag : message.flags) {
-        if (!is_settable_flag(flag)) {
-            tagged(command.tag, "BAD", "Flag " + flag + " cannot be set");
-            (void)count_error();
-            co_return;
+    // RFC 3502 §6.3.11: none of the messages is appended if one cannot be, so every message
+    // is checked before the store sees any.
+    for (const AppendMessage& message : args.messages) {
+        for (const std::string& flag : message.flags) {
+            if (!is_settable_flag(flag)) {
+                tagged(command.tag, "BAD", "Flag " + flag + " cannot be set");
+                (void)count_error();
+                co_return;
+            }
         }
     }
-    if (message.data.empty()) {
-        tagged(command.tag, "NO", "Empty message");
-        co_return;
+    for (const AppendMessage& message : args.messages) {
+        if (message.data.empty()) {
+            tagged(command.tag, "NO", "Empty message");
+            co_return;
+        }
     }
     Result<std::string> name = name_from_client(args.mailbox);
     if (!name) {
         tagged(command.tag, "NO", "[TRYCREATE] " + name.error().detail);
         co_return;
     }
-    store::AppendRequest request;
-    request.account = account_->id;
-    request.mailbox = *name;
-    request.if_missing = store::MissingMailbox::Fail;  // the store's lookup, in the same write
-    request.bytes = message.data;
-    request.flags = message.flags;
-    request.internal_date = message.internal_date ? message.internal_date->to_unix_seconds()
-                                                  : static_cast<std::int64_t>(std::time(nullptr));
-    Result<store::MessageRecord> stored = co_await store::async_append(
-        handler_.store(), std::move(request), boost::asio::use_awaitable);
+    const auto now = static_cast<std::int64_t>(std::time(nullptr));
+    std::vector<store::AppendRequest> requests;
+    requests.reserve(args.messages.size());
+    for (const AppendMessage& message : args.messages) {
+        store::AppendRequest request;
+        request.account = account_->id;
+        request.mailbox = *name;
+        request.if_missing = store::MissingMailbox::Fail;  // the store's lookup, in the same write
+        request.bytes = message.data;
+        request.flags = message.flags;
+        request.internal_date =
+            message.internal_date ? message.internal_date->to_unix_seconds() : now;
+        requests.push_back(std::move(request));
+    }
+    // One message through append_async, as before MULTIAPPEND; several in one store request,
+    // one transaction: all or none (RFC 3502 §6.3.11), and [OVERQUOTA] when their total does
+    // not fit (RFC 9208 §4.3 and §5.1: the quota counts every message appended).
+    Result<std::vector<store::MessageRecord>> stored = unexpected(Errc::Internal, "not run");
+    if (requests.size() == 1) {
+        Result<store::MessageRecord> one = co_await store::async_append(
+            handler_.store(), std::move(requests.front()), boost::asio::use_awaitable);
+        if (one) {
+            stored = std::vector<store::MessageRecord>{std::move(*one)};
+        } else {
+            stored = unexpected(one.error());
+        }
+    } else {
+        stored = co_await async_append_all(handler_.store(), std::move(requests));
+    }
     if (!stored) {
         const Errc code = stored.error().code;
-        log::info("imap.append.failed",
-                  {{"cid", context_.cid}, {"error", stored.error().to_string()}});
+        log::info("imap.append.failed", {{"cid", context_.cid},
+                                         {"messages", args.messages.size()},
+                                         {"error", stored.error().to_string()}});
         if (code == Errc::NotFound) {
             // RFC 9051 §6.3.12: the client may CREATE it and try again (not supported yet).
             tagged(command.tag, "NO", "[TRYCREATE] No such mailbox");
@@ -93,7 +139,8 @@ Awaitable<void> Session::on_append(const Command& command)
         }
         co_return;
     }
-    if (state_ == SessionState::Selected && selected_->mailbox.id == stored->mailbox) {
+    const store::MessageRecord& first = stored->front();
+    if (state_ == SessionState::Selected && selected_->mailbox.id == first.mailbox) {
         // RFC 9051 §6.3.12: EXISTS for the selected mailbox, now rather than when the
         // change feed's note arrives.
         const bool more = co_await refresh_selected(true, true);
@@ -101,9 +148,10 @@ Awaitable<void> Session::on_append(const Command& command)
             co_return;
         }
     }
-    // RFC 4315 §3: the store reports the mailbox's UIDVALIDITY with the new message.
+    // RFC 4315 §3: the store reports the mailbox's UIDVALIDITY with the new messages, which
+    // all went to one mailbox.
     tagged(command.tag, "OK",
-           "[APPENDUID " + std::to_string(stored->uidvalidity) + " " + std::to_string(stored->uid) +
+           "[APPENDUID " + std::to_string(first.uidvalidity) + " " + format_uid_set(*stored) +
                "] APPEND completed");
 }
 

@@ -38,6 +38,10 @@ using net::Awaitable;
 // Messages read per off_io_thread call: few enough that one call never holds the pool long,
 // many enough that the round trips do not dominate.
 constexpr std::size_t read_batch = 200;
+// The same when only header blocks are read: they mostly come from the index's summaries,
+// a few hundred octets each, and one summaries() query answers up to 500 blobs
+// (store/text/text_index.cpp), so a 1,000-message mailbox takes two calls, not five.
+constexpr std::size_t header_read_batch = 500;
 
 // RFC 9051 §6.4.4: US-ASCII and UTF-8 are the charsets a server MUST support; Harbor offers
 // those two and says so with BADCHARSET (§7.1) for any other.
@@ -103,8 +107,9 @@ std::string sort_fields(std::string_view raw, const mime::Limits& limits)
 
 // Runs `per_message` off the io thread for each message of `indexes`, read_batch at a time;
 // a message expunged meanwhile (Errc::NotFound) is passed as nullopt. Results in order. When
-// `need` is ContentNeed::Header, per_message may get only the header block through its empty
-// line, and a message whose header block the index summarizes is not read.
+// `need` is ContentNeed::Header, per_message gets only the header block through its empty
+// line (content_bytes()), and a message whose header block the index summarizes is not read.
+// The worker reads the records in place, as index_plan() does: the session waits for it.
 template <typename T>
 Awaitable<Result<std::vector<T>>> read_each(
     MessageSource source, const std::vector<store::MessageRecord>& messages,
@@ -114,27 +119,24 @@ Awaitable<Result<std::vector<T>>> read_each(
 {
     std::vector<T> results;
     results.reserve(indexes.size());
-    for (std::size_t start = 0; start < indexes.size(); start += read_batch) {
-        const std::size_t end = std::min(indexes.size(), start + read_batch);
-        // Copies of the records: the worker never touches the view the session owns.
-        std::vector<std::pair<std::size_t, store::MessageRecord>> batch;
-        batch.reserve(end - start);
-        for (std::size_t i = start; i < end; ++i) {
-            batch.emplace_back(indexes[i], messages[indexes[i]]);
-        }
+    const std::size_t batch_size = need == ContentNeed::Header ? header_read_batch : read_batch;
+    for (std::size_t start = 0; start < indexes.size(); start += batch_size) {
+        const std::size_t end = std::min(indexes.size(), start + batch_size);
         std::function<Result<std::vector<T>>()> work =
-            [&store = source.store, &per_message, need, text_index = source.text_index,
-             limits = source.limits, batch = std::move(batch)]() -> Result<std::vector<T>> {
+            [&store = source.store, &per_message, &messages, &indexes, start, end, need,
+             text_index = source.text_index, limits = source.limits]() -> Result<std::vector<T>> {
             std::vector<const store::MessageRecord*> copies;
-            for (const auto& entry : batch) {
-                copies.push_back(&entry.second);
+            copies.reserve(end - start);
+            for (std::size_t i = start; i < end; ++i) {
+                copies.push_back(&messages[indexes[i]]);
             }
             std::vector<std::optional<std::string>> headers =
-                need == ContentNeed::Header ? summary_header_blocks(text_index, copies, limits)
-                                            : std::vector<std::optional<std::string>>(batch.size());
+                need == ContentNeed::Header
+                    ? summary_header_blocks(text_index, copies, limits)
+                    : std::vector<std::optional<std::string>>(copies.size());
             // The messages the summaries did not answer, read in one snapshot.
             std::vector<const store::MessageRecord*> unread;
-            for (std::size_t i = 0; i < batch.size(); ++i) {
+            for (std::size_t i = 0; i < copies.size(); ++i) {
                 if (!headers[i]) {
                     unread.push_back(copies[i]);
                 }
@@ -142,20 +144,24 @@ Awaitable<Result<std::vector<T>>> read_each(
             std::vector<Result<std::string>> raws = store.read_messages(unread);
             auto next_raw = raws.begin();
             std::vector<T> done;
-            done.reserve(batch.size());
-            for (std::size_t i = 0; i < batch.size(); ++i) {
-                const auto& [index, record] = batch[i];
+            done.reserve(copies.size());
+            for (std::size_t i = 0; i < copies.size(); ++i) {
+                const std::size_t index = indexes[start + i];
                 if (headers[i]) {
-                    done.push_back(per_message(index, record, std::move(headers[i])));
+                    // A summary's block is already what content_bytes() would cut.
+                    done.push_back(per_message(index, *copies[i], std::move(headers[i])));
                     continue;
                 }
                 Result<std::string> raw = std::move(*next_raw++);
                 if (!raw && raw.error().code != Errc::NotFound) {
                     return unexpected(std::move(raw).error());
                 }
+                if (!raw) {
+                    done.push_back(per_message(index, *copies[i], std::nullopt));
+                    continue;
+                }
                 done.push_back(
-                    per_message(index, record,
-                                raw ? std::optional<std::string>(std::move(*raw)) : std::nullopt));
+                    per_message(index, *copies[i], content_bytes(std::move(*raw), need, limits)));
             }
             return done;
         };
@@ -220,28 +226,31 @@ Awaitable<Result<std::vector<std::size_t>>> matching_indexes(
     if (undecided.empty()) {
         co_return matched;
     }
-    const mime::Limits limits = source.limits;
-    std::function<char(std::size_t, const store::MessageRecord&, std::optional<std::string>)>
-        decide = [&program_for, limits](std::size_t index, const store::MessageRecord& record,
-                                        std::optional<std::string> raw) -> char {
-        if (!raw) {
-            return 0;
-        }
-        const SearchProgram& run = program_for(index);
-        ContentLimits content_limits;
-        content_limits.mime = limits;
-        MessageContent content(content_bytes(std::move(*raw), content_need(run), limits),
-                               content_limits);
-        MessageView view = view_of(record, index);
-        view.content = &content;
-        return evaluate(run, view) == Match::Yes ? 1 : 0;
-    };
     // Only the header block when no undecided message's program reads the body (often so
     // once the index has answered the BODY/TEXT keys: then the residual program remains).
     ContentNeed need = ContentNeed::None;
     for (const std::size_t index : undecided) {
         need = combine(need, content_need(program_for(index)));
     }
+    const mime::Limits limits = source.limits;
+    std::function<char(std::size_t, const store::MessageRecord&, std::optional<std::string>)>
+        decide = [&program_for, limits, need](std::size_t index, const store::MessageRecord& record,
+                                              std::optional<std::string> raw) -> char {
+        if (!raw) {
+            return 0;
+        }
+        const SearchProgram& run = program_for(index);
+        ContentLimits content_limits;
+        content_limits.mime = limits;
+        // read_each() already cut a header-only read to its header block.
+        MessageContent content(need == ContentNeed::Header
+                                   ? std::move(*raw)
+                                   : content_bytes(std::move(*raw), content_need(run), limits),
+                               content_limits);
+        MessageView view = view_of(record, index);
+        view.content = &content;
+        return evaluate(run, view) == Match::Yes ? 1 : 0;
+    };
     Result<std::vector<char>> decided =
         co_await read_each<char>(source, messages, undecided, need, std::move(decide));
     if (!decided) {
@@ -254,24 +263,6 @@ Awaitable<Result<std::vector<std::size_t>>> matching_indexes(
     }
     std::sort(matched.begin(), matched.end());
     co_return matched;
-}
-
-// "1:3,7": ascending numbers as a compact sequence set (RFC 9051 §9 sequence-set).
-std::string format_set(const std::vector<std::uint32_t>& numbers)
-{
-    std::string out;
-    for (std::size_t i = 0; i < numbers.size();) {
-        std::size_t j = i;
-        while (j + 1 < numbers.size() && numbers[j + 1] == numbers[j] + 1) {
-            ++j;
-        }
-        out += (out.empty() ? "" : ",") + std::to_string(numbers[i]);
-        if (j > i) {
-            out += ":" + std::to_string(numbers[j]);
-        }
-        i = j + 1;
-    }
-    return out;
 }
 
 std::string format_list(const std::vector<std::uint32_t>& numbers)
@@ -447,7 +438,7 @@ Awaitable<void> Session::on_search(const Command& command)
             line += " COUNT " + std::to_string(numbers.size());
         }
         if (want_all && !numbers.empty()) {
-            line += " ALL " + format_set(numbers);
+            line += " ALL " + format_number_runs(numbers);
         }
         if (with_modseq) {
             line += " MODSEQ " + std::to_string(highest_modseq);
@@ -576,8 +567,7 @@ Awaitable<void> Session::on_thread(const Command& command)
                 }
                 ContentLimits content_limits;
                 content_limits.mime = limits;
-                MessageContent content(content_bytes(std::move(*raw), ContentNeed::Header, limits),
-                                       content_limits);
+                MessageContent content(std::move(*raw), content_limits);  // the header block
                 view.content = &content;
                 return thread_message_of(view, number);
             };

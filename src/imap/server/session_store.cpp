@@ -23,24 +23,6 @@ store::FlagMode flag_mode(StoreMode mode)
     return store::FlagMode::Replace;
 }
 
-// "1:3,7" from ascending numbers.
-std::string format_numbers(const std::vector<std::uint32_t>& numbers)
-{
-    std::string out;
-    for (std::size_t i = 0; i < numbers.size();) {
-        std::size_t j = i;
-        while (j + 1 < numbers.size() && numbers[j + 1] == numbers[j] + 1) {
-            ++j;
-        }
-        out += (out.empty() ? "" : ",") + std::to_string(numbers[i]);
-        if (j > i) {
-            out += ":" + std::to_string(numbers[j]);
-        }
-        i = j + 1;
-    }
-    return out;
-}
-
 }  // namespace
 
 Awaitable<void> Session::on_store(const Command& command)
@@ -123,7 +105,7 @@ Awaitable<void> Session::on_store(const Command& command)
             }
         }
         tagged(command.tag, "OK",
-               "[MODIFIED " + format_numbers(numbers) + "] Conditional " + verb + " failed");
+               "[MODIFIED " + format_number_runs(numbers) + "] Conditional " + verb + " failed");
         co_return;
     }
     tagged(command.tag, "OK", verb + " completed");

@@ -30,7 +30,7 @@ Reply auth_refusal(const Error& error)
 
 // Password checks take tens of milliseconds each; lookups get threads of their own so that a
 // burst of logins does not hold up RCPT.
-SmtpHandler::Blocking::Blocking() : passwords(4), lookups(4) {}
+SmtpHandler::Blocking::Blocking() : passwords(4, "smtp-password"), lookups(4, "smtp-lookup") {}
 
 Awaitable<bool> Session::on_auth(const Command& command)
 {

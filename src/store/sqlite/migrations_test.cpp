@@ -124,15 +124,18 @@ const Case cases[] = {
          ASSERT_TRUE(appended);
          EXPECT_EQ(appended->uid, 3u);
          EXPECT_EQ(appended->modseq, 10u);
-         EXPECT_EQ(*store.blob_refcount(blob), 3u);
+         // Small bodies are no longer shared by content (step 9): a blob of its own.
+         EXPECT_TRUE(is_serial_blob_name(appended->blob.sha256));
+         EXPECT_EQ(*store.blob_refcount(blob), 2u);
          for (std::uint32_t uid : {1u, 2u, 3u}) {
              ASSERT_TRUE(store.expunge(MailboxId{5}, uid));
          }
          EXPECT_FALSE(store.blob_refcount(blob));
      }},
     // Step 4 (inline blob bytes) on a version-3 database whose blobs, small and large, are all
-    // files: they stay files and readable, a new copy of a small one shares its file, new small
-    // bodies go inline, and releasing the last reference still deletes the file.
+    // files: they stay files and readable, new small bodies go inline (the same bytes again as
+    // well: since step 9 small bodies are not shared by content), and releasing the last
+    // reference still deletes the file.
     {3,
      [](Connection& db, const fs::path& data_dir) {
          ASSERT_TRUE(db.exec(directory_seed));
@@ -170,12 +173,12 @@ const Case cases[] = {
              store.append(append_request(AccountId{7}, "INBOX", small_file_body));
          ASSERT_TRUE(again) << again.error().to_string();
          EXPECT_EQ(again->uid, 3u);
-         EXPECT_EQ(*store.blob_refcount(small), 2u);
-         EXPECT_EQ(count_rows(data_dir, "SELECT count(*) FROM blob_data"), 0);
+         EXPECT_EQ(*store.blob_refcount(small), 1u);
+         EXPECT_EQ(count_rows(data_dir, "SELECT count(*) FROM blob_data"), 1);
          Result<MessageRecord> fresh =
              store.append(append_request(AccountId{7}, "INBOX", "new and small"));
          ASSERT_TRUE(fresh);
-         EXPECT_EQ(count_rows(data_dir, "SELECT count(*) FROM blob_data"), 1);
+         EXPECT_EQ(count_rows(data_dir, "SELECT count(*) FROM blob_data"), 2);
          EXPECT_FALSE(files.exists(fresh->blob.sha256));
 
          for (std::uint32_t uid : {1u, 2u, 3u}) {
@@ -187,8 +190,8 @@ const Case cases[] = {
          EXPECT_EQ(*store.read_blob(fresh->blob), "new and small");
      }},
     // Step 5 (per-copy prefix, outbound queue) on a version-4 database: existing messages get
-    // an empty prefix and read as before; a delivery with a prefix and a queue entry shares the
-    // old blob and holds a reference of its own.
+    // an empty prefix and read as before; a delivery with a prefix and a queue entry holds two
+    // references to its one blob (a new one: since step 9 small bodies get serial names).
     {4,
      [](Connection& db, const fs::path&) {
          ASSERT_TRUE(db.exec(directory_seed));
@@ -224,7 +227,8 @@ const Case cases[] = {
          ASSERT_TRUE(delivered) << delivered.error().to_string();
          ASSERT_TRUE(delivered->copies[0]);
          EXPECT_EQ(delivered->copies[0]->uid, 2u);
-         EXPECT_EQ(*store.blob_refcount(blob), 3u);
+         EXPECT_EQ(*store.blob_refcount(blob), 1u);
+         EXPECT_EQ(*store.blob_refcount(delivered->blob), 2u);
          EXPECT_EQ(*store.read_message(*delivered->copies[0]),
                    "Delivered-To: a@example.org\r\n" + small_file_body);
      }},
@@ -345,6 +349,41 @@ const Case cases[] = {
          ASSERT_EQ(messages->size(), 1u);
          ASSERT_TRUE(store.expunge(MailboxId{5}, 1));
          EXPECT_EQ(count_rows(data_dir, "SELECT count(*) FROM blobs"), 0);
+     }},
+    // Step 9 (serial names for inline blobs) on a version-8 database holding an inline blob
+    // under its hash: that blob stays readable under its old name, new small mail gets serial
+    // names, and expunging the old copy removes its bytes.
+    {8,
+     [](Connection& db, const fs::path&) {
+         ASSERT_TRUE(db.exec(directory_seed));
+         const std::string sha = *sha256_hex(small_file_body);
+         ASSERT_TRUE(db.exec("INSERT INTO blobs (sha256, size, refcount) VALUES ('" + sha +
+                             "', " + std::to_string(small_file_body.size()) + ", 0);"));
+         sqlite::Statement insert =
+             *db.prepare("INSERT INTO blob_data (sha256, bytes) VALUES (?, ?)");
+         ASSERT_TRUE(insert.bind(1, sha).bind_blob(2, small_file_body).run());
+         ASSERT_TRUE(db.exec(
+             "INSERT INTO mailboxes (id, account_id, name, uidvalidity, uidnext, highestmodseq)"
+             "    VALUES (5, 7, 'INBOX', 1234, 2, 8);"
+             "INSERT INTO messages (mailbox_id, uid, modseq, blob, size, internal_date)"
+             "    VALUES (5, 1, 8, '" + sha + "', " + std::to_string(small_file_body.size()) +
+             ", 100);"));
+     },
+     [](Store& store, const fs::path& data_dir) {
+         check_directory(store);
+         Result<std::vector<MessageRecord>> messages = store.list_messages(MailboxId{5});
+         ASSERT_TRUE(messages) << messages.error().to_string();
+         ASSERT_EQ(messages->size(), 1u);
+         EXPECT_EQ((*messages)[0].blob.sha256, *sha256_hex(small_file_body));
+         EXPECT_EQ(*store.read_blob((*messages)[0].blob), small_file_body);
+         Result<MessageRecord> fresh = store.append(
+             append_request(AccountId{7}, "INBOX", small_file_body));
+         ASSERT_TRUE(fresh) << fresh.error().to_string();
+         EXPECT_TRUE(is_serial_blob_name(fresh->blob.sha256)) << fresh->blob.sha256;
+         EXPECT_EQ(*store.read_blob(fresh->blob), small_file_body);
+         ASSERT_TRUE(store.expunge(MailboxId{5}, 1));
+         EXPECT_EQ(count_rows(data_dir, "SELECT count(*) FROM blob_data"), 1);
+         EXPECT_EQ(count_rows(data_dir, "SELECT count(*) FROM blobs WHERE sha256 LIKE 's%'"), 1);
      }},
 };
 

@@ -49,7 +49,7 @@ Result<void> check_request(const DeliverRequest& request)
                               "spool file " + request.spooled->file.string() + " missing or of "
                               "another size");
         }
-        if (!is_blob_name(request.spooled->sha256)) {
+        if (!is_file_blob_name(request.spooled->sha256)) {
             return unexpected(Errc::Invalid, "bad spool hash");
         }
     }
@@ -110,11 +110,10 @@ void SqliteStore::deliver_async(DeliverRequest request, Done<DeliverResult> done
             }
             joined.push_back(std::move(*flags));
         }
-        std::string sha256;
+        std::string sha256;  // a file blob's name; an inline blob is named by the writer
         std::uint64_t size = 0;
         std::optional<std::filesystem::path> spool_to_remove;  // a small one, after the commit
         if (request.spooled) {
-            sha256 = request.spooled->sha256;
             size = request.spooled->size;
             if (size <= inline_blob_max) {
                 Result<std::string> small = read_small_file(request.spooled->file, size);
@@ -124,20 +123,23 @@ void SqliteStore::deliver_async(DeliverRequest request, Done<DeliverResult> done
                 }
                 bytes = std::make_shared<std::string>(std::move(*small));
                 spool_to_remove = request.spooled->file;
-            } else if (Result<void> adopted = blobs_.adopt(sha256, request.spooled->file);
-                       !adopted) {
-                done(unexpected(std::move(adopted).error()));
-                return;
+            } else {
+                sha256 = request.spooled->sha256;
+                if (Result<void> adopted = blobs_.adopt(sha256, request.spooled->file);
+                    !adopted) {
+                    done(unexpected(std::move(adopted).error()));
+                    return;
+                }
             }
         } else {
-            Result<std::string> hash = sha256_hex(*bytes);
-            if (!hash) {
-                done(unexpected(std::move(hash).error()));
-                return;
-            }
-            sha256 = std::move(*hash);
             size = bytes->size();
             if (size > inline_blob_max) {
+                Result<std::string> hash = sha256_hex(*bytes);
+                if (!hash) {
+                    done(unexpected(std::move(hash).error()));
+                    return;
+                }
+                sha256 = std::move(*hash);
                 if (Result<void> written = blobs_.write(sha256, *bytes); !written) {
                     done(unexpected(std::move(written).error()));
                     return;
@@ -154,14 +156,16 @@ void SqliteStore::deliver_async(DeliverRequest request, Done<DeliverResult> done
         writer_->submit<DeliverResult>(
             [this, request = std::move(request), joined = std::move(joined), sha256, size,
              bytes](WriteContext& ctx) -> Result<DeliverResult> {
-                HARBOR_TRY(ensure_blob(ctx, blobs_, sha256, size, bytes.get()));
+                Result<std::string> blob = ensure_blob(ctx, blobs_, sha256, size, bytes.get());
+                HARBOR_TRY(blob);
+                const std::string& name = *blob;
                 DeliverResult result;
-                result.blob = BlobId{sha256};
+                result.blob = BlobId{name};
                 for (std::size_t i = 0; i < request.copies.size(); ++i) {
                     const MailboxCopy& copy = request.copies[i];
                     HARBOR_TRY(ctx.db.run("SAVEPOINT copy"));
                     Result<MessageRecord> record = insert_message(
-                        ctx, NewMessage{copy.account, copy.mailbox, joined[i], copy.flags, sha256,
+                        ctx, NewMessage{copy.account, copy.mailbox, joined[i], copy.flags, name,
                                         size, request.internal_date, copy.prefix});
                     if (!record) {
                         HARBOR_TRY(ctx.db.run("ROLLBACK TO copy"));
@@ -170,7 +174,7 @@ void SqliteStore::deliver_async(DeliverRequest request, Done<DeliverResult> done
                     result.copies.push_back(std::move(record));
                 }
                 if (request.outbound) {
-                    Result<std::int64_t> id = insert_queue_entry(ctx, *request.outbound, sha256);
+                    Result<std::int64_t> id = insert_queue_entry(ctx, *request.outbound, name);
                     HARBOR_TRY(id);
                     result.queue_id = *id;
                 }
@@ -188,8 +192,8 @@ void SqliteStore::deliver_async(DeliverRequest request, Done<DeliverResult> done
             std::move(finish));
     };
     if (bytes && bytes->size() <= inline_blob_max) {
-        // Nothing to block on: hashing a small message here costs less than handing it to a
-        // blob thread and waking that thread (one more context switch per message).
+        // Nothing to block on: a small message is neither hashed nor written to a file here,
+        // and a blob thread would only add a wake-up (a context switch per message).
         prepare();
     } else {
         blob_pool_.post(std::move(prepare));

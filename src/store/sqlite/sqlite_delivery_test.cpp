@@ -161,6 +161,7 @@ TEST_F(SqliteDelivery, SmallSpoolFileGoesInline)
     Result<DeliverResult> result = store_->deliver(std::move(request));
     ASSERT_TRUE(result) << result.error().to_string();
     EXPECT_FALSE(fs::exists(spool));
+    EXPECT_TRUE(is_serial_blob_name(result->blob.sha256)) << result->blob.sha256;
     EXPECT_FALSE(fs::exists(
         BlobStore(dir_.path() / sqlite::blob_dir_name).path_for(result->blob.sha256)));
     EXPECT_EQ(*store_->read_message(*result->copies[0]), message);

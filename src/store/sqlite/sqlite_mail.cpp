@@ -2,6 +2,8 @@
 // in the writer's batch), mailbox and message listing, blob reads.
 // UIDs and MODSEQs follow RFC 9051 §2.3.1.1 (uid = uidnext, strictly ascending) and RFC 7162
 // §3.1 (each change raises highestmodseq).
+#include <algorithm>
+#include <chrono>
 #include <limits>
 
 #include "core/ascii.hpp"
@@ -80,24 +82,16 @@ Result<void> check_quota(Connection& db, AccountId account, std::uint64_t size)
     return ok();
 }
 
-// The bytes of a blob whose row this request just inserted. Small ones go into blob_data in the
-// request's savepoint: the batch's commit makes them durable with the row. A large one's file
-// was written on a blob thread, but the last reference may have gone since and the file been
-// deleted (delete_released_blobs), by this process or another one. Deletion happens only under
-// the write lock held here, so checking now is final; rewriting is rare (and impossible for a
-// spooled blob, whose bytes are not in memory: that request fails with TempFail).
-Result<void> store_new_blob_bytes(WriteContext& ctx, BlobStore& blobs, const std::string& sha256,
-                                  std::uint64_t size, const std::string* bytes)
+namespace {
+
+// A file blob whose row this request just inserted. Its file was written on a blob thread, but
+// the last reference may have gone since and the file been deleted (delete_released_blobs), by
+// this process or another one. Deletion happens only under the write lock held here, so
+// checking now is final; rewriting is rare (and impossible for a spooled blob, whose bytes are
+// not in memory: that request fails with TempFail).
+Result<void> check_new_blob_file(BlobStore& blobs, const std::string& sha256,
+                                 const std::string* bytes)
 {
-    if (size <= inline_blob_max) {
-        if (bytes == nullptr) {
-            return unexpected(Errc::Internal, "inline blob without its bytes");
-        }
-        Result<Statement> insert =
-            ctx.db.prepare("INSERT INTO blob_data (sha256, bytes) VALUES (?, ?)");
-        HARBOR_TRY(insert);
-        return insert->bind(1, sha256).bind_blob(2, *bytes).run();
-    }
     if (blobs.exists(sha256)) {
         return ok();
     }
@@ -107,19 +101,71 @@ Result<void> store_new_blob_bytes(WriteContext& ctx, BlobStore& blobs, const std
     return blobs.write(sha256, *bytes);
 }
 
-Result<void> ensure_blob(WriteContext& ctx, BlobStore& blobs, const std::string& sha256,
-                         std::uint64_t size, const std::string* bytes)
+// A serial is the larger of the last one handed out plus one and the time in microseconds:
+// the time keeps names increasing even if the database is restored from an older copy while
+// the derived full-text index keeps summaries of later names. The write transaction this runs
+// in excludes every other writer, thread or process, until its commit.
+Result<std::string> next_serial_blob_name(Connection& db)
 {
+    Result<Statement> last = db.prepare("SELECT last FROM blob_serial WHERE id = 0");
+    HARBOR_TRY(last);
+    Result<bool> row = last->step();
+    HARBOR_TRY(row);
+    if (!*row) {
+        return unexpected(Errc::Internal, "blob_serial has no row");
+    }
+    const auto previous = static_cast<std::uint64_t>(last->column_int64(0));
+    const auto now = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(
+            std::chrono::system_clock::now().time_since_epoch())
+            .count());
+    const std::uint64_t serial = std::max(previous + 1, now);
+    Result<Statement> keep = db.prepare("UPDATE blob_serial SET last = ? WHERE id = 0");
+    HARBOR_TRY(keep);
+    HARBOR_TRY(keep->bind(1, static_cast<std::int64_t>(serial)).run());
+    return serial_blob_name(serial);
+}
+
+// Small bytes go into blob_data in the request's savepoint: the batch's commit makes them
+// durable with the row.
+Result<std::string> insert_inline_blob(WriteContext& ctx, std::string_view bytes)
+{
+    if (bytes.size() > inline_blob_max) {
+        return unexpected(Errc::Internal, "an inline blob over inline_blob_max");
+    }
+    Result<std::string> name = next_serial_blob_name(ctx.db);
+    HARBOR_TRY(name);
+    Result<Statement> blob =
+        ctx.db.prepare("INSERT INTO blobs (sha256, size, refcount) VALUES (?, ?, 0)");
+    HARBOR_TRY(blob);
+    HARBOR_TRY(blob->bind(1, *name).bind(2, static_cast<std::int64_t>(bytes.size())).run());
+    Result<Statement> data = ctx.db.prepare("INSERT INTO blob_data (sha256, bytes) VALUES (?, ?)");
+    HARBOR_TRY(data);
+    HARBOR_TRY(data->bind(1, *name).bind_blob(2, bytes).run());
+    return name;
+}
+
+}  // namespace
+
+Result<std::string> ensure_blob(WriteContext& ctx, BlobStore& blobs, const std::string& file_name,
+                                std::uint64_t size, const std::string* bytes)
+{
+    if (file_name.empty()) {
+        if (bytes == nullptr) {
+            return unexpected(Errc::Internal, "inline blob without its bytes");
+        }
+        return insert_inline_blob(ctx, *bytes);
+    }
     Result<Statement> blob = ctx.db.prepare(
         "INSERT INTO blobs (sha256, size, refcount) VALUES (?, ?, 0) "
         "ON CONFLICT (sha256) DO NOTHING");
     HARBOR_TRY(blob);
-    HARBOR_TRY(blob->bind(1, sha256).bind(2, static_cast<std::int64_t>(size)).run());
-    // An existing row already has its bytes, inline or in a file: single-instance storage.
+    HARBOR_TRY(blob->bind(1, file_name).bind(2, static_cast<std::int64_t>(size)).run());
+    // An existing row already has its file: single-instance storage of large bodies.
     if (ctx.db.changes() == 1) {
-        return store_new_blob_bytes(ctx, blobs, sha256, size, bytes);
+        HARBOR_TRY(check_new_blob_file(blobs, file_name, bytes));
     }
-    return ok();
+    return file_name;
 }
 
 // Runs on the writer thread, inside the request's savepoint, after ensure_blob().
@@ -210,13 +256,13 @@ void SqliteStore::append_async(AppendRequest request, Done<MessageRecord> done)
     // request.bytes is a view into the caller's buffer: copy it before returning.
     auto bytes = std::make_shared<const std::string>(request.bytes);
     request.bytes = {};
-    // The blob is hashed, and a large one written to its file, on a blob thread before the
-    // request is queued to the writer. Not the caller's thread: async callers are io threads,
-    // which must not block on hashing or fsync. Not the writer: it would serialise that work
-    // behind every batch, while blob threads fsync in parallel and the filesystem merges their
-    // journal commits. A small blob skips the file: its bytes ride in the write request and are
-    // committed with the message row (inline_blob_max). Even a bad argument is reported from
-    // the blob thread, so `done` never runs inside append_async().
+    // A large blob is hashed and written to its file on a blob thread before the request is
+    // queued to the writer. Not the caller's thread: async callers are io threads, which must
+    // not block on hashing or fsync. Not the writer: it would serialise that work behind every
+    // batch, while blob threads fsync in parallel and the filesystem merges their journal
+    // commits. A small blob is not hashed at all: its bytes ride in the write request, get a
+    // serial name there and are committed with the message row (inline_blob_max). Even a bad
+    // argument is reported from the blob thread, so `done` never runs inside append_async().
     blob_pool_.post([this, request = std::move(request), bytes, done = std::move(done)]() mutable {
         Result<std::string> flags = join_flags(request.flags);
         if (!flags) {
@@ -227,13 +273,15 @@ void SqliteStore::append_async(AppendRequest request, Done<MessageRecord> done)
             done(unexpected(Errc::Invalid, "empty mailbox name"));
             return;
         }
-        Result<std::string> sha256 = sha256_hex(*bytes);
-        if (!sha256) {
-            done(unexpected(std::move(sha256).error()));
-            return;
-        }
+        std::string sha256;  // a file blob's name; an inline one is named by the writer
         if (bytes->size() > inline_blob_max) {
-            if (Result<void> written = blobs_.write(*sha256, *bytes); !written) {
+            Result<std::string> hash = sha256_hex(*bytes);
+            if (!hash) {
+                done(unexpected(std::move(hash).error()));
+                return;
+            }
+            sha256 = std::move(*hash);
+            if (Result<void> written = blobs_.write(sha256, *bytes); !written) {
                 done(unexpected(std::move(written).error()));
                 return;
             }
@@ -241,12 +289,14 @@ void SqliteStore::append_async(AppendRequest request, Done<MessageRecord> done)
         // The bytes stay with the request until it completes: a small blob's are inserted by
         // ensure_blob(), a large one's are there for the rare rewrite of its file.
         writer_->submit<MessageRecord>(
-            [this, request = std::move(request), flags = std::move(*flags), sha256 = *sha256,
-             bytes](WriteContext& ctx) -> Result<MessageRecord> {
-                HARBOR_TRY(ensure_blob(ctx, blobs_, sha256, bytes->size(), bytes.get()));
+            [this, request = std::move(request), flags = std::move(*flags),
+             sha256 = std::move(sha256), bytes](WriteContext& ctx) -> Result<MessageRecord> {
+                Result<std::string> name =
+                    ensure_blob(ctx, blobs_, sha256, bytes->size(), bytes.get());
+                HARBOR_TRY(name);
                 return insert_message(ctx,
                                       NewMessage{request.account, request.mailbox, flags,
-                                                 request.flags, sha256, bytes->size(),
+                                                 request.flags, *name, bytes->size(),
                                                  request.internal_date, {}},
                                       request.if_missing);
             },
@@ -284,7 +334,7 @@ Result<std::vector<Mailbox>> SqliteStore::list_mailboxes(AccountId account)
 
 Result<std::vector<MessageRecord>> SqliteStore::list_messages(MailboxId mailbox)
 {
-    Result<Reader> db = reader();
+    Result<Reader> db = reader(ReadSize::Bulk);
     HARBOR_TRY(db);
     // One snapshot for the existence check and the rows.
     Result<ReadTransaction> snapshot = ReadTransaction::begin(**db);
@@ -354,7 +404,7 @@ Result<std::string> SqliteStore::read_blob(const BlobId& blob)
     // Inline first: most blobs are small. A blob with no inline bytes is a file, whether large
     // or stored before migration step 4.
     {
-        Result<Reader> db = reader();
+        Result<Reader> db = reader(ReadSize::Bulk);
         HARBOR_TRY(db);
         Result<Statement> stmt = (*db)->prepare("SELECT bytes FROM blob_data WHERE sha256 = ?");
         HARBOR_TRY(stmt);
@@ -364,6 +414,9 @@ Result<std::string> SqliteStore::read_blob(const BlobId& blob)
             return stmt->column_blob(0);
         }
     }
+    if (is_serial_blob_name(blob.sha256)) {
+        return unexpected(Errc::NotFound, "no blob " + blob.sha256);  // never a file
+    }
     return blobs_.read(blob.sha256);
 }
 
@@ -372,7 +425,7 @@ std::vector<Result<std::string>> SqliteStore::read_messages(
 {
     std::vector<Result<std::string>> out;
     out.reserve(records.size());
-    Result<Reader> db = reader();
+    Result<Reader> db = reader(ReadSize::Bulk);
     Result<ReadTransaction> snapshot =
         db ? ReadTransaction::begin(**db) : Result<ReadTransaction>(unexpected(db.error()));
     for (const MessageRecord* record : records) {
@@ -390,9 +443,12 @@ std::vector<Result<std::string>> SqliteStore::read_messages(
             continue;
         }
         Result<bool> row = stmt->bind(1, record->blob.sha256).step();
-        Result<std::string> blob = !row   ? Result<std::string>(unexpected(row.error()))
-                                   : *row ? Result<std::string>(stmt->column_blob(0))
-                                          : blobs_.read(record->blob.sha256);
+        Result<std::string> blob =
+            !row   ? Result<std::string>(unexpected(row.error()))
+            : *row ? Result<std::string>(stmt->column_blob(0))
+            : is_serial_blob_name(record->blob.sha256)
+                ? Result<std::string>(unexpected(Errc::NotFound, "no blob " + record->blob.sha256))
+                : blobs_.read(record->blob.sha256);
         if (blob && !record->prefix.empty()) {
             blob->insert(0, record->prefix);
         }

@@ -90,7 +90,7 @@ TEST_F(SqliteMail, AppendCreatesMailboxAndAssignsAscendingUidsAndModseqs)
     EXPECT_EQ(one->uid, 1u);
     EXPECT_EQ(one->modseq, 2u);
     EXPECT_EQ(one->size, first.bytes.size());
-    EXPECT_EQ(one->blob.sha256, *sha256_hex(first.bytes));
+    EXPECT_TRUE(is_serial_blob_name(one->blob.sha256)) << one->blob.sha256;  // inline
 
     Result<MessageRecord> two =
         store_->append(append_request(alice_.id, "INBOX", "Subject: two\r\n\r\n"));
@@ -98,6 +98,7 @@ TEST_F(SqliteMail, AppendCreatesMailboxAndAssignsAscendingUidsAndModseqs)
     EXPECT_EQ(two->uid, 2u);
     EXPECT_EQ(two->modseq, 3u);
     EXPECT_EQ(two->mailbox, one->mailbox);
+    EXPECT_GT(two->blob.sha256, one->blob.sha256);  // serial names only grow
 
     Result<std::vector<Mailbox>> boxes = store_->list_mailboxes(alice_.id);
     ASSERT_TRUE(boxes);
@@ -167,7 +168,9 @@ TEST_F(SqliteMail, SameBytesInThreeMailboxesAreOneFileWithRefcountThree)
     EXPECT_EQ(gone.error().code, Errc::NotFound);
 }
 
-TEST_F(SqliteMail, SameSmallBytesInThreeMailboxesAreOneInlineRowWithRefcountThree)
+// Small bodies are not content-addressed: each append is an inline row of its own, under a
+// serial name, while COPY shares the row (refcount) as it shares a file.
+TEST_F(SqliteMail, SmallBytesAppendedThriceAreThreeInlineRowsAndACopySharesOne)
 {
     const std::string bytes = "Subject: shared\r\n\r\nthe same small body\r\n";
     std::vector<MessageRecord> records;
@@ -176,28 +179,49 @@ TEST_F(SqliteMail, SameSmallBytesInThreeMailboxesAreOneInlineRowWithRefcountThre
         ASSERT_TRUE(record) << record.error().to_string();
         records.push_back(*record);
     }
-    const BlobId blob = records[0].blob;
-    EXPECT_EQ(records[1].blob, blob);
-    EXPECT_EQ(records[2].blob, blob);
-    EXPECT_EQ(*store_->blob_refcount(blob), 3u);
-    EXPECT_TRUE(is_inline(blob));
-    EXPECT_EQ(inline_rows(), 1);
+    EXPECT_LT(records[0].blob.sha256, records[1].blob.sha256);
+    EXPECT_LT(records[1].blob.sha256, records[2].blob.sha256);
+    EXPECT_EQ(inline_rows(), 3);
     EXPECT_EQ(blob_files(), 0u);
 
-    for (std::size_t i = 0; i < records.size(); ++i) {
-        ASSERT_TRUE(store_->expunge(records[i].mailbox, records[i].uid));
-        if (i + 1 < records.size()) {
-            EXPECT_EQ(*store_->blob_refcount(blob), records.size() - i - 1);
-            EXPECT_EQ(*store_->read_blob(blob), bytes);
-        }
-    }
+    const BlobId blob = records[0].blob;
+    Result<CopyResult> copied = store_->copy(records[0].mailbox, {{records[0].uid, records[0].uid}},
+                                             records[2].mailbox);
+    ASSERT_TRUE(copied) << copied.error().to_string();
+    ASSERT_EQ(copied->uids.size(), 1u);
+    EXPECT_EQ(*store_->blob_refcount(blob), 2u);
+    EXPECT_TRUE(is_inline(blob));
+    EXPECT_EQ(inline_rows(), 3);
+
+    ASSERT_TRUE(store_->expunge(records[0].mailbox, records[0].uid));
+    EXPECT_EQ(*store_->blob_refcount(blob), 1u);
+    EXPECT_EQ(*store_->read_blob(blob), bytes);
+    ASSERT_TRUE(store_->expunge(records[2].mailbox, copied->uids[0].copy));
     Result<std::uint64_t> refs = store_->blob_refcount(blob);
     ASSERT_FALSE(refs);
     EXPECT_EQ(refs.error().code, Errc::NotFound);
-    EXPECT_EQ(inline_rows(), 0);  // deleted by the last expunge's own transaction
+    EXPECT_EQ(inline_rows(), 2);  // deleted by the last expunge's own transaction
     Result<std::string> gone = store_->read_blob(blob);
     ASSERT_FALSE(gone);
     EXPECT_EQ(gone.error().code, Errc::NotFound);
+}
+
+// A serial name is never handed out twice, even after the blob that had the last one is gone
+// and the store is reopened.
+TEST_F(SqliteMail, SerialNamesAreNotReusedAfterTheirBlobIsGone)
+{
+    Result<MessageRecord> first =
+        store_->append(append_request(alice_.id, "INBOX", "Subject: first\r\n\r\n"));
+    ASSERT_TRUE(first);
+    ASSERT_TRUE(store_->expunge(first->mailbox, first->uid));
+    store_.reset();
+    store_ = open_or_fail(dir_.path());
+    ASSERT_NE(store_, nullptr);
+    Result<MessageRecord> second =
+        store_->append(append_request(alice_.id, "INBOX", "Subject: second\r\n\r\n"));
+    ASSERT_TRUE(second);
+    EXPECT_TRUE(is_serial_blob_name(second->blob.sha256));
+    EXPECT_GT(second->blob.sha256, first->blob.sha256);
 }
 
 TEST_F(SqliteMail, SmallBlobIsInlineLargeBlobIsAFileBothReadableAfterReopen)
@@ -298,7 +322,9 @@ TEST_F(SqliteMail, RemovingAnAccountReleasesItsBlobs)
     Result<MessageRecord> small = store_->append(append_request(created->id, "INBOX", "bob's"));
     Result<MessageRecord> shared = store_->append(append_request(created->id, "INBOX", "both"));
     ASSERT_TRUE(mine && small && shared);
-    ASSERT_TRUE(store_->append(append_request(alice_.id, "INBOX", "both")));
+    Result<Mailbox> alice_inbox = store_->find_mailbox(alice_.id, "INBOX");
+    ASSERT_TRUE(alice_inbox);
+    ASSERT_TRUE(store_->copy(shared->mailbox, {{shared->uid, shared->uid}}, alice_inbox->id));
     EXPECT_TRUE(fs::exists(blob_path(mine->blob)));
     EXPECT_EQ(inline_rows(), 2);
 

@@ -460,7 +460,7 @@ void SqliteStore::move_async(MailboxId source, UidSet uids, MailboxId destinatio
 Result<std::vector<MessageRecord>> SqliteStore::list_changed_since(MailboxId mailbox,
                                                                    std::uint64_t modseq)
 {
-    Result<Reader> db = reader();
+    Result<Reader> db = reader(ReadSize::Bulk);
     HARBOR_TRY(db);
     Result<ReadTransaction> snapshot = ReadTransaction::begin(**db);
     HARBOR_TRY(snapshot);

@@ -55,10 +55,12 @@ Result<void> collect_released_blobs(WriteContext& context);
 // a request's savepoint).
 // Flags as stored: space-separated IMAP atoms; Invalid for an empty flag or one with space.
 Result<std::string> join_flags(const std::vector<std::string>& flags);
-// Inserts the blob row if it is new (refcount 0 until a row refers to it) and then its bytes:
-// inline from `bytes` when small, else the file must exist (written or adopted before).
-Result<void> ensure_blob(WriteContext& ctx, BlobStore& blobs, const std::string& sha256,
-                         std::uint64_t size, const std::string* bytes);
+// The blob row for a new message's bytes (refcount 0 until a row refers to it), and the
+// blob's name. `file_name` empty: `bytes`, at most inline_blob_max, go inline under a fresh
+// serial name (blob_store.hpp). Otherwise a file blob's name (its hash), whose file was written
+// or adopted before; its row is inserted if new.
+Result<std::string> ensure_blob(WriteContext& ctx, BlobStore& blobs, const std::string& file_name,
+                                std::uint64_t size, const std::string* bytes);
 struct NewMessage {
     AccountId account;
     std::string_view mailbox;
@@ -129,6 +131,9 @@ public:
     Result<void> remove_group_member(std::string_view group, std::string_view member) override;
 
     void append_async(AppendRequest request, Done<MessageRecord> done) override;
+    // MULTIAPPEND, in sqlite_append_all.cpp.
+    void append_all_async(std::vector<AppendRequest> requests,
+                          Done<std::vector<MessageRecord>> done) override;
     void deliver_async(DeliverRequest request, Done<DeliverResult> done) override;
     Result<std::vector<QueuedMessage>> list_queue() override;
     Result<std::uint64_t> used_bytes(AccountId account) override;
@@ -168,11 +173,19 @@ public:
     std::uint64_t commit_count_for_test() const override;
 
 private:
+    // What a read transaction does, which decides the connection it gets. Bulk readers map the
+    // database file: reading thousands of rows or message bodies from the map beats copying
+    // each page into the connection's cache. Small ones do not: SQLite drops the map at the
+    // start of every read transaction that finds the database changed (pager.c,
+    // pagerBeginReadTransaction), so while mail flows in each mapped lookup paid an munmap and
+    // an mmap of the whole file, with a TLB shoot-down on every core (a fifth of an RCPT).
+    enum class ReadSize { Small, Bulk };
+
     // A reader connection borrowed from the pool; goes back on destruction.
     class Reader {
     public:
-        Reader(SqliteStore& store, std::unique_ptr<Connection> db)
-            : store_(&store), db_(std::move(db))
+        Reader(SqliteStore& store, std::unique_ptr<Connection> db, ReadSize size)
+            : store_(&store), db_(std::move(db)), size_(size)
         {
         }
         Reader(Reader&& other) noexcept = default;
@@ -186,11 +199,12 @@ private:
     private:
         SqliteStore* store_;
         std::unique_ptr<Connection> db_;
+        ReadSize size_;
     };
 
     SqliteStore(std::filesystem::path db_path, std::filesystem::path blob_root,
                 unsigned blob_threads);
-    Result<Reader> reader();
+    Result<Reader> reader(ReadSize size = ReadSize::Small);
 
     // Queues work on the writer and blocks until its batch is durable.
     template <typename T>
@@ -213,7 +227,7 @@ private:
     BlobStore blobs_;
     int lock_fd_ = -1;  // shared flock on store.lock while open
     std::mutex readers_mutex_;
-    std::vector<std::unique_ptr<Connection>> idle_readers_;
+    std::vector<std::unique_ptr<Connection>> idle_readers_[2];  // by ReadSize
     std::mutex listener_mutex_;
     std::shared_ptr<const ChangeListener> listener_;  // copied out under the mutex per call
     std::unique_ptr<WriteBatcher> writer_;

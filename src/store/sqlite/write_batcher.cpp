@@ -7,6 +7,7 @@
 #include <exception>
 
 #include "core/log.hpp"
+#include "core/thread_name.hpp"
 
 namespace harbor::store::sqlite {
 
@@ -31,7 +32,10 @@ WriteBatcher::~WriteBatcher()
 
 void WriteBatcher::start()
 {
-    thread_ = std::thread([this] { loop(); });
+    thread_ = std::thread([this] {
+        name_this_thread("store-writer");
+        loop();
+    });
 }
 
 void WriteBatcher::submit(std::unique_ptr<WriteRequest> request)

@@ -33,6 +33,11 @@ struct IndexerOptions {
     std::size_t prune_page = 1000;  // index entries checked against the store per step
     // Mailbox changes heard between prune passes (there is one at start as well).
     std::size_t prune_after_changes = 10000;
+    // The indexer thread's scheduling class: SCHED_IDLE (Linux) runs it only on CPU time no
+    // other thread wants, so indexing never slows the taking of mail; the index only lags, and
+    // SEARCH evaluates what it has not reached in full. Without it (or if the kernel refuses)
+    // the thread runs at `nice`.
+    bool idle_class = true;
     int nice = 10;  // setpriority() of the indexer thread: io threads come first
 };
 
