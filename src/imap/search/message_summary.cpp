@@ -132,7 +132,7 @@ SummaryFit fit_summary(const store::text::BlobSummary& summary, std::string_view
 
 std::vector<std::optional<store::text::BlobSummary>> copy_summaries(
     store::text::TextIndex& index, std::span<const store::MessageRecord* const> copies,
-    const ContentLimits& limits)
+    const ContentLimits& limits, store::text::TextIndex::SummaryParts parts)
 {
     std::vector<std::optional<store::text::BlobSummary>> none(copies.size());
     if (index.extraction() != extraction_fingerprint(limits)) {
@@ -143,7 +143,8 @@ std::vector<std::optional<store::text::BlobSummary>> copy_summaries(
     for (const store::MessageRecord* copy : copies) {
         blobs.push_back(copy->blob);
     }
-    Result<std::vector<std::optional<store::text::BlobSummary>>> found = index.summaries(blobs);
+    Result<std::vector<std::optional<store::text::BlobSummary>>> found =
+        index.summaries(blobs, parts);
     return found ? std::move(*found) : none;
 }
 
@@ -157,8 +158,8 @@ std::vector<std::optional<std::string>> summary_header_blocks(
     }
     ContentLimits content_limits;
     content_limits.mime = limits;
-    std::vector<std::optional<store::text::BlobSummary>> summaries =
-        copy_summaries(*index, copies, content_limits);
+    std::vector<std::optional<store::text::BlobSummary>> summaries = copy_summaries(
+        *index, copies, content_limits, store::text::TextIndex::SummaryParts::HeaderOnly);
     for (std::size_t i = 0; i < copies.size(); ++i) {
         if (!summaries[i]) {
             continue;

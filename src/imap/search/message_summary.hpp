@@ -52,7 +52,8 @@ SummaryFit fit_summary(const store::text::BlobSummary& summary, std::string_view
 // extraction differs) or cannot be read. Blocking: call it off the io thread.
 std::vector<std::optional<store::text::BlobSummary>> copy_summaries(
     store::text::TextIndex& index, std::span<const store::MessageRecord* const> copies,
-    const ContentLimits& limits);
+    const ContentLimits& limits,
+    store::text::TextIndex::SummaryParts parts = store::text::TextIndex::SummaryParts::All);
 
 // The header blocks of these copies from their blobs' summaries where they hold
 // (fit_summary()): nullopt for the others, and for all when `index` is null. Blocking.

@@ -69,7 +69,9 @@ public:
 
     // Runs one or more statements without results (DDL, PRAGMA, BEGIN/COMMIT).
     Result<void> exec(std::string_view sql);
-    // Prepared once per connection and reused (SQLITE_PREPARE_PERSISTENT).
+    // Prepared once per connection and reused (SQLITE_PREPARE_PERSISTENT), cached by the
+    // address of `sql`: pass a literal, or a string that lives and keeps its text as long as
+    // the connection (a string built per call would be compiled, and kept, every time).
     Result<Statement> prepare(const char* sql);
     // One statement without parameters or rows, through the statement cache: for the
     // transaction control the writer runs per request (SAVEPOINT, RELEASE, COMMIT), where

@@ -352,8 +352,8 @@ Result<std::vector<bool>> TextIndex::contains(std::span<const BlobId> blobs)
     return found;
 }
 
-Result<std::vector<std::optional<BlobSummary>>> TextIndex::summaries(
-    std::span<const BlobId> blobs)
+Result<std::vector<std::optional<BlobSummary>>> TextIndex::summaries(std::span<const BlobId> blobs,
+                                                                    SummaryParts parts)
 {
     std::vector<std::optional<BlobSummary>> out(blobs.size());
     if (blobs.empty()) {
@@ -373,19 +373,32 @@ Result<std::vector<std::optional<BlobSummary>>> TextIndex::summaries(
     HARBOR_TRY(db);
     Result<ReadTransaction> snapshot = ReadTransaction::begin(**db);
     HARBOR_TRY(snapshot);
+    // One text for every query, built once: the connection caches statements by the address
+    // of their text, so a string built per call was compiled anew each time (and its statement
+    // kept). Places past the names in hand are bound to NULL, which IN never matches.
+    const auto query_text = [](const char* columns) {
+        std::string text = std::string("SELECT b.sha256, ") + columns +
+                           " FROM blobs b CROSS JOIN summaries s ON s.id = b.id "
+                           "WHERE b.sha256 IN (";
+        for (std::size_t i = 0; i < summary_query_blobs; ++i) {
+            text += i == 0 ? "?" : ",?";
+        }
+        return text + ")";
+    };
+    static const std::string all_sql =
+        query_text("s.header, s.envelope, s.body, s.body_structure, s.header_fields");
+    static const std::string header_sql = query_text("s.header, NULL, NULL, NULL, s.header_fields");
+    const std::string& sql = parts == SummaryParts::All ? all_sql : header_sql;
     for (std::size_t start = 0; start < names.size(); start += summary_query_blobs) {
         const std::size_t end = std::min(names.size(), start + summary_query_blobs);
-        std::string sql =
-            "SELECT b.sha256, s.header, s.envelope, s.body, s.body_structure, s.header_fields "
-            "FROM blobs b CROSS JOIN summaries s ON s.id = b.id WHERE b.sha256 IN (";
-        for (std::size_t i = start; i < end; ++i) {
-            sql += i == start ? "?" : ",?";
-        }
-        sql += ")";
         Result<Statement> stmt = (*db)->prepare(sql.c_str());
         HARBOR_TRY(stmt);
-        for (std::size_t i = start; i < end; ++i) {
-            stmt->bind(static_cast<int>(i - start + 1), names[i]);
+        for (std::size_t i = 0; i < summary_query_blobs; ++i) {
+            if (start + i < end) {
+                stmt->bind(static_cast<int>(i + 1), names[start + i]);
+            } else {
+                stmt->bind_null(static_cast<int>(i + 1));
+            }
         }
         for (;;) {
             Result<bool> row = stmt->step();
@@ -403,9 +416,11 @@ Result<std::vector<std::optional<BlobSummary>>> TextIndex::summaries(
             summary.body = optional_column(*stmt, 3);
             summary.body_structure = optional_column(*stmt, 4);
             summary.header_fields = static_cast<std::uint64_t>(stmt->column_int64(5));
-            for (const std::size_t i : found->second) {
-                out[i] = summary;
+            const std::vector<std::size_t>& places = found->second;
+            for (std::size_t k = 0; k + 1 < places.size(); ++k) {
+                out[places[k]] = summary;
             }
+            out[places.back()] = std::move(summary);  // most blobs are asked for once
         }
     }
     return out;

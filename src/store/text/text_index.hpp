@@ -116,8 +116,11 @@ public:
     // Per blob: whether it has an entry.
     Result<std::vector<bool>> contains(std::span<const BlobId> blobs);
     // Per blob: its summary, or nullopt when it has none (not indexed yet, or nothing could be
-    // summarized). One query for all of them.
-    Result<std::vector<std::optional<BlobSummary>>> summaries(std::span<const BlobId> blobs);
+    // summarized). One query per 500 blobs. HeaderOnly reads the header block and its field
+    // count alone (header SEARCH, SORT, THREAD), leaving the formatted structures unset.
+    enum class SummaryParts { All, HeaderOnly };
+    Result<std::vector<std::optional<BlobSummary>>> summaries(
+        std::span<const BlobId> blobs, SummaryParts parts = SummaryParts::All);
     Result<std::optional<MailboxProgress>> progress(MailboxId mailbox);
     // Mailboxes with a progress row, ascending.
     Result<std::vector<MailboxId>> list_mailboxes();

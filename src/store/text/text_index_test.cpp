@@ -7,6 +7,7 @@
 
 #include <fstream>
 
+#include "store/blob_store.hpp"
 #include "store/sqlite/statement.hpp"
 #include "store/test_support.hpp"
 
@@ -291,6 +292,21 @@ TEST_F(TextIndexTest, KeepsSummariesBesideTheText)
     EXPECT_FALSE((*found)[5]->envelope);
     EXPECT_EQ(index->extraction(), "test 1");
 
+    // The header alone: the same rows, without the formatted structures.
+    Result<std::vector<std::optional<BlobSummary>>> headers =
+        index->summaries(asked, TextIndex::SummaryParts::HeaderOnly);
+    ASSERT_TRUE(headers) << headers.error().to_string();
+    ASSERT_EQ(headers->size(), 6u);
+    ASSERT_TRUE((*headers)[0] && (*headers)[1] && (*headers)[4] && (*headers)[5]);
+    EXPECT_FALSE((*headers)[2]);
+    EXPECT_FALSE((*headers)[3]);
+    EXPECT_EQ((*headers)[1]->header, full.header);
+    EXPECT_EQ((*headers)[4]->header, full.header);
+    EXPECT_EQ((*headers)[1]->header_fields, 1u);
+    EXPECT_FALSE((*headers)[1]->envelope || (*headers)[1]->body || (*headers)[1]->body_structure);
+    EXPECT_FALSE((*headers)[0]->header);
+    EXPECT_EQ((*headers)[0]->header_fields, 7u);
+
     Result<std::vector<IndexedBlob>> listed = index->list_blobs(0, 10);
     ASSERT_TRUE(listed);
     ASSERT_EQ(listed->size(), 4u);
@@ -300,6 +316,42 @@ TEST_F(TextIndexTest, KeepsSummariesBesideTheText)
     found = index->summaries(removed);
     ASSERT_TRUE(found);
     EXPECT_FALSE((*found)[0]);
+}
+
+// More blobs than one summaries() query takes (500), asked twice in a row with different
+// counts: every summary comes back in its place, and only those.
+TEST_F(TextIndexTest, SummariesOfManyBlobsAcrossQueries)
+{
+    std::unique_ptr<TextIndex> index = open();
+    ASSERT_NE(index, nullptr);
+    std::vector<NewEntry> entries;
+    std::vector<BlobId> asked;
+    for (std::uint64_t i = 0; i < 1203; ++i) {
+        BlobSummary summary;
+        summary.header = "X-Number: " + std::to_string(i) + "\r\n";
+        summary.header_fields = 1;
+        const BlobId name{serial_blob_name(1000 + i)};
+        if (i % 3 != 0) {  // every third one not indexed
+            entries.push_back(NewEntry{name, {"", "TEXT\n", summary}});
+        }
+        asked.push_back(name);
+    }
+    ASSERT_TRUE(index->add(entries));
+    for (const std::size_t count : {asked.size(), std::size_t{7}, std::size_t{501}}) {
+        SCOPED_TRACE(count);
+        Result<std::vector<std::optional<BlobSummary>>> found =
+            index->summaries(std::span<const BlobId>(asked.data(), count));
+        ASSERT_TRUE(found) << found.error().to_string();
+        ASSERT_EQ(found->size(), count);
+        for (std::size_t i = 0; i < count; ++i) {
+            if (i % 3 == 0) {
+                EXPECT_FALSE((*found)[i]) << i;
+            } else {
+                ASSERT_TRUE((*found)[i]) << i;
+                EXPECT_EQ((*found)[i]->header, "X-Number: " + std::to_string(i) + "\r\n");
+            }
+        }
+    }
 }
 
 }  // namespace
