@@ -260,13 +260,32 @@ private:
 
 }  // namespace
 
+namespace {
+
+// A UTF-8 byte order mark (files saved by editors) is not part of the first field name; mail
+// readers skip it, so the header starts after it.
+std::size_t header_start(std::string_view raw)
+{
+    return raw.starts_with("\xef\xbb\xbf") ? 3 : 0;
+}
+
+}  // namespace
+
+HeaderBlock parse_root_header(std::string_view raw, const Limits& limits)
+{
+    // Parser::parse_part's limits for the first part, with no fields used before it.
+    Limits block_limits = limits;
+    block_limits.max_header_fields =
+        std::min(limits.max_header_fields, limits.max_total_header_fields);
+    const std::size_t start = header_start(raw);
+    return parse_header_block(raw.substr(start), start, block_limits);
+}
+
 Message parse_message(std::string_view raw, const Limits& limits)
 {
     Message message;
     Parser parser(raw, limits, message);
-    // A UTF-8 byte order mark (files saved by editors) is not part of the first field name;
-    // mail readers skip it, so the header starts after it.
-    const std::size_t start = raw.starts_with("\xef\xbb\xbf") ? 3 : 0;
+    const std::size_t start = header_start(raw);
     message.leading_bom = start > 0;
     parser.parse_part(message.root, start, raw.size(), 0, DefaultType::TextPlain);
     return message;

@@ -42,6 +42,10 @@ struct Message {
 
 // Never fails: any bytes give a tree. Line ends may be CRLF or bare LF (offsets stay exact).
 Message parse_message(std::string_view raw, const Limits& limits = {});
+// The top-level header block alone, delimited and limited exactly as parse_message() makes
+// root.fields (after a leading BOM, offsets in `raw`), without looking at the body: for
+// callers that need only the header (IMAP header SEARCH, SORT, THREAD).
+HeaderBlock parse_root_header(std::string_view raw, const Limits& limits = {});
 
 // The header and body bytes of a part of a message parsed from `raw`.
 std::string_view header_bytes(std::string_view raw, const Part& part);

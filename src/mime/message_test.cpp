@@ -256,4 +256,29 @@ TEST(MessageLimits, TotalHeaderFieldsTruncate)
 }
 
 }  // namespace
+// parse_root_header() is the root's header of parse_message(), for a BOM, a field limit and
+// total-field limit alike, without the body.
+TEST(ParseRootHeader, IsTheRootHeaderOfTheFullParse)
+{
+    Limits tight;
+    tight.max_header_fields = 5;
+    tight.max_total_header_fields = 3;
+    const std::string many = "A: 1\nB: 2\nC: 3\nD: 4\n\nbody";
+    const std::string with_bom = "\xef\xbb\xbf" "From: a@example.com\nSubject: x\n\nbody";
+    for (const std::string& raw : {with_bom, many, std::string("no separator at all")}) {
+        for (const Limits& limits : {Limits{}, tight}) {
+            const Message full = parse_message(raw, limits);
+            const HeaderBlock root = parse_root_header(raw, limits);
+            EXPECT_EQ(root.length, full.root.header_length) << raw;
+            ASSERT_EQ(root.fields.size(), full.root.fields.size()) << raw;
+            for (std::size_t i = 0; i < root.fields.size(); ++i) {
+                EXPECT_EQ(root.fields[i].name, full.root.fields[i].name);
+                EXPECT_EQ(root.fields[i].value, full.root.fields[i].value);
+                EXPECT_EQ(root.fields[i].offset, full.root.fields[i].offset);
+            }
+        }
+    }
+    EXPECT_EQ(parse_root_header(many, tight).fields.size(), 3u);
+}
+
 }  // namespace harbor::mime

@@ -82,6 +82,18 @@ auto async_append(Store& store, AppendRequest request, CompletionToken&& token)
         std::forward<CompletionToken>(token));
 }
 
+// co_await-able append_all (MULTIAPPEND); each request's bytes as for async_append.
+template <typename CompletionToken>
+auto async_append_all(Store& store, std::vector<AppendRequest> requests, CompletionToken&& token)
+{
+    return detail::async_store_call<std::vector<MessageRecord>>(
+        [&store, requests = std::move(requests)](
+            Done<std::vector<MessageRecord>> done) mutable {
+            store.append_all_async(std::move(requests), std::move(done));
+        },
+        std::forward<CompletionToken>(token));
+}
+
 // co_await-able deliver; request.bytes as for async_append.
 template <typename CompletionToken>
 auto async_deliver(Store& store, DeliverRequest request, CompletionToken&& token)

@@ -31,13 +31,17 @@ Unexpected unsupported(std::string_view what)
 
 Result<MessageRecord> Store::append(AppendRequest request)
 {
-    // Shared: the writer may still be inside set_value() when this thread wakes up.
-    auto promise = std::make_shared<std::promise<Result<MessageRecord>>>();
-    std::future<Result<MessageRecord>> future = promise->get_future();
-    append_async(std::move(request), [promise](Result<MessageRecord> result) {
-        promise->set_value(std::move(result));
+    return wait_for<MessageRecord>([this, &request](Done<MessageRecord> done) {
+        append_async(std::move(request), std::move(done));
     });
-    return future.get();
+}
+
+Result<std::vector<MessageRecord>> Store::append_all(std::vector<AppendRequest> requests)
+{
+    return wait_for<std::vector<MessageRecord>>(
+        [this, &requests](Done<std::vector<MessageRecord>> done) {
+            append_all_async(std::move(requests), std::move(done));
+        });
 }
 
 Result<DeliverResult> Store::deliver(DeliverRequest request)
@@ -118,6 +122,11 @@ void Store::copy_async(MailboxId, UidSet, MailboxId, Done<CopyResult> done)
 void Store::move_async(MailboxId, UidSet, MailboxId, Done<CopyResult> done)
 {
     done(unsupported("move"));
+}
+
+void Store::append_all_async(std::vector<AppendRequest>, Done<std::vector<MessageRecord>> done)
+{
+    done(unsupported("append_all"));
 }
 
 void Store::set_change_listener(ChangeListener) {}

@@ -203,7 +203,7 @@ public:
     // the same call) rolls back the others and is the result. Records come in the order
     // given; messages for one mailbox get consecutive UIDs, since nothing else writes in
     // between. Bytes are copied and `done` runs as for append_async. Invalid for no requests.
-    // Defined in sqlite/sqlite_append_all.cpp; the default answers Errc::Unsupported.
+    // The default answers Errc::Unsupported.
     virtual void append_all_async(std::vector<AppendRequest> requests,
                                   Done<std::vector<MessageRecord>> done);
     // Blocks the calling thread until durable; not for io threads.

@@ -93,14 +93,7 @@ const std::vector<mime::HeaderField>& MessageContent::header_fields()
     if (message_) {
         return message_->root.fields;
     }
-    // The root's block exactly as parse_message() splits it (mime/message.cpp): after a
-    // leading UTF-8 byte order mark, offsets in raw_, the root's share of the field limits.
-    const std::size_t start = raw_.starts_with("\xef\xbb\xbf") ? 3 : 0;
-    mime::Limits block_limits = limits_.mime;
-    block_limits.max_header_fields =
-        std::min(limits_.mime.max_header_fields, limits_.mime.max_total_header_fields);
-    header_block_ =
-        mime::parse_header_block(std::string_view(raw_).substr(start), start, block_limits);
+    header_block_ = mime::parse_root_header(raw_, limits_.mime);
     return header_block_->fields;
 }
 

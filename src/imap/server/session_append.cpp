@@ -39,19 +39,6 @@ bool is_settable_flag(std::string_view flag)
     });
 }
 
-// The co_await-able form of Store::append_all_async, as store::async_append is of
-// append_async. Not a coroutine (see store::off_io_thread for why); the requests' bytes are
-// views into the command, which outlives the co_await.
-auto async_append_all(store::Store& store, std::vector<store::AppendRequest> requests)
-{
-    using Records = std::vector<store::MessageRecord>;
-    return store::detail::async_store_call<Records>(
-        [&store, requests = std::move(requests)](store::Done<Records> done) mutable {
-            store.append_all_async(std::move(requests), std::move(done));
-        },
-        boost::asio::use_awaitable);
-}
-
 // RFC 4315 §3 uid-set for APPENDUID ("7" for one message, "7:9" for a MULTIAPPEND): runs of
 // consecutive UIDs as ranges, in the order the messages were given.
 std::string format_uid_set(const std::vector<store::MessageRecord>& records)
@@ -118,7 +105,9 @@ Awaitable<void> Session::on_append(const Command& command)
             stored = unexpected(one.error());
         }
     } else {
-        stored = co_await async_append_all(handler_.store(), std::move(requests));
+        // The requests' bytes are views into the command, which outlives the co_await.
+        stored = co_await store::async_append_all(handler_.store(), std::move(requests),
+                                                  boost::asio::use_awaitable);
     }
     if (!stored) {
         const Errc code = stored.error().code;

@@ -2,35 +2,15 @@
 // then none of the messages are appended"). Large blobs are hashed and written to their files
 // on a blob thread first, as SqliteStore::append_async (sqlite_mail.cpp) does for one message;
 // then a single writer request inserts every blob (small ones inline under a serial name) and
-// message row inside a savepoint of its own and rolls back to it at the first failure, so a
+// message row; the writer rolls its savepoint back at the first failure, so a
 // message over quota, a missing mailbox or an exhausted UID range leaves nothing of the
 // others. Being one request, the messages are also one commit, and no other write can take
 // UIDs between them.
-// Also the Store defaults for append_all (the interface's other defaults are in store.cpp).
-#include <future>
 #include <memory>
 
 #include "store/sqlite/sqlite_store.hpp"
 
-namespace harbor::store {
-
-void Store::append_all_async(std::vector<AppendRequest>, Done<std::vector<MessageRecord>> done)
-{
-    done(unexpected(Errc::Unsupported, "append_all is not supported by this store"));
-}
-
-Result<std::vector<MessageRecord>> Store::append_all(std::vector<AppendRequest> requests)
-{
-    // Shared: the writer may still be inside set_value() when this thread wakes up.
-    auto promise = std::make_shared<std::promise<Result<std::vector<MessageRecord>>>>();
-    std::future<Result<std::vector<MessageRecord>>> future = promise->get_future();
-    append_all_async(std::move(requests), [promise](Result<std::vector<MessageRecord>> result) {
-        promise->set_value(std::move(result));
-    });
-    return future.get();
-}
-
-namespace sqlite {
+namespace harbor::store::sqlite {
 namespace {
 
 // One message of the call, carried from the caller to the blob thread to the writer.
@@ -118,20 +98,12 @@ void SqliteStore::append_all_async(std::vector<AppendRequest> requests,
         // ensure_blob(), large ones are there for the rare rewrite of a removed file.
         writer_->submit<std::vector<MessageRecord>>(
             [this, messages](WriteContext& ctx) -> Result<std::vector<MessageRecord>> {
-                // The writer already rolls back a failed request's savepoint; this one makes
-                // all-or-none hold here, whatever the batcher does with errors.
-                HARBOR_TRY(ctx.db.run("SAVEPOINT append_all"));
-                Result<std::vector<MessageRecord>> records = insert_all(ctx, blobs_, *messages);
-                if (!records) {
-                    HARBOR_TRY(ctx.db.run("ROLLBACK TO append_all"));
-                    ctx.changes.clear();  // nothing changed after all
-                }
-                HARBOR_TRY(ctx.db.run("RELEASE append_all"));
-                return records;
+                // A failure rolls back the request's own savepoint (write_batcher.hpp), every
+                // message of the call with it, and reports no change.
+                return insert_all(ctx, blobs_, *messages);
             },
             std::move(done));
     });
 }
 
-}  // namespace sqlite
-}  // namespace harbor::store
+}  // namespace harbor::store::sqlite
