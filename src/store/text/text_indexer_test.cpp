@@ -7,8 +7,12 @@
 
 #include <gtest/gtest.h>
 
+#include <sched.h>
+
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
+#include <fstream>
 
 #include "store/test_support.hpp"
 
@@ -84,6 +88,35 @@ protected:
     std::unique_ptr<TextIndex> index_;
     std::unique_ptr<ChangeFeed> changes_;
 };
+
+// The scheduling policy of this process's thread named `name` (core/thread_name.hpp), or -1
+// when there is none.
+int policy_of_thread(const std::string& name)
+{
+    for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+        std::ifstream comm(task.path() / "comm");
+        std::string seen;
+        if (std::getline(comm, seen) && seen == name) {
+            return ::sched_getscheduler(std::stoi(task.path().filename().string()));
+        }
+    }
+    return -1;
+}
+
+// Indexing takes only CPU time nothing else wants (SCHED_IDLE), unless told otherwise.
+TEST_F(Indexer, RunsInTheIdleSchedulingClass)
+{
+    {
+        std::unique_ptr<TextIndexer> indexer = start();
+        indexer->wait_idle_for_test();
+        EXPECT_EQ(policy_of_thread("text-indexer"), SCHED_IDLE);
+    }
+    IndexerOptions at_nice;
+    at_nice.idle_class = false;
+    std::unique_ptr<TextIndexer> indexer = start(at_nice);
+    indexer->wait_idle_for_test();
+    EXPECT_EQ(policy_of_thread("text-indexer"), SCHED_OTHER);
+}
 
 TEST_F(Indexer, IndexesMailAtStartAndAsItArrives)
 {
