@@ -204,10 +204,26 @@ Result<std::string> Store::read_message(const MessageRecord& record)
 std::vector<Result<std::string>> Store::read_messages(
     const std::vector<const MessageRecord*>& records)
 {
-    std::vector<Result<std::string>> out;
-    out.reserve(records.size());
+    std::vector<BlobId> blobs;
+    blobs.reserve(records.size());
     for (const MessageRecord* record : records) {
-        out.push_back(read_message(*record));
+        blobs.push_back(record->blob);
+    }
+    std::vector<Result<std::string>> out = read_blobs(blobs);
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        if (out[i] && !records[i]->prefix.empty()) {
+            out[i]->insert(0, records[i]->prefix);
+        }
+    }
+    return out;
+}
+
+std::vector<Result<std::string>> Store::read_blobs(const std::vector<BlobId>& blobs)
+{
+    std::vector<Result<std::string>> out;
+    out.reserve(blobs.size());
+    for (const BlobId& blob : blobs) {
+        out.push_back(read_blob(blob));
     }
     return out;
 }

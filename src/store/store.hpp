@@ -222,9 +222,9 @@ public:
     virtual Result<std::vector<QueuedMessage>> list_queue() = 0;
     // A stored copy as the client sees it: its prefix, then the blob.
     Result<std::string> read_message(const MessageRecord& record);
-    // read_message for several copies, from one snapshot (SQLite: one read transaction for
-    // all, where read_message takes one each). Results in the order given.
-    virtual std::vector<Result<std::string>> read_messages(
+    // read_message for several copies, from one snapshot (read_blobs). Results in the order
+    // given.
+    std::vector<Result<std::string>> read_messages(
         const std::vector<const MessageRecord*>& records);
 
     virtual Result<std::vector<Mailbox>> list_mailboxes(AccountId account) = 0;
@@ -311,6 +311,9 @@ public:
 
     // Blobs: content-addressed, reference-counted, removed with the last reference.
     virtual Result<std::string> read_blob(const BlobId& blob) = 0;
+    // read_blob for several blobs, from one snapshot (SQLite: one read transaction for all,
+    // where read_blob takes one each). Results in the order given.
+    virtual std::vector<Result<std::string>> read_blobs(const std::vector<BlobId>& blobs);
     virtual Result<std::uint64_t> blob_refcount(const BlobId& blob) = 0;
 
     // Test and benchmark hook: how many fsync-backed commits the writer has done.

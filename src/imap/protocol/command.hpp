@@ -100,6 +100,9 @@ struct ListArgs {  // LIST (RFC 9051 §6.3.9, RFC 5258 §3) and LSUB (RFC 3501 �
     std::vector<std::string> return_options;   // upper case, STATUS excluded
     std::vector<StatusItem> return_status;     // RETURN (STATUS (...)) (RFC 5819 §2)
     bool return_status_requested = false;
+    // Any LIST-EXTENDED syntax, even empty: a selection list, a pattern list or RETURN. It
+    // makes a non-existent parent \NonExistent rather than \Noselect (RFC 5258 §3, §3.4).
+    bool extended_syntax = false;
 };
 
 struct StatusArgs {

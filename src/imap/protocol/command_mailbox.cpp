@@ -232,6 +232,7 @@ Result<Arguments> parse_list_args(Cursor& cursor, const ParseLimits& limits, boo
             return unexpected(std::move(options).error());
         }
         args.select_options = std::move(*options);
+        args.extended_syntax = true;
         HARBOR_TRY(cursor.space());
     }
     Result<std::string> reference = parse_mailbox(cursor);
@@ -242,6 +243,7 @@ Result<Arguments> parse_list_args(Cursor& cursor, const ParseLimits& limits, boo
     HARBOR_TRY(cursor.space());
     if (!lsub && cursor.consume('(')) {
         // patterns = "(" list-mailbox *(SP list-mailbox) ")" (RFC 5258 §6)
+        args.extended_syntax = true;
         do {
             Result<std::string> pattern = parse_list_mailbox(cursor);
             if (!pattern) {
@@ -265,6 +267,7 @@ Result<Arguments> parse_list_args(Cursor& cursor, const ParseLimits& limits, boo
         if (!cursor.consume_word("RETURN")) {
             return syntax_error("expected RETURN");
         }
+        args.extended_syntax = true;
         HARBOR_TRY(cursor.space());
         HARBOR_TRY(cursor.expect('(', "'(' after RETURN"));
         bool first = true;

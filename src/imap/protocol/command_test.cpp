@@ -237,9 +237,17 @@ TEST(ImapCommand, List)
     EXPECT_TRUE(d.return_status_requested);
     EXPECT_EQ(d.return_status, (std::vector<StatusItem>{StatusItem::Messages, StatusItem::Unseen}));
     EXPECT_EQ(d.return_options, std::vector<std::string>{"SUBSCRIBED"});
+    EXPECT_FALSE(a.extended_syntax);
+    EXPECT_TRUE(c.extended_syntax);
+    EXPECT_TRUE(d.extended_syntax);
     ListArgs e = args_of<ListArgs>("a LIST () \"\" x RETURN ()\r\n");
     EXPECT_TRUE(e.select_options.empty());
     EXPECT_TRUE(e.return_options.empty());
+    EXPECT_TRUE(e.extended_syntax);
+    // Empty option lists are still the extended syntax (RFC 5258 §3).
+    EXPECT_TRUE(args_of<ListArgs>("a LIST () \"\" x\r\n").extended_syntax);
+    EXPECT_TRUE(args_of<ListArgs>("a LIST \"\" (x)\r\n").extended_syntax);
+    EXPECT_TRUE(args_of<ListArgs>("a LIST \"\" x RETURN ()\r\n").extended_syntax);
     ListArgs f = args_of<ListArgs>("a LSUB \"#news.\" comp.mail.*\r\n");
     EXPECT_EQ(f.patterns, std::vector<std::string>{"comp.mail.*"});
     EXPECT_FALSE(parse_wire("a LSUB () \"\" x\r\n"));

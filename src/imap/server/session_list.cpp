@@ -185,8 +185,7 @@ Result<ListRequest> check_request(const ListArgs& args, bool lsub)
 {
     ListRequest request;
     request.lsub = lsub;
-    request.extended = !args.select_options.empty() || !args.return_options.empty() ||
-                       args.return_status_requested || args.patterns.size() > 1;
+    request.extended = args.extended_syntax;
     for (const std::string& option : args.select_options) {
         if (option == "SUBSCRIBED") {
             request.select_subscribed = true;

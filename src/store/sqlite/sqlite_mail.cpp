@@ -396,63 +396,45 @@ Result<void> SqliteStore::expunge(MailboxId mailbox, std::uint32_t uid)
     return ok();
 }
 
-Result<std::string> SqliteStore::read_blob(const BlobId& blob)
+// Inline first: most blobs are small. A blob with no inline bytes is a file, whether large or
+// stored before migration step 4; a serial name is never a file.
+Result<std::string> SqliteStore::read_blob_from(Connection& db, const BlobId& blob)
 {
     if (!is_blob_name(blob.sha256)) {
         return unexpected(Errc::Invalid, "bad blob name");
     }
-    // Inline first: most blobs are small. A blob with no inline bytes is a file, whether large
-    // or stored before migration step 4.
-    {
-        Result<Reader> db = reader(ReadSize::Bulk);
-        HARBOR_TRY(db);
-        Result<Statement> stmt = (*db)->prepare("SELECT bytes FROM blob_data WHERE sha256 = ?");
-        HARBOR_TRY(stmt);
-        Result<bool> row = stmt->bind(1, blob.sha256).step();
-        HARBOR_TRY(row);
-        if (*row) {
-            return stmt->column_blob(0);
-        }
+    Result<Statement> stmt = db.prepare("SELECT bytes FROM blob_data WHERE sha256 = ?");
+    HARBOR_TRY(stmt);
+    Result<bool> row = stmt->bind(1, blob.sha256).step();
+    HARBOR_TRY(row);
+    if (*row) {
+        return stmt->column_blob(0);
     }
     if (is_serial_blob_name(blob.sha256)) {
-        return unexpected(Errc::NotFound, "no blob " + blob.sha256);  // never a file
+        return unexpected(Errc::NotFound, "no blob " + blob.sha256);
     }
     return blobs_.read(blob.sha256);
 }
 
-std::vector<Result<std::string>> SqliteStore::read_messages(
-    const std::vector<const MessageRecord*>& records)
+Result<std::string> SqliteStore::read_blob(const BlobId& blob)
+{
+    // One row: a memory map would be dropped and made again by every read transaction that
+    // finds the database changed, which is every one while mail flows in.
+    Result<Reader> db = reader(ReadSize::Small);
+    HARBOR_TRY(db);
+    return read_blob_from(**db, blob);
+}
+
+std::vector<Result<std::string>> SqliteStore::read_blobs(const std::vector<BlobId>& blobs)
 {
     std::vector<Result<std::string>> out;
-    out.reserve(records.size());
+    out.reserve(blobs.size());
     Result<Reader> db = reader(ReadSize::Bulk);
     Result<ReadTransaction> snapshot =
         db ? ReadTransaction::begin(**db) : Result<ReadTransaction>(unexpected(db.error()));
-    for (const MessageRecord* record : records) {
-        if (!snapshot) {
-            out.emplace_back(unexpected(snapshot.error()));
-            continue;
-        }
-        if (!is_blob_name(record->blob.sha256)) {
-            out.emplace_back(unexpected(Errc::Invalid, "bad blob name"));
-            continue;
-        }
-        Result<Statement> stmt = (*db)->prepare("SELECT bytes FROM blob_data WHERE sha256 = ?");
-        if (!stmt) {
-            out.emplace_back(unexpected(std::move(stmt).error()));
-            continue;
-        }
-        Result<bool> row = stmt->bind(1, record->blob.sha256).step();
-        Result<std::string> blob =
-            !row   ? Result<std::string>(unexpected(row.error()))
-            : *row ? Result<std::string>(stmt->column_blob(0))
-            : is_serial_blob_name(record->blob.sha256)
-                ? Result<std::string>(unexpected(Errc::NotFound, "no blob " + record->blob.sha256))
-                : blobs_.read(record->blob.sha256);
-        if (blob && !record->prefix.empty()) {
-            blob->insert(0, record->prefix);
-        }
-        out.push_back(std::move(blob));
+    for (const BlobId& blob : blobs) {
+        out.push_back(snapshot ? read_blob_from(**db, blob)
+                               : Result<std::string>(unexpected(snapshot.error())));
     }
     return out;
 }

@@ -258,8 +258,9 @@ TEST_F(SqliteMail, SmallBlobIsInlineLargeBlobIsAFileBothReadableAfterReopen)
     EXPECT_EQ(blob_files(), 1u);  // the open's sweep kept the large blob's file
 }
 
-// read_messages: one snapshot for inline and file blobs alike, each copy with its own prefix,
-// and a failure for one record (an expunged copy's blob, a malformed name) only in its slot.
+// read_messages and read_blobs: one snapshot for inline and file blobs alike, each copy with
+// its own prefix, and a failure for one record (an expunged copy's blob, a malformed name) only
+// in its slot.
 TEST_F(SqliteMail, ReadMessagesReadsInlineAndFileBlobsWithPrefixesInOrder)
 {
     const std::string small = "Subject: small\r\n\r\nbody\r\n";
@@ -294,6 +295,16 @@ TEST_F(SqliteMail, ReadMessagesReadsInlineAndFileBlobsWithPrefixesInOrder)
         EXPECT_EQ(*store_->read_message(*asked[i]), *read[i]);
     }
     EXPECT_TRUE(store_->read_messages({}).empty());
+    // read_blobs, which read_messages is made of: the bare blobs, no prefix.
+    std::vector<Result<std::string>> blobs =
+        store_->read_blobs({records[2].blob, gone.blob, bad.blob, records[1].blob});
+    ASSERT_EQ(blobs.size(), 4u);
+    ASSERT_TRUE(blobs[0]);
+    EXPECT_EQ(*blobs[0], small);
+    EXPECT_EQ(blobs[1].error().code, Errc::NotFound);
+    EXPECT_EQ(blobs[2].error().code, Errc::Invalid);
+    ASSERT_TRUE(blobs[3]);
+    EXPECT_EQ(*blobs[3], large);
 }
 
 TEST_F(SqliteMail, ExpungeRaisesHighestModseqAndKeepsUidnext)

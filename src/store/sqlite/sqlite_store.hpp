@@ -166,8 +166,7 @@ public:
     void set_change_listener(ChangeListener listener) override;
 
     Result<std::string> read_blob(const BlobId& blob) override;
-    std::vector<Result<std::string>> read_messages(
-        const std::vector<const MessageRecord*>& records) override;
+    std::vector<Result<std::string>> read_blobs(const std::vector<BlobId>& blobs) override;
     Result<std::uint64_t> blob_refcount(const BlobId& blob) override;
 
     std::uint64_t commit_count_for_test() const override;
@@ -205,6 +204,8 @@ private:
     SqliteStore(std::filesystem::path db_path, std::filesystem::path blob_root,
                 unsigned blob_threads);
     Result<Reader> reader(ReadSize size = ReadSize::Small);
+    // read_blob on a reader the caller holds (inside its snapshot).
+    Result<std::string> read_blob_from(Connection& db, const BlobId& blob);
 
     // Queues work on the writer and blocks until its batch is durable.
     template <typename T>

@@ -147,9 +147,25 @@ bool Statement::column_is_null(int index) const
     return sqlite3_column_type(stmt_, index) == SQLITE_NULL;
 }
 
+namespace {
+
+// Process-wide settings, before SQLite initializes itself. MEMSTATUS off: with it on, every
+// allocation in every connection takes one global mutex, which the store's writer, its readers
+// and the text indexer (SCHED_IDLE, so it may hold the mutex a long time while preempted) share.
+void configure_library()
+{
+    static const bool configured = [] {
+        return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK;
+    }();
+    (void)configured;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Connection>> Connection::open(const std::filesystem::path& file,
                                                      OpenMode mode)
 {
+    configure_library();
     int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
     flags |= mode == OpenMode::ReadOnly ? SQLITE_OPEN_READONLY
                                         : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;

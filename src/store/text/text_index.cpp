@@ -10,6 +10,7 @@
 
 #include "core/log.hpp"
 #include "store/blob_store.hpp"
+#include "store/text/boot_marker.hpp"
 
 namespace harbor::store::text {
 namespace fs = std::filesystem;
@@ -57,9 +58,8 @@ CREATE TABLE meta (
 ) WITHOUT ROWID;
 )sql";
 
-// WAL: searches read while the indexer writes. synchronous=NORMAL: a commit is not fsynced;
-// a crash may lose the last commits (WAL keeps the file consistent), which only means
-// indexing those blobs again.
+// WAL: searches read while the indexer writes. synchronous=NORMAL until the index is opened
+// for writing, when mark_open (boot_marker.hpp) turns fsyncs off altogether.
 Result<void> configure(Connection& db)
 {
     sqlite3_busy_timeout(db.handle(), busy_timeout_ms);
@@ -84,7 +84,8 @@ Result<std::string> stored_extraction(Connection& db)
 
 // The database at `file` if it is an index of this schema made by `extraction`; otherwise
 // why not (a reason for the log), or Errc::NotFound for a file that is new and empty.
-Result<std::unique_ptr<Connection>> open_existing(const fs::path& file, std::string_view extraction)
+Result<std::unique_ptr<Connection>> open_existing(const fs::path& file, std::string_view extraction,
+                                                  std::string_view boot)
 {
     Result<std::unique_ptr<Connection>> db = Connection::open(file, OpenMode::ReadWrite);
     HARBOR_TRY(db);
@@ -112,6 +113,11 @@ Result<std::unique_ptr<Connection>> open_existing(const fs::path& file, std::str
     HARBOR_TRY(made_by);
     if (*made_by != extraction) {
         return unexpected(Errc::Unsupported, "made by extraction \"" + *made_by + "\"");
+    }
+    Result<bool> whole = survived_last_run(**db, boot);
+    HARBOR_TRY(whole);
+    if (!*whole) {
+        return unexpected(Errc::Unsupported, "not closed before the machine restarted");
     }
     return db;
 }
@@ -207,22 +213,36 @@ TextIndex::TextIndex(fs::path file, std::string extraction, std::unique_ptr<Conn
 {
 }
 
-TextIndex::~TextIndex() = default;
+TextIndex::~TextIndex()
+{
+    std::lock_guard lock(writer_mutex_);
+    if (Result<void> closed = mark_closed(*writer_, file_); !closed) {
+        log::warn("text_index.close_failed", {{"error", closed.error().to_string()}});
+    }
+}
 
 Result<std::unique_ptr<TextIndex>> TextIndex::open(const fs::path& file,
                                                    std::string_view extraction)
 {
+    return open(file, extraction, current_boot_id());
+}
+
+Result<std::unique_ptr<TextIndex>> TextIndex::open(const fs::path& file,
+                                                   std::string_view extraction,
+                                                   std::string_view boot)
+{
     const bool existed = fs::exists(file);
-    Result<std::unique_ptr<Connection>> db = open_existing(file, extraction);
+    Result<std::unique_ptr<Connection>> db = open_existing(file, extraction, boot);
     if (!db) {
         log::warn("text_index.rebuild",
                   {{"file", file.string()}, {"reason", db.error().to_string()}});
         remove_database_files(file);
-        db = open_existing(file, extraction);
+        db = open_existing(file, extraction, boot);
         HARBOR_TRY(db);
     } else if (!existed) {
         log::info("text_index.created", {{"file", file.string()}});
     }
+    HARBOR_TRY(mark_open(**db, boot));
     return std::unique_ptr<TextIndex>(new TextIndex(file, std::string(extraction), std::move(*db)));
 }
 

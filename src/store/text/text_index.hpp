@@ -97,13 +97,19 @@ public:
     // makes BlobText (its code version and limits): an index made another way, of an unknown
     // schema version, or unreadable is deleted and built anew (logged). Errors: Io when even a
     // fresh file cannot be made.
+    // Commits are not fsynced (boot_marker.hpp): an index left open when the machine went
+    // down is built anew as well. The destructor makes everything durable.
     static Result<std::unique_ptr<TextIndex>> open(const std::filesystem::path& file,
                                                    std::string_view extraction);
+    // open() as if running under the kernel boot `boot` (tests).
+    static Result<std::unique_ptr<TextIndex>> open(const std::filesystem::path& file,
+                                                   std::string_view extraction,
+                                                   std::string_view boot);
     TextIndex(const TextIndex&) = delete;
     TextIndex& operator=(const TextIndex&) = delete;
     ~TextIndex();
 
-    // ---- Writes: one transaction each, not fsynced. ----
+    // ---- Writes: one transaction each, not fsynced (see open()). ----
     // Adds the entries whose blob has none yet (a blob's text never changes). Invalid for text
     // with a NUL or a bad blob name (nothing is written then).
     Result<void> add(std::span<const NewEntry> entries);

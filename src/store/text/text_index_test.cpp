@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "store/blob_store.hpp"
+#include "store/text/boot_marker.hpp"
 #include "store/sqlite/statement.hpp"
 #include "store/test_support.hpp"
 
@@ -128,6 +129,71 @@ TEST_F(TextIndexTest, RebuildsAnotherSchemaVersionOrExtraction)
     std::unique_ptr<TextIndex> index = open("test 2");
     ASSERT_NE(index, nullptr);
     EXPECT_EQ(contains(*index, {blob('a')}), Bits{false});
+}
+
+// boot_marker.hpp: commits are not fsynced, so an index the machine went down under is not
+// trusted; one a process crash left open under the same boot is, and so is one closed cleanly.
+TEST_F(TextIndexTest, RebuildsAnIndexLeftOpenWhenTheMachineRestarted)
+{
+    const NewEntry entries[] = {{blob('a'), {"", "ALPHA\n"}}};
+    auto meta = [this](std::string_view key) {
+        Result<std::unique_ptr<sqlite::Connection>> db =
+            sqlite::Connection::open(file(), sqlite::OpenMode::ReadWrite);
+        EXPECT_TRUE(db);
+        Result<sqlite::Statement> stmt = (*db)->prepare("SELECT value FROM meta WHERE key = ?");
+        EXPECT_TRUE(stmt);
+        Result<bool> row = stmt->bind(1, key).step();
+        return row && *row ? stmt->column_text(0) : std::string("(none)");
+    };
+    auto crash_while_open = [this] {  // as a kill -9 leaves it: marked open, never closed
+        Result<std::unique_ptr<sqlite::Connection>> db =
+            sqlite::Connection::open(file(), sqlite::OpenMode::ReadWrite);
+        ASSERT_TRUE(db);
+        ASSERT_TRUE((*db)->exec("UPDATE meta SET value = '0' WHERE key = 'clean'"));
+    };
+    auto open_under = [this](std::string_view boot) {
+        Result<std::unique_ptr<TextIndex>> index = TextIndex::open(file(), "test 1", boot);
+        EXPECT_TRUE(index) << index.error().to_string();
+        return index ? std::move(*index) : nullptr;
+    };
+    {
+        std::unique_ptr<TextIndex> index = open_under("boot-A");
+        ASSERT_NE(index, nullptr);
+        ASSERT_TRUE(index->add(entries));
+        // The open is on record before any unsynced write.
+        EXPECT_EQ(meta("boot"), "boot-A");
+        EXPECT_EQ(meta("clean"), "0");
+    }
+    EXPECT_EQ(meta("clean"), "1");
+    {
+        std::unique_ptr<TextIndex> index = open_under("boot-B");  // closed cleanly: kept
+        ASSERT_NE(index, nullptr);
+        EXPECT_EQ(contains(*index, {blob('a')}), Bits{true});
+    }
+    crash_while_open();
+    {
+        std::unique_ptr<TextIndex> index = open_under("boot-B");  // same boot: kept
+        ASSERT_NE(index, nullptr);
+        EXPECT_EQ(contains(*index, {blob('a')}), Bits{true});
+        EXPECT_EQ(meta("boot"), "boot-B");
+    }
+    crash_while_open();
+    {
+        std::unique_ptr<TextIndex> index = open_under("boot-C");  // the machine restarted
+        ASSERT_NE(index, nullptr);
+        EXPECT_EQ(contains(*index, {blob('a')}), Bits{false});
+        ASSERT_TRUE(index->add(entries));
+    }
+    crash_while_open();
+    {
+        // With no boot id to compare, only a clean close is trusted.
+        std::unique_ptr<TextIndex> index = open_under("");
+        ASSERT_NE(index, nullptr);
+        EXPECT_EQ(contains(*index, {blob('a')}), Bits{false});
+    }
+    const std::string boot = current_boot_id();
+    EXPECT_EQ(boot.size(), 36u) << boot;  // a UUID
+    EXPECT_EQ(current_boot_id(), boot);
 }
 
 TEST_F(TextIndexTest, FindsSubstringsByScopeInIndexedCopiesOnly)

@@ -30,11 +30,15 @@ TextIndexer::TextIndexer(Store& store, ChangeFeed& changes, TextIndex& index,
     options_.prune_page = std::max<std::size_t>(options_.prune_page, 1);
     // Runs on the store's writer thread: only note the mailbox and wake the indexer.
     watch_ = changes.watch_all([this](MailboxId mailbox, std::uint64_t) {
+        bool was_empty = false;
         {
             std::lock_guard lock(mutex_);
+            was_empty = pending_.empty();
             pending_.insert(mailbox.value);
         }
-        wake_.notify_one();
+        if (was_empty) {
+            wake_.notify_one();  // otherwise the indexer is busy or settling: no wake-up needed
+        }
     });
     thread_ = std::thread([this] {
         name_this_thread("text-indexer");
@@ -85,8 +89,9 @@ void TextIndexer::run()
             busy_ = false;
             if (pending_.empty()) {
                 idle_.notify_all();
+                wake_.wait(lock, [this] { return stopping() || !pending_.empty(); });
+                wake_.wait_for(lock, options_.settle, [this] { return stopping(); });
             }
-            wake_.wait(lock, [this] { return stopping() || !pending_.empty(); });
             if (stopping()) {
                 return;
             }
@@ -195,17 +200,30 @@ void TextIndexer::index_mailbox(MailboxId mailbox)
                       {{"mailbox", mailbox.value}, {"error", known.error().to_string()}});
             return;
         }
+        // One read transaction for the batch's bodies, not one per body.
+        std::vector<BlobId> wanted;
+        for (std::size_t i = start; i < end; ++i) {
+            if (!(*known)[i - start]) {
+                wanted.push_back(todo[i]->blob);
+            }
+        }
+        std::vector<Result<std::string>> raws = store_.read_blobs(wanted);
+        std::size_t next_raw = 0;
         std::vector<NewEntry> entries;
         std::unordered_set<std::string> taken;  // copies in one batch may share a blob
         std::uint32_t through = progress.indexed_through;
         bool complete = true;
         for (std::size_t i = start; i < end; ++i) {
             const MessageRecord& copy = *todo[i];
-            if ((*known)[i - start] || taken.contains(copy.blob.sha256)) {
+            if ((*known)[i - start]) {
                 through = copy.uid;
                 continue;
             }
-            Result<std::string> raw = store_.read_blob(copy.blob);
+            Result<std::string>& raw = raws[next_raw++];
+            if (taken.contains(copy.blob.sha256)) {
+                through = copy.uid;
+                continue;
+            }
             if (!raw && raw.error().code != Errc::NotFound) {
                 ++failed_;
                 log::warn("text_index.read_failed",

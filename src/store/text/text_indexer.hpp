@@ -10,6 +10,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -39,6 +40,11 @@ struct IndexerOptions {
     // the thread runs at `nice`.
     bool idle_class = true;
     int nice = 10;  // setpriority() of the indexer thread: io threads come first
+    // How long the indexer lets changes gather after the first one wakes it. Mail arriving at
+    // thousands of messages a second is then indexed hundreds per transaction, not a writer
+    // batch (a few dozen) at a time: each transaction writes new FTS5 segments that later
+    // merges write again.
+    std::chrono::milliseconds settle{250};
 };
 
 class TextIndexer {
