@@ -259,30 +259,13 @@ Awaitable<void> Session::on_select(const Command& command)
                 known = std::move(*resolved);
             }
         }
-        std::string ranges;
-        std::uint32_t run_first = 0;
-        std::uint32_t run_last = 0;
-        const auto close_run = [&] {
-            if (run_first == 0) {
-                return;
-            }
-            ranges += (ranges.empty() ? "" : ",") + std::to_string(run_first);
-            if (run_last != run_first) {
-                ranges += ":" + std::to_string(run_last);
-            }
-        };
+        std::vector<std::uint32_t> reported;
         for (const std::uint32_t uid : *vanished) {
-            if (params.known_uids && !contains(known, uid)) {
-                continue;
+            if (!params.known_uids || contains(known, uid)) {
+                reported.push_back(uid);
             }
-            if (run_first != 0 && uid == run_last + 1) {
-                run_last = uid;
-                continue;
-            }
-            close_run();
-            run_first = run_last = uid;
         }
-        close_run();
+        const std::string ranges = format_number_runs(reported);
         if (!ranges.empty()) {
             untagged("VANISHED (EARLIER) " + ranges);
         }

@@ -184,22 +184,7 @@ void Session::announce_expunges()
     if (qresync_) {
         // RFC 7162 §3.2.10: one VANISHED for all, in UID terms; no sequence numbers shift
         // until the client applies it.
-        store::UidSet ranges;
-        for (const std::uint32_t uid : view.pending_expunges) {
-            if (!ranges.empty() && ranges.back().last + 1 == uid) {
-                ranges.back().last = uid;
-            } else {
-                ranges.push_back(store::UidRange{uid, uid});
-            }
-        }
-        std::string text = "VANISHED ";
-        for (std::size_t i = 0; i < ranges.size(); ++i) {
-            text += (i > 0 ? "," : "") + std::to_string(ranges[i].first);
-            if (ranges[i].last != ranges[i].first) {
-                text += ":" + std::to_string(ranges[i].last);
-            }
-        }
-        untagged(text);
+        untagged("VANISHED " + format_number_runs(view.pending_expunges));
     }
     // Highest sequence number first, so each number sent is still right after the client has
     // applied the ones before it (RFC 9051 §7.4.1).
