@@ -104,7 +104,7 @@ void add_user_commands(CLI::App& app, Context& context)
     auto* submission =
         set->add_flag("--submission,!--no-submission", args->submission, "allow SMTP submission");
     auto* disabled = set->add_flag("--disable,!--enable", args->disabled,
-                                   "refuse logins (mail is still delivered)");
+                                   "refuse logins and mail (550 5.2.1)");
     set->callback([&context, args, quota, role, name, imap, pop3, submission, disabled] {
         context.run([&](directory::Directory& dir) -> Result<void> {
             auto current = dir.find_user(args->address);

@@ -387,7 +387,8 @@ Result<Config> parse_config(std::string_view text, const std::filesystem::path& 
             return report.fail(node, "smtp", "must be a table");
         }
         HARBOR_TRY(check_keys(report, *smtp, "smtp",
-                              {"max_message_size", "max_recipients", "max_errors"}));
+                              {"max_message_size", "max_recipients", "max_errors",
+                               "recipient_cache_ms"}));
         auto size = get_integer(report, *smtp, "max_message_size", "smtp.max_message_size", 1024,
                                 std::int64_t{1} << 40,
                                 static_cast<std::int64_t>(config.smtp.max_message_size));
@@ -401,6 +402,10 @@ Result<Config> parse_config(std::string_view text, const std::filesystem::path& 
                                   config.smtp.max_errors);
         HARBOR_TRY(errors);
         config.smtp.max_errors = static_cast<std::uint32_t>(*errors);
+        auto cache = get_integer(report, *smtp, "recipient_cache_ms", "smtp.recipient_cache_ms",
+                                 0, 3'600'000, config.smtp.recipient_cache_ms);
+        HARBOR_TRY(cache);
+        config.smtp.recipient_cache_ms = static_cast<std::uint32_t>(*cache);
     }
 
     if (const toml::node* node = root.get("imap")) {

@@ -61,6 +61,8 @@ struct SmtpConfig {
     std::uint64_t max_message_size = 50ULL * 1024 * 1024;  // advertised as SIZE (RFC 1870)
     std::uint32_t max_recipients = 100;                     // RFC 5321 §4.5.3.1.8 minimum
     std::uint32_t max_errors = 20;                          // then 421 and close
+    // How long an accepted local RCPT answer is reused (smtp/server/recipient_cache.hpp).
+    std::uint32_t recipient_cache_ms = 2000;
 };
 
 // [imap]: limits of the IMAP sessions (RFC 9051).

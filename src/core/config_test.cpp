@@ -41,6 +41,7 @@ data_timeout_s = 600
 [smtp]
 max_message_size = 10485760
 max_recipients = 500
+recipient_cache_ms = 0
 
 [imap]
 max_append_size = 2097152
@@ -83,6 +84,8 @@ TEST(Config, ParsesEverySection)
     EXPECT_EQ(config->smtp.max_message_size, 10485760u);
     EXPECT_EQ(config->smtp.max_recipients, 500u);
     EXPECT_EQ(config->smtp.max_errors, 20u);
+    EXPECT_EQ(config->smtp.recipient_cache_ms, 0u);
+    EXPECT_EQ(SmtpConfig{}.recipient_cache_ms, 2000u);
     EXPECT_EQ(config->imap.max_append_size, 2097152u);
     EXPECT_EQ(config->imap.idle_timeout_s, 3600u);
     EXPECT_EQ(config->imap.max_errors, 10u);

@@ -77,6 +77,7 @@ Result<ProtocolHandlers> make_protocol_handlers(const Config& config)
     smtp.max_message_size = config.smtp.max_message_size;
     smtp.max_recipients = config.smtp.max_recipients;
     smtp.max_errors = config.smtp.max_errors;
+    smtp.recipient_cache_ttl = std::chrono::milliseconds(config.smtp.recipient_cache_ms);
     smtp.message_limits = mime::limits_from(config.mime).message;
     for (const ListenerConfig& listener : config.listeners) {
         if (listener.protocol != Protocol::Smtp && listener.protocol != Protocol::Submission) {

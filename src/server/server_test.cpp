@@ -28,6 +28,7 @@
 #include "pop3/session.hpp"
 #include "server/demo.hpp"
 #include "server/greeting_sessions.hpp"
+#include "smtp/server/session.hpp"
 #include "store/store.hpp"
 
 namespace harbor::server {
@@ -117,6 +118,13 @@ protected:
         pop3.idle_timeout = pop3_idle_timeout_;
         handlers[Protocol::Pop3] = std::make_shared<pop3::Pop3Handler>(
             *store_, pop3, std::make_shared<net::LoginThrottle>());
+        if (smtp_recipient_cache_) {
+            smtp::server::SmtpSettings smtp;
+            smtp.hostname = "mx.test";
+            smtp.spool_dir = dir_.path / "spool";
+            smtp.recipient_cache_ttl = *smtp_recipient_cache_;
+            handlers[Protocol::Smtp] = std::make_shared<smtp::server::SmtpHandler>(*store_, smtp);
+        }
         server_ = std::make_unique<Server>(config_, std::move(handlers),
                                            ServerOptions{2, 1000ms, 1000ms, false});
         auto started = server_->start();
@@ -137,6 +145,8 @@ protected:
     // Knobs read by SetUp; a derived fixture changes them in its constructor.
     std::chrono::seconds pop3_idle_timeout_{pop3::Pop3Settings{}.idle_timeout};
     bool pop3_trusted_plaintext_ = false;  // USER/PASS without TLS on the pop3 listener
+    // Set: the real SMTP handler, with this RCPT cache ttl, instead of the greeting one.
+    std::optional<std::chrono::milliseconds> smtp_recipient_cache_;
 
     TempDir dir_;
     Config config_;
@@ -283,6 +293,50 @@ TEST_F(ServerPop3AutologoutTest, Pop3AutologoutOfAnIdleAuthenticatedClientRemove
     EXPECT_EQ(again.line(), "+OK Bye\r\n");
     EXPECT_EQ(again.line(), "");
 }
+
+// The RCPT cache (smtp/server/recipient_cache.hpp) with a ttl of an hour and with none: an
+// account removed after an accepted RCPT is still accepted while the answer lives, and refused
+// at once without it. Unknown addresses are never answered from the cache.
+class ServerSmtpRecipientCacheTest : public ServerTest,
+                                     public ::testing::WithParamInterface<std::chrono::milliseconds> {
+protected:
+    ServerSmtpRecipientCacheTest() { smtp_recipient_cache_ = GetParam(); }
+};
+
+TEST_P(ServerSmtpRecipientCacheTest, RcptAfterTheAccountWentFollowsTheTtl)
+{
+    directory::Directory directory(*store_);
+    ASSERT_TRUE(directory.add_domain("example.org"));
+    ASSERT_TRUE(directory.add_user("dave@example.org", "correct horse"));
+    Client c(port("smtp"));
+    EXPECT_EQ(c.line(), "220 mx.test ESMTP Harbor\r\n");
+    c.send("HELO client.test\r\n");
+    EXPECT_TRUE(c.line().starts_with("250 ")) << "HELO";
+    c.send("MAIL FROM:<sender@client.test>\r\n");
+    EXPECT_EQ(c.line(), "250 2.1.0 Ok\r\n");
+    c.send("RCPT TO:<dave@example.org>\r\n");
+    EXPECT_EQ(c.line(), "250 2.1.5 Ok\r\n");
+    c.send("RCPT TO:<nobody@example.org>\r\n");
+    EXPECT_TRUE(c.line().starts_with("550 5.1.1 ")) << "unknown";
+
+    ASSERT_TRUE(directory.remove_user("dave@example.org"));
+    c.send("RCPT TO:<dave@example.org>\r\n");
+    const std::string again = c.line();
+    if (GetParam().count() > 0) {
+        EXPECT_EQ(again, "250 2.1.5 Ok\r\n") << "answered from the cache";
+    } else {
+        EXPECT_TRUE(again.starts_with("550 5.1.1 ")) << again;
+    }
+    ASSERT_TRUE(directory.add_user("nobody@example.org", "correct horse"));
+    c.send("RCPT TO:<nobody@example.org>\r\n");
+    EXPECT_EQ(c.line(), "250 2.1.5 Ok\r\n") << "a refusal is not kept";
+    c.send("QUIT\r\n");
+    EXPECT_TRUE(c.line().starts_with("221 "));
+}
+
+INSTANTIATE_TEST_SUITE_P(Ttl, ServerSmtpRecipientCacheTest,
+                         ::testing::Values(std::chrono::milliseconds(3'600'000),
+                                           std::chrono::milliseconds(0)));
 
 TEST_F(ServerTest, HttpAnswersGetSlash)
 {

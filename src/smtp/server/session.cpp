@@ -16,6 +16,8 @@ using net::deadline_after;
 
 constexpr auto goodbye_timeout = 2s;    // a last reply to a client that may not read it
 constexpr auto handshake_timeout = 30s;  // STARTTLS
+// Addresses the RCPT cache holds: a few KiB each at most, so a bound on its memory.
+constexpr std::size_t recipient_cache_entries = 10000;
 
 Reply ok_reply(std::string text = "Ok")
 {
@@ -36,7 +38,8 @@ SmtpHandler::SmtpHandler(store::Store& store, SmtpSettings settings,
       directory_(store),
       settings_(std::move(settings)),
       throttle_(throttle ? std::move(throttle)
-                         : std::make_shared<net::LoginThrottle>(settings_.login_throttle))
+                         : std::make_shared<net::LoginThrottle>(settings_.login_throttle)),
+      recipients_(settings_.recipient_cache_ttl, recipient_cache_entries)
 {
     // Messages a crash left half received were never acknowledged: they go.
     Result<std::size_t> cleared = clear_spool(settings_.spool_dir);

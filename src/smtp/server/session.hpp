@@ -21,6 +21,7 @@
 #include "net/session.hpp"
 #include "sasl/server_exchange.hpp"
 #include "smtp/server/data_reader.hpp"
+#include "smtp/server/recipient_cache.hpp"
 #include "store/store.hpp"
 #include "store/task_pool.hpp"
 
@@ -42,6 +43,7 @@ struct SmtpSettings {
     std::uint64_t max_message_size = default_max_message_size;  // SIZE (RFC 1870)
     std::size_t max_recipients = 100;     // RFC 5321 §4.5.3.1.8 minimum
     std::size_t max_errors = 20;          // then 421 and close (Postfix smtpd_hard_error_limit)
+    std::chrono::milliseconds recipient_cache_ttl{2000};  // RecipientCache
     std::map<std::string, ListenerPolicy, std::less<>> listeners;  // by listener name
     ListenerPolicy default_policy;        // a listener not in the map (tests)
     mime::Limits message_limits;      // harbor.toml [mime], for every message parsed here
@@ -66,6 +68,7 @@ public:
     directory::Directory& directory() { return directory_; }
     const SmtpSettings& settings() const { return settings_; }
     net::LoginThrottle& throttle() { return *throttle_; }
+    RecipientCache& recipients() { return recipients_; }
 
     // Threads for the blocking calls a session must not make on its io thread
     // (store::off_io_thread): argon2 checks, and directory lookups.
@@ -81,6 +84,7 @@ private:
     directory::Directory directory_;
     SmtpSettings settings_;
     std::shared_ptr<net::LoginThrottle> throttle_;
+    RecipientCache recipients_;
     Blocking blocking_;
 };
 

@@ -65,6 +65,17 @@ net::Awaitable<void> Session::on_rcpt(const Command& command)
         (void)count_error();
         co_return;
     }
+    const auto now = RecipientCache::Clock::now();
+    std::optional<LocalRecipient> known;
+    if (!rcpt->postmaster) {
+        known = handler_.recipients().find(rcpt->address, now);
+    }
+    if (known) {
+        transaction_->recipients.push_back(Recipient{
+            std::move(*rcpt), std::move(known->accounts), std::move(known->external), true});
+        reply(Reply{250, "2.1.5", "Ok"});
+        co_return;
+    }
     std::function<Result<Parsed<Recipient>>()> check = [this, rcpt = std::move(*rcpt)] {
         return Result<Parsed<Recipient>>(accept_recipient(rcpt));
     };
@@ -75,6 +86,10 @@ net::Awaitable<void> Session::on_rcpt(const Command& command)
         reply(recipient.error());
         (void)count_error();
         co_return;
+    }
+    if (recipient->local_domain && !recipient->rcpt.postmaster) {
+        handler_.recipients().remember(
+            recipient->rcpt.address, LocalRecipient{recipient->accounts, recipient->external}, now);
     }
     transaction_->recipients.push_back(std::move(*recipient));
     reply(Reply{250, "2.1.5", "Ok"});
@@ -128,7 +143,7 @@ Parsed<Recipient> Session::accept_recipient(const RcptTo& rcpt) const
             }
             return Reply{550, "5.1.1", "User unknown"};
         }
-        Recipient recipient{rcpt, {}, std::move(resolved->external)};
+        Recipient recipient{rcpt, {}, std::move(resolved->external), true};
         bool over_quota = false;
         for (store::Account& account : resolved->accounts) {
             if (account.disabled) {

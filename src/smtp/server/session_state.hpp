@@ -39,6 +39,7 @@ struct Recipient {
     RcptTo rcpt;
     std::vector<store::Account> accounts;  // local mailboxes (disabled ones left out)
     std::vector<std::string> external;     // addresses to relay to (outbound queue)
+    bool local_domain = false;             // found in the directory (RecipientCache keeps it)
 };
 
 struct Transaction {
