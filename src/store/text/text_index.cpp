@@ -11,6 +11,7 @@
 #include "core/log.hpp"
 #include "store/blob_store.hpp"
 #include "store/text/boot_marker.hpp"
+#include "store/text/summary_cache.hpp"
 
 namespace harbor::store::text {
 namespace fs = std::filesystem;
@@ -28,6 +29,7 @@ constexpr int busy_timeout_ms = 5000;
 constexpr std::size_t max_idle_readers = 8;  // the IMAP messages pool (4) and the indexer
 // Blob names per summaries() query: far below SQLite's default bound on parameters (32766).
 constexpr std::size_t summary_query_blobs = 500;
+constexpr std::size_t summary_cache_bytes = 64 << 20;
 
 // blobs maps a blob to the integer key FTS5 rows need; summaries holds the BlobSummary of a
 // blob under the same key (no row when it has none); mailboxes holds the watermarks; meta the
@@ -209,7 +211,10 @@ private:
 };
 
 TextIndex::TextIndex(fs::path file, std::string extraction, std::unique_ptr<Connection> writer)
-    : file_(std::move(file)), extraction_(std::move(extraction)), writer_(std::move(writer))
+    : file_(std::move(file)),
+      extraction_(std::move(extraction)),
+      writer_(std::move(writer)),
+      summary_cache_(std::make_unique<SummaryCache>(summary_cache_bytes))
 {
 }
 
@@ -353,7 +358,9 @@ Result<void> TextIndex::remove(std::span<const std::int64_t> ids)
         (void)db.exec("ROLLBACK");
         return removed;
     }
-    return db.run("COMMIT");
+    HARBOR_TRY(db.run("COMMIT"));
+    summary_cache_->clear();  // pruning is rare; the ids name no blob to forget one by one
+    return ok();
 }
 
 Result<std::vector<bool>> TextIndex::contains(std::span<const BlobId> blobs)
@@ -376,13 +383,15 @@ Result<std::vector<std::optional<BlobSummary>>> TextIndex::summaries(std::span<c
                                                                     SummaryParts parts)
 {
     std::vector<std::optional<BlobSummary>> out(blobs.size());
-    if (blobs.empty()) {
+    const bool complete = parts == SummaryParts::All;
+    const std::vector<std::size_t> missing = summary_cache_->fill(blobs, complete, out);
+    if (missing.empty()) {
         return out;
     }
     // Copies in one batch often share a blob: each name is asked for once.
     std::unordered_map<std::string_view, std::vector<std::size_t>> positions;
     std::vector<std::string_view> names;
-    for (std::size_t i = 0; i < blobs.size(); ++i) {
+    for (const std::size_t i : missing) {
         auto [slot, inserted] = positions.try_emplace(blobs[i].sha256);
         if (inserted) {
             names.push_back(blobs[i].sha256);
@@ -443,6 +452,7 @@ Result<std::vector<std::optional<BlobSummary>>> TextIndex::summaries(std::span<c
             out[places.back()] = std::move(summary);  // most blobs are asked for once
         }
     }
+    summary_cache_->remember(blobs, missing, out, complete);
     return out;
 }
 

@@ -91,6 +91,8 @@ struct IndexedBlob {
 // Tokenizer"); shorter ones would match no row, so search() refuses them.
 constexpr std::size_t min_needle_characters = 3;
 
+class SummaryCache;
+
 class TextIndex {
 public:
     // Opens the index file, creating it when missing. `extraction` names the way the caller
@@ -122,8 +124,9 @@ public:
     // Per blob: whether it has an entry.
     Result<std::vector<bool>> contains(std::span<const BlobId> blobs);
     // Per blob: its summary, or nullopt when it has none (not indexed yet, or nothing could be
-    // summarized). One query per 500 blobs. HeaderOnly reads the header block and its field
-    // count alone (header SEARCH, SORT, THREAD), leaving the formatted structures unset.
+    // summarized). One query per 500 blobs, for the blobs not in memory (summary_cache.hpp:
+    // 64 MiB). HeaderOnly reads the header block and its field count alone (header SEARCH,
+    // SORT, THREAD), leaving the formatted structures unset.
     enum class SummaryParts { All, HeaderOnly };
     Result<std::vector<std::optional<BlobSummary>>> summaries(
         std::span<const BlobId> blobs, SummaryParts parts = SummaryParts::All);
@@ -158,6 +161,7 @@ private:
     std::unique_ptr<sqlite::Connection> writer_;
     std::mutex readers_mutex_;
     std::vector<std::unique_ptr<sqlite::Connection>> idle_readers_;
+    std::unique_ptr<SummaryCache> summary_cache_;
 };
 
 }  // namespace harbor::store::text
