@@ -93,6 +93,8 @@ def parse_args():
     args.op_list = [op for op in args.ops.split(",") if op]
     if args.accounts <= 0:
         args.accounts = max(args.client_counts)
+    # The shared reader accounts are the first own accounts: they must all exist.
+    args.accounts = max(args.accounts, args.readers)
     return args
 
 
