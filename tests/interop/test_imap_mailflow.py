@@ -20,6 +20,7 @@ import socket
 import unittest
 
 from harbor_harness import TLS_SERVER_NAME, HarborServer
+from imap_support import LineClient
 from smtp_support import (CLIENT_NAME, IO_TIMEOUT, REMOTE_SENDER, HarborCli, close_quietly,
                           harbor_binary, make_message, token)
 
@@ -31,34 +32,6 @@ def logout_quietly(client):
         client.logout()
     except (imaplib.IMAP4.error, OSError):
         pass
-
-
-class LineClient:
-    """A bare IMAP client on a TLS socket: imaplib (3.11) has no IDLE."""
-
-    def __init__(self, sock):
-        self.sock = sock
-        self.buffer = b""
-
-    def send(self, line):
-        self.sock.sendall(line.encode() + b"\r\n")
-
-    def line(self):
-        while b"\r\n" not in self.buffer:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise AssertionError("server closed the connection")
-            self.buffer += chunk
-        line, self.buffer = self.buffer.split(b"\r\n", 1)
-        return line.decode("utf-8", "replace")
-
-    def until_tagged(self, tag):
-        lines = []
-        while True:
-            line = self.line()
-            lines.append(line)
-            if line.startswith(tag + " "):
-                return lines
 
 
 class ImapMailflowTest(unittest.TestCase):

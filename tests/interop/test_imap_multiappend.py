@@ -15,46 +15,10 @@ import socket
 import unittest
 
 from harbor_harness import TLS_SERVER_NAME, HarborServer
+from imap_support import LineClient
 from smtp_support import IO_TIMEOUT, REMOTE_SENDER, HarborCli, harbor_binary, make_message, token
 
 MESSAGE_BYTES = 3000  # three of them overrun 8 KiB of room, two do not
-
-
-class RawImap:
-    """Commands with LITERAL+ literals on a TLS socket; reads up to the tagged response."""
-
-    def __init__(self, sock):
-        self.sock = sock
-        self.buffer = b""
-        self.serial = 0
-
-    def line(self):
-        while b"\r\n" not in self.buffer:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise AssertionError("server closed the connection")
-            self.buffer += chunk
-        line, self.buffer = self.buffer.split(b"\r\n", 1)
-        return line.decode("utf-8", "replace")
-
-    def command(self, text, literals=()):
-        """`text` with one "{}" per literal, replaced by its "{N+}" announcement and octets.
-        Returns (untagged lines, tagged line)."""
-        self.serial += 1
-        tag = f"t{self.serial}"
-        pieces = text.split("{}")
-        if len(pieces) != len(literals) + 1:
-            raise ValueError("one {} per literal")
-        data = f"{tag} {pieces[0]}".encode()
-        for literal, after in zip(literals, pieces[1:]):
-            data += f"{{{len(literal)}+}}\r\n".encode() + literal + after.encode()
-        self.sock.sendall(data + b"\r\n")
-        lines = []
-        while True:
-            line = self.line()
-            if line.startswith(tag + " "):
-                return lines, line
-            lines.append(line)
 
 
 class MultiappendQuotaTest(unittest.TestCase):
@@ -74,7 +38,7 @@ class MultiappendQuotaTest(unittest.TestCase):
                                        timeout=IO_TIMEOUT)
         sock = self.server.tls_context().wrap_socket(raw, server_hostname=TLS_SERVER_NAME)
         self.addCleanup(sock.close)
-        client = RawImap(sock)
+        client = LineClient(sock)
         self.assertRegex(client.line(), r"^\* OK ")
         address, password = self.account["address"], self.account["password"]
         _, done = client.command(f'LOGIN "{address}" "{password}"')

@@ -13,7 +13,7 @@ RecipientCache::RecipientCache(std::chrono::milliseconds ttl, std::size_t max_en
 std::optional<LocalRecipient> RecipientCache::find(std::string_view address, Clock::time_point now)
 {
     std::lock_guard lock(mutex_);
-    const auto found = entries_.find(std::string(address));
+    const auto found = entries_.find(address);
     if (found == entries_.end()) {
         return std::nullopt;
     }
@@ -34,7 +34,7 @@ void RecipientCache::remember(std::string_view address, LocalRecipient recipient
         account.credentials = {};
     }
     std::lock_guard lock(mutex_);
-    if (entries_.size() >= max_entries_ && !entries_.contains(std::string(address))) {
+    if (entries_.size() >= max_entries_ && !entries_.contains(address)) {
         std::erase_if(entries_, [now](const auto& entry) { return entry.second.expires <= now; });
         if (entries_.size() >= max_entries_) {
             entries_.clear();

@@ -30,12 +30,9 @@ Result<void> prepare_message(PreparedMessage& message, BlobStore& blobs)
     if (message.request.mailbox.empty()) {
         return unexpected(Errc::Invalid, "empty mailbox name");
     }
-    if (message.bytes->size() > inline_blob_max) {
-        Result<std::string> sha256 = sha256_hex(*message.bytes);
-        HARBOR_TRY(sha256);
-        message.sha256 = std::move(*sha256);
-        HARBOR_TRY(blobs.write(message.sha256, *message.bytes));
-    }
+    Result<std::string> sha256 = write_file_blob(blobs, *message.bytes);
+    HARBOR_TRY(sha256);
+    message.sha256 = std::move(*sha256);
     return ok();
 }
 

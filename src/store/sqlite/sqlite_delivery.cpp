@@ -133,18 +133,12 @@ void SqliteStore::deliver_async(DeliverRequest request, Done<DeliverResult> done
             }
         } else {
             size = bytes->size();
-            if (size > inline_blob_max) {
-                Result<std::string> hash = sha256_hex(*bytes);
-                if (!hash) {
-                    done(unexpected(std::move(hash).error()));
-                    return;
-                }
-                sha256 = std::move(*hash);
-                if (Result<void> written = blobs_.write(sha256, *bytes); !written) {
-                    done(unexpected(std::move(written).error()));
-                    return;
-                }
+            Result<std::string> file_name = write_file_blob(blobs_, *bytes);
+            if (!file_name) {
+                done(unexpected(std::move(file_name).error()));
+                return;
             }
+            sha256 = std::move(*file_name);
         }
         auto finish = [done = std::move(done), spool_to_remove](Result<DeliverResult> result) {
             if (result && spool_to_remove) {

@@ -147,6 +147,17 @@ Result<std::string> insert_inline_blob(WriteContext& ctx, std::string_view bytes
 
 }  // namespace
 
+Result<std::string> write_file_blob(BlobStore& blobs, const std::string& bytes)
+{
+    if (bytes.size() <= inline_blob_max) {
+        return std::string();
+    }
+    Result<std::string> sha256 = sha256_hex(bytes);
+    HARBOR_TRY(sha256);
+    HARBOR_TRY(blobs.write(*sha256, bytes));
+    return sha256;
+}
+
 Result<std::string> ensure_blob(WriteContext& ctx, BlobStore& blobs, const std::string& file_name,
                                 std::uint64_t size, const std::string* bytes)
 {
@@ -273,24 +284,17 @@ void SqliteStore::append_async(AppendRequest request, Done<MessageRecord> done)
             done(unexpected(Errc::Invalid, "empty mailbox name"));
             return;
         }
-        std::string sha256;  // a file blob's name; an inline one is named by the writer
-        if (bytes->size() > inline_blob_max) {
-            Result<std::string> hash = sha256_hex(*bytes);
-            if (!hash) {
-                done(unexpected(std::move(hash).error()));
-                return;
-            }
-            sha256 = std::move(*hash);
-            if (Result<void> written = blobs_.write(sha256, *bytes); !written) {
-                done(unexpected(std::move(written).error()));
-                return;
-            }
+        // A file blob's name; an inline one is named by the writer.
+        Result<std::string> file_name = write_file_blob(blobs_, *bytes);
+        if (!file_name) {
+            done(unexpected(std::move(file_name).error()));
+            return;
         }
         // The bytes stay with the request until it completes: a small blob's are inserted by
         // ensure_blob(), a large one's are there for the rare rewrite of its file.
         writer_->submit<MessageRecord>(
             [this, request = std::move(request), flags = std::move(*flags),
-             sha256 = std::move(sha256), bytes](WriteContext& ctx) -> Result<MessageRecord> {
+             sha256 = std::move(*file_name), bytes](WriteContext& ctx) -> Result<MessageRecord> {
                 Result<std::string> name =
                     ensure_blob(ctx, blobs_, sha256, bytes->size(), bytes.get());
                 HARBOR_TRY(name);

@@ -61,6 +61,10 @@ Result<std::string> join_flags(const std::vector<std::string>& flags);
 // or adopted before; its row is inserted if new.
 Result<std::string> ensure_blob(WriteContext& ctx, BlobStore& blobs, const std::string& file_name,
                                 std::uint64_t size, const std::string* bytes);
+// The part before the writer, on a blob thread: bytes over inline_blob_max are hashed and
+// written to their file, and the hash is the `file_name` for ensure_blob(); smaller ones give
+// "" (they go inline).
+Result<std::string> write_file_blob(BlobStore& blobs, const std::string& bytes);
 struct NewMessage {
     AccountId account;
     std::string_view mailbox;
