@@ -128,6 +128,17 @@ auto async_delete_mailbox(Store& store, MailboxId mailbox, CompletionToken&& tok
 }
 
 template <typename CompletionToken>
+auto async_delete_noselect_name(Store& store, AccountId account, std::string name,
+                                CompletionToken&& token)
+{
+    return detail::async_store_call<void>(
+        [&store, account, name = std::move(name)](Done<void> done) mutable {
+            store.delete_noselect_name_async(account, std::move(name), std::move(done));
+        },
+        std::forward<CompletionToken>(token));
+}
+
+template <typename CompletionToken>
 auto async_rename_mailbox(Store& store, AccountId account, std::string from, std::string to,
                           CompletionToken&& token)
 {

@@ -89,6 +89,16 @@ void Store::delete_mailbox_async(MailboxId, Done<void> done)
     done(unsupported("delete_mailbox"));
 }
 
+Result<std::vector<std::string>> Store::list_noselect_names(AccountId)
+{
+    return unsupported("list_noselect_names");
+}
+
+void Store::delete_noselect_name_async(AccountId, std::string, Done<void> done)
+{
+    done(unsupported("delete_noselect_name"));
+}
+
 void Store::rename_mailbox_async(AccountId, std::string, std::string, Done<Mailbox> done)
 {
     done(unsupported("rename_mailbox"));
@@ -142,6 +152,13 @@ Result<Mailbox> Store::create_mailbox(AccountId account, std::string name,
 Result<void> Store::delete_mailbox(MailboxId mailbox)
 {
     return wait_for<void>([&](Done<void> done) { delete_mailbox_async(mailbox, std::move(done)); });
+}
+
+Result<void> Store::delete_noselect_name(AccountId account, std::string name)
+{
+    return wait_for<void>([&](Done<void> done) {
+        delete_noselect_name_async(account, std::move(name), std::move(done));
+    });
 }
 
 Result<Mailbox> Store::rename_mailbox(AccountId account, std::string from, std::string to)

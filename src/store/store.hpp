@@ -261,11 +261,20 @@ public:
     Result<Mailbox> create_mailbox(AccountId account, std::string name,
                                    std::string special_use = {});
     // DELETE (RFC 9051 §6.3.5): the mailbox, its messages (their blobs released) and its
-    // tombstones go; inferior names and subscriptions stay. The store does not refuse INBOX
-    // or a mailbox with inferiors: that is the session's call (§6.3.5 forbids deleting INBOX
-    // and a \Noselect name with inferiors). NotFound.
+    // tombstones go; inferior names and subscriptions stay. A mailbox with inferiors leaves
+    // its name behind as a \Noselect name (list_noselect_names) until that is deleted too.
+    // The store does not refuse INBOX: that is the session's call. NotFound.
     virtual void delete_mailbox_async(MailboxId mailbox, Done<void> done);
     Result<void> delete_mailbox(MailboxId mailbox);
+    // The \Noselect names a DELETE left behind (RFC 9051 §6.3.5), sorted. They are no
+    // mailboxes: find_mailbox does not find them. CREATE of such a name makes it a mailbox
+    // again; RENAME moves those below the renamed mailbox along.
+    virtual Result<std::vector<std::string>> list_noselect_names(AccountId account);
+    // DELETE of a \Noselect name. Errors: Permission while any name is below it (§6.3.5: "It
+    // is an error to attempt to delete a name that has inferior hierarchical names and also
+    // has the \Noselect attribute"), NotFound if it is not such a name.
+    virtual void delete_noselect_name_async(AccountId account, std::string name, Done<void> done);
+    Result<void> delete_noselect_name(AccountId account, std::string name);
     // RENAME (RFC 9051 §6.3.6): inferior names move along ("a/b" with "a") and so do their
     // subscriptions. Each renamed mailbox gets a new UIDVALIDITY: its new name may have been
     // used before, and (name, uidvalidity, uid) must never point at another message (§2.3.1.1).

@@ -123,11 +123,17 @@ class ImapMailboxTest(unittest.TestCase):
         self.command(client, "DELETE", quoted(top + "-old/2026"))
         names = self.list_names(client, '""', quoted(top + "-old/%"))
         self.assertEqual(names[top + "-old/2026"][0], {"\\noselect", "\\haschildren"})
+        # The name exists (it is no mailbox): \Noselect under LIST-EXTENDED too, not \NonExistent.
         names = self.list_names(client, "()", '""', quoted(top + "-old/%"), "RETURN", "(CHILDREN)")
-        self.assertEqual(names[top + "-old/2026"][0], {"\\nonexistent", "\\haschildren"})
+        self.assertEqual(names[top + "-old/2026"][0], {"\\noselect", "\\haschildren"})
         failed = self.command(client, "DELETE", quoted(top + "-old/2026"), expect="NO")
         self.assertNotIn(b"[NONEXISTENT]", failed[0])
-        for name in (top + "-old/2026/Q1", top + "-old"):
+        # The \Noselect name outlives its last inferior, until it is deleted itself.
+        self.command(client, "DELETE", quoted(top + "-old/2026/Q1"))
+        names = self.list_names(client, '""', quoted(top + "-old/*"))
+        self.assertEqual(names, {top + "-old/2026": ({"\\noselect", "\\hasnochildren"},
+                                                    names[top + "-old/2026"][1])})
+        for name in (top + "-old/2026", top + "-old"):
             self.command(client, "DELETE", quoted(name))
         self.assertEqual(self.list_names(client, '""', quoted(top + "*")), {})
         self.command(client, "DELETE", "INBOX", expect="NO")

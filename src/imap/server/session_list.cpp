@@ -2,9 +2,10 @@
 // RECURSIVEMATCH; return options SUBSCRIBED, CHILDREN; several patterns; \NonExistent and
 // CHILDINFO), LIST-STATUS (RFC 5819), SPECIAL-USE (RFC 6154 §2, §5.1) and CHILDREN (RFC 3348),
 // and LSUB (RFC 3501 §6.3.9; gone from IMAP4rev2 but kept for IMAP4rev1 clients).
-// Names: every mailbox, INBOX, every subscription, and the parents these imply. A parent that
-// is no mailbox (its mailbox deleted, RFC 9051 §6.3.5, or a subscription's) is listed as
-// \Noselect, or \NonExistent under the extended syntax, with \HasChildren if mailboxes are
+// Names: every mailbox, INBOX, every \Noselect name a DELETE left (RFC 9051 §6.3.5), every
+// subscription, and the parents these imply. A \Noselect name is listed as such; a parent that
+// is only implied (by a subscription, or by a mailbox deleted before the store kept such names)
+// is \Noselect too, or \NonExistent under the extended syntax, with \HasChildren if names are
 // below it.
 // SECURITY: patterns are untrusted (at most ParseLimits::max_list_items of them). Each is
 // matched in O(pattern x name) without backtracking, after runs of wildcards are collapsed,
@@ -128,6 +129,7 @@ private:
 // One name LIST or LSUB may show.
 struct Node {
     bool exists = false;  // a mailbox (or INBOX): selectable
+    bool noselect = false;  // a name kept by DELETE (RFC 9051 §6.3.5): exists, not selectable
     bool subscribed = false;
     bool has_mailbox_below = false;  // \HasChildren (RFC 3348, RFC 5258 §4)
     std::string special_use;
@@ -147,6 +149,7 @@ void for_each_superior(std::string_view name, F f)
 }
 
 Tree build_tree(const std::vector<store::Mailbox>& boxes,
+                const std::vector<std::string>& noselect_names,
                 const std::vector<std::string>& subscriptions)
 {
     Tree tree;
@@ -157,6 +160,12 @@ Tree build_tree(const std::vector<store::Mailbox>& boxes,
         node.id = box.id;
         node.special_use = box.special_use;
         for_each_superior(box.name, [&tree](std::string parent) {
+            tree[std::move(parent)].has_mailbox_below = true;
+        });
+    }
+    for (const std::string& name : noselect_names) {
+        tree[name].noselect = true;
+        for_each_superior(name, [&tree](std::string parent) {
             tree[std::move(parent)].has_mailbox_below = true;
         });
     }
@@ -223,7 +232,7 @@ bool selected_by(const ListRequest& request, const Node& node)
         return node.subscribed;
     }
     if (!request.select_subscribed && !request.select_special_use) {
-        return node.exists || node.has_mailbox_below;
+        return node.exists || node.noselect || node.has_mailbox_below;
     }
     return (!request.select_subscribed || node.subscribed) &&
            (!request.select_special_use || (node.exists && !node.special_use.empty()));
@@ -248,8 +257,10 @@ std::string list_attributes(const ListRequest& request, const Node& node, const 
     } else {
         if (!node.exists) {
             // RFC 5258 §3.4: \NonExistent implies \Noselect; base LIST says \Noselect
-            // (RFC 9051 §6.3.9: "%" levels that are not selectable).
-            attributes.emplace_back(request.extended ? "\\NonExistent" : "\\Noselect");
+            // (RFC 9051 §6.3.9: "%" levels that are not selectable). A name kept by DELETE
+            // exists: \Noselect under either syntax.
+            attributes.emplace_back(request.extended && !node.noselect ? "\\NonExistent"
+                                                                       : "\\Noselect");
         }
         attributes.emplace_back(node.has_mailbox_below ? "\\HasChildren" : "\\HasNoChildren");
         if (node.exists && !node.special_use.empty()) {
@@ -327,6 +338,7 @@ std::optional<std::map<std::string, Listed>> select_names(const ListRequest& req
 // What LIST reads from the store, in one trip off the io thread.
 struct ListData {
     std::vector<store::Mailbox> boxes;
+    std::vector<std::string> noselect_names;
     std::vector<std::string> subscriptions;
 };
 
@@ -356,6 +368,9 @@ Awaitable<void> Session::on_list(const Command& command)
         Result<std::vector<store::Mailbox>> boxes = store.list_mailboxes(id);
         HARBOR_TRY(boxes);
         data.boxes = std::move(*boxes);
+        Result<std::vector<std::string>> noselect = store.list_noselect_names(id);
+        HARBOR_TRY(noselect);
+        data.noselect_names = std::move(*noselect);
         Result<std::vector<std::string>> subscriptions = store.list_subscriptions(id);
         HARBOR_TRY(subscriptions);
         data.subscriptions = std::move(*subscriptions);
@@ -368,7 +383,7 @@ Awaitable<void> Session::on_list(const Command& command)
         tagged(command.tag, "NO", unavailable_text);
         co_return;
     }
-    const Tree tree = build_tree(data->boxes, data->subscriptions);
+    const Tree tree = build_tree(data->boxes, data->noselect_names, data->subscriptions);
     std::vector<Pattern> patterns;
     for (const std::string& pattern_sent : args.patterns) {
         std::string pattern = args.reference + pattern_sent;

@@ -18,13 +18,6 @@ namespace {
 
 using net::Awaitable;
 
-// What DELETE found before deleting: the mailbox, or whether the missing name is a parent
-// that exists only through its inferiors (RFC 9051 §6.3.5).
-struct DeleteTarget {
-    std::optional<store::Mailbox> mailbox;
-    bool has_inferiors = false;
-};
-
 // The one spelling the store keeps ("\sent" is "\Sent": attributes are case-insensitive,
 // RFC 9051 §9 "mbx-list-flags"); nullopt for a use Harbor does not know.
 std::optional<std::string> known_special_use(std::string_view written)
@@ -110,44 +103,38 @@ Awaitable<void> Session::on_delete(const Command& command)
         co_return;
     }
     store::Store& store = handler_.store();
-    std::function<Result<DeleteTarget>()> work = [&store, account = account_->id,
-                                                  mailbox = *name]() -> Result<DeleteTarget> {
-        DeleteTarget target;
-        Result<store::Mailbox> box = store.find_mailbox(account, mailbox);
-        if (box) {
-            target.mailbox = std::move(*box);
-            return target;
-        }
-        if (box.error().code != Errc::NotFound) {
-            return unexpected(std::move(box).error());
-        }
-        Result<std::vector<store::Mailbox>> boxes = store.list_mailboxes(account);
-        HARBOR_TRY(boxes);
-        for (const store::Mailbox& other : *boxes) {
-            if (other.name != mailbox && is_same_or_inferior(other.name, mailbox)) {
-                target.has_inferiors = true;
-            }
-        }
-        return target;
+    std::function<Result<store::Mailbox>()> work =
+        [&store, account = account_->id, mailbox = *name]() -> Result<store::Mailbox> {
+        return store.find_mailbox(account, mailbox);
     };
-    Result<DeleteTarget> found =
+    Result<store::Mailbox> found =
         co_await store::off_io_thread(handler_.blocking().messages, std::move(work));
+    if (!found && found.error().code == Errc::NotFound) {
+        // No mailbox: perhaps a \Noselect name (RFC 9051 §6.3.5), which goes unless names are
+        // below it ("It is an error to attempt to delete a name that has inferior hierarchical
+        // names and also has the \Noselect attribute").
+        Result<void> gone = co_await store::async_delete_noselect_name(
+            store, account_->id, *name, boost::asio::use_awaitable);
+        if (gone) {
+            tagged(command.tag, "OK", "DELETE completed");
+        } else if (gone.error().code == Errc::Permission) {
+            tagged(command.tag, "NO", "[CANNOT] Name has inferior hierarchical names");
+        } else if (gone.error().code == Errc::NotFound) {
+            tagged(command.tag, "NO", "[NONEXISTENT] No such mailbox");
+        } else {
+            log::warn("imap.delete.failed",
+                      {{"cid", context_.cid}, {"error", gone.error().to_string()}});
+            tagged(command.tag, "NO", unavailable_text);
+        }
+        co_return;
+    }
     if (!found) {
         log::warn("imap.delete.failed",
                   {{"cid", context_.cid}, {"error", found.error().to_string()}});
         tagged(command.tag, "NO", unavailable_text);
         co_return;
     }
-    if (!found->mailbox) {
-        // RFC 9051 §6.3.5: a \Noselect name with inferiors cannot be deleted. In Harbor such a
-        // name exists only through its inferiors and goes with the last of them, so the
-        // RFC's later "DELETE foo" after "DELETE foo/bar" answers NONEXISTENT.
-        tagged(command.tag, "NO",
-               found->has_inferiors ? "[CANNOT] Name has inferior hierarchical names"
-                                    : "[NONEXISTENT] No such mailbox");
-        co_return;
-    }
-    const store::MailboxId id = found->mailbox->id;
+    const store::MailboxId id = found->id;
     Result<void> deleted =
         co_await store::async_delete_mailbox(store, id, boost::asio::use_awaitable);
     if (!deleted) {

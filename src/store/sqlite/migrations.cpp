@@ -278,6 +278,16 @@ CREATE TABLE blob_serial (
 );
 INSERT INTO blob_serial (id, last) VALUES (0, 0);
 )sql"},
+    // RFC 9051 §6.3.5: DELETE of a mailbox with inferiors removes its messages and leaves the
+    // name with the \Noselect attribute, until it is deleted itself. Such names have no
+    // mailbox row (nothing can be selected, appended to or counted); they live here.
+    {10, "noselect_names", R"sql(
+CREATE TABLE noselect_names (
+    account_id  INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    name        TEXT NOT NULL,
+    PRIMARY KEY (account_id, name)
+) WITHOUT ROWID;
+)sql"},
 };
 
 }  // namespace

@@ -385,6 +385,23 @@ const Case cases[] = {
          EXPECT_EQ(count_rows(data_dir, "SELECT count(*) FROM blob_data"), 1);
          EXPECT_EQ(count_rows(data_dir, "SELECT count(*) FROM blobs WHERE sha256 LIKE 's%'"), 1);
      }},
+    // Step 10 (\Noselect names) on a version-9 database whose "Old" was deleted before with
+    // "Old/Child" below it: none are kept (the name lived only through its inferior, as before);
+    // a DELETE now leaves one.
+    {9,
+     [](Connection& db, const fs::path&) {
+         ASSERT_TRUE(db.exec(directory_seed));
+         ASSERT_TRUE(db.exec(
+             "INSERT INTO mailboxes (id, account_id, name, uidvalidity, uidnext, highestmodseq)"
+             "    VALUES (5, 7, 'INBOX', 1234, 1, 1), (6, 7, 'Old/Child', 1235, 1, 1),"
+             "           (8, 7, 'New', 1236, 1, 1), (9, 7, 'New/Child', 1237, 1, 1);"));
+     },
+     [](Store& store, const fs::path&) {
+         check_directory(store);
+         EXPECT_EQ(*store.list_noselect_names(AccountId{7}), std::vector<std::string>{});
+         ASSERT_TRUE(store.delete_mailbox(MailboxId{8}));
+         EXPECT_EQ(*store.list_noselect_names(AccountId{7}), std::vector<std::string>{"New"});
+     }},
 };
 
 TEST(Migrations, StepsAreNumberedFromOneWithoutGaps)

@@ -93,6 +93,7 @@ Result<std::uint32_t> allocate_uidvalidity(Connection& db, AccountId account)
 }
 
 // RFC 9051 §6.3.4: "the server SHOULD create any superior hierarchical names that are needed".
+// A superior that is a \Noselect name is there already and stays so: it was deleted on purpose.
 Result<void> create_superiors(Connection& db, AccountId account, std::string_view name)
 {
     for (std::size_t slash = name.find('/'); slash != std::string_view::npos;
@@ -104,6 +105,11 @@ Result<void> create_superiors(Connection& db, AccountId account, std::string_vie
         }
         if (found.error().code != Errc::NotFound) {
             return unexpected(std::move(found).error());
+        }
+        Result<bool> noselect = is_noselect_name(db, account, superior);
+        HARBOR_TRY(noselect);
+        if (*noselect) {
+            continue;
         }
         HARBOR_TRY(insert_mailbox(db, account, superior, ""));
     }
@@ -213,12 +219,10 @@ Result<MailboxStatus> SqliteStore::mailbox_status(MailboxId mailbox)
     return status;
 }
 
-Result<std::vector<std::string>> SqliteStore::list_subscriptions(AccountId account)
+Result<std::vector<std::string>> read_account_names(Connection& db, const char* sql,
+                                                    AccountId account)
 {
-    Result<Reader> db = reader();
-    HARBOR_TRY(db);
-    Result<Statement> stmt =
-        (*db)->prepare("SELECT name FROM subscriptions WHERE account_id = ? ORDER BY name");
+    Result<Statement> stmt = db.prepare(sql);
     HARBOR_TRY(stmt);
     stmt->bind(1, account.value);
     std::vector<std::string> out;
@@ -230,6 +234,14 @@ Result<std::vector<std::string>> SqliteStore::list_subscriptions(AccountId accou
         }
         out.push_back(stmt->column_text(0));
     }
+}
+
+Result<std::vector<std::string>> SqliteStore::list_subscriptions(AccountId account)
+{
+    Result<Reader> db = reader();
+    HARBOR_TRY(db);
+    return read_account_names(
+        **db, "SELECT name FROM subscriptions WHERE account_id = ? ORDER BY name", account);
 }
 
 void SqliteStore::create_mailbox_async(AccountId account, std::string name, std::string special_use,
@@ -247,6 +259,7 @@ void SqliteStore::create_mailbox_async(AccountId account, std::string name, std:
             if (existing.error().code != Errc::NotFound) {
                 return unexpected(std::move(existing).error());
             }
+            HARBOR_TRY(forget_noselect_name(ctx.db, account, name));  // a mailbox again
             HARBOR_TRY(create_superiors(ctx.db, account, name));
             Result<Mailbox> created = insert_mailbox(ctx.db, account, name, special_use);
             HARBOR_TRY(created);
@@ -271,6 +284,12 @@ void SqliteStore::delete_mailbox_async(MailboxId mailbox, Done<void> done)
             Result<Statement> row = ctx.db.prepare("DELETE FROM mailboxes WHERE id = ?");
             HARBOR_TRY(row);
             HARBOR_TRY(row->bind(1, mailbox.value).run());  // tombstones go by cascade
+            // RFC 9051 §6.3.5: with inferiors, "the name will acquire the \Noselect attribute".
+            Result<bool> below = has_inferior_names(ctx.db, box->account, box->name);
+            HARBOR_TRY(below);
+            if (*below) {
+                HARBOR_TRY(keep_noselect_name(ctx.db, box->account, box->name));
+            }
             ctx.changes.push_back(MailboxChange{box->account, mailbox, 0});
             return collect_released_blobs(ctx);
         },
@@ -285,6 +304,7 @@ namespace {
 // moved UID as expunged for QRESYNC clients.
 Result<Mailbox> rename_inbox(WriteContext& ctx, const Mailbox& inbox, const std::string& to)
 {
+    HARBOR_TRY(forget_noselect_name(ctx.db, inbox.account, to));
     HARBOR_TRY(create_superiors(ctx.db, inbox.account, to));
     Result<Mailbox> target = insert_mailbox(ctx.db, inbox.account, to, "");
     HARBOR_TRY(target);
@@ -378,6 +398,7 @@ Result<Mailbox> rename_hierarchy(WriteContext& ctx, const Mailbox& source, const
             subscription->reset().bind(1, r.to).bind(2, account.value).bind(3, r.from).run());
         ctx.changes.push_back(MailboxChange{account, r.id, r.highest_modseq});
     }
+    HARBOR_TRY(move_noselect_names(ctx.db, account, source.name, to));
     return load_mailbox(ctx.db, source.id);
 }
 

@@ -138,6 +138,69 @@ TEST_F(SqliteMailboxes, DeleteRemovesMessagesAndReleasesBlobsAndBytes)
     EXPECT_EQ(store_->list_messages(only_here.mailbox).error().code, Errc::NotFound);
 }
 
+// RFC 9051 §6.3.5's example: "foo" with inferior "foo/bar" is deleted and stays \Noselect;
+// it outlives "foo/bar" and goes only when deleted itself.
+TEST_F(SqliteMailboxes, DeletedMailboxWithInferiorsStaysAsANoselectName)
+{
+    ASSERT_TRUE(store_->create_mailbox(alice_.id, "foo/bar"));
+    ASSERT_TRUE(store_->create_mailbox(alice_.id, "foobar"));  // not below "foo"
+    ASSERT_TRUE(store_->create_mailbox(alice_.id, "lone"));
+    ASSERT_TRUE(store_->delete_mailbox(mailbox("lone").id));
+    ASSERT_TRUE(store_->delete_mailbox(mailbox("foo").id));
+    EXPECT_EQ(*store_->list_noselect_names(alice_.id), std::vector<std::string>{"foo"});
+    EXPECT_EQ(store_->find_mailbox(alice_.id, "foo").error().code, Errc::NotFound);
+
+    EXPECT_EQ(store_->delete_noselect_name(alice_.id, "foo").error().code, Errc::Permission);
+    EXPECT_EQ(store_->delete_noselect_name(alice_.id, "lone").error().code, Errc::NotFound);
+    EXPECT_EQ(store_->delete_noselect_name(alice_.id, "foobar").error().code, Errc::NotFound);
+    ASSERT_TRUE(store_->delete_mailbox(mailbox("foo/bar").id));
+    EXPECT_EQ(*store_->list_noselect_names(alice_.id), std::vector<std::string>{"foo"});
+    ASSERT_TRUE(store_->delete_noselect_name(alice_.id, "foo"));
+    EXPECT_EQ(*store_->list_noselect_names(alice_.id), std::vector<std::string>{});
+    EXPECT_EQ(store_->delete_noselect_name(alice_.id, "foo").error().code, Errc::NotFound);
+}
+
+// A \Noselect name below another keeps the upper one from being deleted, CREATE below a
+// \Noselect name leaves it so, and CREATE of the name itself makes it a mailbox again.
+TEST_F(SqliteMailboxes, NoselectNamesAreInferiorsAndCreateMakesThemMailboxes)
+{
+    ASSERT_TRUE(store_->create_mailbox(alice_.id, "a/b/c"));
+    ASSERT_TRUE(store_->delete_mailbox(mailbox("a/b").id));
+    ASSERT_TRUE(store_->delete_mailbox(mailbox("a/b/c").id));
+    ASSERT_TRUE(store_->delete_mailbox(mailbox("a").id));  // "a/b" is still a name below
+    EXPECT_EQ(*store_->list_noselect_names(alice_.id), (std::vector<std::string>{"a", "a/b"}));
+    EXPECT_EQ(store_->delete_noselect_name(alice_.id, "a").error().code, Errc::Permission);
+
+    ASSERT_TRUE(store_->create_mailbox(alice_.id, "a/b/d"));
+    EXPECT_EQ(*store_->list_noselect_names(alice_.id), (std::vector<std::string>{"a", "a/b"}));
+    EXPECT_EQ(store_->find_mailbox(alice_.id, "a/b").error().code, Errc::NotFound);
+    Result<Mailbox> again = store_->create_mailbox(alice_.id, "a/b");
+    ASSERT_TRUE(again) << again.error().to_string();
+    EXPECT_EQ(*store_->list_noselect_names(alice_.id), std::vector<std::string>{"a"});
+}
+
+// RENAME moves the \Noselect names below the renamed mailbox; a renamed mailbox that lands on
+// a \Noselect name makes it a mailbox.
+TEST_F(SqliteMailboxes, RenameMovesNoselectNamesAlong)
+{
+    ASSERT_TRUE(store_->create_mailbox(alice_.id, "r/s/t"));
+    ASSERT_TRUE(store_->delete_mailbox(mailbox("r/s").id));
+    ASSERT_TRUE(store_->create_mailbox(alice_.id, "keep/x"));
+    ASSERT_TRUE(store_->delete_mailbox(mailbox("keep").id));
+    EXPECT_EQ(*store_->list_noselect_names(alice_.id),
+              (std::vector<std::string>{"keep", "r/s"}));
+
+    ASSERT_TRUE(store_->rename_mailbox(alice_.id, "r", "n"));
+    EXPECT_EQ(*store_->list_noselect_names(alice_.id),
+              (std::vector<std::string>{"keep", "n/s"}));
+    EXPECT_EQ(mailbox("n/s/t").name, "n/s/t");
+
+    ASSERT_TRUE(store_->create_mailbox(alice_.id, "other"));
+    ASSERT_TRUE(store_->rename_mailbox(alice_.id, "other", "keep"));
+    EXPECT_EQ(*store_->list_noselect_names(alice_.id), std::vector<std::string>{"n/s"});
+    EXPECT_EQ(mailbox("keep").name, "keep");
+}
+
 TEST_F(SqliteMailboxes, RecreatedNameGetsALargerUidvalidity)
 {
     Result<Mailbox> first = store_->create_mailbox(alice_.id, "Again");

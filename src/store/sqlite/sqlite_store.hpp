@@ -100,6 +100,21 @@ constexpr std::size_t max_mailbox_name = 1000;  // bytes of UTF-8
 // A new mailbox row (no parents), with a UIDVALIDITY above every earlier one of the account.
 Result<Mailbox> insert_mailbox(Connection& db, AccountId account, std::string_view name,
                                std::string_view special_use);
+// \Noselect names left by DELETE (sqlite_noselect_names.cpp, RFC 9051 §6.3.5).
+// Whether `name` is one.
+Result<bool> is_noselect_name(Connection& db, AccountId account, std::string_view name);
+// Whether any mailbox or \Noselect name lies below `name` ("a/b" below "a").
+Result<bool> has_inferior_names(Connection& db, AccountId account, std::string_view name);
+// Keeps `name` as a \Noselect name (no error if it already is one).
+Result<void> keep_noselect_name(Connection& db, AccountId account, std::string_view name);
+// `name` is a mailbox again (CREATE): it is no longer a \Noselect name.
+Result<void> forget_noselect_name(Connection& db, AccountId account, std::string_view name);
+// RENAME: the \Noselect names below `from` move below `to` ("from/x" becomes "to/x").
+Result<void> move_noselect_names(Connection& db, AccountId account, std::string_view from,
+                                 std::string_view to);
+// The first column of `sql` (one parameter: the account id), row by row: names of one account.
+Result<std::vector<std::string>> read_account_names(Connection& db, const char* sql,
+                                                    AccountId account);
 // INBOX and the RFC 6154 special-use mailboxes every new account starts with, subscribed.
 Result<void> create_default_mailboxes(Connection& db, AccountId account);
 
@@ -156,6 +171,9 @@ public:
     void create_mailbox_async(AccountId account, std::string name, std::string special_use,
                               Done<Mailbox> done) override;
     void delete_mailbox_async(MailboxId mailbox, Done<void> done) override;
+    Result<std::vector<std::string>> list_noselect_names(AccountId account) override;
+    void delete_noselect_name_async(AccountId account, std::string name,
+                                    Done<void> done) override;
     void rename_mailbox_async(AccountId account, std::string from, std::string to,
                               Done<Mailbox> done) override;
     void subscribe_async(AccountId account, std::string name, Done<void> done) override;
