@@ -11,7 +11,8 @@ What it measures, on loopback, alternating which server goes first in each cell:
   table. Accounts: select, fetch*, search* and store use --readers shared accounts (client c
   logs in as reader c % readers, whose INBOX holds --messages messages); login, append and move
   use the client's own account (c % --accounts; its Archive holds --move-messages messages);
-- SELECT and FETCH 1:* (FLAGS) time on one mailbox of --large messages (first and median of 5);
+- SELECT and FETCH 1:* (FLAGS) time on one mailbox of --large messages (first and median of 5),
+  and the PSS the server grows by per message while one session holds it selected (view_memory);
 - memory per idle connection: fresh servers, --idle-connections connections (from 127.0.0.1 to
   127.0.0.200, over --idle-accounts accounts), each LOGIN + SELECT INBOX + IDLE; PSS summed
   over every server process (/proc/PID/smaps_rollup) minus the PSS before connecting, divided
@@ -33,6 +34,7 @@ DovecotPeer.start). Builds nothing: give it the harbor binary and imap_load.
 
 import argparse
 import contextlib
+import imaplib
 import json
 import os
 import resource
@@ -217,10 +219,46 @@ def run_ops(args, servers):
     return rows
 
 
+def view_memory(args, server):
+    """Anonymous PSS the server grows by while one session holds the large INBOX selected, in
+    bytes per message: after SELECT, and after a first STORE (Harbor then edits a copy of its
+    own of the shared message list, mailbox_views.hpp). Every process of the server, the
+    session's imap process for Dovecot. Anonymous only: mapped files (SQLite's mmap, Dovecot's
+    index files) come and go with the page cache, and the cache is the kernel's. Runs before
+    anything else selects the box."""
+    client = imaplib.IMAP4("127.0.0.1", server.port)
+    try:
+        client.login(imap_peers.account(LARGE, 1), PASSWORD)
+        time.sleep(0.5)
+        before = server_pss(server, "Pss_Anon:")
+        typ, data = client.select("INBOX")
+        if typ != "OK" or int(data[0]) != args.large:
+            raise RuntimeError(f"{server.name}: SELECT of the large INBOX: {typ} {data}")
+        time.sleep(0.5)
+        selected = server_pss(server, "Pss_Anon:")
+        typ, data = client.store("1", "+FLAGS", "(\\Flagged)")
+        if typ != "OK":
+            raise RuntimeError(f"{server.name}: STORE: {typ} {data}")
+        time.sleep(0.5)
+        edited = server_pss(server, "Pss_Anon:")
+        client.store("1", "-FLAGS", "(\\Flagged)")
+        client.logout()
+    finally:
+        with contextlib.suppress(OSError):
+            client.shutdown()
+    per = {"select": (selected - before) * 1024 / args.large,
+           "store": (edited - selected) * 1024 / args.large}
+    print(f"  {server.name:8} {args.large} messages view memory: "
+          f"{per['select']:.0f} bytes/message selected, {per['store']:.0f} more after a STORE",
+          flush=True)
+    return per
+
+
 def run_large(args, servers):
     results = {}
     for server in servers:
-        results[server.name] = {}
+        results[server.name] = {"view_bytes_per_message": view_memory(args, server)}
+    for server in servers:
         for op in ("select", "fetch_flags"):
             result, _ = load(args, "run", server.port, "--op", op, "--clients", 1,
                              "--iterations", 5, "--mailbox", "INBOX", user_format=LARGE,
@@ -236,8 +274,8 @@ def run_large(args, servers):
     return results
 
 
-def server_pss(server):
-    return sum(imap_peers.pss_kib(pid) for pid in server.pids())
+def server_pss(server, field="Pss:"):
+    return sum(imap_peers.pss_kib(pid, field) for pid in server.pids())
 
 
 def memory_cell(args, server, cheap_hash):
@@ -359,6 +397,13 @@ def print_tables(args, rows, large, memory):
                 else:
                     line += f" {cell['first_ms']:.1f} / {cell['median_ms']:.1f} |"
             print(line)
+        for key, text in (("select", "anonymous PSS growth with it selected, bytes/message"),
+                          ("store", "anonymous PSS growth after a first STORE, bytes/message")):
+            line = f"| {text} |"
+            for name in ("harbor", "dovecot"):
+                view = large.get(name, {}).get("view_bytes_per_message")
+                line += f" {view[key]:.0f} |" if view else " - |"
+            print(line)
     if memory:
         print()
         print(f"Idle connections ({args.idle_connections}, LOGIN + SELECT + IDLE): PSS of all "
@@ -421,7 +466,8 @@ def main():
     dovecot_errors = [f"{row['op']}: {row['dovecot']['first_error']}" for row in rows
                       if "dovecot" in row and errors_of(row["dovecot"])]
     dovecot_errors += [f"large {op}: {cell['first_error']}"
-                       for op, cell in large.get("dovecot", {}).items() if cell["errors"]]
+                       for op, cell in large.get("dovecot", {}).items()
+                       if op != "view_bytes_per_message" and cell["errors"]]
     dovecot_errors += [f"memory {label}: {cell['first_error']}"
                        for label, cell in memory.items()
                        if label.startswith("dovecot") and (cell["failed"] or cell["idle_refused"])]

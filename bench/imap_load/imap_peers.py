@@ -64,12 +64,14 @@ def wait_for_greeting(port, timeout, process=None):
     raise RuntimeError(f"no IMAP greeting on port {port}: {last}")
 
 
-def pss_kib(pid):
-    """Proportional set size of one process in KiB (smaps_rollup), 0 if it has gone."""
+def pss_kib(pid, field="Pss:"):
+    """Proportional set size of one process in KiB (smaps_rollup), 0 if it has gone. field
+    "Pss_Anon:" counts anonymous memory only, without mapped files (SQLite's and Dovecot's
+    memory-mapped databases, whose pages come and go with the page cache)."""
     try:
         with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
             for line in rollup:
-                if line.startswith("Pss:"):
+                if line.startswith(field):
                     return int(line.split()[1])
     except (OSError, ValueError):
         pass

@@ -36,7 +36,7 @@ std::uint64_t measure(SizeCache& cache, const store::MessageRecord& record,
 {
     const std::uint64_t size = pop3_size(message);
     if (separable(record)) {
-        cache.remember(record.blob.sha256, size - pop3_size(record.prefix));
+        cache.remember(record.blob.sha256, size - pop3_size(record.prefix.get()));
     }
     return size;
 }
@@ -80,7 +80,7 @@ Result<std::vector<std::uint64_t>> measure_all(store::Store& store, SizeCache& c
             known = cache.find(records[k].blob.sha256);
         }
         if (known) {
-            sizes[k] = pop3_size(records[k].prefix) + *known;
+            sizes[k] = pop3_size(records[k].prefix.get()) + *known;
         } else {
             unknown.push_back(k);
         }

@@ -215,7 +215,7 @@ Result<std::string> Store::read_message(const MessageRecord& record)
     if (record.prefix.empty()) {
         return blob;
     }
-    return record.prefix + *blob;
+    return record.prefix.get() + *blob;
 }
 
 std::vector<Result<std::string>> Store::read_messages(

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -112,18 +113,56 @@ using UidSet = std::vector<UidRange>;
 inline UidSet all_uids() { return {UidRange{1, 0xffffffffu}}; }
 
 // One message placed in one mailbox.
+// An immutable value many records hold alike: one copy behind a shared pointer. A mailbox has a
+// few flag combinations and one Delivered-To prefix per recipient, so a million-message view
+// costs 16 bytes a record for each instead of a heap block per record. Reads like a const T;
+// assigning a T makes a new copy. An empty value holds no pointer.
+template <typename T>
+class Shared {
+public:
+    Shared() = default;
+    Shared(T value)  // NOLINT(google-explicit-constructor): assigned like the T it stands for
+        : value_(value.empty() ? nullptr : std::make_shared<const T>(std::move(value)))
+    {
+    }
+
+    const T& get() const { return value_ ? *value_ : empty_value(); }
+    operator const T&() const { return get(); }  // NOLINT(google-explicit-constructor)
+    auto begin() const { return get().begin(); }
+    auto end() const { return get().end(); }
+    std::size_t size() const { return get().size(); }
+    bool empty() const { return value_ == nullptr; }
+    decltype(auto) back() const { return get().back(); }
+    decltype(auto) operator[](std::size_t i) const { return get()[i]; }
+    friend bool operator==(const Shared& a, const Shared& b) { return a.get() == b.get(); }
+
+private:
+    static const T& empty_value()
+    {
+        static const T none;
+        return none;
+    }
+
+    std::shared_ptr<const T> value_;
+};
+
+using FlagList = Shared<std::vector<std::string>>;
+using SharedText = Shared<std::string>;
+
+// A selected mailbox's view holds one of these per message (imap/server/mailbox_views.hpp):
+// 104 bytes, the two 32-bit fields side by side so that nothing is padding.
 struct MessageRecord {
     MailboxId mailbox;
     std::uint32_t uid = 0;
+    std::uint32_t uidvalidity = 0;  // of its mailbox (APPENDUID, RFC 4315 §3)
     std::uint64_t modseq = 0;
     BlobId blob;
     std::uint64_t size = 0;
     std::int64_t internal_date = 0;  // Unix seconds
-    std::vector<std::string> flags;  // system flags and keywords, e.g. "\\Seen"
+    FlagList flags;  // system flags and keywords, e.g. "\\Seen"
     // Header lines only this copy has, before the shared blob ("Delivered-To: ...\r\n"):
     // the message is prefix + blob, and `size` counts both. Keeps one blob for all recipients.
-    std::string prefix;
-    std::uint32_t uidvalidity = 0;  // of its mailbox (APPENDUID, RFC 4315 §3)
+    SharedText prefix;
 };
 
 // A message waiting in the outbound queue, with the recipients it still has to reach.

@@ -168,7 +168,7 @@ std::vector<std::optional<std::string>> summary_header_blocks(
             // fit_summary()'s answer for a copy that is its blob, without copying the block.
             headers[i] = std::move(summaries[i]->header);
         } else {
-            headers[i] = fit_summary(*summaries[i], copies[i]->prefix, limits).header;
+            headers[i] = fit_summary(*summaries[i], copies[i]->prefix.get(), limits).header;
         }
     }
     return headers;

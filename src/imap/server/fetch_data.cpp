@@ -163,7 +163,7 @@ std::vector<Result<std::vector<std::string>>> format_messages(
         for (std::size_t i = 0; i < records.size(); ++i) {
             if (summaries[i]) {
                 if (std::optional<std::vector<std::string>> formatted =
-                        format_from_summary(*summaries[i], records[i]->prefix, items, limits)) {
+                        format_from_summary(*summaries[i], records[i]->prefix.get(), items, limits)) {
                     done[i].emplace(std::move(*formatted));
                 }
             }

@@ -17,7 +17,7 @@ std::shared_ptr<MailboxSnapshot> snapshot_of(std::uint32_t uidvalidity, std::uin
     for (std::size_t i = 0; i < count; ++i) {
         store::MessageRecord record;
         record.uid = static_cast<std::uint32_t>(i + 1);
-        record.flags = {"\\Seen"};
+        record.flags = std::vector<std::string>{"\\Seen"};
         snapshot->messages.push_back(record);
     }
     return snapshot;
@@ -79,7 +79,7 @@ TEST(MessageList, ReadsTheSnapshotUntilTheFirstEditThenItsOwnCopy)
     EXPECT_EQ(list.size(), 3u);
     EXPECT_EQ(list.back().uid, 3u);
     std::vector<store::MessageRecord>& own = list.edit();
-    own[0].flags = {"\\Deleted"};
+    own[0].flags = std::vector<std::string>{"\\Deleted"};
     own.pop_back();
     EXPECT_EQ(list.size(), 2u);
     EXPECT_EQ(list[0].flags, std::vector<std::string>{"\\Deleted"});

@@ -188,15 +188,19 @@ void Session::announce_expunges()
     }
     // Highest sequence number first, so each number sent is still right after the client has
     // applied the ones before it (RFC 9051 §7.4.1).
-    for (std::size_t i = messages.size(); i > 0; --i) {
-        if (std::binary_search(view.pending_expunges.begin(), view.pending_expunges.end(),
-                               messages[i - 1].uid)) {
-            if (!qresync_) {
+    const auto gone = [&view](const store::MessageRecord& message) {
+        return std::binary_search(view.pending_expunges.begin(), view.pending_expunges.end(),
+                                  message.uid);
+    };
+    if (!qresync_) {
+        for (std::size_t i = messages.size(); i > 0; --i) {
+            if (gone(messages[i - 1])) {
                 untagged(std::to_string(i) + " EXPUNGE");
             }
-            messages.erase(messages.begin() + static_cast<std::ptrdiff_t>(i - 1));
         }
     }
+    // One pass: erasing one at a time moved the rest of a large mailbox's list per message.
+    messages.erase(std::remove_if(messages.begin(), messages.end(), gone), messages.end());
     view.pending_expunges.clear();
 }
 

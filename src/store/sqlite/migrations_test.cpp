@@ -213,7 +213,7 @@ const Case cases[] = {
          const BlobId blob{*sha256_hex(small_file_body)};
          Result<std::vector<MessageRecord>> old = store.list_messages(MailboxId{5});
          ASSERT_TRUE(old && old->size() == 1u);
-         EXPECT_EQ((*old)[0].prefix, "");
+         EXPECT_EQ((*old)[0].prefix.get(), "");
          EXPECT_EQ(*store.read_message((*old)[0]), small_file_body);
 
          DeliverRequest request;

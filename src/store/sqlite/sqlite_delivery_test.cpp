@@ -81,7 +81,7 @@ TEST_F(SqliteDelivery, OneBlobForEveryCopyAndTheQueue)
     EXPECT_EQ(bob_copy.mailbox, inbox->id);
     Result<std::vector<MessageRecord>> listed = store_->list_messages(inbox->id);
     ASSERT_TRUE(listed && listed->size() == 1u);
-    EXPECT_EQ((*listed)[0].prefix, "Delivered-To: bob@example.org\r\n");
+    EXPECT_EQ((*listed)[0].prefix.get(), "Delivered-To: bob@example.org\r\n");
     EXPECT_EQ(*store_->read_message((*listed)[0]), "Delivered-To: bob@example.org\r\n" + message);
 
     Result<std::vector<QueuedMessage>> queue = store_->list_queue();

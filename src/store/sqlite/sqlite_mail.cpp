@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <chrono>
 #include <limits>
+#include <unordered_map>
 
 #include "core/ascii.hpp"
+
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace harbor::store::sqlite {
@@ -368,6 +370,10 @@ Result<std::uint32_t> mailbox_uidvalidity(Connection& db, MailboxId mailbox)
 Result<std::vector<MessageRecord>> read_message_rows(Statement& stmt, std::uint32_t uidvalidity)
 {
     std::vector<MessageRecord> out;
+    // Records with the same flags or prefix share one copy (types.hpp, Shared): a mailbox has
+    // few distinct ones, and a view of a large mailbox is mostly these records.
+    std::unordered_map<std::string, FlagList> flag_lists;
+    std::unordered_map<std::string, SharedText> prefixes;
     for (;;) {
         Result<bool> row = stmt.step();
         HARBOR_TRY(row);
@@ -381,8 +387,17 @@ Result<std::vector<MessageRecord>> read_message_rows(Statement& stmt, std::uint3
         record.blob = BlobId{stmt.column_text(3)};
         record.size = static_cast<std::uint64_t>(stmt.column_int64(4));
         record.internal_date = stmt.column_int64(5);
-        record.flags = split_flags(stmt.column_text(6));
-        record.prefix = stmt.column_blob(7);
+        std::string flags = stmt.column_text(6);
+        auto [flag_list, new_flags] = flag_lists.try_emplace(std::move(flags));
+        if (new_flags) {
+            flag_list->second = split_flags(flag_list->first);
+        }
+        record.flags = flag_list->second;
+        auto [prefix, new_prefix] = prefixes.try_emplace(stmt.column_blob(7));
+        if (new_prefix) {
+            prefix->second = prefix->first;
+        }
+        record.prefix = prefix->second;
         record.uidvalidity = uidvalidity;
         out.push_back(std::move(record));
     }

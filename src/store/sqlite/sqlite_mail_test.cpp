@@ -271,7 +271,7 @@ TEST_F(SqliteMail, ReadMessagesReadsInlineAndFileBlobsWithPrefixesInOrder)
         ASSERT_TRUE(record) << record.error().to_string();
         records.push_back(*record);
     }
-    records[2].prefix = "Delivered-To: alice@example.org\r\n";
+    records[2].prefix = std::string("Delivered-To: alice@example.org\r\n");
     MessageRecord gone = records[0];
     gone.blob.sha256 = std::string(64, '0');  // well-formed, never stored
     MessageRecord bad = records[0];
@@ -285,7 +285,7 @@ TEST_F(SqliteMail, ReadMessagesReadsInlineAndFileBlobsWithPrefixesInOrder)
     ASSERT_FALSE(read[1]);
     EXPECT_EQ(read[1].error().code, Errc::NotFound);
     ASSERT_TRUE(read[2]) << read[2].error().to_string();
-    EXPECT_EQ(*read[2], records[2].prefix + small);
+    EXPECT_EQ(*read[2], records[2].prefix.get() + small);
     ASSERT_FALSE(read[3]);
     EXPECT_EQ(read[3].error().code, Errc::Invalid);
     ASSERT_TRUE(read[4]) << read[4].error().to_string();
@@ -305,6 +305,36 @@ TEST_F(SqliteMail, ReadMessagesReadsInlineAndFileBlobsWithPrefixesInOrder)
     EXPECT_EQ(blobs[2].error().code, Errc::Invalid);
     ASSERT_TRUE(blobs[3]);
     EXPECT_EQ(*blobs[3], large);
+}
+
+// A listed mailbox is what a selected view holds per message (types.hpp): records with the same
+// flags share one list, and no flags or prefix costs no allocation at all.
+TEST_F(SqliteMail, ListedRecordsShareEqualFlagsAndHoldNothingForNone)
+{
+    const std::vector<std::vector<std::string>> flags = {
+        {"\\Seen"}, {}, {"\\Seen"}, {"\\Seen", "$Work"}, {"\\Seen"}};
+    for (const std::vector<std::string>& set : flags) {
+        AppendRequest request = append_request(alice_.id, "INBOX", "shared flags");
+        request.flags = set;
+        ASSERT_TRUE(store_->append(std::move(request)));
+    }
+    Result<Mailbox> inbox = store_->find_mailbox(alice_.id, "INBOX");
+    ASSERT_TRUE(inbox);
+    Result<std::vector<MessageRecord>> listed = store_->list_messages(inbox->id);
+    ASSERT_TRUE(listed && listed->size() == flags.size());
+    for (std::size_t i = 0; i < flags.size(); ++i) {
+        EXPECT_EQ((*listed)[i].flags.get(), flags[i]) << i;
+        EXPECT_TRUE((*listed)[i].prefix.empty()) << i;
+    }
+    EXPECT_EQ(&(*listed)[0].flags.get(), &(*listed)[2].flags.get());
+    EXPECT_EQ(&(*listed)[0].flags.get(), &(*listed)[4].flags.get());
+    EXPECT_NE(&(*listed)[0].flags.get(), &(*listed)[3].flags.get());
+    EXPECT_TRUE((*listed)[1].flags.empty());
+    // Changing one record's flags leaves the others' shared list alone.
+    MessageRecord changed = (*listed)[0];
+    changed.flags = std::vector<std::string>{"\\Deleted"};
+    EXPECT_EQ((*listed)[2].flags.get(), std::vector<std::string>{"\\Seen"});
+    EXPECT_LE(sizeof(MessageRecord), 104u);  // the layout types.hpp describes
 }
 
 TEST_F(SqliteMail, ExpungeRaisesHighestModseqAndKeepsUidnext)
