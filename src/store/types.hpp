@@ -133,7 +133,6 @@ public:
     std::size_t size() const { return get().size(); }
     bool empty() const { return value_ == nullptr; }
     decltype(auto) back() const { return get().back(); }
-    decltype(auto) operator[](std::size_t i) const { return get()[i]; }
     friend bool operator==(const Shared& a, const Shared& b) { return a.get() == b.get(); }
 
 private:
@@ -159,7 +158,7 @@ struct MessageRecord {
     BlobId blob;
     std::uint64_t size = 0;
     std::int64_t internal_date = 0;  // Unix seconds
-    FlagList flags;  // system flags and keywords, e.g. "\\Seen"
+    FlagList flags;                  // system flags and keywords, e.g. "\\Seen"
     // Header lines only this copy has, before the shared blob ("Delivered-To: ...\r\n"):
     // the message is prefix + blob, and `size` counts both. Keeps one blob for all recipients.
     SharedText prefix;

@@ -162,8 +162,8 @@ std::vector<Result<std::vector<std::string>>> format_messages(
             copy_summaries(*index, records, content_limits);
         for (std::size_t i = 0; i < records.size(); ++i) {
             if (summaries[i]) {
-                if (std::optional<std::vector<std::string>> formatted =
-                        format_from_summary(*summaries[i], records[i]->prefix.get(), items, limits)) {
+                if (std::optional<std::vector<std::string>> formatted = format_from_summary(
+                        *summaries[i], records[i]->prefix.get(), items, limits)) {
                     done[i].emplace(std::move(*formatted));
                 }
             }

@@ -103,8 +103,8 @@ Awaitable<void> Session::on_delete(const Command& command)
         co_return;
     }
     store::Store& store = handler_.store();
-    std::function<Result<store::Mailbox>()> work =
-        [&store, account = account_->id, mailbox = *name]() -> Result<store::Mailbox> {
+    std::function<Result<store::Mailbox>()> work = [&store, account = account_->id,
+                                                    mailbox = *name]() -> Result<store::Mailbox> {
         return store.find_mailbox(account, mailbox);
     };
     Result<store::Mailbox> found =
@@ -113,8 +113,8 @@ Awaitable<void> Session::on_delete(const Command& command)
         // No mailbox: perhaps a \Noselect name (RFC 9051 §6.3.5), which goes unless names are
         // below it ("It is an error to attempt to delete a name that has inferior hierarchical
         // names and also has the \Noselect attribute").
-        Result<void> gone = co_await store::async_delete_noselect_name(
-            store, account_->id, *name, boost::asio::use_awaitable);
+        Result<void> gone = co_await store::async_delete_noselect_name(store, account_->id, *name,
+                                                                       boost::asio::use_awaitable);
         if (gone) {
             tagged(command.tag, "OK", "DELETE completed");
         } else if (gone.error().code == Errc::Permission) {

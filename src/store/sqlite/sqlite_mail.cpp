@@ -8,7 +8,6 @@
 #include <unordered_map>
 
 #include "core/ascii.hpp"
-
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace harbor::store::sqlite {

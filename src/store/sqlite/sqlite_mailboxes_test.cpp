@@ -187,12 +187,10 @@ TEST_F(SqliteMailboxes, RenameMovesNoselectNamesAlong)
     ASSERT_TRUE(store_->delete_mailbox(mailbox("r/s").id));
     ASSERT_TRUE(store_->create_mailbox(alice_.id, "keep/x"));
     ASSERT_TRUE(store_->delete_mailbox(mailbox("keep").id));
-    EXPECT_EQ(*store_->list_noselect_names(alice_.id),
-              (std::vector<std::string>{"keep", "r/s"}));
+    EXPECT_EQ(*store_->list_noselect_names(alice_.id), (std::vector<std::string>{"keep", "r/s"}));
 
     ASSERT_TRUE(store_->rename_mailbox(alice_.id, "r", "n"));
-    EXPECT_EQ(*store_->list_noselect_names(alice_.id),
-              (std::vector<std::string>{"keep", "n/s"}));
+    EXPECT_EQ(*store_->list_noselect_names(alice_.id), (std::vector<std::string>{"keep", "n/s"}));
     EXPECT_EQ(mailbox("n/s/t").name, "n/s/t");
 
     ASSERT_TRUE(store_->create_mailbox(alice_.id, "other"));

@@ -79,8 +79,7 @@ Result<std::vector<std::string>> SqliteStore::list_noselect_names(AccountId acco
         **db, "SELECT name FROM noselect_names WHERE account_id = ? ORDER BY name", account);
 }
 
-void SqliteStore::delete_noselect_name_async(AccountId account, std::string name,
-                                             Done<void> done)
+void SqliteStore::delete_noselect_name_async(AccountId account, std::string name, Done<void> done)
 {
     writer_->submit<void>(
         [account, name = canonical_mailbox_name(name)](WriteContext& ctx) -> Result<void> {

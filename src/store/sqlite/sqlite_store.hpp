@@ -172,8 +172,7 @@ public:
                               Done<Mailbox> done) override;
     void delete_mailbox_async(MailboxId mailbox, Done<void> done) override;
     Result<std::vector<std::string>> list_noselect_names(AccountId account) override;
-    void delete_noselect_name_async(AccountId account, std::string name,
-                                    Done<void> done) override;
+    void delete_noselect_name_async(AccountId account, std::string name, Done<void> done) override;
     void rename_mailbox_async(AccountId account, std::string from, std::string to,
                               Done<Mailbox> done) override;
     void subscribe_async(AccountId account, std::string name, Done<void> done) override;
