@@ -26,6 +26,7 @@
 #include "imap/search/evaluate.hpp"
 #include "imap/search/text_index.hpp"
 #include "store/change_feed.hpp"
+#include "store/message_list.hpp"
 #include "store/store.hpp"
 #include "store/text/text_indexer.hpp"
 
@@ -168,7 +169,7 @@ struct Timing {
 };
 
 Timing run_query(store::Store& db, store::text::TextIndex* index, store::MailboxId inbox,
-                 std::uint32_t uidvalidity, const std::vector<store::MessageRecord>& messages,
+                 std::uint32_t uidvalidity, const store::MessageList& messages,
                  const imap::SearchProgram& program)
 {
     const Clock::time_point start = Clock::now();
@@ -298,8 +299,9 @@ int main(int argc, char** argv)
     const double index_seconds = seconds_since(start);
     const double index_cpu = cpu_seconds() - cpu_start;
     start = Clock::now();
-    Result<std::vector<store::MessageRecord>> messages = db.list_messages(inbox.id);
+    Result<std::vector<store::MessageRecord>> listed = db.list_messages(inbox.id);
     const double list_seconds = seconds_since(start);
+    const store::MessageList messages(std::move(*listed));  // as a selected view holds them
 
     std::printf("messages: %zu  append: %.1f s  list_messages: %.3f s\n", count, fill_seconds,
                 list_seconds);
@@ -337,9 +339,8 @@ int main(int argc, char** argv)
         Result<imap::SearchProgram> program =
             imap::compile_search(key, "UTF-8", imap::SearchContext{});
         const Timing fast =
-            run_query(db, index->get(), inbox.id, inbox.uidvalidity, *messages, *program);
-        const Timing slow =
-            run_query(db, nullptr, inbox.id, inbox.uidvalidity, *messages, *program);
+            run_query(db, index->get(), inbox.id, inbox.uidvalidity, messages, *program);
+        const Timing slow = run_query(db, nullptr, inbox.id, inbox.uidvalidity, messages, *program);
         std::printf("| %s (%s) | %zu%s | %.3f | %.3f | %zu | %.2f | %.2f | %zu | %.0fx |\n",
                     query.label, query.needle.c_str(), fast.matches,
                     fast.matches == slow.matches ? "" : " MISMATCH", fast.seconds, fast.cpu,

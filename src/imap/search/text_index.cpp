@@ -147,7 +147,7 @@ bool uses_text_index(const SearchProgram& program)
 
 std::optional<TextCandidates> text_candidates(store::text::TextIndex& index,
                                               store::MailboxId mailbox, std::uint32_t uidvalidity,
-                                              std::span<const store::MessageRecord> messages,
+                                              const store::MessageList& messages,
                                               const SearchProgram& program,
                                               const ContentLimits& limits)
 {

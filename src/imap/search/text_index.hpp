@@ -12,7 +12,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +19,7 @@
 #include "core/result.hpp"
 #include "imap/search/evaluate.hpp"
 #include "imap/search/message_view.hpp"
+#include "store/message_list.hpp"
 #include "store/text/text_index.hpp"
 #include "store/types.hpp"
 
@@ -70,7 +70,7 @@ bool uses_text_index(const SearchProgram& program);
 //     Full     -> m = evaluate(program, view)          (the usual content loop).
 std::optional<TextCandidates> text_candidates(store::text::TextIndex& index,
                                               store::MailboxId mailbox, std::uint32_t uidvalidity,
-                                              std::span<const store::MessageRecord> messages,
+                                              const store::MessageList& messages,
                                               const SearchProgram& program,
                                               const ContentLimits& limits = {});
 

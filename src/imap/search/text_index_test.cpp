@@ -133,12 +133,12 @@ protected:
     }
 
     std::optional<TextCandidates> candidates(store::text::TextIndex& index, const Box& box,
-                                             std::span<const store::MessageRecord> messages,
+                                             const std::vector<store::MessageRecord>& messages,
                                              const SearchProgram& program,
                                              std::uint32_t uidvalidity_change = 0)
     {
-        return text_candidates(index, box.id, box.uidvalidity + uidvalidity_change, messages,
-                               program);
+        return text_candidates(index, box.id, box.uidvalidity + uidvalidity_change,
+                               store::MessageList(messages), program);
     }
 
     // The UIDs of `box` that match `program`: through the plan when there is one, as the

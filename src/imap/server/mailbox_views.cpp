@@ -5,15 +5,6 @@
 
 namespace harbor::imap::server {
 
-std::vector<store::MessageRecord>& MessageList::edit()
-{
-    if (shared_) {
-        own_ = shared_->messages;
-        shared_.reset();
-    }
-    return own_;
-}
-
 std::shared_ptr<const MailboxSnapshot> MailboxViews::find(store::MailboxId mailbox,
                                                           std::uint32_t uidvalidity,
                                                           std::uint64_t highest_modseq)

@@ -4,7 +4,7 @@
 // message, and a hundred idle sessions on one INBOX hold one list between them. Dovecot gets
 // the same effect from its memory-mapped index files.
 // A published snapshot never changes: a session that changes its view (new mail, flags,
-// expunges) edits a copy of its own (MessageList::edit).
+// expunges) edits its own copy of the list, which copies only the chunks it changes.
 #pragma once
 
 #include <cstddef>
@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "store/message_list.hpp"
 #include "store/types.hpp"
 
 namespace harbor::imap::server {
@@ -26,37 +27,40 @@ namespace harbor::imap::server {
 struct MailboxSnapshot {
     std::uint32_t uidvalidity = 0;
     std::uint64_t highest_modseq = 0;
-    std::vector<store::MessageRecord> messages;  // ascending by UID
+    store::MessageList messages;                 // ascending by UID
     std::set<std::string> keywords;              // in use by the messages
 };
 
-// The selected view's messages: a shared snapshot until the first edit, then a copy owned by
-// the session. Reads look like a const std::vector.
-class MessageList {
+// The selected view's messages: the snapshot's list, whose chunks it shares until it changes
+// them (store/message_list.hpp). The snapshot itself is held until the first edit, so that
+// MailboxViews finds it for other sessions while this one still shows it.
+class SelectedMessages {
 public:
-    MessageList() = default;
-    explicit MessageList(std::shared_ptr<const MailboxSnapshot> shared) : shared_(std::move(shared))
+    SelectedMessages() = default;
+    explicit SelectedMessages(std::shared_ptr<const MailboxSnapshot> shared)
+        : list_(shared->messages), shared_(std::move(shared))
     {
     }
 
-    const std::vector<store::MessageRecord>& all() const
-    {
-        return shared_ ? shared_->messages : own_;
-    }
-    operator const std::vector<store::MessageRecord>&() const { return all(); }
-    std::size_t size() const { return all().size(); }
-    bool empty() const { return all().empty(); }
-    const store::MessageRecord& operator[](std::size_t i) const { return all()[i]; }
-    const store::MessageRecord& back() const { return all().back(); }
-    auto begin() const { return all().begin(); }
-    auto end() const { return all().end(); }
+    const store::MessageList& all() const { return list_; }
+    operator const store::MessageList&() const { return list_; }
+    std::size_t size() const { return list_.size(); }
+    bool empty() const { return list_.empty(); }
+    const store::MessageRecord& operator[](std::size_t i) const { return list_[i]; }
+    const store::MessageRecord& back() const { return list_.back(); }
+    auto begin() const { return list_.begin(); }
+    auto end() const { return list_.end(); }
 
-    // The session's own list, copied from the snapshot on first use.
-    std::vector<store::MessageRecord>& edit();
+    // The list to change; it no longer equals the snapshot.
+    store::MessageList& edit()
+    {
+        shared_.reset();
+        return list_;
+    }
 
 private:
+    store::MessageList list_;
     std::shared_ptr<const MailboxSnapshot> shared_;
-    std::vector<store::MessageRecord> own_;
 };
 
 class MailboxViews {

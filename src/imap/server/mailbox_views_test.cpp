@@ -1,4 +1,4 @@
-// MailboxViews and MessageList: a snapshot is found only at the exact state it was loaded at,
+// MailboxViews and SelectedMessages: a snapshot is found only at the exact state it was loaded at,
 // is shared until a session edits its view, and the snapshots kept for later SELECTs stay
 // within their bounds while those in use stay findable.
 #include "imap/server/mailbox_views.hpp"
@@ -71,21 +71,23 @@ TEST(MailboxViews, KeptSnapshotsStayWithinBoundsWhileThoseInUseStayFindable)
     EXPECT_EQ(views.find(store::MailboxId{6}, 1, 1), nullptr);
 }
 
-TEST(MessageList, ReadsTheSnapshotUntilTheFirstEditThenItsOwnCopy)
+TEST(SelectedMessages, SharesTheSnapshotUntilTheFirstEditThenOnlyItsRecords)
 {
     const std::shared_ptr<const MailboxSnapshot> snapshot = snapshot_of(1, 1, 3);
-    MessageList list(snapshot);
-    EXPECT_EQ(&list.all(), &snapshot->messages);
+    SelectedMessages list(snapshot);
+    EXPECT_EQ(snapshot.use_count(), 2);  // held, so that MailboxViews finds it meanwhile
+    EXPECT_EQ(&list[0], &snapshot->messages[0]);
     EXPECT_EQ(list.size(), 3u);
     EXPECT_EQ(list.back().uid, 3u);
-    std::vector<store::MessageRecord>& own = list.edit();
-    own[0].flags = std::vector<std::string>{"\\Deleted"};
-    own.pop_back();
+    store::MessageList& own = list.edit();
+    EXPECT_EQ(snapshot.use_count(), 1);
+    own.modify(0).flags = std::vector<std::string>{"\\Deleted"};
+    own.erase_if([](const store::MessageRecord& message) { return message.uid == 3; });
     EXPECT_EQ(list.size(), 2u);
     EXPECT_EQ(list[0].flags, std::vector<std::string>{"\\Deleted"});
     EXPECT_EQ(snapshot->messages.size(), 3u);  // the shared snapshot is untouched
     EXPECT_EQ(snapshot->messages[0].flags, std::vector<std::string>{"\\Seen"});
-    EXPECT_EQ(&list.edit(), &own);  // one copy, not one per edit
+    EXPECT_EQ(&list.edit(), &own);
 }
 
 }  // namespace

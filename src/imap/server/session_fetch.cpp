@@ -77,7 +77,7 @@ std::string format_section(const Section& section)
 constexpr std::size_t fetch_batch_messages = 128;
 constexpr std::uint64_t fetch_batch_bytes = flush_threshold;
 
-std::size_t fetch_batch_end(const std::vector<store::MessageRecord>& messages,
+std::size_t fetch_batch_end(const store::MessageList& messages,
                             const std::vector<std::size_t>& indexes, std::size_t first)
 {
     std::size_t end = first + 1;
@@ -270,21 +270,21 @@ Awaitable<bool> Session::on_fetch(const Command& command)
                       {{"cid", context_.cid}, {"error", stored.error().to_string()}});
             newly_seen.clear();
         } else {
-            std::vector<store::MessageRecord>& owned = selected_->messages.edit();
+            store::MessageList& owned = selected_->messages.edit();
             auto next = newly_seen.begin();
             for (const store::FlagUpdate& update : stored->updated) {
                 while (next != newly_seen.end() && owned[*next].uid < update.uid) {
                     ++next;
                 }
                 if (next != newly_seen.end() && owned[*next].uid == update.uid) {
-                    owned[*next].flags = update.flags;
-                    owned[*next].modseq = update.modseq;
+                    store::MessageRecord& message = owned.modify(*next);
+                    message.flags = update.flags;
+                    message.modseq = update.modseq;
                 }
             }
         }
     }
-    // Bound only now: the edit above may have replaced the list the view shared.
-    const std::vector<store::MessageRecord>& messages = selected_->messages;
+    const store::MessageList& messages = selected_->messages;
     const bool wants_flags =
         std::any_of(args.attributes.begin(), args.attributes.end(),
                     [](const FetchAttribute& att) { return att.item == FetchItem::Flags; });

@@ -182,9 +182,9 @@ Awaitable<void> Session::on_select(const Command& command)
         auto loaded = std::make_shared<MailboxSnapshot>();
         loaded->uidvalidity = status->uidvalidity;
         loaded->highest_modseq = status->highest_modseq;
-        loaded->messages = std::move(*messages);
-        std::sort(loaded->messages.begin(), loaded->messages.end(),
+        std::sort(messages->begin(), messages->end(),
                   [](const auto& a, const auto& b) { return a.uid < b.uid; });
+        loaded->messages = store::MessageList(std::move(*messages));
         for (const store::MessageRecord& message : loaded->messages) {
             for (const std::string& flag : message.flags) {
                 if (!flag.starts_with("\\")) {
@@ -215,7 +215,7 @@ Awaitable<void> Session::on_select(const Command& command)
     opened.mailbox.uidvalidity = found->status.uidvalidity;
     opened.known_modseq = found->status.highest_modseq;
     opened.keywords = found->snapshot->keywords;
-    opened.messages = MessageList(std::move(found->snapshot));
+    opened.messages = SelectedMessages(std::move(found->snapshot));
     untagged(std::to_string(opened.messages.size()) + " EXISTS");
     if (!imap4rev2_) {
         untagged("0 RECENT");  // RFC 3501 §6.3.1 requires it of IMAP4rev1 servers

@@ -112,7 +112,7 @@ std::string sort_fields(std::string_view raw, const mime::Limits& limits)
 // The worker reads the records in place, as index_plan() does: the session waits for it.
 template <typename T>
 Awaitable<Result<std::vector<T>>> read_each(
-    MessageSource source, const std::vector<store::MessageRecord>& messages,
+    MessageSource source, const store::MessageList& messages,
     const std::vector<std::size_t>& indexes, ContentNeed need,
     std::function<T(std::size_t, const store::MessageRecord&, std::optional<std::string>)>
         per_message)
@@ -177,9 +177,9 @@ Awaitable<Result<std::vector<T>>> read_each(
 // What the full-text index decides of `program` over the view (text_candidates()), or nullopt:
 // no BODY/TEXT key it can answer, no index, or an index error (then every message is
 // evaluated in full, as without an index).
-Awaitable<std::optional<TextCandidates>> index_plan(
-    const MessageSource& source, const std::vector<store::MessageRecord>& messages,
-    const SearchProgram& program)
+Awaitable<std::optional<TextCandidates>> index_plan(const MessageSource& source,
+                                                    const store::MessageList& messages,
+                                                    const SearchProgram& program)
 {
     if (source.text_index == nullptr || !uses_text_index(program)) {
         co_return std::nullopt;
@@ -200,9 +200,9 @@ Awaitable<std::optional<TextCandidates>> index_plan(
 // The ascending indexes of the view's messages that match `program`. Messages are read only
 // where the view and the full-text index leave the answer open; one expunged meanwhile
 // matches nothing.
-Awaitable<Result<std::vector<std::size_t>>> matching_indexes(
-    MessageSource source, const std::vector<store::MessageRecord>& messages,
-    const SearchProgram& program)
+Awaitable<Result<std::vector<std::size_t>>> matching_indexes(MessageSource source,
+                                                             const store::MessageList& messages,
+                                                             const SearchProgram& program)
 {
     const std::optional<TextCandidates> plan = co_await index_plan(source, messages, program);
     // The program a message is evaluated with: without the keys the index answered for it
@@ -362,7 +362,7 @@ Awaitable<void> Session::on_search(const Command& command)
         co_return;
     }
     const SearchProgram& program = *compiled;
-    const std::vector<store::MessageRecord>& messages = selected_->messages;
+    const store::MessageList& messages = selected_->messages;
     Result<std::vector<std::size_t>> matched = co_await matching_indexes(
         MessageSource{handler_.store(), handler_.blocking().messages, settings_.message_limits,
                       settings_.text_index, selected_->mailbox.id, selected_->mailbox.uidvalidity},
@@ -457,7 +457,7 @@ Awaitable<void> Session::on_sort(const Command& command)
         co_return;
     }
     const SearchProgram& program = *compiled;
-    const std::vector<store::MessageRecord>& messages = selected_->messages;
+    const store::MessageList& messages = selected_->messages;
     const MessageSource source{handler_.store(),         handler_.blocking().messages,
                                settings_.message_limits, settings_.text_index,
                                selected_->mailbox.id,    selected_->mailbox.uidvalidity};
@@ -545,7 +545,7 @@ Awaitable<void> Session::on_thread(const Command& command)
         co_return;
     }
     const SearchProgram& program = *compiled;
-    const std::vector<store::MessageRecord>& messages = selected_->messages;
+    const store::MessageList& messages = selected_->messages;
     const MessageSource source{handler_.store(),         handler_.blocking().messages,
                                settings_.message_limits, settings_.text_index,
                                selected_->mailbox.id,    selected_->mailbox.uidvalidity};

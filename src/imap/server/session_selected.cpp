@@ -95,7 +95,7 @@ void Session::leave_selected()
 
 Result<std::vector<std::size_t>> Session::selected_indexes(const SequenceSet& set, bool uid) const
 {
-    const std::vector<store::MessageRecord>& messages = selected_->messages;
+    const store::MessageList& messages = selected_->messages;
     std::vector<std::size_t> indexes;
     const auto add_uid_range = [&](std::uint32_t low, std::uint32_t high) {
         auto first = std::lower_bound(messages.begin(), messages.end(), low,
@@ -180,7 +180,7 @@ void Session::announce_expunges()
     if (view.pending_expunges.empty()) {
         return;
     }
-    std::vector<store::MessageRecord>& messages = view.messages.edit();
+    store::MessageList& messages = view.messages.edit();
     if (qresync_) {
         // RFC 7162 §3.2.10: one VANISHED for all, in UID terms; no sequence numbers shift
         // until the client applies it.
@@ -200,7 +200,7 @@ void Session::announce_expunges()
         }
     }
     // One pass: erasing one at a time moved the rest of a large mailbox's list per message.
-    messages.erase(std::remove_if(messages.begin(), messages.end(), gone), messages.end());
+    messages.erase_if(gone);
     view.pending_expunges.clear();
 }
 
@@ -263,16 +263,18 @@ Awaitable<bool> Session::refresh_selected(bool expunges_allowed, bool force)
         }
         co_return true;
     }
-    std::vector<store::MessageRecord>& messages = view.messages.edit();
+    store::MessageList& messages = view.messages.edit();
+    // The index of the message with `uid`, or the list's size.
     const auto find = [&](std::uint32_t uid) {
         auto it = std::lower_bound(messages.begin(), messages.end(), uid,
                                    [](const store::MessageRecord& message, std::uint32_t value) {
                                        return message.uid < value;
                                    });
-        return it != messages.end() && it->uid == uid ? it : messages.end();
+        return static_cast<std::size_t>(
+            (it != messages.end() && it->uid == uid ? it : messages.end()) - messages.begin());
     };
     for (const std::uint32_t uid : changes->expunged) {
-        if (find(uid) != messages.end()) {
+        if (find(uid) != messages.size()) {
             view.pending_expunges.push_back(uid);
         }
     }
@@ -289,23 +291,27 @@ Awaitable<bool> Session::refresh_selected(bool expunges_allowed, bool force)
             arrived = true;
             continue;
         }
-        const auto known = find(record.uid);
-        if (known == messages.end() ||
+        const std::size_t index = find(record.uid);
+        if (index == messages.size() ||
             std::binary_search(view.pending_expunges.begin(), view.pending_expunges.end(),
                                record.uid)) {
             continue;
         }
         note_keywords(record.flags);
-        // This session's own STORE already updated its copy: nothing to tell.
+        // This session's own STORE already updated its copy: nothing to tell, nothing to copy.
+        const store::MessageRecord& shown = messages[index];
+        if (shown.flags == record.flags && shown.modseq == record.modseq) {
+            continue;
+        }
         const bool news =
-            known->flags != record.flags || (condstore() && known->modseq != record.modseq);
-        known->flags = std::move(record.flags);
-        known->modseq = record.modseq;
+            shown.flags != record.flags || (condstore() && shown.modseq != record.modseq);
+        store::MessageRecord& known = messages.modify(index);
+        known.flags = std::move(record.flags);
+        known.modseq = record.modseq;
         if (news) {
-            const auto index = static_cast<std::size_t>(known - messages.begin());
             // RFC 9051 §7.5.2: UID is included once the client has shown it works with UIDs;
             // CONDSTORE clients want it to match MODSEQ to a message (RFC 7162 §3.1.4).
-            untagged(flags_response(index, *known, condstore()));
+            untagged(flags_response(index, known, condstore()));
         }
     }
     view.known_modseq = std::max(view.known_modseq, changes->status.highest_modseq);

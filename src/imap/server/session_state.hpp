@@ -42,7 +42,7 @@ struct ChangeSignal {
 struct SelectedMailbox {
     store::Mailbox mailbox;
     bool read_only = false;  // EXAMINE
-    MessageList messages;  // shared with other sessions until changed (mailbox_views.hpp)
+    SelectedMessages messages;  // shared with other sessions until changed (mailbox_views.hpp)
     // Every change up to this modseq is in `messages` (or pending_expunges); later ones are
     // found with list_changed_since / list_expunged_since (RFC 7162 §3.1.4, §3.2.5).
     std::uint64_t known_modseq = 0;

@@ -65,7 +65,7 @@ Awaitable<void> Session::on_store(const Command& command)
     }
     // The view takes the new flags; each message's response is built from it. A message
     // expunged by another session meanwhile is simply not in `updated`.
-    std::vector<store::MessageRecord>& messages = selected_->messages.edit();
+    store::MessageList& messages = selected_->messages.edit();
     for (const store::FlagUpdate& update : result->updated) {
         note_keywords(update.flags);  // a new keyword: FLAGS before the FETCH responses
     }
@@ -77,7 +77,7 @@ Awaitable<void> Session::on_store(const Command& command)
         if (next == indexes->end() || messages[*next].uid != update.uid) {
             continue;
         }
-        store::MessageRecord& message = messages[*next];
+        store::MessageRecord& message = messages.modify(*next);
         message.flags = update.flags;
         message.modseq = update.modseq;
         if (!args.silent) {

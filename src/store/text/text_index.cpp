@@ -512,8 +512,7 @@ Result<std::vector<IndexedBlob>> TextIndex::list_blobs(std::int64_t after_id, st
 }
 
 Result<CopyAnswers> TextIndex::search(MailboxId mailbox, std::uint32_t uidvalidity,
-                                      std::span<const MessageRecord> copies,
-                                      std::span<const TextQuery> queries)
+                                      const MessageList& copies, std::span<const TextQuery> queries)
 {
     for (const TextQuery& query : queries) {
         if (count_code_points(query.needle) < min_needle_characters) {

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "store/message_list.hpp"
 #include "store/sqlite/statement.hpp"
 #include "store/types.hpp"
 
@@ -140,8 +141,7 @@ public:
     // matched: the caller must evaluate those itself. Unsupported for a needle the index cannot
     // answer exactly (fewer than three characters, a NUL).
     Result<CopyAnswers> search(MailboxId mailbox, std::uint32_t uidvalidity,
-                               std::span<const MessageRecord> copies,
-                               std::span<const TextQuery> queries);
+                               const MessageList& copies, std::span<const TextQuery> queries);
 
     const std::filesystem::path& file() const { return file_; }
     // The `extraction` the index was opened with: a reader whose own extraction (limits)

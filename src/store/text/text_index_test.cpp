@@ -54,7 +54,8 @@ protected:
     static CopyAnswers search(TextIndex& index, const std::vector<MessageRecord>& copies,
                               std::vector<TextQuery> queries, std::uint32_t uidvalidity = 77)
     {
-        Result<CopyAnswers> answers = index.search(MailboxId{5}, uidvalidity, copies, queries);
+        Result<CopyAnswers> answers =
+            index.search(MailboxId{5}, uidvalidity, MessageList(copies), queries);
         EXPECT_TRUE(answers) << answers.error().to_string();
         return answers ? *answers : CopyAnswers{};
     }
@@ -233,12 +234,12 @@ TEST_F(TextIndexTest, FindsSubstringsByScopeInIndexedCopiesOnly)
     // Non-ASCII: characters, not bytes, count toward the three the trigram index needs.
     EXPECT_EQ(search(*index, {copy(9, 'd')}, {{"ÅÄÖ", TextScope::Body}}).matched[0], Bits{true});
 
-    Result<CopyAnswers> short_needle =
-        index->search(MailboxId{5}, 77, copies, std::vector<TextQuery>{{"ÅÄ", TextScope::Body}});
+    Result<CopyAnswers> short_needle = index->search(
+        MailboxId{5}, 77, MessageList(copies), std::vector<TextQuery>{{"ÅÄ", TextScope::Body}});
     ASSERT_FALSE(short_needle);
     EXPECT_EQ(short_needle.error().code, Errc::Unsupported);
-    Result<CopyAnswers> nul = index->search(
-        MailboxId{5}, 77, copies, std::vector<TextQuery>{{std::string("ON\0E", 4), {}}});
+    Result<CopyAnswers> nul = index->search(MailboxId{5}, 77, MessageList(copies),
+                                            std::vector<TextQuery>{{std::string("ON\0E", 4), {}}});
     ASSERT_FALSE(nul);
     EXPECT_EQ(nul.error().code, Errc::Unsupported);
 }

@@ -76,7 +76,7 @@ protected:
         EXPECT_TRUE(status);
         const std::vector<TextQuery> queries = {{std::move(needle), TextScope::Body}};
         Result<CopyAnswers> answers =
-            index_->search(mailbox.id, status->uidvalidity, *copies, queries);
+            index_->search(mailbox.id, status->uidvalidity, MessageList(*copies), queries);
         EXPECT_TRUE(answers) << answers.error().to_string();
         return answers ? *answers : CopyAnswers{};
     }
