@@ -46,12 +46,43 @@ Result<std::vector<MessageRecord>> Store::append_all(std::vector<AppendRequest> 
 
 Result<DeliverResult> Store::deliver(DeliverRequest request)
 {
-    auto promise = std::make_shared<std::promise<Result<DeliverResult>>>();
-    std::future<Result<DeliverResult>> future = promise->get_future();
-    deliver_async(std::move(request), [promise](Result<DeliverResult> result) {
-        promise->set_value(std::move(result));
+    return wait_for<DeliverResult>([this, &request](Done<DeliverResult> done) {
+        deliver_async(std::move(request), std::move(done));
     });
-    return future.get();
+}
+
+Result<std::vector<QueuedMessage>> Store::due_queue_entries(std::int64_t, std::size_t)
+{
+    return unsupported("due_queue_entries");
+}
+
+Result<QueuedMessage> Store::find_queue_entry(std::int64_t)
+{
+    return unsupported("find_queue_entry");
+}
+
+void Store::record_queue_attempt_async(QueueAttempt, Done<void> done)
+{
+    done(unsupported("record_queue_attempt"));
+}
+
+Result<void> Store::record_queue_attempt(QueueAttempt attempt)
+{
+    return wait_for<void>([this, &attempt](Done<void> done) {
+        record_queue_attempt_async(std::move(attempt), std::move(done));
+    });
+}
+
+void Store::change_queue_entry_async(std::int64_t, QueueAction, std::int64_t, Done<void> done)
+{
+    done(unsupported("change_queue_entry"));
+}
+
+Result<void> Store::change_queue_entry(std::int64_t id, QueueAction action, std::int64_t now)
+{
+    return wait_for<void>([this, id, action, now](Done<void> done) {
+        change_queue_entry_async(id, action, now, std::move(done));
+    });
 }
 
 Result<Mailbox> Store::find_mailbox(AccountId, std::string_view)

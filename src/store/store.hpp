@@ -97,6 +97,24 @@ struct DeliverResult {
     std::optional<std::int64_t> queue_id;
 };
 
+// What one delivery attempt of a queue entry found, recorded in one commit together with the
+// notices it causes, so that a crash can neither lose a bounce nor send one twice.
+struct QueueAttempt {
+    struct Outcome {
+        std::size_t recipient = 0;  // index into QueuedMessage::recipients
+        RecipientState state = RecipientState::Pending;
+        std::string reply;   // QueuedRecipient::last_reply
+        std::string remote;  // QueuedRecipient::remote
+    };
+    std::int64_t id = 0;
+    std::vector<Outcome> outcomes;  // recipients the attempt learnt something about
+    std::int64_t next_attempt = 0;  // when those still pending are due again (Unix seconds)
+    bool delay_warned = false;      // a delay notice is among `notices`: warn once only
+    // Delivery status notifications (RFC 3464) to deliver with it: generated messages of at most
+    // 64 KiB (the embedded store keeps them inline), to local mailboxes or the queue.
+    std::vector<DeliverRequest> notices;
+};
+
 // STORE's three forms (RFC 9051 §6.4.6): FLAGS, +FLAGS, -FLAGS.
 enum class FlagMode { Replace, Add, Remove };
 
@@ -218,8 +236,24 @@ public:
     // Bytes of all messages the account holds (what its quota_bytes limits); a counter, not a
     // sum. NotFound for no such account.
     virtual Result<std::uint64_t> used_bytes(AccountId account) = 0;
-    // The outbound queue, oldest first (the CLI, the tests; the queue runner comes in issue 7).
+    // The outbound queue, oldest first, every recipient with its state.
     virtual Result<std::vector<QueuedMessage>> list_queue() = 0;
+    // The queue runner's reads and writes (issue 7). Defaults answer Errc::Unsupported.
+    // Entries not held with a recipient pending and next_attempt <= now, soonest first.
+    virtual Result<std::vector<QueuedMessage>> due_queue_entries(std::int64_t now,
+                                                                 std::size_t limit);
+    virtual Result<QueuedMessage> find_queue_entry(std::int64_t id);  // NotFound
+    // Records an attempt and delivers its notices, durably, in one commit. The entry goes
+    // (its blob released) once no recipient is pending. Errors: NotFound (the entry was
+    // deleted meanwhile: nothing is recorded and no notice sent), Invalid (an outcome beyond
+    // the recipients, a notice over 64 KiB or without copies and outbound recipients).
+    virtual void record_queue_attempt_async(QueueAttempt attempt, Done<void> done);
+    Result<void> record_queue_attempt(QueueAttempt attempt);
+    // Hold keeps an entry from being attempted, Release undoes that, RetryNow makes it due at
+    // `now`, Delete drops it without a notice. NotFound.
+    virtual void change_queue_entry_async(std::int64_t id, QueueAction action, std::int64_t now,
+                                          Done<void> done);
+    Result<void> change_queue_entry(std::int64_t id, QueueAction action, std::int64_t now);
     // A stored copy as the client sees it: its prefix, then the blob.
     Result<std::string> read_message(const MessageRecord& record);
     // read_message for several copies, from one snapshot (read_blobs). Results in the order

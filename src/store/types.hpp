@@ -164,10 +164,19 @@ struct MessageRecord {
     SharedText prefix;
 };
 
+// Where a queued recipient stands. Failed: for good (a 5xx, or the queue lifetime ran out);
+// the queue runner has bounced it where the sender asked for that (RFC 3461 §4.1).
+enum class RecipientState { Pending = 0, Delivered = 1, Failed = 2 };
+
 // A message waiting in the outbound queue, with the recipients it still has to reach.
 struct QueuedRecipient {
     std::string address;
     std::string params;  // the SMTP layer's serialised RFC 3461 NOTIFY / ORCPT
+    RecipientState state = RecipientState::Pending;
+    // The last word on it: the remote reply ("550 5.1.1 No such user") or our own reason
+    // ("connection refused"), and who gave it ("mx.example.com [192.0.2.1]", or empty).
+    std::string last_reply{};
+    std::string remote{};
 };
 
 struct QueuedMessage {
@@ -178,7 +187,13 @@ struct QueuedMessage {
     std::string params;         // ENVID, RET, BODY, SMTPUTF8, REQUIRETLS ... serialised by SMTP
     std::int64_t created = 0;       // Unix seconds
     std::int64_t next_attempt = 0;  // Unix seconds
-    std::vector<QueuedRecipient> recipients;
+    std::uint32_t attempts = 0;     // delivery attempts recorded so far
+    bool held = false;              // `harbor queue hold`: not attempted until released
+    bool delay_warned = false;      // the delay notice (RFC 3464 action "delayed") went out
+    std::vector<QueuedRecipient> recipients;  // all, in the order they were queued
 };
+
+// `harbor queue hold|release|retry|delete`.
+enum class QueueAction { Hold, Release, RetryNow, Delete };
 
 }  // namespace harbor::store

@@ -8,6 +8,7 @@ import smtplib
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "interop"))
@@ -253,7 +254,42 @@ class MailCommandsNextToServer(unittest.TestCase):
         text = self.harbor("queue", "list").decode("utf-8")
         self.assertIn("%d from=<%s> size=%d created=" % (entry["id"], alice["address"],
                                                           entry["size"]), text)
-        self.assertIn("  to=<far@remote.example> {}", text)
+        self.assertIn("  to=<far@remote.example> {} pending", text)
+
+    def test_queue_show_hold_release_retry_and_delete(self):
+        alice = self.users["alice"]
+        message = (b"From: " + alice["address"].encode() + b"\r\nTo: held@remote.example\r\n"
+                   b"Subject: to hold\r\n\r\nbody\r\n")
+        self.send("submission", alice["address"], ["held@remote.example"], message, login=alice)
+        [entry] = [q for q in json.loads(self.harbor("queue", "list", "--json"))
+                   if q["recipients"][0]["address"] == "held@remote.example"]
+        ident = str(entry["id"])
+        shown = json.loads(self.harbor("queue", "show", ident, "--json"))
+        self.assertEqual(shown["recipients"][0]["state"], "pending")
+        self.assertEqual(shown["recipients"][0]["last_reply"], "")
+        self.assertEqual((shown["attempts"], shown["held"], shown["delay_warned"]),
+                         (0, False, False))
+
+        self.harbor("queue", "hold", ident)
+        self.assertTrue(json.loads(self.harbor("queue", "show", ident, "--json"))["held"])
+        self.assertIn(b" held\n", self.harbor("queue", "show", ident))
+        self.harbor("queue", "release", ident)
+        self.assertFalse(json.loads(self.harbor("queue", "show", ident, "--json"))["held"])
+        self.harbor("queue", "hold", ident)
+        self.harbor("queue", "retry", "all")  # due now, and no longer held
+        after = json.loads(self.harbor("queue", "show", ident, "--json"))
+        self.assertFalse(after["held"])
+        self.assertLessEqual(after["next_attempt"], int(time.time()))
+
+        self.harbor("queue", "delete", ident)
+        missing = subprocess.run([HARBOR, "-d", self.server.data_dir, "queue", "show", ident],
+                                 capture_output=True, text=True, timeout=60)
+        self.assertEqual(missing.returncode, 1)
+        self.assertIn("no queue entry " + ident, missing.stderr)
+        bad = subprocess.run([HARBOR, "-d", self.server.data_dir, "queue", "hold", "x1"],
+                             capture_output=True, text=True, timeout=60)
+        self.assertEqual(bad.returncode, 1)
+        self.assertIn("not a queue entry id: x1", bad.stderr)
 
 
 if __name__ == "__main__":

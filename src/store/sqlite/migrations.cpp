@@ -288,6 +288,19 @@ CREATE TABLE noselect_names (
     PRIMARY KEY (account_id, name)
 ) WITHOUT ROWID;
 )sql"},
+    // The outbound queue's runner (issue 7): where each recipient stands and what was last heard
+    // of it, how often the entry was tried, whether it is held and whether the sender was told
+    // of the delay (RFC 3464 "delayed", once). Due entries are found by (held, next_attempt).
+    {11, "queue_state", R"sql(
+ALTER TABLE queue ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE queue ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE queue ADD COLUMN delay_warned INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE queue_recipients ADD COLUMN state INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE queue_recipients ADD COLUMN last_reply TEXT NOT NULL DEFAULT '';
+ALTER TABLE queue_recipients ADD COLUMN remote TEXT NOT NULL DEFAULT '';
+DROP INDEX queue_by_next_attempt;
+CREATE INDEX queue_due ON queue (held, next_attempt);
+)sql"},
 };
 
 }  // namespace

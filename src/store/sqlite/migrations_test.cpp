@@ -29,6 +29,7 @@ INSERT INTO group_members (group_id, member) VALUES (3, 'alice@example.org');
 )sql";
 
 const std::string shared_body = "Subject: from version 2\r\n\r\nhello\r\n";
+const std::string queued_blob = "s00000000000000a1";  // an inline blob's serial name
 
 void check_directory(Store& store)
 {
@@ -401,6 +402,42 @@ const Case cases[] = {
          EXPECT_EQ(*store.list_noselect_names(AccountId{7}), std::vector<std::string>{});
          ASSERT_TRUE(store.delete_mailbox(MailboxId{8}));
          EXPECT_EQ(*store.list_noselect_names(AccountId{7}), std::vector<std::string>{"New"});
+     }},
+    // Step 11 (queue state) on a version-10 database with a queued message: its recipients
+    // are pending, it is due, and an attempt that settles them removes it and its blob.
+    {10,
+     [](Connection& db, const fs::path&) {
+         ASSERT_TRUE(db.exec(directory_seed));
+         ASSERT_TRUE(db.exec("INSERT INTO blobs (sha256, size, refcount) VALUES ('" + queued_blob +
+                             "', " + std::to_string(small_file_body.size()) + ", 0);"));
+         sqlite::Statement insert =
+             *db.prepare("INSERT INTO blob_data (sha256, bytes) VALUES (?, ?)");
+         ASSERT_TRUE(insert.bind(1, queued_blob).bind_blob(2, small_file_body).run());
+         ASSERT_TRUE(db.exec(
+             "INSERT INTO queue (id, blob, envelope_from, params, created, next_attempt)"
+             "    VALUES (4, '" +
+             queued_blob +
+             "', 'alice@example.org', '', 100, 100);"
+             "INSERT INTO queue_recipients (queue_id, position, address, params)"
+             "    VALUES (4, 0, 'r1@remote.example', ''), (4, 1, 'r2@remote.example', '');"));
+     },
+     [](Store& store, const fs::path& data_dir) {
+         check_directory(store);
+         Result<std::vector<QueuedMessage>> due = store.due_queue_entries(100, 10);
+         ASSERT_TRUE(due) << due.error().to_string();
+         ASSERT_EQ(due->size(), 1u);
+         const QueuedMessage& entry = (*due)[0];
+         EXPECT_EQ(entry.id, 4);
+         EXPECT_EQ(entry.attempts, 0u);
+         ASSERT_EQ(entry.recipients.size(), 2u);
+         EXPECT_EQ(entry.recipients[1].state, RecipientState::Pending);
+         QueueAttempt attempt;
+         attempt.id = 4;
+         attempt.outcomes.push_back({0, RecipientState::Delivered, "250 ok", "mx"});
+         attempt.outcomes.push_back({1, RecipientState::Failed, "550 no", "mx"});
+         ASSERT_TRUE(store.record_queue_attempt(std::move(attempt)));
+         EXPECT_TRUE(store.list_queue()->empty());
+         EXPECT_EQ(count_rows(data_dir, "SELECT count(*) FROM blobs"), 0);
      }},
 };
 

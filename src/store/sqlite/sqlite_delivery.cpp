@@ -28,34 +28,6 @@ Result<std::string> read_small_file(const std::filesystem::path& file, std::uint
     return bytes;
 }
 
-Result<void> check_request(const DeliverRequest& request)
-{
-    if (request.copies.empty() && !request.outbound) {
-        return unexpected(Errc::Invalid, "a delivery without copies or outbound recipients");
-    }
-    if (request.outbound && request.outbound->recipients.empty()) {
-        return unexpected(Errc::Invalid, "an outbound copy without recipients");
-    }
-    for (const MailboxCopy& copy : request.copies) {
-        if (copy.mailbox.empty()) {
-            return unexpected(Errc::Invalid, "empty mailbox name");
-        }
-    }
-    if (request.spooled) {
-        struct stat st {};
-        if (::stat(request.spooled->file.c_str(), &st) != 0 ||
-            static_cast<std::uint64_t>(st.st_size) != request.spooled->size) {
-            return unexpected(Errc::Invalid,
-                              "spool file " + request.spooled->file.string() + " missing or of "
-                              "another size");
-        }
-        if (!is_file_blob_name(request.spooled->sha256)) {
-            return unexpected(Errc::Invalid, "bad spool hash");
-        }
-    }
-    return ok();
-}
-
 Result<std::int64_t> insert_queue_entry(WriteContext& ctx, const OutboundCopy& outbound,
                                         const std::string& sha256)
 {
@@ -88,6 +60,73 @@ Result<std::int64_t> insert_queue_entry(WriteContext& ctx, const OutboundCopy& o
 
 }  // namespace
 
+Result<void> check_deliver_request(const DeliverRequest& request)
+{
+    if (request.copies.empty() && !request.outbound) {
+        return unexpected(Errc::Invalid, "a delivery without copies or outbound recipients");
+    }
+    if (request.outbound && request.outbound->recipients.empty()) {
+        return unexpected(Errc::Invalid, "an outbound copy without recipients");
+    }
+    for (const MailboxCopy& copy : request.copies) {
+        if (copy.mailbox.empty()) {
+            return unexpected(Errc::Invalid, "empty mailbox name");
+        }
+    }
+    if (request.spooled) {
+        struct stat st {};
+        if (::stat(request.spooled->file.c_str(), &st) != 0 ||
+            static_cast<std::uint64_t>(st.st_size) != request.spooled->size) {
+            return unexpected(Errc::Invalid, "spool file " + request.spooled->file.string() +
+                                                 " missing or of another size");
+        }
+        if (!is_file_blob_name(request.spooled->sha256)) {
+            return unexpected(Errc::Invalid, "bad spool hash");
+        }
+    }
+    return ok();
+}
+
+Result<DeliverResult> write_delivery(WriteContext& ctx, BlobStore& blobs,
+                                     const DeliverRequest& request,
+                                     const std::vector<std::string>& joined_flags,
+                                     const std::string& sha256, std::uint64_t size,
+                                     const std::string* bytes)
+{
+    Result<std::string> blob = ensure_blob(ctx, blobs, sha256, size, bytes);
+    HARBOR_TRY(blob);
+    const std::string& name = *blob;
+    DeliverResult result;
+    result.blob = BlobId{name};
+    for (std::size_t i = 0; i < request.copies.size(); ++i) {
+        const MailboxCopy& copy = request.copies[i];
+        HARBOR_TRY(ctx.db.run("SAVEPOINT copy"));
+        Result<MessageRecord> record =
+            insert_message(ctx, NewMessage{copy.account, copy.mailbox, joined_flags[i], copy.flags,
+                                           name, size, request.internal_date, copy.prefix});
+        if (!record) {
+            HARBOR_TRY(ctx.db.run("ROLLBACK TO copy"));
+        }
+        HARBOR_TRY(ctx.db.run("RELEASE copy"));
+        result.copies.push_back(std::move(record));
+    }
+    if (request.outbound) {
+        Result<std::int64_t> id = insert_queue_entry(ctx, *request.outbound, name);
+        HARBOR_TRY(id);
+        result.queue_id = *id;
+    }
+    // Every copy failed and nothing is queued: the new blob row goes again. Only
+    // then: the sweep query was a tenth of a small message's delivery.
+    bool referenced = result.queue_id.has_value();
+    for (const Result<MessageRecord>& copy : result.copies) {
+        referenced = referenced || copy.has_value();
+    }
+    if (!referenced) {
+        HARBOR_TRY(collect_released_blobs(ctx));
+    }
+    return result;
+}
+
 void SqliteStore::deliver_async(DeliverRequest request, Done<DeliverResult> done)
 {
     // The bytes are copied before returning; a spooled file is the caller's until adopted.
@@ -97,7 +136,7 @@ void SqliteStore::deliver_async(DeliverRequest request, Done<DeliverResult> done
     }
     request.bytes = {};
     auto prepare = [this, request = std::move(request), bytes, done = std::move(done)]() mutable {
-        if (Result<void> checked = check_request(request); !checked) {
+        if (Result<void> checked = check_deliver_request(request); !checked) {
             done(unexpected(std::move(checked).error()));
             return;
         }
@@ -150,38 +189,7 @@ void SqliteStore::deliver_async(DeliverRequest request, Done<DeliverResult> done
         writer_->submit<DeliverResult>(
             [this, request = std::move(request), joined = std::move(joined), sha256, size,
              bytes](WriteContext& ctx) -> Result<DeliverResult> {
-                Result<std::string> blob = ensure_blob(ctx, blobs_, sha256, size, bytes.get());
-                HARBOR_TRY(blob);
-                const std::string& name = *blob;
-                DeliverResult result;
-                result.blob = BlobId{name};
-                for (std::size_t i = 0; i < request.copies.size(); ++i) {
-                    const MailboxCopy& copy = request.copies[i];
-                    HARBOR_TRY(ctx.db.run("SAVEPOINT copy"));
-                    Result<MessageRecord> record = insert_message(
-                        ctx, NewMessage{copy.account, copy.mailbox, joined[i], copy.flags, name,
-                                        size, request.internal_date, copy.prefix});
-                    if (!record) {
-                        HARBOR_TRY(ctx.db.run("ROLLBACK TO copy"));
-                    }
-                    HARBOR_TRY(ctx.db.run("RELEASE copy"));
-                    result.copies.push_back(std::move(record));
-                }
-                if (request.outbound) {
-                    Result<std::int64_t> id = insert_queue_entry(ctx, *request.outbound, name);
-                    HARBOR_TRY(id);
-                    result.queue_id = *id;
-                }
-                // Every copy failed and nothing is queued: the new blob row goes again. Only
-                // then: the sweep query was a tenth of a small message's delivery.
-                bool referenced = result.queue_id.has_value();
-                for (const Result<MessageRecord>& copy : result.copies) {
-                    referenced = referenced || copy.has_value();
-                }
-                if (!referenced) {
-                    HARBOR_TRY(collect_released_blobs(ctx));
-                }
-                return result;
+                return write_delivery(ctx, blobs_, request, joined, sha256, size, bytes.get());
             },
             std::move(finish));
     };
@@ -207,51 +215,6 @@ Result<std::uint64_t> SqliteStore::used_bytes(AccountId account)
         return unexpected(Errc::NotFound, "no account " + std::to_string(account.value));
     }
     return static_cast<std::uint64_t>(used->column_int64(0));
-}
-
-Result<std::vector<QueuedMessage>> SqliteStore::list_queue()
-{
-    Result<Reader> db = reader();
-    HARBOR_TRY(db);
-    Result<ReadTransaction> snapshot = ReadTransaction::begin(**db);
-    HARBOR_TRY(snapshot);
-    Result<Statement> entries = (*db)->prepare(
-        "SELECT q.id, q.blob, b.size, q.envelope_from, q.params, q.created, q.next_attempt "
-        "FROM queue q JOIN blobs b ON b.sha256 = q.blob ORDER BY q.id");
-    HARBOR_TRY(entries);
-    std::vector<QueuedMessage> out;
-    for (;;) {
-        Result<bool> row = entries->step();
-        HARBOR_TRY(row);
-        if (!*row) {
-            break;
-        }
-        QueuedMessage message;
-        message.id = entries->column_int64(0);
-        message.blob = BlobId{entries->column_text(1)};
-        message.size = static_cast<std::uint64_t>(entries->column_int64(2));
-        message.envelope_from = entries->column_text(3);
-        message.params = entries->column_text(4);
-        message.created = entries->column_int64(5);
-        message.next_attempt = entries->column_int64(6);
-        out.push_back(std::move(message));
-    }
-    Result<Statement> recipients = (*db)->prepare(
-        "SELECT address, params FROM queue_recipients WHERE queue_id = ? ORDER BY position");
-    HARBOR_TRY(recipients);
-    for (QueuedMessage& message : out) {
-        recipients->reset().bind(1, message.id);
-        for (;;) {
-            Result<bool> row = recipients->step();
-            HARBOR_TRY(row);
-            if (!*row) {
-                break;
-            }
-            message.recipients.push_back(
-                QueuedRecipient{recipients->column_text(0), recipients->column_text(1)});
-        }
-    }
-    return out;
 }
 
 }  // namespace harbor::store::sqlite

@@ -61,6 +61,17 @@ Result<std::string> join_flags(const std::vector<std::string>& flags);
 // or adopted before; its row is inserted if new.
 Result<std::string> ensure_blob(WriteContext& ctx, BlobStore& blobs, const std::string& file_name,
                                 std::uint64_t size, const std::string* bytes);
+// Delivery (sqlite_delivery.cpp), shared with the queue's notices (sqlite_queue.cpp).
+// Invalid for nothing to deliver, an outbound copy without recipients, an empty mailbox name,
+// a spooled file that is missing or of another size.
+Result<void> check_deliver_request(const DeliverRequest& request);
+// The writer's part of a delivery: the blob row (ensure_blob's arguments), a row per copy
+// (each in its own savepoint: one over quota fails alone), the queue entry.
+Result<DeliverResult> write_delivery(WriteContext& ctx, BlobStore& blobs,
+                                     const DeliverRequest& request,
+                                     const std::vector<std::string>& joined_flags,
+                                     const std::string& sha256, std::uint64_t size,
+                                     const std::string* bytes);
 // The part before the writer, on a blob thread: bytes over inline_blob_max are hashed and
 // written to their file, and the hash is the `file_name` for ensure_blob(); smaller ones give
 // "" (they go inline).
@@ -154,7 +165,14 @@ public:
     void append_all_async(std::vector<AppendRequest> requests,
                           Done<std::vector<MessageRecord>> done) override;
     void deliver_async(DeliverRequest request, Done<DeliverResult> done) override;
+    // The queue (sqlite_queue.cpp).
     Result<std::vector<QueuedMessage>> list_queue() override;
+    Result<std::vector<QueuedMessage>> due_queue_entries(std::int64_t now,
+                                                         std::size_t limit) override;
+    Result<QueuedMessage> find_queue_entry(std::int64_t id) override;
+    void record_queue_attempt_async(QueueAttempt attempt, Done<void> done) override;
+    void change_queue_entry_async(std::int64_t id, QueueAction action, std::int64_t now,
+                                  Done<void> done) override;
     Result<std::uint64_t> used_bytes(AccountId account) override;
     Result<std::vector<Mailbox>> list_mailboxes(AccountId account) override;
     Result<std::vector<MessageRecord>> list_messages(MailboxId mailbox) override;

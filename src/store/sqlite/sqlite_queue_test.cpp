@@ -1,0 +1,211 @@
+// The outbound queue as the runner uses it: due entries, an attempt's outcomes and its notices
+// in one commit (all or nothing), the entry gone with its blob reference once nobody is
+// pending, and hold / release / retry / delete.
+#include <gtest/gtest.h>
+
+#include "store/sqlite/sqlite_store.hpp"
+#include "store/test_support.hpp"
+
+namespace harbor::store {
+namespace {
+
+using testing::make_alice;
+using testing::open_or_fail;
+using testing::TempDir;
+
+const std::string message = "From: alice@example.org\r\nSubject: out\r\n\r\nhello\r\n";
+const std::string bounce = "From: MAILER-DAEMON@example.org\r\nSubject: failed\r\n\r\nsorry\r\n";
+
+class SqliteQueue : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        store_ = open_or_fail(dir_.path());
+        ASSERT_NE(store_, nullptr);
+        alice_ = make_alice(*store_);
+        DeliverRequest request;
+        request.bytes = message;
+        request.outbound = OutboundCopy{"alice@example.org", R"({"envid":"e1"})", {}};
+        request.outbound->recipients.push_back(QueuedRecipient{"r1@remote.example", ""});
+        request.outbound->recipients.push_back(QueuedRecipient{"r2@other.example", ""});
+        Result<DeliverResult> delivered = store_->deliver(std::move(request));
+        ASSERT_TRUE(delivered) << delivered.error().to_string();
+        id_ = *delivered->queue_id;
+        blob_ = delivered->blob;
+        Result<QueuedMessage> entry = store_->find_queue_entry(id_);
+        ASSERT_TRUE(entry) << entry.error().to_string();
+        queued_at_ = entry->next_attempt;
+    }
+
+    // A bounce for alice's INBOX.
+    DeliverRequest local_notice() const
+    {
+        DeliverRequest notice;
+        notice.bytes = bounce;
+        MailboxCopy copy;
+        copy.account = alice_.id;
+        notice.copies.push_back(copy);
+        return notice;
+    }
+
+    std::size_t inbox_count() const
+    {
+        Result<Mailbox> inbox = store_->find_mailbox(alice_.id, "INBOX");
+        if (!inbox) {
+            return 0;
+        }
+        return store_->list_messages(inbox->id)->size();
+    }
+
+    TempDir dir_;
+    std::unique_ptr<Store> store_;
+    Account alice_;
+    std::int64_t id_ = 0;
+    BlobId blob_;
+    std::int64_t queued_at_ = 0;
+};
+
+TEST_F(SqliteQueue, ANewEntryIsPendingAndDueAtOnce)
+{
+    Result<QueuedMessage> entry = store_->find_queue_entry(id_);
+    ASSERT_TRUE(entry);
+    EXPECT_EQ(entry->attempts, 0u);
+    EXPECT_FALSE(entry->held);
+    EXPECT_FALSE(entry->delay_warned);
+    ASSERT_EQ(entry->recipients.size(), 2u);
+    EXPECT_EQ(entry->recipients[0].state, RecipientState::Pending);
+    EXPECT_EQ(entry->recipients[1].address, "r2@other.example");
+    EXPECT_EQ(store_->due_queue_entries(queued_at_ - 1, 10)->size(), 0u);
+    Result<std::vector<QueuedMessage>> due = store_->due_queue_entries(queued_at_, 10);
+    ASSERT_TRUE(due);
+    ASSERT_EQ(due->size(), 1u);
+    EXPECT_EQ((*due)[0].id, id_);
+    EXPECT_EQ((*due)[0].params, R"({"envid":"e1"})");
+    EXPECT_EQ(store_->find_queue_entry(id_ + 100).error().code, Errc::NotFound);
+}
+
+TEST_F(SqliteQueue, AnAttemptRecordsEachRecipientAndReschedulesThoseLeft)
+{
+    QueueAttempt attempt;
+    attempt.id = id_;
+    attempt.outcomes.push_back(
+        {0, RecipientState::Delivered, "250 2.0.0 queued as X1", "mx.remote.example [192.0.2.1]"});
+    attempt.outcomes.push_back(
+        {1, RecipientState::Pending, "451 4.7.1 greylisted", "mx.other.example [192.0.2.2]"});
+    attempt.next_attempt = queued_at_ + 300;
+    ASSERT_TRUE(store_->record_queue_attempt(attempt));
+    Result<QueuedMessage> entry = store_->find_queue_entry(id_);
+    ASSERT_TRUE(entry) << entry.error().to_string();
+    EXPECT_EQ(entry->attempts, 1u);
+    EXPECT_EQ(entry->next_attempt, queued_at_ + 300);
+    EXPECT_EQ(entry->recipients[0].state, RecipientState::Delivered);
+    EXPECT_EQ(entry->recipients[0].last_reply, "250 2.0.0 queued as X1");
+    EXPECT_EQ(entry->recipients[0].remote, "mx.remote.example [192.0.2.1]");
+    EXPECT_EQ(entry->recipients[1].state, RecipientState::Pending);
+    EXPECT_EQ(entry->recipients[1].last_reply, "451 4.7.1 greylisted");
+    EXPECT_TRUE(store_->due_queue_entries(queued_at_ + 299, 10)->empty());
+    EXPECT_EQ(store_->due_queue_entries(queued_at_ + 300, 10)->size(), 1u);
+}
+
+TEST_F(SqliteQueue, TheLastVerdictRemovesTheEntryAndDeliversItsBounceInTheSameCommit)
+{
+    const std::uint64_t commits = store_->commit_count_for_test();
+    QueueAttempt attempt;
+    attempt.id = id_;
+    attempt.outcomes.push_back({0, RecipientState::Delivered, "250 ok", "mx"});
+    attempt.outcomes.push_back({1, RecipientState::Failed, "550 5.1.1 no such user", "mx"});
+    attempt.notices.push_back(local_notice());
+    ASSERT_TRUE(store_->record_queue_attempt(std::move(attempt)));
+    EXPECT_EQ(store_->commit_count_for_test(), commits + 1);
+    EXPECT_EQ(store_->find_queue_entry(id_).error().code, Errc::NotFound);
+    EXPECT_TRUE(store_->list_queue()->empty());
+    EXPECT_FALSE(store_->blob_refcount(blob_));  // the message's last reference went
+    ASSERT_EQ(inbox_count(), 1u);
+    Result<Mailbox> inbox = store_->find_mailbox(alice_.id, "INBOX");
+    EXPECT_EQ(*store_->read_message(store_->list_messages(inbox->id)->front()), bounce);
+}
+
+TEST_F(SqliteQueue, ANoticeToARemoteSenderIsQueuedWithTheNullSender)
+{
+    QueueAttempt attempt;
+    attempt.id = id_;
+    attempt.outcomes.push_back({1, RecipientState::Failed, "550 5.1.1 no such user", "mx"});
+    attempt.next_attempt = queued_at_ + 60;
+    DeliverRequest notice;
+    notice.bytes = bounce;
+    notice.outbound = OutboundCopy{"", "", {}};
+    notice.outbound->recipients.push_back(QueuedRecipient{"sender@remote.example", ""});
+    attempt.notices.push_back(std::move(notice));
+    ASSERT_TRUE(store_->record_queue_attempt(std::move(attempt)));
+    Result<std::vector<QueuedMessage>> queue = store_->list_queue();
+    ASSERT_EQ(queue->size(), 2u);
+    EXPECT_EQ((*queue)[0].id, id_);  // r1 is still pending
+    EXPECT_EQ((*queue)[1].envelope_from, "");
+    EXPECT_EQ((*queue)[1].recipients[0].address, "sender@remote.example");
+    EXPECT_EQ(*store_->read_blob((*queue)[1].blob), bounce);
+}
+
+TEST_F(SqliteQueue, ABadAttemptChangesNothingAndSendsNothing)
+{
+    QueueAttempt beyond;
+    beyond.id = id_;
+    beyond.outcomes.push_back({0, RecipientState::Delivered, "250 ok", "mx"});
+    beyond.outcomes.push_back({2, RecipientState::Failed, "550 no", "mx"});
+    beyond.notices.push_back(local_notice());
+    EXPECT_EQ(store_->record_queue_attempt(beyond).error().code, Errc::Invalid);
+    EXPECT_EQ(store_->find_queue_entry(id_)->recipients[0].state, RecipientState::Pending);
+    EXPECT_EQ(inbox_count(), 0u);
+
+    QueueAttempt large;
+    large.id = id_;
+    large.notices.push_back(local_notice());
+    const std::string huge(65 * 1024, 'x');
+    large.notices.back().bytes = huge;
+    EXPECT_EQ(store_->record_queue_attempt(std::move(large)).error().code, Errc::Invalid);
+
+    QueueAttempt empty_notice;
+    empty_notice.id = id_;
+    empty_notice.notices.emplace_back().bytes = bounce;  // no copies, no outbound
+    EXPECT_EQ(store_->record_queue_attempt(std::move(empty_notice)).error().code, Errc::Invalid);
+    EXPECT_EQ(store_->find_queue_entry(id_)->attempts, 0u);
+}
+
+TEST_F(SqliteQueue, AnAttemptOnADeletedEntryIsNotFoundAndBouncesNothing)
+{
+    ASSERT_TRUE(store_->change_queue_entry(id_, QueueAction::Delete, queued_at_));
+    EXPECT_FALSE(store_->blob_refcount(blob_));
+    QueueAttempt attempt;
+    attempt.id = id_;
+    attempt.outcomes.push_back({0, RecipientState::Failed, "550 no", "mx"});
+    attempt.notices.push_back(local_notice());
+    EXPECT_EQ(store_->record_queue_attempt(std::move(attempt)).error().code, Errc::NotFound);
+    EXPECT_EQ(inbox_count(), 0u);
+    EXPECT_EQ(store_->change_queue_entry(id_, QueueAction::Hold, queued_at_).error().code,
+              Errc::NotFound);
+}
+
+TEST_F(SqliteQueue, HoldReleaseAndRetry)
+{
+    QueueAttempt later;
+    later.id = id_;
+    later.next_attempt = queued_at_ + 3600;
+    later.delay_warned = true;
+    ASSERT_TRUE(store_->record_queue_attempt(later));
+    EXPECT_TRUE(store_->find_queue_entry(id_)->delay_warned);
+
+    ASSERT_TRUE(store_->change_queue_entry(id_, QueueAction::Hold, queued_at_));
+    EXPECT_TRUE(store_->find_queue_entry(id_)->held);
+    EXPECT_TRUE(store_->due_queue_entries(queued_at_ + 7200, 10)->empty());  // held
+    ASSERT_TRUE(store_->change_queue_entry(id_, QueueAction::Release, queued_at_));
+    EXPECT_EQ(store_->due_queue_entries(queued_at_ + 7200, 10)->size(), 1u);
+    EXPECT_TRUE(store_->due_queue_entries(queued_at_ + 10, 10)->empty());
+    ASSERT_TRUE(store_->change_queue_entry(id_, QueueAction::RetryNow, queued_at_ + 10));
+    EXPECT_EQ(store_->due_queue_entries(queued_at_ + 10, 10)->size(), 1u);
+    Result<QueuedMessage> entry = store_->find_queue_entry(id_);
+    EXPECT_EQ(entry->next_attempt, queued_at_ + 10);
+    EXPECT_TRUE(entry->delay_warned);  // warned once, whatever happens to the schedule
+    EXPECT_EQ(entry->attempts, 1u);
+}
+
+}  // namespace
+}  // namespace harbor::store
