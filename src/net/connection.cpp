@@ -10,6 +10,7 @@
 #include <boost/asio/write.hpp>
 
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include <algorithm>
 #include <tuple>
@@ -393,32 +394,32 @@ Awaitable<Result<void>> Connection::write(std::string_view bytes)
     co_return co_await write(bytes, deadline_after(default_write_timeout));
 }
 
-Awaitable<Result<void>> Connection::start_tls(Deadline deadline)
+Result<void> Connection::before_handshake()
 {
-    if (tls_context_ == nullptr) {
-        co_return unexpected(Errc::Unsupported, "no TLS certificate configured");
-    }
     if (tls_) {
-        co_return unexpected(Errc::Invalid, "TLS already active");
+        return unexpected(Errc::Invalid, "TLS already active");
     }
     if (aborted_) {
-        co_return unexpected(Errc::Closed, "server shutting down");
+        return unexpected(Errc::Closed, "shutting down");
     }
     if (inflater_) {
         // RFC 4978 §3: compression sits above TLS, so TLS cannot start under it.
-        co_return unexpected(Errc::Invalid, "compression already active");
+        return unexpected(Errc::Invalid, "compression already active");
     }
-    // RFC 3207 §6: bytes that arrived before the handshake were not protected by it and must
-    // not be taken as commands afterwards (STARTTLS command injection).
+    // RFC 3207 §6 (§4.2 for the client): bytes that arrived before the handshake were not
+    // protected by it and must not be taken as commands or replies afterwards (STARTTLS
+    // command injection).
     buffer_.clear();
     begin_ = 0;
     skip_to_lf_ = false;
+    return ok();
+}
 
-    auto context = tls_context_->current();
-    tls_snapshot_ = context;
-    tls_ = std::make_unique<TlsStream>(socket_, *context);
+Awaitable<Result<void>> Connection::handshake(asio::ssl::stream_base::handshake_type type,
+                                              Deadline deadline)
+{
     arm_timer(deadline);
-    auto [ec] = co_await tls_->async_handshake(asio::ssl::stream_base::server, use_tuple);
+    auto [ec] = co_await tls_->async_handshake(type, use_tuple);
     disarm_timer();
     if (ec) {
         Error error = failure(ec, "TLS handshake");
@@ -428,6 +429,52 @@ Awaitable<Result<void>> Connection::start_tls(Deadline deadline)
         co_return unexpected(std::move(error));
     }
     co_return ok();
+}
+
+Awaitable<Result<void>> Connection::start_tls(Deadline deadline)
+{
+    if (tls_context_ == nullptr) {
+        co_return unexpected(Errc::Unsupported, "no TLS certificate configured");
+    }
+    if (Result<void> ready = before_handshake(); !ready) {
+        co_return ready;
+    }
+    auto context = tls_context_->current();
+    tls_snapshot_ = context;
+    tls_ = std::make_unique<TlsStream>(socket_, *context);
+    co_return co_await handshake(asio::ssl::stream_base::server, deadline);
+}
+
+Awaitable<Result<void>> Connection::start_tls_client(std::shared_ptr<asio::ssl::context> context,
+                                                     std::string server_name, Deadline deadline)
+{
+    if (Result<void> ready = before_handshake(); !ready) {
+        co_return ready;
+    }
+    tls_snapshot_ = context;
+    tls_ = std::make_unique<TlsStream>(socket_, *context);
+    SSL* ssl = tls_->native_handle();
+    boost::system::error_code not_an_address;
+    (void)asio::ip::make_address(server_name, not_an_address);
+    if (!server_name.empty() && not_an_address) {
+        // SSL_set_tlsext_host_name() without its C cast.
+        SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                 const_cast<char*>(server_name.c_str()));
+        SSL_set1_host(ssl, server_name.c_str());
+    } else if (!server_name.empty()) {
+        X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), server_name.c_str());
+    }
+    co_return co_await handshake(asio::ssl::stream_base::client, deadline);
+}
+
+bool Connection::tls_peer_verified() const
+{
+    if (!tls_) {
+        return false;
+    }
+    SSL* ssl = const_cast<TlsStream&>(*tls_).native_handle();
+    X509* certificate = SSL_get0_peer_certificate(ssl);
+    return certificate != nullptr && SSL_get_verify_result(ssl) == X509_V_OK;
 }
 
 Result<void> Connection::start_compression()

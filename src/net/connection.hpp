@@ -69,6 +69,17 @@ public:
     // anything the client pipelined after STARTTLS must not be read as if it came over TLS.
     Awaitable<Result<void>> start_tls(Deadline deadline);
 
+    // Client-side TLS handshake, for outbound sessions (an SMTP client's STARTTLS, RFC 3207 §4;
+    // net/outbound.hpp builds the context). `server_name` is sent as SNI (RFC 6066 §3; not for
+    // an IP literal) and is the name the certificate must match (RFC 6125 §6); whether a
+    // failed check ends the handshake is the context's verify mode. As in start_tls(),
+    // buffered plaintext is discarded first: it was not protected by the handshake.
+    Awaitable<Result<void>> start_tls_client(std::shared_ptr<asio::ssl::context> context,
+                                             std::string server_name, Deadline deadline);
+    // After start_tls_client(): the server's chain and name verified against the context's
+    // trust anchors (known even when the context does not enforce it).
+    bool tls_peer_verified() const;
+
     // COMPRESS=DEFLATE (RFC 4978 §3): from now on the bytes read are raw DEFLATE, inflated
     // before framing, and every write is deflated and ends in a sync flush. The octets already
     // buffered came after the command that turned compression on, so they are compressed too:
@@ -110,6 +121,10 @@ private:
 
     struct TimerState;
 
+    // Both sides of STARTTLS: the checks, and buffered plaintext dropped; then the handshake.
+    Result<void> before_handshake();
+    Awaitable<Result<void>> handshake(asio::ssl::stream_base::handshake_type type,
+                                      Deadline deadline);
     Awaitable<Result<std::size_t>> read_into(asio::mutable_buffer buffer, Deadline deadline);
     // Until the socket has bytes to read (plaintext only), with read_into's deadline and wake.
     Awaitable<Result<void>> wait_readable(Deadline deadline);

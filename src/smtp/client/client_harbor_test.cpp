@@ -1,0 +1,394 @@
+// The SMTP client against Harbor's own SMTP server, run in-process on loopback (the real
+// smtp::server::SmtpHandler over a real store): STARTTLS with a verified and an unverified
+// certificate and a wrong name (RFC 3207), a refused and an accepted recipient in one
+// transaction, BDAT (RFC 3030) with the stored bytes checked, SIZE (RFC 1870), SMTPUTF8
+// (RFC 6531), BINARYMIME and REQUIRETLS (RFC 8689).
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "directory/directory.hpp"
+#include "net/connection.hpp"
+#include "net/self_signed.hpp"
+#include "net/session.hpp"
+#include "net/tls_context.hpp"
+#include "smtp/client/client_session.hpp"
+#include "smtp/client/smtp_sink_for_test.hpp"
+#include "smtp/server/session.hpp"
+#include "store/store.hpp"
+
+namespace harbor::smtp::client {
+namespace {
+
+using namespace std::chrono_literals;
+using asio::ip::tcp;
+
+// Harbor's SMTP server on 127.0.0.1, one io thread, local domain example.org with the account
+// dave@example.org. STARTTLS offered or not.
+class HarborPeer {
+public:
+    HarborPeer(TlsMode tls, std::uint64_t max_message_size = 10 * 1024 * 1024)
+    {
+        cert_ = dir_.path() / "cert.pem";
+        const auto key = dir_.path() / "key.pem";
+        Result<void> generated = net::generate_self_signed("mx.test", cert_, key);
+        EXPECT_TRUE(generated.has_value()) << generated.error().to_string();
+        auto tls_context = net::TlsContext::load(cert_, key);
+        EXPECT_TRUE(tls_context.has_value()) << tls_context.error().to_string();
+        tls_ = tls_context ? *tls_context : nullptr;
+        auto store = store::open_store(store::StoreOptions{dir_.path() / "store"});
+        if (!store) {
+            ADD_FAILURE() << store.error().to_string();
+            std::abort();
+        }
+        store_ = std::move(*store);
+        directory::Directory directory(*store_);
+        EXPECT_TRUE(directory.add_domain("example.org").has_value());
+        EXPECT_TRUE(directory.add_user("dave@example.org", "correct horse battery").has_value());
+
+        server::SmtpSettings settings;
+        settings.hostname = "mx.test";
+        settings.spool_dir = dir_.path() / "spool";
+        settings.max_message_size = max_message_size;
+        handler_ = std::make_unique<server::SmtpHandler>(*store_, settings);
+        tls_mode_ = tls;
+        acceptor_.open(tcp::v4());
+        acceptor_.bind(tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+        acceptor_.listen();
+        asio::co_spawn(io_, accept_loop(), asio::detached);
+        thread_ = std::thread([this] { io_.run(); });
+    }
+    ~HarborPeer()
+    {
+        io_.stop();
+        thread_.join();
+    }
+
+    tcp::endpoint endpoint() const { return acceptor_.local_endpoint(); }
+    const std::filesystem::path& certificate() const { return cert_; }
+
+    // The messages in dave's INBOX, as stored (our Received field first).
+    std::vector<std::string> inbox()
+    {
+        std::vector<std::string> out;
+        auto account = store_->find_account("dave", "example.org");
+        if (!account) {
+            return out;
+        }
+        auto mailboxes = store_->list_mailboxes(account->id);
+        if (!mailboxes) {
+            return out;
+        }
+        for (const store::Mailbox& mailbox : *mailboxes) {
+            if (mailbox.name != "INBOX") {
+                continue;
+            }
+            auto messages = store_->list_messages(mailbox.id);
+            for (const store::MessageRecord& record :
+                 messages ? *messages : std::vector<store::MessageRecord>{}) {
+                auto blob = store_->read_blob(record.blob);
+                if (blob) {
+                    out.push_back(*blob);
+                }
+            }
+        }
+        return out;
+    }
+
+private:
+    net::Awaitable<void> accept_loop()
+    {
+        for (;;) {
+            auto [ec, socket] = co_await acceptor_.async_accept(net::use_tuple);
+            if (ec) {
+                co_return;
+            }
+            asio::co_spawn(io_, session(std::move(socket)), asio::detached);
+        }
+    }
+    net::Awaitable<void> session(tcp::socket socket)
+    {
+        net::Connection connection(std::move(socket), tls_);
+        net::SessionContext context;
+        context.cid = "test";
+        context.listener = "smtp";
+        context.protocol = Protocol::Smtp;
+        context.tls_mode = tls_mode_;
+        context.hostname = "mx.test";
+        context.peer = connection.peer_string();
+        co_await handler_->run(connection, context);
+    }
+
+    test::TempDir dir_;
+    std::filesystem::path cert_;
+    std::shared_ptr<net::TlsContext> tls_;
+    std::unique_ptr<store::Store> store_;
+    std::unique_ptr<server::SmtpHandler> handler_;
+    TlsMode tls_mode_ = TlsMode::None;
+    // Declared last, destroyed first: pending sessions go before the handler and store they use.
+    asio::io_context io_;
+    tcp::acceptor acceptor_{io_};
+    std::thread thread_;
+};
+
+ClientSettings test_settings()
+{
+    ClientSettings settings;
+    settings.helo_name = "client.test";
+    settings.connect_timeout = 10s;
+    settings.greeting_timeout = 10s;
+    settings.command_timeout = 10s;
+    settings.tls_handshake_timeout = 10s;
+    settings.mail_timeout = 10s;
+    settings.rcpt_timeout = 10s;
+    settings.data_init_timeout = 10s;
+    settings.data_block_timeout = 10s;
+    settings.data_end_timeout = 20s;
+    settings.quit_timeout = 10s;
+    return settings;
+}
+
+ClientSettings verifying_settings(const std::filesystem::path& ca, std::string server_name)
+{
+    ClientSettings settings = test_settings();
+    settings.tls = TlsPolicy::Required;
+    auto context = net::ClientTlsContext::create({net::TlsVerify::Peer, ca});
+    EXPECT_TRUE(context.has_value()) << context.error().to_string();
+    settings.tls_context = context ? *context : nullptr;
+    settings.server_name = std::move(server_name);
+    return settings;
+}
+
+OutboundMessage make_message(std::string sender, std::vector<std::string> recipients,
+                             std::string_view content, std::string params = "{}")
+{
+    OutboundMessage message;
+    message.sender = std::move(sender);
+    message.params = std::move(params);
+    for (std::string& address : recipients) {
+        message.recipients.push_back(OutboundRecipient{std::move(address), "{}"});
+    }
+    message.content = content;
+    return message;
+}
+
+net::Awaitable<DeliveryReport> deliver_here(tcp::endpoint remote, ClientSettings settings,
+                                            std::vector<OutboundMessage> messages)
+{
+    auto executor = co_await asio::this_coro::executor;
+    co_return co_await deliver(executor, remote, std::move(settings), messages);
+}
+
+DeliveryReport deliver_to(tcp::endpoint remote, std::vector<OutboundMessage> messages,
+                          ClientSettings settings = test_settings())
+{
+    return test::run(deliver_here(remote, std::move(settings), std::move(messages)));
+}
+
+constexpr std::string_view message_text =
+    "From: s@example.net\r\n"
+    "To: dave@example.org\r\n"
+    "Subject: over TLS\r\n"
+    "\r\n"
+    ".a line with a leading dot\r\n"
+    ".\r\n"
+    "bye\r\n";
+
+bool ends_with(const std::string& stored, std::string_view tail)
+{
+    return stored.size() >= tail.size() &&
+           stored.compare(stored.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+TEST(SmtpClientHarbor, StartTlsVerifiedThenOneRecipientRefusedOneDelivered)
+{
+    HarborPeer peer(TlsMode::StartTls);
+    DeliveryReport report = deliver_to(
+        peer.endpoint(),
+        {make_message("s@example.net", {"nobody@example.org", "dave@example.org"}, message_text)},
+        verifying_settings(peer.certificate(), "mx.test"));
+    const SessionRecord& record = report.record;
+    EXPECT_TRUE(record.tls_version == "TLSv1.3" || record.tls_version == "TLSv1.2") << record.tls;
+    EXPECT_FALSE(record.tls_cipher.empty());
+    EXPECT_EQ(record.tls, record.tls_version + " " + record.tls_cipher);
+    EXPECT_TRUE(record.tls_verified);
+    EXPECT_FALSE(record.extensions.starttls) << "the EHLO after TLS (RFC 3207 §4.2)";
+    EXPECT_TRUE(record.extensions.requiretls) << "Harbor offers REQUIRETLS only over TLS";
+
+    const MessageResult& result = report.messages.at(0);
+    EXPECT_TRUE(result.pipelined);
+    EXPECT_TRUE(result.chunked) << "Harbor offers CHUNKING";
+    ASSERT_EQ(result.recipients.size(), 2u);
+    EXPECT_EQ(result.recipients[0].verdict.outcome, Outcome::Permanent);
+    EXPECT_EQ(result.recipients[0].verdict.reply.code, 550);
+    EXPECT_EQ(result.recipients[0].verdict.reply.enhanced, "5.1.1");
+    EXPECT_EQ(result.recipients[1].verdict.outcome, Outcome::Delivered);
+    EXPECT_EQ(result.recipients[1].verdict.reply.code, 250);
+
+    const std::vector<std::string> inbox = peer.inbox();
+    ASSERT_EQ(inbox.size(), 1u);
+    EXPECT_TRUE(ends_with(inbox[0], message_text)) << inbox[0];
+}
+
+TEST(SmtpClientHarbor, OpportunisticTlsDoesNotNeedAVerifiedCertificate)
+{
+    HarborPeer peer(TlsMode::StartTls);
+    DeliveryReport report = deliver_to(
+        peer.endpoint(), {make_message("s@example.net", {"dave@example.org"}, message_text)});
+    EXPECT_NE(report.record.tls, "none");
+    EXPECT_FALSE(report.record.tls_verified) << "self-signed, not in the system store";
+    EXPECT_FALSE(report.record.tls_fell_back);
+    EXPECT_EQ(report.messages.at(0).recipients.at(0).verdict.outcome, Outcome::Delivered);
+}
+
+TEST(SmtpClientHarbor, AFailedOpportunisticHandshakeFallsBackToPlaintext)
+{
+    HarborPeer peer(TlsMode::StartTls);
+    test::RecordingProxy proxy(peer.endpoint().port(),
+                               test::RecordingProxy::Fault::BreakFirstTlsHandshake);
+    DeliveryReport report = deliver_to(
+        proxy.endpoint(), {make_message("s@example.net", {"dave@example.org"}, message_text)});
+    EXPECT_EQ(report.messages.at(0).recipients.at(0).verdict.outcome, Outcome::Delivered);
+    EXPECT_TRUE(report.record.tls_fell_back);
+    EXPECT_EQ(report.record.tls, "none");
+    EXPECT_EQ(proxy.connections(), 2);
+    EXPECT_EQ(peer.inbox().size(), 1u);
+
+    // Required TLS does not fall back: the recipient waits for a better time.
+    test::RecordingProxy strict(peer.endpoint().port(),
+                                test::RecordingProxy::Fault::BreakFirstTlsHandshake);
+    ClientSettings required = test_settings();
+    required.tls = TlsPolicy::Required;
+    DeliveryReport refused =
+        deliver_to(strict.endpoint(),
+                   {make_message("s@example.net", {"dave@example.org"}, message_text)}, required);
+    const Verdict& verdict = refused.messages.at(0).recipients.at(0).verdict;
+    EXPECT_EQ(verdict.outcome, Outcome::Temporary);
+    EXPECT_EQ(verdict.reply.enhanced, "4.7.5");
+    EXPECT_EQ(strict.connections(), 1);
+    EXPECT_EQ(peer.inbox().size(), 1u);
+}
+
+TEST(SmtpClientHarbor, RequiredTlsWithTheWrongNameFailsTemporarily)
+{
+    HarborPeer peer(TlsMode::StartTls);
+    DeliveryReport report = deliver_to(
+        peer.endpoint(), {make_message("s@example.net", {"dave@example.org"}, message_text)},
+        verifying_settings(peer.certificate(), "other.test"));
+    const Verdict& verdict = report.messages.at(0).recipients.at(0).verdict;
+    EXPECT_EQ(verdict.outcome, Outcome::Temporary);
+    EXPECT_EQ(verdict.reply.enhanced, "4.7.5");
+    EXPECT_TRUE(peer.inbox().empty());
+}
+
+TEST(SmtpClientHarbor, BdatCarriesTheExactBytesAndSizeIsDeclared)
+{
+    HarborPeer peer(TlsMode::None);
+    test::RecordingProxy proxy(peer.endpoint().port());
+    const std::string content = "Subject: chunk\r\n\r\n.dot\r\n..\r\nbare LF\nend";
+    DeliveryReport report = deliver_to(
+        proxy.endpoint(), {make_message("s@example.net", {"dave@example.org"}, content)});
+    const MessageResult& result = report.messages.at(0);
+    EXPECT_EQ(result.recipients.at(0).verdict.outcome, Outcome::Delivered);
+    EXPECT_TRUE(result.chunked);
+    const std::string sent = "Subject: chunk\r\n\r\n.dot\r\n..\r\nbare LF\r\nend\r\n";
+    std::string wire;
+    for (const std::string& read : proxy.client_reads()) {
+        wire += read;
+    }
+    EXPECT_NE(wire.find("MAIL FROM:<s@example.net> SIZE=" + std::to_string(sent.size())),
+              std::string::npos)
+        << wire;
+    EXPECT_NE(wire.find("BDAT " + std::to_string(sent.size()) + " LAST\r\n" + sent),
+              std::string::npos)
+        << "no dot-stuffing in BDAT (RFC 3030 §2): " << wire;
+    EXPECT_EQ(wire.find("\r\nDATA\r\n"), std::string::npos);
+    const std::vector<std::string> inbox = peer.inbox();
+    ASSERT_EQ(inbox.size(), 1u);
+    EXPECT_TRUE(ends_with(inbox[0], sent)) << inbox[0];
+}
+
+TEST(SmtpClientHarbor, AMessageOverTheServersSizeIsRefusedBeforeMail)
+{
+    HarborPeer peer(TlsMode::None, 1000);
+    test::RecordingProxy proxy(peer.endpoint().port());
+    const std::string big = "Subject: big\r\n\r\n" + std::string(2000, 'x') + "\r\n";
+    DeliveryReport report =
+        deliver_to(proxy.endpoint(), {make_message("s@example.net", {"dave@example.org"}, big)});
+    EXPECT_EQ(report.record.extensions.max_size, 1000u);
+    const Verdict& verdict = report.messages.at(0).recipients.at(0).verdict;
+    EXPECT_EQ(verdict.outcome, Outcome::Permanent);
+    EXPECT_EQ(verdict.reply.code, 552);
+    EXPECT_EQ(verdict.reply.enhanced, "5.3.4");
+    for (const std::string& read : proxy.client_reads()) {
+        EXPECT_EQ(read.find("MAIL FROM"), std::string::npos) << "refused locally (RFC 1870 §6)";
+    }
+}
+
+TEST(SmtpClientHarbor, Smtputf8AndBinarymimeGoToAServerThatOffersThem)
+{
+    HarborPeer peer(TlsMode::None);
+    test::RecordingProxy proxy(peer.endpoint().port());
+    const std::string utf8 = "Subject: =?utf-8?q?Gr=C3=BC=C3=9Fe?=\r\n\r\nK\xc3\xb6ln\r\n";
+    const char raw[] = "Subject: bin\r\n\r\n\x00\x01\xff\nraw\r";
+    const std::string binary(raw, sizeof raw - 1);  // NUL, bare LF, bare CR: RFC 3030 §3
+    DeliveryReport report = deliver_to(
+        proxy.endpoint(),
+        {make_message("j\xc3\xbcrgen@example.net", {"dave@example.org"}, utf8),
+         make_message("s@example.net", {"dave@example.org"}, binary, R"({"body":"BINARYMIME"})")});
+    ASSERT_EQ(report.messages.size(), 2u);
+    EXPECT_EQ(report.messages[0].recipients.at(0).verdict.outcome, Outcome::Delivered)
+        << report.messages[0].recipients.at(0).verdict.reply.text;
+    EXPECT_EQ(report.messages[1].recipients.at(0).verdict.outcome, Outcome::Delivered)
+        << report.messages[1].recipients.at(0).verdict.reply.text;
+    std::string wire;
+    for (const std::string& read : proxy.client_reads()) {
+        wire += read;
+    }
+    EXPECT_NE(wire.find("MAIL FROM:<j\xc3\xbcrgen@example.net> SIZE=" +
+                        std::to_string(utf8.size()) + " BODY=8BITMIME SMTPUTF8\r\n"),
+              std::string::npos)
+        << wire;
+    EXPECT_NE(wire.find("BODY=BINARYMIME"), std::string::npos) << wire;
+    EXPECT_NE(wire.find("BDAT " + std::to_string(binary.size()) + " LAST\r\n" + binary),
+              std::string::npos)
+        << "binary octets as they are";
+    const std::vector<std::string> inbox = peer.inbox();
+    ASSERT_EQ(inbox.size(), 2u);
+    EXPECT_TRUE(std::any_of(inbox.begin(), inbox.end(),
+                            [&](const std::string& m) { return ends_with(m, binary); }));
+}
+
+TEST(SmtpClientHarbor, RequireTlsNeedsVerifiedTlsAndTheExtension)
+{
+    const std::string params = R"({"requiretls":true})";
+    {
+        HarborPeer peer(TlsMode::StartTls);
+        DeliveryReport report =
+            deliver_to(peer.endpoint(),
+                       {make_message("s@example.net", {"dave@example.org"}, message_text, params)},
+                       verifying_settings(peer.certificate(), "mx.test"));
+        EXPECT_EQ(report.messages.at(0).recipients.at(0).verdict.outcome, Outcome::Delivered)
+            << report.messages.at(0).recipients.at(0).verdict.reply.text;
+        EXPECT_EQ(peer.inbox().size(), 1u);
+    }
+    for (const TlsMode mode : {TlsMode::None, TlsMode::StartTls}) {
+        // Plaintext, and TLS whose certificate did not verify (opportunistic): RFC 8689 §4.2.1.
+        HarborPeer peer(mode);
+        DeliveryReport report =
+            deliver_to(peer.endpoint(),
+                       {make_message("s@example.net", {"dave@example.org"}, message_text, params)});
+        const Verdict& verdict = report.messages.at(0).recipients.at(0).verdict;
+        EXPECT_EQ(verdict.outcome, Outcome::Permanent);
+        EXPECT_EQ(verdict.reply.enhanced, "5.7.30");
+        EXPECT_TRUE(peer.inbox().empty());
+    }
+}
+
+}  // namespace
+}  // namespace harbor::smtp::client
