@@ -5,6 +5,8 @@
 // clears before it returns, so a late timer cannot touch a finished frame.
 #include "net/outbound.hpp"
 
+#include "net/tls_context.hpp"
+
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -23,20 +25,6 @@ constexpr const char* tls12_ciphers =
     "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
     "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
     "DEFAULT:!aNULL:!eNULL:!MD5:!RC4:!3DES:@SECLEVEL=2";
-
-std::string openssl_errors()
-{
-    std::string out;
-    while (unsigned long code = ERR_get_error()) {
-        char buf[256];
-        ERR_error_string_n(code, buf, sizeof buf);
-        if (!out.empty()) {
-            out += "; ";
-        }
-        out += buf;
-    }
-    return out.empty() ? "unknown OpenSSL error" : out;
-}
 
 struct ConnectState {
     bool timed_out = false;

@@ -22,21 +22,6 @@ constexpr const char* tls13_suites =
     "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256";
 constexpr const char* groups = "X25519:P-256:P-384";
 
-// Drains OpenSSL's thread-local error queue into one line.
-std::string openssl_errors()
-{
-    std::string out;
-    while (unsigned long code = ERR_get_error()) {
-        char buf[256];
-        ERR_error_string_n(code, buf, sizeof buf);
-        if (!out.empty()) {
-            out += "; ";
-        }
-        out += buf;
-    }
-    return out.empty() ? "unknown OpenSSL error" : out;
-}
-
 Result<void> check_readable(const std::filesystem::path& file, std::string_view what)
 {
     std::error_code ec;
@@ -120,6 +105,20 @@ std::shared_ptr<boost::asio::ssl::context> TlsContext::current() const
 {
     std::lock_guard lock(mutex_);
     return context_;
+}
+
+std::string openssl_errors()
+{
+    std::string out;
+    while (unsigned long code = ERR_get_error()) {
+        char buf[256];
+        ERR_error_string_n(code, buf, sizeof buf);
+        if (!out.empty()) {
+            out += "; ";
+        }
+        out += buf;
+    }
+    return out.empty() ? "unknown OpenSSL error" : out;
 }
 
 }  // namespace harbor::net

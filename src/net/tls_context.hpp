@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <string>
 
 #include "core/result.hpp"
 
@@ -40,5 +41,8 @@ private:
     mutable std::mutex mutex_;
     std::shared_ptr<boost::asio::ssl::context> context_;
 };
+
+// Drains OpenSSL's thread-local error queue into one line (for server and client contexts).
+std::string openssl_errors();
 
 }  // namespace harbor::net

@@ -27,6 +27,8 @@ namespace {
 
 using namespace std::chrono_literals;
 using asio::ip::tcp;
+using test::deliver_here;
+using test::make_message;
 
 // Harbor's SMTP server on 127.0.0.1, one io thread, local domain example.org with the account
 // dave@example.org. STARTTLS offered or not.
@@ -162,26 +164,6 @@ ClientSettings verifying_settings(const std::filesystem::path& ca, std::string s
     settings.tls_context = context ? *context : nullptr;
     settings.server_name = std::move(server_name);
     return settings;
-}
-
-OutboundMessage make_message(std::string sender, std::vector<std::string> recipients,
-                             std::string_view content, std::string params = "{}")
-{
-    OutboundMessage message;
-    message.sender = std::move(sender);
-    message.params = std::move(params);
-    for (std::string& address : recipients) {
-        message.recipients.push_back(OutboundRecipient{std::move(address), "{}"});
-    }
-    message.content = content;
-    return message;
-}
-
-net::Awaitable<DeliveryReport> deliver_here(tcp::endpoint remote, ClientSettings settings,
-                                            std::vector<OutboundMessage> messages)
-{
-    auto executor = co_await asio::this_coro::executor;
-    co_return co_await deliver(executor, remote, std::move(settings), messages);
 }
 
 DeliveryReport deliver_to(tcp::endpoint remote, std::vector<OutboundMessage> messages,

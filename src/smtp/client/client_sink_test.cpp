@@ -19,6 +19,8 @@ namespace {
 
 using namespace std::chrono_literals;
 using asio::ip::tcp;
+using test::deliver_here;
+using test::make_message;
 
 ClientSettings test_settings()
 {
@@ -35,26 +37,6 @@ ClientSettings test_settings()
     settings.data_end_timeout = 10s;
     settings.quit_timeout = 10s;
     return settings;
-}
-
-OutboundMessage make_message(std::string sender, std::vector<std::string> recipients,
-                             std::string_view content, std::string params = "{}")
-{
-    OutboundMessage message;
-    message.sender = std::move(sender);
-    message.params = std::move(params);
-    for (std::string& address : recipients) {
-        message.recipients.push_back(OutboundRecipient{std::move(address), "{}"});
-    }
-    message.content = content;
-    return message;
-}
-
-net::Awaitable<DeliveryReport> deliver_here(tcp::endpoint remote, ClientSettings settings,
-                                            std::vector<OutboundMessage> messages)
-{
-    auto executor = co_await asio::this_coro::executor;
-    co_return co_await deliver(executor, remote, std::move(settings), messages);
 }
 
 DeliveryReport deliver_to(tcp::endpoint remote, std::vector<OutboundMessage> messages,

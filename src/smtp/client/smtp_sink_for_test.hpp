@@ -9,6 +9,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_future.hpp>
 
 #include <atomic>
@@ -22,6 +23,7 @@
 
 #include "core/result.hpp"
 #include "net/awaitable.hpp"
+#include "smtp/client/client_session.hpp"
 
 namespace harbor::smtp::client::test {
 
@@ -48,6 +50,29 @@ T run(boost::asio::awaitable<T> coro)
     auto future = boost::asio::co_spawn(io, std::move(coro), boost::asio::use_future);
     io.run();
     return future.get();
+}
+
+// A message for the client's tests: recipients without DSN parameters.
+inline OutboundMessage make_message(std::string sender, std::vector<std::string> recipients,
+                                    std::string_view content, std::string params = "{}")
+{
+    OutboundMessage message;
+    message.sender = std::move(sender);
+    message.params = std::move(params);
+    for (std::string& address : recipients) {
+        message.recipients.push_back(OutboundRecipient{std::move(address), "{}"});
+    }
+    message.content = content;
+    return message;
+}
+
+// One connection's deliveries on the calling coroutine's executor (run() it).
+inline net::Awaitable<DeliveryReport> deliver_here(boost::asio::ip::tcp::endpoint remote,
+                                                   ClientSettings settings,
+                                                   std::vector<OutboundMessage> messages)
+{
+    auto executor = co_await boost::asio::this_coro::executor;
+    co_return co_await deliver(executor, remote, std::move(settings), messages);
 }
 
 // One transaction as smtp-sink's -d dump shows it (smtp-sink(1) "DUMP FILE FORMAT").
