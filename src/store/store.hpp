@@ -246,7 +246,8 @@ public:
     // Records an attempt and delivers its notices, durably, in one commit. The entry goes
     // (its blob released) once no recipient is pending. Errors: NotFound (the entry was
     // deleted meanwhile: nothing is recorded and no notice sent), Invalid (an outcome beyond
-    // the recipients, a notice over 64 KiB or without copies and outbound recipients).
+    // the recipients, a notice over 64 KiB or without copies and outbound recipients). The
+    // notices' bytes are copied before it returns.
     virtual void record_queue_attempt_async(QueueAttempt attempt, Done<void> done);
     Result<void> record_queue_attempt(QueueAttempt attempt);
     // Hold keeps an entry from being attempted, Release undoes that, RetryNow makes it due at

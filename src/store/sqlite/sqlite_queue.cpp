@@ -158,9 +158,15 @@ void SqliteStore::record_queue_attempt_async(QueueAttempt attempt, Done<void> do
         done(unexpected(std::move(joined).error()));
         return;
     }
+    // The notices' bytes are copied now: the caller's buffers may go before the writer runs.
+    std::vector<std::string> bytes;
+    for (DeliverRequest& notice : attempt.notices) {
+        bytes.emplace_back(notice.bytes);
+        notice.bytes = {};
+    }
     writer_->submit<void>(
-        [this, attempt = std::move(attempt),
-         joined = std::move(*joined)](WriteContext& ctx) -> Result<void> {
+        [this, attempt = std::move(attempt), joined = std::move(*joined),
+         bytes = std::move(bytes)](WriteContext& ctx) -> Result<void> {
             Result<std::int64_t> before = pending_recipients(ctx.db, attempt.id);
             HARBOR_TRY(before);
             Result<Statement> recipient = ctx.db.prepare(
@@ -182,10 +188,8 @@ void SqliteStore::record_queue_attempt_async(QueueAttempt attempt, Done<void> do
                 }
             }
             for (std::size_t i = 0; i < attempt.notices.size(); ++i) {
-                const DeliverRequest& notice = attempt.notices[i];
-                const std::string bytes(notice.bytes);
-                HARBOR_TRY(
-                    write_delivery(ctx, blobs_, notice, joined[i], "", bytes.size(), &bytes));
+                HARBOR_TRY(write_delivery(ctx, blobs_, attempt.notices[i], joined[i], "",
+                                          bytes[i].size(), &bytes[i]));
             }
             Result<std::int64_t> pending = pending_recipients(ctx.db, attempt.id);
             HARBOR_TRY(pending);

@@ -3,6 +3,9 @@
 // pending, and hold / release / retry / delete.
 #include <gtest/gtest.h>
 
+#include <future>
+#include <memory>
+
 #include "store/sqlite/sqlite_store.hpp"
 #include "store/test_support.hpp"
 
@@ -122,6 +125,27 @@ TEST_F(SqliteQueue, TheLastVerdictRemovesTheEntryAndDeliversItsBounceInTheSameCo
     EXPECT_FALSE(store_->blob_refcount(blob_));  // the message's last reference went
     ASSERT_EQ(inbox_count(), 1u);
     Result<Mailbox> inbox = store_->find_mailbox(alice_.id, "INBOX");
+    EXPECT_EQ(*store_->read_message(store_->list_messages(inbox->id)->front()), bounce);
+}
+
+TEST_F(SqliteQueue, ANoticesBytesMayGoAsSoonAsTheAsyncCallReturns)
+{
+    QueueAttempt attempt;
+    attempt.id = id_;
+    attempt.outcomes.push_back({1, RecipientState::Failed, "550 5.1.1 no such user", "mx"});
+    attempt.next_attempt = queued_at_ + 60;
+    auto buffer = std::make_unique<std::string>(bounce);
+    DeliverRequest notice = local_notice();
+    notice.bytes = *buffer;
+    attempt.notices.push_back(std::move(notice));
+    std::promise<Result<void>> recorded;
+    store_->record_queue_attempt_async(
+        std::move(attempt), [&recorded](Result<void> result) { recorded.set_value(result); });
+    buffer->assign(bounce.size(), 'x');  // what a reused buffer would hold
+    buffer.reset();
+    ASSERT_TRUE(recorded.get_future().get());
+    Result<Mailbox> inbox = store_->find_mailbox(alice_.id, "INBOX");
+    ASSERT_TRUE(inbox);
     EXPECT_EQ(*store_->read_message(store_->list_messages(inbox->id)->front()), bounce);
 }
 
