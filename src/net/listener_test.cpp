@@ -51,8 +51,10 @@ public:
 };
 
 struct Fixture {
-    IoPool pool{1};
+    // The tracker outlives the pool: a session still ending on the pool's thread when the test
+    // returns (its client just closed) removes itself from the tracker.
     SessionTracker tracker;
+    IoPool pool{1};
     std::shared_ptr<EchoHandler> handler = std::make_shared<EchoHandler>();
 
     std::unique_ptr<Listener> make(ListenerConfig config, std::shared_ptr<TlsContext> tls = nullptr,
