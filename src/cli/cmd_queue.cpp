@@ -1,5 +1,5 @@
-// `harbor queue list|show|hold|release|retry|delete`: the outbound queue as the store holds it
-// (messages accepted for remote recipients, each recipient with its state and last reply), and
+// `harbor queue list|show|hold|release|retry|delete|bounce`: the outbound queue as the store holds
+// it (messages accepted for remote recipients, each recipient with its state and last reply), and
 // the administrator's actions on an entry. Works next to a running `harbor serve` on the same
 // data directory (see OpenDirectory): the queue runner reads the entries' state from the store
 // before each attempt, so a hold or a retry takes effect without a restart.
@@ -14,6 +14,8 @@
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
 #include "cli/format.hpp"
+#include "core/config.hpp"
+#include "smtp/queue/bounce_entry.hpp"
 
 namespace harbor::cli {
 namespace {
@@ -186,6 +188,24 @@ void add_queue_commands(CLI::App& app, Context& context)
                store::QueueAction::RetryNow);
     add_action(*queue, context, "delete", "drop an entry without telling the sender",
                store::QueueAction::Delete);
+
+    auto* bounce = queue->add_subcommand(
+        "bounce", "give up on an entry: its pending recipients fail and the sender is told");
+    auto bounced = std::make_shared<std::int64_t>(0);
+    auto hostname = std::make_shared<std::string>(default_hostname());
+    bounce->add_option("ID", *bounced, "queue entry id")->required();
+    bounce->add_option("--hostname", *hostname, "the Reporting-MTA of the notice")
+        ->capture_default_str();
+    bounce->callback([&context, bounced, hostname] {
+        context.run_with_store([&](OpenDirectory& opened) -> Result<void> {
+            const auto now = static_cast<std::int64_t>(std::time(nullptr));
+            Result<std::size_t> failed = smtp::queue::bounce_queue_entry(
+                *opened.store, *opened.directory, *bounced, *hostname, now);
+            HARBOR_TRY(failed);
+            std::cout << "bounced " << *failed << " recipient(s) of " << *bounced << "\n";
+            return ok();
+        });
+    });
 }
 
 }  // namespace harbor::cli

@@ -2,6 +2,8 @@
 
 #include <toml++/toml.h>
 
+#include "core/config_reader.hpp"
+
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -10,124 +12,7 @@
 namespace harbor {
 namespace {
 
-// Builds "harbor.toml:12: listener[1].port: must be 1..65535".
-class Reporter {
-public:
-    explicit Reporter(const std::filesystem::path& source) : source_(source.string()) {}
-
-    Unexpected fail(const toml::node* node, std::string_view key, std::string_view why) const
-    {
-        std::string where = source_;
-        if (node != nullptr && node->source().begin.line > 0) {
-            where += ':' + std::to_string(node->source().begin.line);
-        }
-        return unexpected(Errc::Invalid, where + ": " + std::string(key) + ": " + std::string(why));
-    }
-
-private:
-    std::string source_;
-};
-
-// Every table is checked for keys we do not know: a typo must not be silently ignored.
-Result<void> check_keys(const Reporter& report, const toml::table& table, std::string_view prefix,
-                        std::initializer_list<std::string_view> known)
-{
-    for (auto&& [key, node] : table) {
-        bool found = false;
-        for (std::string_view k : known) {
-            found = found || k == key.str();
-        }
-        if (!found) {
-            std::string name = prefix.empty() ? std::string(key.str())
-                                              : std::string(prefix) + "." + std::string(key.str());
-            return report.fail(&node, name, "unknown key");
-        }
-    }
-    return ok();
-}
-
-Result<std::string> get_string(const Reporter& report, const toml::table& table,
-                               std::string_view key, std::string_view name, std::string fallback)
-{
-    const toml::node* node = table.get(key);
-    if (node == nullptr) {
-        return fallback;
-    }
-    if (!node->is_string()) {
-        return report.fail(node, name, "must be a string");
-    }
-    return std::string(*node->value<std::string_view>());
-}
-
-Result<std::int64_t> get_integer(const Reporter& report, const toml::table& table,
-                                 std::string_view key, std::string_view name, std::int64_t min,
-                                 std::int64_t max, std::int64_t fallback)
-{
-    const toml::node* node = table.get(key);
-    if (node == nullptr) {
-        return fallback;
-    }
-    if (!node->is_integer()) {
-        return report.fail(node, name, "must be an integer");
-    }
-    std::int64_t value = *node->value<std::int64_t>();
-    if (value < min || value > max) {
-        return report.fail(node, name,
-                           "must be between " + std::to_string(min) + " and " + std::to_string(max));
-    }
-    return value;
-}
-
-// A key that may be left out (the consumer's default applies then).
-Result<std::optional<std::uint64_t>> get_optional_count(const Reporter& report,
-                                                        const toml::table& table,
-                                                        std::string_view key,
-                                                        std::string_view name, std::int64_t max)
-{
-    if (table.get(key) == nullptr) {
-        return std::optional<std::uint64_t>{};
-    }
-    auto value = get_integer(report, table, key, name, 1, max, 1);
-    HARBOR_TRY(value);
-    return std::optional<std::uint64_t>{static_cast<std::uint64_t>(*value)};
-}
-
-// An array of strings; a missing key is an empty list. The entries are checked by their users
-// (CIDR lists by net/cidr.hpp when the server starts).
-Result<std::vector<std::string>> get_string_list(const Reporter& report, const toml::table& table,
-                                                 std::string_view key, std::string_view name)
-{
-    std::vector<std::string> out;
-    const toml::node* node = table.get(key);
-    if (node == nullptr) {
-        return out;
-    }
-    const toml::array* array = node->as_array();
-    if (array == nullptr) {
-        return report.fail(node, name, "must be an array of strings");
-    }
-    for (const toml::node& item : *array) {
-        auto text = item.value<std::string>();
-        if (!text) {
-            return report.fail(&item, name, "must be an array of strings");
-        }
-        out.push_back(std::move(*text));
-    }
-    return out;
-}
-
-Result<bool> get_bool(const Reporter& report, const toml::table& table, std::string_view key,
-                      std::string_view name, bool fallback)
-{
-    const toml::node* node = table.get(key);
-    if (node == nullptr) {
-        return fallback;
-    }
-    if (!node->is_boolean()) {
-        return report.fail(node, name, "must be true or false");
-    }
-    return *node->value<bool>();
-}
+using namespace config_reader;
 
 std::optional<Protocol> protocol_from(std::string_view text)
 {
@@ -262,6 +147,8 @@ Result<void> parse_mime_limits(const Reporter& report, const toml::table& table,
     return {};
 }
 
+}  // namespace
+
 std::string default_hostname()
 {
     char buf[256] = {};
@@ -270,8 +157,6 @@ std::string default_hostname()
     }
     return buf;
 }
-
-}  // namespace
 
 std::string_view protocol_name(Protocol protocol)
 {
@@ -309,7 +194,7 @@ Result<Config> parse_config(std::string_view text, const std::filesystem::path& 
 
     HARBOR_TRY(check_keys(report, root, "",
                           {"data_dir", "hostname", "store", "log", "tls", "listener", "mime",
-                           "smtp", "imap", "pop3"}));
+                           "smtp", "imap", "pop3", "queue", "dns"}));
     Config config;
     config.source = source;
 
@@ -445,6 +330,17 @@ Result<Config> parse_config(std::string_view text, const std::filesystem::path& 
                                   config.pop3.max_errors);
         HARBOR_TRY(errors);
         config.pop3.max_errors = static_cast<std::uint32_t>(*errors);
+    }
+
+    auto queue = get_table(report, root, "queue");
+    HARBOR_TRY(queue);
+    if (*queue != nullptr) {
+        HARBOR_TRY(parse_queue_section(report, **queue, config.queue));
+    }
+    auto dns = get_table(report, root, "dns");
+    HARBOR_TRY(dns);
+    if (*dns != nullptr) {
+        HARBOR_TRY(parse_dns_section(report, **dns, config.dns));
     }
 
     if (const toml::node* node = root.get("listener")) {

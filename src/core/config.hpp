@@ -83,6 +83,30 @@ struct Pop3Config {
     std::uint32_t max_errors = 10;  // refused commands, then -ERR and close
 };
 
+// [queue]: the outbound queue's runner (smtp/queue/queue_runner.hpp QueueSettings).
+struct QueueConfig {
+    // Whether this server delivers queued mail itself; off, mail for other domains stays
+    // queued (the demo: no lookups or connections beyond loopback).
+    bool deliver = true;
+    std::uint32_t max_connections = 100;
+    std::uint32_t max_connections_per_domain = 20;
+    std::uint32_t max_messages_per_connection = 100;
+    // The waits after the 1st, 2nd, ... failed attempt, in seconds; the last one repeats.
+    std::vector<std::uint32_t> retry_s = {60, 300, 900, 1800, 3600, 7200, 14400};
+    std::uint32_t lifetime_s = 5 * 24 * 3600;  // then the sender gets a bounce
+    std::uint32_t delay_warning_s = 4 * 3600;  // 0: never warn
+    std::uint16_t port = 25;                   // the SMTP port of every destination
+    std::uint32_t poll_interval_ms = 10'000;   // new mail wakes it at once
+    std::uint32_t connect_timeout_s = 30;
+};
+
+// [dns]: the resolver (dns/resolver.hpp ResolverSettings).
+struct DnsConfig {
+    std::vector<std::string> forwarders;     // "IP" or "IP@PORT"; empty: /etc/resolv.conf
+    std::vector<std::string> trust_anchors;  // DS/DNSKEY records; empty: no DNSSEC validation
+    std::uint32_t timeout_ms = 10'000;
+};
+
 struct Config {
     std::filesystem::path source;       // the file it came from, for messages
     std::filesystem::path data_dir;
@@ -96,9 +120,13 @@ struct Config {
     SmtpConfig smtp;
     ImapConfig imap;
     Pop3Config pop3;
+    QueueConfig queue;
+    DnsConfig dns;
 };
 
 std::string_view protocol_name(Protocol protocol);
+// The machine's host name (gethostname), "localhost" if it has none: the default `hostname`.
+std::string default_hostname();
 std::string_view tls_mode_name(TlsMode mode);
 
 // Parses TOML text; `source` names the file in errors ("harbor.toml:12: listener[1].port: ...").

@@ -124,6 +124,34 @@ TEST(Config, Pop3DefaultsAndLimits)
     EXPECT_EQ(highest->imap.idle_timeout_s, 30u * 60) << "[pop3] leaves [imap] alone";
 }
 
+TEST(Config, QueueAndDnsSections)
+{
+    auto defaults = parse_config("data_dir = \"/x\"\n", "harbor.toml");
+    ASSERT_TRUE(defaults) << defaults.error().to_string();
+    EXPECT_TRUE(defaults->queue.deliver);
+    EXPECT_EQ(defaults->queue.lifetime_s, 5u * 24 * 3600);
+    EXPECT_EQ(defaults->queue.delay_warning_s, 4u * 3600);
+    EXPECT_EQ(defaults->queue.retry_s.front(), 60u);
+    EXPECT_EQ(defaults->queue.port, 25);
+    EXPECT_TRUE(defaults->dns.forwarders.empty());
+
+    auto set = parse_config(
+        "data_dir = \"/x\"\n[queue]\ndeliver = false\nretry_s = [5, 10]\n"
+        "lifetime_s = 3600\ndelay_warning_s = 0\nport = 2525\n"
+        "max_connections_per_domain = 3\n"
+        "[dns]\nforwarders = [\"127.0.0.1@5353\"]\ntimeout_ms = 500\n",
+        "harbor.toml");
+    ASSERT_TRUE(set) << set.error().to_string();
+    EXPECT_FALSE(set->queue.deliver);
+    EXPECT_EQ(set->queue.retry_s, (std::vector<std::uint32_t>{5, 10}));
+    EXPECT_EQ(set->queue.lifetime_s, 3600u);
+    EXPECT_EQ(set->queue.delay_warning_s, 0u);
+    EXPECT_EQ(set->queue.port, 2525);
+    EXPECT_EQ(set->queue.max_connections_per_domain, 3u);
+    EXPECT_EQ(set->dns.forwarders, (std::vector<std::string>{"127.0.0.1@5353"}));
+    EXPECT_EQ(set->dns.timeout_ms, 500u);
+}
+
 struct BadCase {
     const char* name;
     std::string_view text;
@@ -133,7 +161,8 @@ struct BadCase {
 TEST(Config, BadInputNamesFileLineAndKey)
 {
     const BadCase cases[] = {
-        {"unknown top key", "data_dir = \"/x\"\ncolour = 1\n", "harbor.toml:2: colour: unknown key"},
+        {"unknown top key", "data_dir = \"/x\"\ncolour = 1\n",
+         "harbor.toml:2: colour: unknown key"},
         {"missing data_dir", "hostname = \"a\"\n", "data_dir: missing"},
         {"port out of range", "data_dir=\"/x\"\n[[listener]]\nprotocol=\"smtp\"\nport=70000\n",
          "harbor.toml:4: listener[0].port: must be between 0 and 65535"},
@@ -147,13 +176,16 @@ TEST(Config, BadInputNamesFileLineAndKey)
         {"tls without certificate",
          "data_dir=\"/x\"\n[[listener]]\nprotocol=\"imap\"\nport=993\ntls=\"implicit\"\n",
          "listener[0].tls: needs a [tls] certificate and key"},
-        {"bad tls mode", "data_dir=\"/x\"\n[[listener]]\nprotocol=\"imap\"\nport=1\ntls=\"maybe\"\n",
+        {"bad tls mode",
+         "data_dir=\"/x\"\n[[listener]]\nprotocol=\"imap\"\nport=1\ntls=\"maybe\"\n",
          "harbor.toml:5: listener[0].tls: must be one of none, starttls, implicit"},
         {"duplicate names",
-         "data_dir=\"/x\"\n[[listener]]\nprotocol=\"smtp\"\nport=1\n[[listener]]\nprotocol=\"smtp\"\nport=2\n",
+         "data_dir=\"/"
+         "x\"\n[[listener]]\nprotocol=\"smtp\"\nport=1\n[[listener]]\nprotocol=\"smtp\"\nport=2\n",
          "listener[1].name: duplicate listener name"},
         {"bad log level", "data_dir=\"/x\"\n[log]\nlevel=\"loud\"\n", "harbor.toml:3: log.level"},
-        {"bad backend", "data_dir=\"/x\"\n[store]\nbackend=\"mysql\"\n", "store.backend: unsupported"},
+        {"bad backend", "data_dir=\"/x\"\n[store]\nbackend=\"mysql\"\n",
+         "store.backend: unsupported"},
         {"toml syntax", "data_dir = \n", "harbor.toml:1: "},
         {"mime limit zero", "data_dir=\"/x\"\n[mime]\nmax_parts=0\n",
          "harbor.toml:3: mime.max_parts: must be between 1 and"},
@@ -177,10 +209,25 @@ TEST(Config, BadInputNamesFileLineAndKey)
          "harbor.toml:3: pop3.idle: unknown key"},
         {"pop3 not a table", "data_dir=\"/x\"\npop3 = 1\n", "harbor.toml:2: pop3: must be a table"},
         {"relay networks not a list",
-         "data_dir=\"/x\"\n[[listener]]\nprotocol=\"smtp\"\nport=25\nrelay_networks=\"10.0.0.0/8\"\n",
+         "data_dir=\"/x\"\n[[listener]]\nprotocol=\"smtp\"\nport=25\nrelay_networks=\"10.0.0.0/"
+         "8\"\n",
          "harbor.toml:5: listener[0].relay_networks: must be an array of strings"},
         {"recipients below the RFC minimum", "data_dir=\"/x\"\n[smtp]\nmax_recipients=5\n",
          "harbor.toml:3: smtp.max_recipients: must be between 100 and"},
+        {"queue not a table", "data_dir=\"/x\"\nqueue = 1\n",
+         "harbor.toml:2: queue: must be a table"},
+        {"unknown queue key", "data_dir=\"/x\"\n[queue]\nretries=1\n",
+         "harbor.toml:3: queue.retries: unknown key"},
+        {"empty retry list", "data_dir=\"/x\"\n[queue]\nretry_s=[]\n",
+         "harbor.toml:3: queue.retry_s: must be a non-empty array"},
+        {"retry of zero", "data_dir=\"/x\"\n[queue]\nretry_s=[60, 0]\n",
+         "queue.retry_s: each must be 1..604800 seconds"},
+        {"queue port zero", "data_dir=\"/x\"\n[queue]\nport=0\n",
+         "harbor.toml:3: queue.port: must be between 1 and 65535"},
+        {"dns forwarders not a list", "data_dir=\"/x\"\n[dns]\nforwarders=\"127.0.0.1\"\n",
+         "harbor.toml:3: dns.forwarders: must be an array of strings"},
+        {"dns timeout too short", "data_dir=\"/x\"\n[dns]\ntimeout_ms=1\n",
+         "harbor.toml:3: dns.timeout_ms: must be between 100 and"},
         {"unknown mime key", "data_dir=\"/x\"\n[mime]\nmax_boundaries=3\n",
          "harbor.toml:3: mime.max_boundaries: unknown key"},
     };

@@ -91,6 +91,8 @@ void print_summary(const Config& config, const std::vector<DemoAccount>& account
     }
     out << "Certificate: " << config.tls->certificate.string() << " (self-signed, " << demo_hostname
         << ", localhost, 127.0.0.1)\n"
+        << "Mail for other domains stays queued: the demo delivers nothing beyond this machine "
+           "(harbor queue list).\n"
         << "Details in " << (config.data_dir / "demo.json").string() << ". Stop with Ctrl-C.\n"
         << std::flush;
 }
@@ -111,6 +113,8 @@ Result<Config> make_demo_config(const std::filesystem::path& dir, int port_base)
     config.hostname = std::string(demo_hostname);
     config.tls =
         TlsConfig{config.data_dir / "tls" / "cert.pem", config.data_dir / "tls" / "key.pem"};
+    // A demo (and the test suites that run one) never looks up or connects to other hosts.
+    config.queue.deliver = false;
     for (const DemoListener& demo : demo_listeners) {
         ListenerConfig listener;
         listener.name = demo.name;

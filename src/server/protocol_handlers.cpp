@@ -59,6 +59,38 @@ void start_text_index(const Config& config, ProtocolHandlers& result)
         [limits](std::string_view raw) { return imap::extract_search_text(raw, limits); });
 }
 
+// The queue runner as [queue] and [dns] say, or nothing when this server does not deliver.
+Result<void> make_queue_runner(const Config& config, ProtocolHandlers& result)
+{
+    if (!config.queue.deliver) {
+        log::info("queue.off", {{"reason", "[queue] deliver = false"}});
+        return ok();
+    }
+    const QueueConfig& q = config.queue;
+    smtp::queue::QueueSettings settings;
+    settings.hostname = config.hostname;
+    settings.max_connections = q.max_connections;
+    settings.max_connections_per_domain = q.max_connections_per_domain;
+    settings.max_messages_per_connection = q.max_messages_per_connection;
+    settings.retry.backoff.clear();
+    for (std::uint32_t seconds : q.retry_s) {
+        settings.retry.backoff.emplace_back(seconds);
+    }
+    settings.retry.lifetime = std::chrono::seconds(q.lifetime_s);
+    settings.retry.delay_warning = std::chrono::seconds(q.delay_warning_s);
+    settings.port = q.port;
+    settings.poll_interval = std::chrono::milliseconds(q.poll_interval_ms);
+    settings.client.connect_timeout = std::chrono::seconds(q.connect_timeout_s);
+    dns::ResolverSettings resolver;
+    resolver.forwarders = config.dns.forwarders;
+    resolver.trust_anchors = config.dns.trust_anchors;
+    resolver.query_timeout = std::chrono::milliseconds(config.dns.timeout_ms);
+    result.directory = std::make_unique<directory::Directory>(*result.store);
+    result.queue = std::make_unique<smtp::queue::QueueRunner>(*result.store, *result.directory,
+                                                              std::move(resolver), settings);
+    return ok();
+}
+
 }  // namespace
 
 Result<ProtocolHandlers> make_protocol_handlers(const Config& config)
@@ -69,6 +101,7 @@ Result<ProtocolHandlers> make_protocol_handlers(const Config& config)
     result.store = std::move(*store);
     result.changes = std::make_unique<store::ChangeFeed>(*result.store);
     start_text_index(config, result);
+    HARBOR_TRY(make_queue_runner(config, result));
     result.handlers = greeting_handlers();
 
     smtp::server::SmtpSettings smtp;
@@ -100,6 +133,9 @@ Result<ProtocolHandlers> make_protocol_handlers(const Config& config)
     auto secret = load_mock_secret(config.data_dir);
     HARBOR_TRY(secret);
     smtp.sasl.mock_secret = *secret;
+    if (smtp::queue::QueueRunner* queue = result.queue.get()) {
+        smtp.on_queued = [queue] { queue->wake(); };
+    }
     // One login throttle for every protocol that takes passwords: guesses spread over SMTP
     // AUTH and IMAP count together (SECURITY-CASES: password guessing).
     auto throttle = std::make_shared<net::LoginThrottle>(smtp.login_throttle);
@@ -128,6 +164,9 @@ Result<ProtocolHandlers> make_protocol_handlers(const Config& config)
     pop3.sasl.mock_secret = std::move(*secret);
     result.handlers[Protocol::Pop3] =
         std::make_shared<pop3::Pop3Handler>(*result.store, std::move(pop3), std::move(throttle));
+    if (result.queue) {
+        HARBOR_TRY(result.queue->start());
+    }
     return result;
 }
 

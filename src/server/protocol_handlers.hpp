@@ -7,7 +7,9 @@
 
 #include "core/config.hpp"
 #include "core/result.hpp"
+#include "directory/directory.hpp"
 #include "server/server.hpp"
+#include "smtp/queue/queue_runner.hpp"
 #include "store/change_feed.hpp"
 #include "store/store.hpp"
 #include "store/text/text_index.hpp"
@@ -23,10 +25,15 @@ struct ProtocolHandlers {
     // `changes` (both null when the index cannot be opened: searches then read every message).
     std::unique_ptr<store::text::TextIndex> text_index;
     std::unique_ptr<store::text::TextIndexer> indexer;
+    // The outbound queue's runner ([queue] deliver; null when off) and the directory it routes
+    // notices with. The SMTP handler wakes it when mail is queued.
+    std::unique_ptr<directory::Directory> directory;
+    std::unique_ptr<smtp::queue::QueueRunner> queue;
     HandlerMap handlers;
 };
 
-// Opens the store under config.data_dir and builds one handler per protocol.
+// Opens the store under config.data_dir, builds one handler per protocol and starts the queue
+// runner.
 Result<ProtocolHandlers> make_protocol_handlers(const Config& config);
 
 }  // namespace harbor::server

@@ -213,4 +213,16 @@ auto async_move(Store& store, MailboxId source, UidSet uids, MailboxId destinati
         std::forward<CompletionToken>(token));
 }
 
+// co_await-able forms of the queue runner's writes; the notices' bytes are copied before
+// record_queue_attempt_async returns.
+template <typename CompletionToken>
+auto async_record_queue_attempt(Store& store, QueueAttempt attempt, CompletionToken&& token)
+{
+    return detail::async_store_call<void>(
+        [&store, attempt = std::move(attempt)](Done<void> done) mutable {
+            store.record_queue_attempt_async(std::move(attempt), std::move(done));
+        },
+        std::forward<CompletionToken>(token));
+}
+
 }  // namespace harbor::store

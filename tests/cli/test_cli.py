@@ -291,6 +291,38 @@ class MailCommandsNextToServer(unittest.TestCase):
         self.assertEqual(bad.returncode, 1)
         self.assertIn("not a queue entry id: x1", bad.stderr)
 
+    def test_queue_bounce_tells_the_sender(self):
+        # The demo does not deliver ([queue] deliver = false), so the entry waits until the
+        # administrator gives up on it; the notice lands in the local sender's INBOX.
+        alice = self.users["alice"]
+        message = (b"From: " + alice["address"].encode() + b"\r\nTo: gone@remote.example\r\n"
+                   b"Subject: to bounce\r\nMessage-ID: <cli-bounce@demo>\r\n\r\nbody\r\n")
+        self.send("submission", alice["address"], ["gone@remote.example", "also@remote.example"],
+                  message, login=alice)
+        [entry] = [q for q in json.loads(self.harbor("queue", "list", "--json"))
+                   if q["recipients"][0]["address"] == "gone@remote.example"]
+        ident = str(entry["id"])
+        before = json.loads(self.harbor("mail", "list", alice["address"], "--json"))
+        count = sum(len(box["messages"]) for box in before["mailboxes"] if box["name"] == "INBOX")
+        out = self.harbor("queue", "bounce", ident, "--hostname", "mx.cli.example")
+        self.assertEqual(out, b"bounced 2 recipient(s) of " + ident.encode() + b"\n")
+        gone = subprocess.run([HARBOR, "-d", self.server.data_dir, "queue", "show", ident],
+                              capture_output=True, text=True, timeout=60)
+        self.assertEqual(gone.returncode, 1)  # no recipient left pending: the entry is gone
+        after = json.loads(self.harbor("mail", "list", alice["address"], "--json"))
+        [inbox] = [box for box in after["mailboxes"] if box["name"] == "INBOX"]
+        self.assertEqual(len(inbox["messages"]), count + 1)
+        notice = self.harbor("mail", "show", alice["address"], str(inbox["messages"][-1]["uid"]))
+        self.assertTrue(notice.startswith(b"Return-Path: <>\r\n"), notice[:100])
+        for field in (b"Reporting-MTA: dns; mx.cli.example", b"Action: failed",
+                      b"Final-Recipient: rfc822; gone@remote.example",
+                      b"Final-Recipient: rfc822; also@remote.example", b"Status: 5.0.0",
+                      b"delivery cancelled by the administrator", b"Message-ID: <cli-bounce@demo>"):
+            self.assertIn(field, notice)
+        again = subprocess.run([HARBOR, "-d", self.server.data_dir, "queue", "bounce", ident],
+                               capture_output=True, text=True, timeout=60)
+        self.assertEqual(again.returncode, 1)
+
 
 if __name__ == "__main__":
     unittest.main()

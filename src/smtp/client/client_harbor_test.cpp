@@ -2,7 +2,9 @@
 // smtp::server::SmtpHandler over a real store): STARTTLS with a verified and an unverified
 // certificate and a wrong name (RFC 3207), a refused and an accepted recipient in one
 // transaction, BDAT (RFC 3030) with the stored bytes checked, SIZE (RFC 1870), SMTPUTF8
-// (RFC 6531), BINARYMIME and REQUIRETLS (RFC 8689).
+// (RFC 6531), BINARYMIME and REQUIRETLS (RFC 8689); AUTH PLAIN (RFC 4954, RFC 4616) against a
+// submission listener: accepted over STARTTLS, a wrong password, no AUTH without TLS, a server
+// that offers no AUTH.
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -11,6 +13,9 @@
 
 #include <algorithm>
 #include <thread>
+
+#include "core/base64.hpp"
+#include "core/log.hpp"
 
 #include "directory/directory.hpp"
 #include "net/connection.hpp"
@@ -30,11 +35,28 @@ using asio::ip::tcp;
 using test::deliver_here;
 using test::make_message;
 
+constexpr std::string_view dave_password = "correct horse battery";
+
+// Which kind of listener HarborPeer plays: MX (no AUTH) or submission (AUTH PLAIN, LOGIN and
+// SCRAM-SHA-256 over TLS, or in plaintext too when trusted_plaintext).
+struct PeerListener {
+    Protocol protocol = Protocol::Smtp;
+    bool trusted_plaintext = false;
+};
+
+constexpr std::uint64_t peer_max_message_size = 10 * 1024 * 1024;
+
 // Harbor's SMTP server on 127.0.0.1, one io thread, local domain example.org with the account
 // dave@example.org. STARTTLS offered or not.
 class HarborPeer {
 public:
-    HarborPeer(TlsMode tls, std::uint64_t max_message_size = 10 * 1024 * 1024)
+    explicit HarborPeer(TlsMode tls, std::uint64_t max_message_size = peer_max_message_size)
+        : HarborPeer(tls, PeerListener{}, max_message_size)
+    {
+    }
+    HarborPeer(TlsMode tls, PeerListener listener,
+               std::uint64_t max_message_size = peer_max_message_size)
+        : listener_(listener)
     {
         cert_ = dir_.path() / "cert.pem";
         const auto key = dir_.path() / "key.pem";
@@ -51,12 +73,13 @@ public:
         store_ = std::move(*store);
         directory::Directory directory(*store_);
         EXPECT_TRUE(directory.add_domain("example.org").has_value());
-        EXPECT_TRUE(directory.add_user("dave@example.org", "correct horse battery").has_value());
+        EXPECT_TRUE(directory.add_user("dave@example.org", dave_password).has_value());
 
         server::SmtpSettings settings;
         settings.hostname = "mx.test";
         settings.spool_dir = dir_.path() / "spool";
         settings.max_message_size = max_message_size;
+        settings.sasl.mock_secret = "a stable secret for made-up SCRAM salts";
         handler_ = std::make_unique<server::SmtpHandler>(*store_, settings);
         tls_mode_ = tls;
         acceptor_.open(tcp::v4());
@@ -118,14 +141,16 @@ private:
         net::Connection connection(std::move(socket), tls_);
         net::SessionContext context;
         context.cid = "test";
-        context.listener = "smtp";
-        context.protocol = Protocol::Smtp;
+        context.listener = listener_.protocol == Protocol::Submission ? "submission" : "smtp";
+        context.protocol = listener_.protocol;
+        context.trusted_plaintext = listener_.trusted_plaintext;
         context.tls_mode = tls_mode_;
         context.hostname = "mx.test";
         context.peer = connection.peer_string();
         co_await handler_->run(connection, context);
     }
 
+    PeerListener listener_;
     test::TempDir dir_;
     std::filesystem::path cert_;
     std::shared_ptr<net::TlsContext> tls_;
@@ -140,18 +165,8 @@ private:
 
 ClientSettings test_settings()
 {
-    ClientSettings settings;
-    settings.helo_name = "client.test";
-    settings.connect_timeout = 10s;
-    settings.greeting_timeout = 10s;
-    settings.command_timeout = 10s;
-    settings.tls_handshake_timeout = 10s;
-    settings.mail_timeout = 10s;
-    settings.rcpt_timeout = 10s;
-    settings.data_init_timeout = 10s;
-    settings.data_block_timeout = 10s;
-    settings.data_end_timeout = 20s;
-    settings.quit_timeout = 10s;
+    ClientSettings settings = test::test_settings();
+    settings.data_end_timeout = 20s;  // the server fsyncs before its reply
     return settings;
 }
 
@@ -370,6 +385,162 @@ TEST(SmtpClientHarbor, RequireTlsNeedsVerifiedTlsAndTheExtension)
         EXPECT_EQ(verdict.reply.enhanced, "5.7.30");
         EXPECT_TRUE(peer.inbox().empty());
     }
+}
+
+// AUTH (RFC 4954) to a submission listener, as the queue does to a smart host.
+
+constexpr std::string_view submitted_text =
+    "From: dave@example.org\r\n"
+    "To: dave@example.org\r\n"
+    "Subject: through the relay\r\n"
+    "\r\n"
+    "relayed as dave\r\n";
+
+ClientSettings with_dave(ClientSettings settings, std::string password = std::string(dave_password))
+{
+    settings.auth = ClientCredentials{"dave@example.org", std::move(password)};
+    return settings;
+}
+
+std::string joined_reads(const test::RecordingProxy& proxy)
+{
+    std::string wire;
+    for (const std::string& read : proxy.client_reads()) {
+        wire += read;
+    }
+    return wire;
+}
+
+// What the client's credentials look like on the wire: the password, and PLAIN's base64.
+std::vector<std::string> secrets(std::string_view password)
+{
+    std::string plain;
+    plain += '\0';
+    plain += "dave@example.org";
+    plain += '\0';
+    plain += password;
+    return {std::string(password), encode_base64(plain), encode_base64(password)};
+}
+
+TEST(SmtpClientHarbor, AuthPlainOverStartTlsThenTheMessageIsAcceptedAsTheUser)
+{
+    HarborPeer peer(TlsMode::StartTls, PeerListener{Protocol::Submission});
+    const log::Level level = log::level();
+    log::init(log::Level::Debug, log::Format::Text);
+    testing::internal::CaptureStderr();
+    DeliveryReport report = deliver_to(
+        peer.endpoint(), {make_message("dave@example.org", {"dave@example.org"}, submitted_text)},
+        with_dave(verifying_settings(peer.certificate(), "mx.test")));
+    const std::string logged = testing::internal::GetCapturedStderr();
+    log::init(level, log::Format::Text);
+
+    EXPECT_TRUE(report.record.tls_verified);
+    EXPECT_EQ(report.record.auth_mechanism, "PLAIN") << "PLAIN is preferred to LOGIN";
+    const Verdict& verdict = report.messages.at(0).recipients.at(0).verdict;
+    EXPECT_EQ(verdict.outcome, Outcome::Delivered) << verdict.reply.text;
+    const std::vector<std::string> inbox = peer.inbox();
+    ASSERT_EQ(inbox.size(), 1u);
+    EXPECT_TRUE(ends_with(inbox[0], "\r\n\r\nrelayed as dave\r\n")) << inbox[0];
+    EXPECT_NE(logged.find("smtp.client.authenticated"), std::string::npos) << logged;
+    for (const std::string& secret : secrets(dave_password)) {
+        EXPECT_EQ(logged.find(secret), std::string::npos) << "logged: " << secret;
+    }
+}
+
+TEST(SmtpClientHarbor, AWrongPasswordIsATemporaryFailureWithTheServersReply)
+{
+    HarborPeer peer(TlsMode::StartTls, PeerListener{Protocol::Submission});
+    DeliveryReport report = deliver_to(
+        peer.endpoint(), {make_message("dave@example.org", {"dave@example.org"}, submitted_text)},
+        with_dave(test_settings(), "wrong horse battery"));
+    EXPECT_NE(report.record.tls, "none");
+    EXPECT_EQ(report.record.auth_mechanism, "");
+    EXPECT_EQ(report.record.transactions, 0u);
+    const Verdict& verdict = report.messages.at(0).recipients.at(0).verdict;
+    EXPECT_EQ(verdict.outcome, Outcome::Temporary) << "Postfix defers: SASL authentication failed";
+    EXPECT_EQ(verdict.reply.code, 535);
+    EXPECT_EQ(verdict.reply.enhanced, "5.7.8");
+    EXPECT_EQ(verdict.reply.text, "Authentication credentials invalid");
+    EXPECT_TRUE(peer.inbox().empty());
+}
+
+TEST(SmtpClientHarbor, NoAuthWithoutTls)
+{
+    // The server would take AUTH in plaintext (a trusted listener); the client must not offer.
+    HarborPeer peer(TlsMode::None, PeerListener{Protocol::Submission, true});
+    test::RecordingProxy proxy(peer.endpoint().port());
+    DeliveryReport report = deliver_to(
+        proxy.endpoint(), {make_message("dave@example.org", {"dave@example.org"}, submitted_text)},
+        with_dave(test_settings()));
+    EXPECT_FALSE(report.record.extensions.auth_mechanisms.empty());
+    const Verdict& verdict = report.messages.at(0).recipients.at(0).verdict;
+    EXPECT_EQ(verdict.outcome, Outcome::Temporary);
+    EXPECT_EQ(verdict.reply.code, 451);
+    EXPECT_EQ(verdict.reply.enhanced, "4.7.0");
+    EXPECT_NE(verdict.reply.text.find("needs TLS"), std::string::npos) << verdict.reply.text;
+    const std::string wire = joined_reads(proxy);
+    EXPECT_NE(wire.find("EHLO client.test\r\n"), std::string::npos) << wire;
+    EXPECT_EQ(wire.find("AUTH"), std::string::npos) << wire;
+    EXPECT_EQ(wire.find("MAIL FROM"), std::string::npos) << wire;
+    for (const std::string& secret : secrets(dave_password)) {
+        EXPECT_EQ(wire.find(secret), std::string::npos) << wire;
+    }
+    EXPECT_TRUE(peer.inbox().empty());
+
+    // The explicit opt-out sends it in the clear, and this server takes it: the refusal above
+    // was the client's.
+    test::RecordingProxy clear(peer.endpoint().port());
+    ClientSettings plaintext = with_dave(test_settings());
+    plaintext.auth->only_over_tls = false;
+    DeliveryReport sent = deliver_to(
+        clear.endpoint(), {make_message("dave@example.org", {"dave@example.org"}, submitted_text)},
+        plaintext);
+    EXPECT_EQ(sent.messages.at(0).recipients.at(0).verdict.outcome, Outcome::Delivered)
+        << sent.messages.at(0).recipients.at(0).verdict.reply.text;
+    EXPECT_EQ(sent.record.auth_mechanism, "PLAIN");
+    EXPECT_NE(joined_reads(clear).find("AUTH PLAIN " + secrets(dave_password)[1] + "\r\n"),
+              std::string::npos)
+        << "the initial response on the AUTH line (RFC 4954 §4)";
+    EXPECT_EQ(peer.inbox().size(), 1u);
+}
+
+TEST(SmtpClientHarbor, NoAuthAfterAFailedHandshakeFallsBackToPlaintext)
+{
+    HarborPeer peer(TlsMode::StartTls, PeerListener{Protocol::Submission, true});
+    test::RecordingProxy proxy(peer.endpoint().port(),
+                               test::RecordingProxy::Fault::BreakFirstTlsHandshake);
+    DeliveryReport report = deliver_to(
+        proxy.endpoint(), {make_message("dave@example.org", {"dave@example.org"}, submitted_text)},
+        with_dave(test_settings()));
+    EXPECT_TRUE(report.record.tls_fell_back);
+    EXPECT_EQ(proxy.connections(), 2);
+    const Verdict& verdict = report.messages.at(0).recipients.at(0).verdict;
+    EXPECT_EQ(verdict.outcome, Outcome::Temporary);
+    EXPECT_EQ(verdict.reply.enhanced, "4.7.0");
+    EXPECT_EQ(joined_reads(proxy).find("AUTH"), std::string::npos);
+    EXPECT_TRUE(peer.inbox().empty());
+}
+
+TEST(SmtpClientHarbor, AServerThatOffersNoAuthIsATemporaryFailure)
+{
+    // An MX listener offers STARTTLS but no AUTH, and would take this message without it.
+    HarborPeer peer(TlsMode::StartTls);
+    DeliveryReport report = deliver_to(
+        peer.endpoint(), {make_message("s@example.net", {"dave@example.org"}, message_text)},
+        with_dave(test_settings()));
+    EXPECT_NE(report.record.tls, "none");
+    EXPECT_TRUE(report.record.extensions.auth_mechanisms.empty());
+    const Verdict& verdict = report.messages.at(0).recipients.at(0).verdict;
+    EXPECT_EQ(verdict.outcome, Outcome::Temporary);
+    EXPECT_EQ(verdict.reply.code, 451);
+    EXPECT_EQ(verdict.reply.enhanced, "4.7.4");
+    EXPECT_NE(verdict.reply.text.find("does not offer SMTP AUTH"), std::string::npos)
+        << verdict.reply.text;
+    EXPECT_TRUE(peer.inbox().empty());
+
+    DeliveryReport without = deliver_to(
+        peer.endpoint(), {make_message("s@example.net", {"dave@example.org"}, message_text)});
+    EXPECT_EQ(without.messages.at(0).recipients.at(0).verdict.outcome, Outcome::Delivered);
 }
 
 }  // namespace

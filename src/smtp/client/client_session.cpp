@@ -1,12 +1,19 @@
 // The client session around the transactions: connect, greeting (RFC 5321 §3.1, §4.3.2), EHLO
-// with HELO fallback (§3.2, §4.1.1.1), STARTTLS (RFC 3207 §4, §4.2), QUIT (§4.1.1.10), the
-// reply reader (§4.2) and the timeouts of §4.5.3.2.
+// with HELO fallback (§3.2, §4.1.1.1), STARTTLS (RFC 3207 §4, §4.2), AUTH (RFC 4954 §4 with
+// PLAIN, RFC 4616, or LOGIN), QUIT (§4.1.1.10), the reply reader (§4.2) and the timeouts of
+// §4.5.3.2.
 // SECURITY: replies are read with the 512-octet line bound (§4.5.3.1.5) and the reply_parser
-// limits, each under a deadline; a 421 or a broken connection ends the session for good.
+// limits, each under a deadline; a 421 or a broken connection ends the session for good. The
+// AUTH password is sent only over TLS (unless ClientCredentials::only_over_tls is off) and
+// appears in no log and in no Verdict; the debug log of replies carries only their codes.
 #include "smtp/client/client_session.hpp"
 
+#include <algorithm>
+
+#include "core/base64.hpp"
 #include "core/log.hpp"
 #include "net/connection.hpp"
+#include "smtp/protocol/command.hpp"
 
 namespace harbor::smtp::client {
 namespace {
@@ -206,14 +213,21 @@ net::Awaitable<ClientSession::Step> ClientSession::attempt(asio::ip::tcp::endpoi
         co_return Step::Failed;
     }
     if (record_.extensions.starttls && starttls_allowed) {
-        co_return co_await start_tls();
-    }
-    if (settings_.tls == TlsPolicy::Required) {
+        const Step step = co_await start_tls();
+        if (step != Step::Ready) {
+            co_return step;
+        }
+    } else if (settings_.tls == TlsPolicy::Required) {
         // RFC 3463 §3.8 X.7.4 "security features not supported" (Postfix's wording).
         fail(Verdict{
             Outcome::Temporary,
             Reply{451, "4.7.4", "TLS is required, but was not offered by host " + record_.remote}});
         co_return Step::Failed;
+    }
+    if (settings_.auth) {
+        if (!co_await authenticate()) {
+            co_return Step::Failed;
+        }
     }
     co_return Step::Ready;
 }
@@ -312,6 +326,113 @@ net::Awaitable<ClientSession::Step> ClientSession::start_tls()
         co_return Step::Failed;
     }
     co_return Step::Ready;
+}
+
+net::Awaitable<bool> ClientSession::authenticate()
+{
+    const ClientCredentials& credentials = *settings_.auth;
+    // RFC 4954 §14 (Security Considerations): PLAIN and LOGIN disclose the password to anyone
+    // on the path; without TLS nothing is sent at all.
+    if (credentials.only_over_tls && !connection_->is_tls()) {
+        fail(Verdict{Outcome::Temporary,
+                     Reply{451, "4.7.0",
+                           "SMTP AUTH to " + record_.remote +
+                               " needs TLS, but the session is not encrypted; the password "
+                               "was not sent"}});
+        co_return false;
+    }
+    const std::vector<std::string>& offered = record_.extensions.auth_mechanisms;
+    const auto offers = [&offered](std::string_view name) {
+        return std::find(offered.begin(), offered.end(), name) != offered.end();
+    };
+    std::string_view mechanism;
+    if (offers("PLAIN")) {
+        mechanism = "PLAIN";
+    } else if (offers("LOGIN")) {
+        mechanism = "LOGIN";
+    } else {
+        // RFC 3463 §3.8 X.7.4 "security features not supported".
+        fail(Verdict{
+            Outcome::Temporary,
+            Reply{451, "4.7.4",
+                  offered.empty() ? "host " + record_.remote + " does not offer SMTP AUTH"
+                                  : "host " + record_.remote +
+                                        " offers no SMTP AUTH mechanism Harbor supports (PLAIN, "
+                                        "LOGIN)"}});
+        co_return false;
+    }
+    if (credentials.username.find('\0') != std::string::npos ||
+        credentials.password.find('\0') != std::string::npos) {
+        // RFC 4616 §2: NUL separates the fields of PLAIN and may appear in none of them.
+        fail(Verdict{Outcome::Temporary,
+                     Reply{451, "4.7.0", "the SMTP AUTH user name or password contains NUL"}});
+        co_return false;
+    }
+
+    // The exchange: the initial response on the AUTH line when it fits (RFC 4954 §4), else one
+    // base64 line for each 334 challenge. `responses` are sent in turn; a 334 after the last is
+    // answered "*" (cancel). None of these lines is logged.
+    std::vector<std::string> responses;
+    std::string line = "AUTH " + std::string(mechanism);
+    if (mechanism == "PLAIN") {
+        // RFC 4616 §2: [authzid] NUL authcid NUL passwd; no authzid, the server derives it.
+        std::string message;
+        message += '\0';
+        message += credentials.username;
+        message += '\0';
+        message += credentials.password;
+        std::string initial = encode_base64(message);
+        // RFC 4954 §4: an initial response that would make the AUTH line longer than the
+        // 512-octet command limit goes after an empty 334 challenge instead.
+        if (line.size() + 1 + initial.size() + 2 <= max_command_line) {
+            line += " " + initial;
+        } else {
+            responses.push_back(std::move(initial));
+        }
+    } else {
+        // LOGIN (draft-murchison-sasl-login): "Username:", then "Password:".
+        responses.push_back(encode_base64(credentials.username));
+        responses.push_back(encode_base64(credentials.password));
+    }
+    Result<Reply> reply =
+        co_await command(std::move(line), settings_.command_timeout, "the reply to AUTH");
+    std::size_t sent = 0;
+    while (reply && reply->code == 334 && sent < responses.size()) {
+        reply = co_await command(std::move(responses[sent]), settings_.command_timeout,
+                                 "the reply to AUTH");
+        ++sent;
+    }
+    if (!reply) {
+        fail_io(reply.error(), "the reply to AUTH");
+        co_return false;
+    }
+    if (reply->code == 334) {
+        // More challenges than the mechanism has: cancel (RFC 4954 §4), then give up.
+        Result<Reply> cancelled =
+            co_await command("*", settings_.command_timeout, "the reply to the AUTH cancel");
+        (void)cancelled;
+        fail(Verdict{Outcome::Temporary, Reply{451, "4.7.0",
+                                               "unexpected SASL challenge from " + record_.remote +
+                                                   " to AUTH " + std::string(mechanism)}});
+        co_return false;
+    }
+    if (reply->code != 235) {
+        // 535 5.7.8, 534 5.7.9, 454 4.7.0, 504 ...: all Temporary, with the server's reply, as
+        // Postfix defers with "SASL authentication failed". The session can do nothing else.
+        log::warn("smtp.client.auth_failed", {{"peer", record_.remote},
+                                              {"user", credentials.username},
+                                              {"mechanism", mechanism},
+                                              {"code", reply->code}});
+        if (ready()) {
+            (void)co_await write("QUIT\r\n", settings_.quit_timeout);
+        }
+        fail(Verdict{Outcome::Temporary, *reply});
+        co_return false;
+    }
+    record_.auth_mechanism = std::string(mechanism);
+    log::info("smtp.client.authenticated",
+              {{"peer", record_.remote}, {"user", credentials.username}, {"mechanism", mechanism}});
+    co_return true;
 }
 
 net::Awaitable<void> ClientSession::quit()

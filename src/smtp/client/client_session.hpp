@@ -4,16 +4,20 @@
 // fallback, MAIL/RCPT/DATA, RSET, QUIT; §4.5.3.2 timeouts), RFC 3207 (STARTTLS, EHLO again
 // after it), RFC 2920 (PIPELINING: MAIL and every RCPT in one write), RFC 1870 (SIZE),
 // RFC 6152 (8BITMIME), RFC 6531 (SMTPUTF8), RFC 3461 (DSN), RFC 3030 (CHUNKING, BINARYMIME),
-// RFC 8689 (REQUIRETLS), RFC 2034 (enhanced codes).
+// RFC 8689 (REQUIRETLS), RFC 2034 (enhanced codes), RFC 4954 (AUTH to a smart host or relay:
+// PLAIN, RFC 4616, else LOGIN; no SCRAM: src/sasl has only its server side).
 // Each recipient ends with the Reply that decided it, classed Delivered, Temporary or Permanent.
 // SECURITY: the server is untrusted: replies are bounded and parsed by reply_parser.hpp, every
-// wait has a deadline, and after STARTTLS nothing read before the handshake is kept.
+// wait has a deadline, and after STARTTLS nothing read before the handshake is kept. The AUTH
+// password goes only over TLS (unless a test says otherwise) and is never logged, nor is the
+// base64 exchange that carries it.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -35,6 +39,19 @@ enum class TlsPolicy {
     Required,       // no STARTTLS or no handshake: every recipient fails as Temporary
 };
 
+// What open() authenticates with (RFC 4954) once EHLO is done: PLAIN (RFC 4616) when the server
+// offers it, else LOGIN. Any failure is Temporary, as Postfix defers on "SASL authentication
+// failed": the relay's accounts are our configuration, not the recipients' fault.
+struct ClientCredentials {
+    std::string username;  // the authentication identity (RFC 4616 authcid); no NUL
+    std::string password;  // no NUL
+    // AUTH only on a session that STARTTLS encrypted (Postfix smtp_sasl_security_options =
+    // noplaintext); on a plaintext session nothing is sent and the session fails (451 4.7.0).
+    // Whether the certificate must verify is TlsPolicy's and tls_context's business.
+    // false sends the password in the clear: for tests on loopback only.
+    bool only_over_tls = true;
+};
+
 struct ClientSettings {
     std::string helo_name;  // our host name, for EHLO/HELO (RFC 5321 §4.1.1.1)
     TlsPolicy tls = TlsPolicy::Opportunistic;
@@ -43,6 +60,9 @@ struct ClientSettings {
     // The server's host name (the MX name): SNI and the name its certificate must carry.
     // Empty: the address connected to.
     std::string server_name;
+    // Set: AUTH before the first transaction, or the session fails (ClientCredentials). Each
+    // step of the exchange waits command_timeout.
+    std::optional<ClientCredentials> auth;
 
     // RFC 5321 §4.5.3.2; tests shorten them.
     std::chrono::seconds connect_timeout{30};       // Postfix smtp_connect_timeout
@@ -93,6 +113,7 @@ struct SessionRecord {
     std::string tls_cipher;
     bool tls_verified = false;     // certificate chain and name verified
     bool tls_fell_back = false;    // opportunistic: handshake failed, reconnected in plaintext
+    std::string auth_mechanism;    // "PLAIN" or "LOGIN" after AUTH (RFC 4954); else empty
     std::size_t transactions = 0;  // MAIL commands sent on this connection
 };
 
@@ -104,8 +125,9 @@ public:
     ClientSession(const ClientSession&) = delete;
     ClientSession& operator=(const ClientSession&) = delete;
 
-    // Connects, reads the greeting, says EHLO (HELO after a 5xx to EHLO), and STARTTLS as the
-    // policy says. False: failure() says why, and send() fails every recipient with it.
+    // Connects, reads the greeting, says EHLO (HELO after a 5xx to EHLO), STARTTLS as the
+    // policy says, and AUTH when settings.auth is set. False: failure() says why, and send()
+    // fails every recipient with it.
     net::Awaitable<bool> open(asio::ip::tcp::endpoint remote);
 
     // One transaction: RSET first if one ran before, MAIL, RCPT for each recipient, DATA or
@@ -129,6 +151,7 @@ private:
     net::Awaitable<Step> attempt(asio::ip::tcp::endpoint remote, bool starttls_allowed);
     net::Awaitable<bool> hello();
     net::Awaitable<Step> start_tls();
+    net::Awaitable<bool> authenticate();
     net::Awaitable<void> run_transaction(Transaction& transaction);
     net::Awaitable<void> send_envelope(Transaction& transaction);
     net::Awaitable<void> send_content(Transaction& transaction);

@@ -21,23 +21,7 @@ using namespace std::chrono_literals;
 using asio::ip::tcp;
 using test::deliver_here;
 using test::make_message;
-
-ClientSettings test_settings()
-{
-    ClientSettings settings;
-    settings.helo_name = "client.test";
-    settings.connect_timeout = 10s;
-    settings.greeting_timeout = 10s;
-    settings.command_timeout = 10s;
-    settings.tls_handshake_timeout = 10s;
-    settings.mail_timeout = 10s;
-    settings.rcpt_timeout = 10s;
-    settings.data_init_timeout = 10s;
-    settings.data_block_timeout = 10s;
-    settings.data_end_timeout = 10s;
-    settings.quit_timeout = 10s;
-    return settings;
-}
+using test::test_settings;
 
 DeliveryReport deliver_to(tcp::endpoint remote, std::vector<OutboundMessage> messages,
                           ClientSettings settings = test_settings())

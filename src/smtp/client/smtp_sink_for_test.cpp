@@ -52,7 +52,7 @@ std::uint16_t port_of(int fd)
     return ntohs(address.sin_port);
 }
 
-int connect_loopback(std::uint16_t port)
+int connect_loopback(std::uint16_t port, const char* ip = "127.0.0.1")
 {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
@@ -61,7 +61,7 @@ int connect_loopback(std::uint16_t port)
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::inet_pton(AF_INET, ip, &address.sin_addr);
     if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
         ::close(fd);
         return -1;
@@ -147,12 +147,15 @@ std::uint16_t free_port()
 }
 
 Result<std::unique_ptr<SmtpSink>> SmtpSink::start(const std::filesystem::path& dir,
-                                                  std::vector<std::string> options)
+                                                  std::vector<std::string> options,
+                                                  std::string address, std::uint16_t port)
 {
     if (::access(sink_binary, X_OK) != 0) {
         return unexpected(Errc::NotFound, "/usr/sbin/smtp-sink is missing (Debian postfix)");
     }
-    const std::uint16_t port = free_port();
+    if (port == 0) {
+        port = free_port();
+    }
     if (port == 0) {
         return unexpected(Errc::Io, "no free loopback port");
     }
@@ -167,7 +170,7 @@ Result<std::unique_ptr<SmtpSink>> SmtpSink::start(const std::filesystem::path& d
     }
     args.insert(args.end(), {"-h", "sink.test", "-d", (dumps / "m.").string()});
     args.insert(args.end(), options.begin(), options.end());
-    args.insert(args.end(), {"127.0.0.1:" + std::to_string(port), "16"});
+    args.insert(args.end(), {address + ":" + std::to_string(port), "16"});
     std::vector<char*> argv;
     for (std::string& arg : args) {
         argv.push_back(arg.data());
@@ -185,7 +188,7 @@ Result<std::unique_ptr<SmtpSink>> SmtpSink::start(const std::filesystem::path& d
     if (err != 0) {
         return unexpected(Errc::Io, std::string("posix_spawn smtp-sink: ") + std::strerror(err));
     }
-    std::unique_ptr<SmtpSink> sink(new SmtpSink(dumps, port, pid));
+    std::unique_ptr<SmtpSink> sink(new SmtpSink(dumps, address, port, pid));
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (std::chrono::steady_clock::now() < deadline) {
         int status = 0;
@@ -194,7 +197,7 @@ Result<std::unique_ptr<SmtpSink>> SmtpSink::start(const std::filesystem::path& d
             return unexpected(Errc::Io,
                               "smtp-sink exited at once; see " + log + ": " + read_file(log));
         }
-        const int probe = connect_loopback(port);
+        const int probe = connect_loopback(port, sink->address_.c_str());
         if (probe >= 0) {
             ::close(probe);
             return sink;
@@ -215,7 +218,7 @@ SmtpSink::~SmtpSink()
 
 boost::asio::ip::tcp::endpoint SmtpSink::endpoint() const
 {
-    return {boost::asio::ip::make_address("127.0.0.1"), port_};
+    return {boost::asio::ip::make_address(address_), port_};
 }
 
 std::vector<SinkDump> SmtpSink::dumps() const

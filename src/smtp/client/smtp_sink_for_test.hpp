@@ -52,6 +52,25 @@ T run(boost::asio::awaitable<T> coro)
     return future.get();
 }
 
+// Client settings for loopback tests: our EHLO name "client.test" and every timeout 10 s.
+inline ClientSettings test_settings()
+{
+    using namespace std::chrono_literals;
+    ClientSettings settings;
+    settings.helo_name = "client.test";
+    settings.connect_timeout = 10s;
+    settings.greeting_timeout = 10s;
+    settings.command_timeout = 10s;
+    settings.tls_handshake_timeout = 10s;
+    settings.mail_timeout = 10s;
+    settings.rcpt_timeout = 10s;
+    settings.data_init_timeout = 10s;
+    settings.data_block_timeout = 10s;
+    settings.data_end_timeout = 10s;
+    settings.quit_timeout = 10s;
+    return settings;
+}
+
 // A message for the client's tests: recipients without DSN parameters.
 inline OutboundMessage make_message(std::string sender, std::vector<std::string> recipients,
                                     std::string_view content, std::string params = "{}")
@@ -86,9 +105,12 @@ struct SinkDump {
 class SmtpSink {
 public:
     // `options`: smtp-sink flags before the address (e.g. {"-p"} hides PIPELINING,
-    // {"-r", "DATA"} answers DATA with 4xx). Every transaction is dumped under `dir`.
+    // {"-r", "DATA"} answers DATA with 4xx). Every transaction is dumped under `dir`. It listens
+    // on `address` (a loopback one) at `port`, or at a free port for 0.
     static Result<std::unique_ptr<SmtpSink>> start(const std::filesystem::path& dir,
-                                                   std::vector<std::string> options = {});
+                                                   std::vector<std::string> options = {},
+                                                   std::string address = "127.0.0.1",
+                                                   std::uint16_t port = 0);
     ~SmtpSink();
 
     std::uint16_t port() const { return port_; }
@@ -97,12 +119,13 @@ public:
     std::vector<SinkDump> dumps() const;
 
 private:
-    SmtpSink(std::filesystem::path dumps, std::uint16_t port, pid_t pid)
-        : dumps_(std::move(dumps)), port_(port), pid_(pid)
+    SmtpSink(std::filesystem::path dumps, std::string address, std::uint16_t port, pid_t pid)
+        : dumps_(std::move(dumps)), address_(std::move(address)), port_(port), pid_(pid)
     {
     }
 
     std::filesystem::path dumps_;
+    std::string address_;
     std::uint16_t port_;
     pid_t pid_;
 };

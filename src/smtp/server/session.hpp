@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -49,6 +50,9 @@ struct SmtpSettings {
     mime::Limits message_limits;      // harbor.toml [mime], for every message parsed here
     sasl::ExchangeSettings sasl;      // its mock_secret must be stable (protocol_handlers.cpp)
     net::LoginThrottlePolicy login_throttle;
+    // Called (on an io thread) when a message or notice joined the outbound queue: wakes the
+    // queue runner. Empty: nothing to tell.
+    std::function<void()> on_queued;
 
     const ListenerPolicy& policy(std::string_view listener) const;
 };

@@ -331,6 +331,9 @@ Awaitable<Reply> Session::deliver(Spooled message, const std::string& id)
                                 {"recipients", transaction_->recipients.size()},
                                 {"copies", copies},
                                 {"size", message.size}});
+    if (result->queue_id && handler_.settings().on_queued) {
+        handler_.settings().on_queued();
+    }
     if (!transaction_->mail.address.empty()) {
         std::vector<RecipientOutcome> due = delivery_outcomes(copy_accounts, *result);
         if (!due.empty()) {

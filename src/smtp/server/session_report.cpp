@@ -8,11 +8,15 @@
 #include <map>
 
 #include "core/log.hpp"
-#include "smtp/server/delivery_report.hpp"
+#include "smtp/report/delivery_report.hpp"
+#include "smtp/report/notice_delivery.hpp"
 #include "smtp/server/session_state.hpp"
 #include "store/awaitable.hpp"
 
 namespace harbor::smtp::server {
+
+using report::ReportInput;
+
 namespace {
 
 // What the sender is told about a copy that failed after RCPT said 250 (RFC 3463). The store's
@@ -81,7 +85,7 @@ std::vector<RecipientOutcome> Session::delivery_outcomes(
             outcome.kind = RecipientOutcome::Kind::Failed;
             describe_failure(*failure, outcome);
         }
-        if (notification_due(outcome)) {
+        if (report::notification_due(outcome)) {
             outcomes.push_back(std::move(outcome));
         }
     }
@@ -114,38 +118,14 @@ net::Awaitable<void> Session::report_delivery(std::vector<RecipientOutcome> outc
             stored = std::move(*bytes);
             input.original = stored;
         }
-        std::optional<std::string> report = delivery_report(input);
-        if (!report) {
+        std::optional<std::string> text = report::delivery_report(input);
+        if (!text) {
             return unexpected(Errc::NotFound, "no notification due");
         }
-        Notice notice;
-        notice.bytes = std::move(*report);
-        notice.request.internal_date = input.now;
-        // A local sender gets the report in its own mailboxes (Return-Path <>, RFC 5321 §4.4);
-        // anyone else through the outbound queue, MAIL FROM:<> (§4.5.5), NOTIFY=NEVER.
-        const std::size_t at = input.envelope_sender.rfind('@');
-        Result<bool> local = at == std::string::npos
-                                 ? Result<bool>(false)
-                                 : directory.is_local_domain(input.envelope_sender.substr(at + 1));
-        HARBOR_TRY(local);
-        if (*local) {
-            Result<directory::Resolution> resolved =
-                directory.resolve_recipient(input.envelope_sender);
-            HARBOR_TRY(resolved);
-            for (const store::Account& account : resolved->accounts) {
-                store::MailboxCopy copy;
-                copy.account = account.id;
-                copy.prefix = "Return-Path: <>\r\nDelivered-To: " + account.address + "\r\n";
-                notice.request.copies.push_back(std::move(copy));
-            }
-            if (notice.request.copies.empty()) {
-                return unexpected(Errc::NotFound, "sender has no mailbox");
-            }
-        } else {
-            notice.request.outbound = store::OutboundCopy{
-                "", "{}", {store::QueuedRecipient{input.envelope_sender, R"({"notify":"NEVER"})"}}};
-        }
-        return notice;
+        Result<store::DeliverRequest> request =
+            report::notice_delivery(directory, input.envelope_sender, input.now);
+        HARBOR_TRY(request);
+        return Notice{std::move(*text), std::move(*request)};
     };
     Result<Notice> notice = co_await store::off_io_thread(handler_.blocking().lookups, std::move(prepare));
     if (!notice) {
@@ -160,6 +140,9 @@ net::Awaitable<void> Session::report_delivery(std::vector<RecipientOutcome> outc
         log::error("smtp.dsn.failed",
                    {{"cid", context_.cid}, {"id", id}, {"error", stored.error().to_string()}});
         co_return;
+    }
+    if (stored->queue_id && handler_.settings().on_queued) {
+        handler_.settings().on_queued();
     }
     log::info("smtp.dsn", {{"cid", context_.cid},
                            {"id", id},

@@ -12,11 +12,13 @@
 #include "smtp/protocol/extensions.hpp"
 #include "smtp/protocol/path.hpp"
 #include "smtp/protocol/reply.hpp"
-#include "smtp/server/delivery_report.hpp"
+#include "smtp/report/delivery_report.hpp"
 #include "smtp/server/session.hpp"
 #include "smtp/server/spool.hpp"
 
 namespace harbor::smtp::server {
+
+using report::RecipientOutcome;
 
 // Replies several handlers send (docs/smtp.md).
 inline Reply sequence_error(std::string text)

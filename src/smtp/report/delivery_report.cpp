@@ -1,9 +1,9 @@
-// Delivery status notifications for messages this server accepted. See delivery_report.hpp.
-#include "smtp/server/delivery_report.hpp"
+// Delivery status notifications owed to a sender. See delivery_report.hpp.
+#include "smtp/report/delivery_report.hpp"
 
 #include "mime/builder/dsn.hpp"
 
-namespace harbor::smtp::server {
+namespace harbor::smtp::report {
 namespace {
 
 // The envelope sender as the DSN's To: "local@domain" split at the last '@', since a quoted
@@ -38,6 +38,37 @@ mime::ReturnContent return_content(Ret ret, bool any_failed)
     return any_failed ? mime::ReturnContent::Full : mime::ReturnContent::HeadersOnly;
 }
 
+mime::DsnAction dsn_action(RecipientOutcome::Kind kind)
+{
+    switch (kind) {
+        case RecipientOutcome::Kind::Delivered:
+            return mime::DsnAction::Delivered;
+        case RecipientOutcome::Kind::Relayed:
+            return mime::DsnAction::Relayed;
+        case RecipientOutcome::Kind::Delayed:
+            return mime::DsnAction::Delayed;
+        case RecipientOutcome::Kind::Failed:
+            break;
+    }
+    return mime::DsnAction::Failed;
+}
+
+// RFC 3464 §2.3.4: Status is required; X.0.0 of the right class when the caller had nothing
+// closer.
+std::string_view default_status(RecipientOutcome::Kind kind)
+{
+    switch (kind) {
+        case RecipientOutcome::Kind::Delivered:
+        case RecipientOutcome::Kind::Relayed:
+            return "2.0.0";
+        case RecipientOutcome::Kind::Delayed:
+            return "4.0.0";
+        case RecipientOutcome::Kind::Failed:
+            break;
+    }
+    return "5.0.0";
+}
+
 mime::DsnRecipient dsn_recipient(const RecipientOutcome& outcome)
 {
     mime::DsnRecipient recipient;
@@ -46,11 +77,13 @@ mime::DsnRecipient dsn_recipient(const RecipientOutcome& outcome)
         // RFC 3464 §2.3.1 and RFC 3461 §4.2: the ORCPT type and address (xtext decoded).
         recipient.original_recipient = outcome.original->type + ";" + outcome.original->address;
     }
-    const bool delivered = outcome.kind == RecipientOutcome::Kind::Delivered;
-    recipient.action = delivered ? mime::DsnAction::Delivered : mime::DsnAction::Failed;
-    // RFC 3464 §2.3.4: Status is required; 2.0.0 / 5.0.0 when the caller had nothing closer.
-    recipient.status = !outcome.status.empty() ? outcome.status : delivered ? "2.0.0" : "5.0.0";
-    recipient.diagnostic_code = outcome.diagnostic;  // §2.3.6; no Remote-MTA for local mail
+    recipient.action = dsn_action(outcome.kind);
+    recipient.status =
+        !outcome.status.empty() ? outcome.status : std::string(default_status(outcome.kind));
+    recipient.remote_mta = outcome.remote_mta;              // §2.3.5; none for local mail
+    recipient.diagnostic_code = outcome.diagnostic;         // §2.3.6
+    recipient.last_attempt = outcome.last_attempt;          // §2.3.7
+    recipient.will_retry_until = outcome.will_retry_until;  // §2.3.8
     return recipient;
 }
 
@@ -62,12 +95,19 @@ bool notification_due(const RecipientOutcome& outcome)
     if (notify.never) {
         return false;  // RFC 3461 §4.1: NEVER, no DSN under any conditions
     }
-    if (outcome.kind == RecipientOutcome::Kind::Delivered) {
-        // RFC 3461 §4.1, §5.2.3: a "delivered" DSN only on request, NOTIFY=SUCCESS.
-        return notify.success;
+    switch (outcome.kind) {
+        case RecipientOutcome::Kind::Delivered:
+        case RecipientOutcome::Kind::Relayed:
+            // RFC 3461 §4.1, §5.2.2, §5.2.3: a "delivered" or "relayed" DSN only on request.
+            return notify.success;
+        case RecipientOutcome::Kind::Delayed:
+            // §4.1: no NOTIFY may be taken as FAILURE,DELAY; we do, as Postfix does.
+            return !notify.given || notify.delay;
+        case RecipientOutcome::Kind::Failed:
+            break;
     }
-    // RFC 3461 §4.1: without NOTIFY the MTA behaves as if NOTIFY=FAILURE,DELAY were given, so a
-    // failure is reported unless NOTIFY left FAILURE out (SUCCESS and/or DELAY only).
+    // RFC 3461 §4.1: without NOTIFY the MTA behaves as if NOTIFY=FAILURE(,DELAY) were given, so
+    // a failure is reported unless NOTIFY left FAILURE out (SUCCESS and/or DELAY only).
     return !notify.given || notify.failure;
 }
 
@@ -101,7 +141,8 @@ std::optional<std::string> delivery_report(const ReportInput& input)
     request.to = sender_address(input.envelope_sender);
     request.original = std::string(input.original);
     request.return_content = return_content(input.ret, any_failed);
+    request.max_original = input.max_original;
     return mime::build_dsn(request);
 }
 
-}  // namespace harbor::smtp::server
+}  // namespace harbor::smtp::report

@@ -1,7 +1,7 @@
-// Unit tests for smtp/server/delivery_report: who is due a DSN after the message was accepted
+// Unit tests for smtp/report/delivery_report: who is due a DSN after the message was accepted
 // (RFC 3461 §4.1 NOTIFY, RFC 5321 §4.5.5 null sender), what goes back (RFC 3461 §4.3 RET) and
 // the RFC 3464 fields, each report read back with our own MIME parser.
-#include "smtp/server/delivery_report.hpp"
+#include "smtp/report/delivery_report.hpp"
 
 #include <gtest/gtest.h>
 
@@ -15,7 +15,7 @@
 #include "mime/header.hpp"
 #include "mime/message.hpp"
 
-namespace harbor::smtp::server {
+namespace harbor::smtp::report {
 namespace {
 
 using Kind = RecipientOutcome::Kind;
@@ -164,12 +164,22 @@ TEST(DeliveryReport, NotifyDecidesWhoIsDue)
         {"failed, FAILURE", Kind::Failed, failure, true},
         {"failed, DELAY", Kind::Failed, delay, false},
         {"failed, SUCCESS,FAILURE", Kind::Failed, success_failure, true},
+        // §5.2.2: relayed to a server without DSN counts as a success; §4.1: a delay is told
+        // with DELAY, or when NOTIFY was not given (we read it as FAILURE,DELAY).
+        {"relayed, no NOTIFY", Kind::Relayed, absent, false},
+        {"relayed, SUCCESS", Kind::Relayed, success, true},
+        {"relayed, FAILURE", Kind::Relayed, failure, false},
+        {"delayed, no NOTIFY", Kind::Delayed, absent, true},
+        {"delayed, DELAY", Kind::Delayed, delay, true},
+        {"delayed, FAILURE", Kind::Delayed, failure, false},
+        {"delayed, SUCCESS,FAILURE", Kind::Delayed, success_failure, false},
+        {"delayed, NEVER", Kind::Delayed, never, false},
     };
     for (const Case& c : cases) {
         SCOPED_TRACE(c.name);
-        const RecipientOutcome outcome = c.kind == Kind::Delivered
-                                             ? delivered("box@example.com", c.notify)
-                                             : failed("box@example.com", c.notify);
+        RecipientOutcome outcome = c.kind == Kind::Failed ? failed("box@example.com", c.notify)
+                                                          : delivered("box@example.com", c.notify);
+        outcome.kind = c.kind;
         EXPECT_EQ(notification_due(outcome), c.due);
         EXPECT_EQ(delivery_report(input({outcome})).has_value(), c.due);
     }
@@ -244,6 +254,38 @@ TEST(DeliveryReport, DeliveredOnRequest)
     const std::string headers = mime::decode_text(report.raw, report.parsed.root.children[2]).utf8;
     EXPECT_NE(headers.find("Message-ID: <m1@example.org>\r\n"), std::string::npos);
     EXPECT_EQ(headers.find("body line"), std::string::npos);
+}
+
+TEST(DeliveryReport, RelayedAndDelayedFromTheQueue)
+{
+    // The outbound queue's reports: the remote server (RFC 3464 §2.3.5), the last attempt
+    // (§2.3.7) and, for a delay, how long we go on trying (§2.3.8).
+    RecipientOutcome relayed = delivered("far@example.net", success);
+    relayed.kind = Kind::Relayed;
+    relayed.status.clear();
+    relayed.remote_mta = "mx.example.net";
+    relayed.diagnostic = "250 2.0.0 queued as 1234";
+    relayed.last_attempt = 1796038100;
+    RecipientOutcome delayed = failed("slow@example.net", absent);
+    delayed.kind = Kind::Delayed;
+    delayed.status = "4.2.0";
+    delayed.diagnostic = "451 4.2.0 try later";
+    delayed.remote_mta = "mx.example.net";
+    delayed.last_attempt = 1796038100;
+    delayed.will_retry_until = 1796470000;
+    const std::optional<std::string> raw = delivery_report(input({relayed, delayed}));
+    ASSERT_TRUE(raw.has_value());
+    const ReadReport report = read_report(*raw);
+    ASSERT_EQ(report.blocks.size(), 3u);
+    EXPECT_EQ(value_of(report.blocks[1], "Action"), "relayed");
+    EXPECT_EQ(value_of(report.blocks[1], "Status"), "2.0.0");
+    EXPECT_EQ(value_of(report.blocks[1], "Remote-MTA"), "dns; mx.example.net");
+    EXPECT_EQ(value_of(report.blocks[1], "Last-Attempt-Date"), mime::format_date(1796038100, 0));
+    EXPECT_EQ(value_of(report.blocks[1], "Will-Retry-Until"), "<missing>");
+    EXPECT_EQ(value_of(report.blocks[2], "Action"), "delayed");
+    EXPECT_EQ(value_of(report.blocks[2], "Status"), "4.2.0");
+    EXPECT_EQ(value_of(report.blocks[2], "Diagnostic-Code"), "smtp; 451 4.2.0 try later");
+    EXPECT_EQ(value_of(report.blocks[2], "Will-Retry-Until"), mime::format_date(1796470000, 0));
 }
 
 TEST(DeliveryReport, OneReportForEveryRecipientDue)
@@ -361,4 +403,4 @@ TEST(DeliveryReport, SenderWithQuotedLocalPart)
 }
 
 }  // namespace
-}  // namespace harbor::smtp::server
+}  // namespace harbor::smtp::report

@@ -1,0 +1,115 @@
+// The queue runner's inner state, shared by its scheduling (queue_runner.cpp) and its recording
+// of attempts (queue_attempt.cpp). Everything but the stats and the idle count is touched on
+// the runner's io thread only, so it needs no lock.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "smtp/queue/destination.hpp"
+#include "smtp/queue/queue_runner.hpp"
+#include "store/store.hpp"
+#include "store/task_pool.hpp"
+
+namespace harbor::smtp::queue {
+
+// A queue entry under way: the jobs of its destinations share it (and its content, read once).
+struct Entry {
+    store::QueuedMessage message;
+    std::shared_ptr<const std::string> content;  // read on first need
+    std::size_t jobs_left = 0;                   // it leaves in_flight when they are recorded
+    bool warned = false;                         // a delay notice went out in this round
+};
+
+// The pending recipients of one entry at one destination domain.
+struct Job {
+    std::shared_ptr<Entry> entry;
+    std::vector<std::size_t> recipients;  // indices into QueuedMessage::recipients
+};
+
+struct Destination {
+    std::deque<Job> jobs;  // not yet taken by a connection
+    std::size_t workers = 0;
+    std::size_t connected = 0;  // workers holding an open session
+    std::chrono::steady_clock::time_point suspended_until{};
+    client::Verdict suspension;    // why, for the jobs deferred meanwhile
+    std::string suspended_remote;  // the last host that refused
+};
+
+// What became of one recipient in one attempt.
+struct Decision {
+    std::size_t recipient = 0;
+    client::Verdict verdict;
+    std::string remote;           // "mx.example.com [192.0.2.1]", or empty
+    std::string remote_mta;       // "mx.example.com", or empty
+    bool server_has_dsn = false;  // the remote takes over notifications (RFC 3461 §5.2.2)
+};
+
+// "550 5.1.1 No such user": a reply on one line, for the log, last_reply and notices.
+std::string reply_line(const Reply& reply);
+
+struct RunnerState {
+    RunnerState(store::Store& store, directory::Directory& directory,
+                dns::ResolverSettings resolver, QueueSettings settings);
+
+    static std::int64_t unix_now();
+    // Runs `task` on the io thread, counted as active until it ends; then dispatch().
+    void spawn(net::Awaitable<void> task);
+    net::Awaitable<void> pump();
+    net::Awaitable<void> refill();
+    void dispatch();
+    net::Awaitable<void> deliver_to(std::string name);
+    net::Awaitable<void> defer_all(std::string name, client::Verdict verdict, std::string remote);
+    net::Awaitable<void> fail_all(std::string name, RouteFailure failure);
+    net::Awaitable<void> send_job(client::ClientSession& session, const Target& target, Job& job);
+    net::Awaitable<void> record(Job& job, std::vector<Decision> decisions, std::string tls);
+    net::Awaitable<std::shared_ptr<const std::string>> load_content(Entry& entry);
+    template <typename F>
+    void count(F&& change)
+    {
+        std::lock_guard lock(stats_mutex);
+        change(stats);
+    }
+
+    store::Store& store;
+    directory::Directory& directory;
+    dns::ResolverSettings resolver_settings;
+    QueueSettings settings;
+    std::mt19937_64 random;
+
+    std::map<std::string, Destination> destinations;
+    std::set<std::int64_t> in_flight;  // entry ids with jobs not yet recorded
+    std::size_t workers = 0;
+    bool stopping = false;
+    bool woken = false;
+
+    mutable std::mutex stats_mutex;
+    QueueStats stats;
+    std::mutex idle_mutex;
+    std::condition_variable idle;
+    std::size_t active = 0;  // spawned tasks not yet ended
+
+    // Shut down by stop() before the context goes.
+    store::TaskPool blocking{2, "queue-store"};
+    // After the state above: coroutines destroyed with the context still find it.
+    asio::io_context io;
+    asio::steady_timer timer{io};
+    std::optional<dns::Resolver> resolver;
+    std::thread thread;
+};
+
+}  // namespace harbor::smtp::queue
