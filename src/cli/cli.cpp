@@ -54,6 +54,7 @@ int run(int argc, char** argv)
     add_group_commands(app, context);
     add_mail_commands(app, context);
     add_queue_commands(app, context);
+    add_route_commands(app, context);
 
     try {
         app.parse(argc, argv);

@@ -15,5 +15,6 @@ void add_alias_commands(CLI::App& app, Context& context);
 void add_group_commands(CLI::App& app, Context& context);
 void add_mail_commands(CLI::App& app, Context& context);
 void add_queue_commands(CLI::App& app, Context& context);
+void add_route_commands(CLI::App& app, Context& context);
 
 }  // namespace harbor::cli

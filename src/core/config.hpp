@@ -98,6 +98,8 @@ struct QueueConfig {
     std::uint16_t port = 25;                   // the SMTP port of every destination
     std::uint32_t poll_interval_ms = 10'000;   // new mail wakes it at once
     std::uint32_t connect_timeout_s = 30;
+    // How long a destination none of whose hosts took a connection is left alone.
+    std::uint32_t destination_backoff_s = 60;
 };
 
 // [dns]: the resolver (dns/resolver.hpp ResolverSettings).

@@ -18,10 +18,11 @@ Result<std::uint32_t> get_u32(const Reporter& report, const toml::table& table,
 
 Result<void> parse_queue_section(const Reporter& report, const toml::table& table, QueueConfig& out)
 {
-    HARBOR_TRY(check_keys(report, table, "queue",
-                          {"deliver", "max_connections", "max_connections_per_domain",
-                           "max_messages_per_connection", "retry_s", "lifetime_s",
-                           "delay_warning_s", "port", "poll_interval_ms", "connect_timeout_s"}));
+    HARBOR_TRY(
+        check_keys(report, table, "queue",
+                   {"deliver", "max_connections", "max_connections_per_domain",
+                    "max_messages_per_connection", "retry_s", "lifetime_s", "delay_warning_s",
+                    "port", "poll_interval_ms", "connect_timeout_s", "destination_backoff_s"}));
     auto deliver = get_bool(report, table, "deliver", "queue.deliver", out.deliver);
     HARBOR_TRY(deliver);
     out.deliver = *deliver;
@@ -74,6 +75,10 @@ Result<void> parse_queue_section(const Reporter& report, const toml::table& tabl
                            out.connect_timeout_s);
     HARBOR_TRY(connect);
     out.connect_timeout_s = *connect;
+    auto backoff = get_u32(report, table, "destination_backoff_s", "queue.destination_backoff_s", 1,
+                           24 * 3600, out.destination_backoff_s);
+    HARBOR_TRY(backoff);
+    out.destination_backoff_s = *backoff;
     return ok();
 }
 

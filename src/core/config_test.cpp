@@ -138,7 +138,7 @@ TEST(Config, QueueAndDnsSections)
     auto set = parse_config(
         "data_dir = \"/x\"\n[queue]\ndeliver = false\nretry_s = [5, 10]\n"
         "lifetime_s = 3600\ndelay_warning_s = 0\nport = 2525\n"
-        "max_connections_per_domain = 3\n"
+        "max_connections_per_domain = 3\ndestination_backoff_s = 5\n"
         "[dns]\nforwarders = [\"127.0.0.1@5353\"]\ntimeout_ms = 500\n",
         "harbor.toml");
     ASSERT_TRUE(set) << set.error().to_string();
@@ -148,6 +148,8 @@ TEST(Config, QueueAndDnsSections)
     EXPECT_EQ(set->queue.delay_warning_s, 0u);
     EXPECT_EQ(set->queue.port, 2525);
     EXPECT_EQ(set->queue.max_connections_per_domain, 3u);
+    EXPECT_EQ(set->queue.destination_backoff_s, 5u);
+    EXPECT_EQ(defaults->queue.destination_backoff_s, 60u);
     EXPECT_EQ(set->dns.forwarders, (std::vector<std::string>{"127.0.0.1@5353"}));
     EXPECT_EQ(set->dns.timeout_ms, 500u);
 }

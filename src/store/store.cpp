@@ -85,6 +85,21 @@ Result<void> Store::change_queue_entry(std::int64_t id, QueueAction action, std:
     });
 }
 
+Result<std::vector<Route>> Store::list_routes()
+{
+    return unsupported("list_routes");
+}
+
+Result<void> Store::put_route(const Route&)
+{
+    return unsupported("put_route");
+}
+
+Result<void> Store::remove_route(std::string_view)
+{
+    return unsupported("remove_route");
+}
+
 Result<Mailbox> Store::find_mailbox(AccountId, std::string_view)
 {
     return unsupported("find_mailbox");

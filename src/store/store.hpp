@@ -255,6 +255,11 @@ public:
     virtual void change_queue_entry_async(std::int64_t id, QueueAction action, std::int64_t now,
                                           Done<void> done);
     Result<void> change_queue_entry(std::int64_t id, QueueAction action, std::int64_t now);
+    // Routes (`harbor route`), by domain. put_route adds or replaces; remove_route gives
+    // NotFound. Defaults answer Errc::Unsupported.
+    virtual Result<std::vector<Route>> list_routes();
+    virtual Result<void> put_route(const Route& route);
+    virtual Result<void> remove_route(std::string_view domain);
     // A stored copy as the client sees it: its prefix, then the blob.
     Result<std::string> read_message(const MessageRecord& record);
     // read_message for several copies, from one snapshot (read_blobs). Results in the order

@@ -193,6 +193,23 @@ struct QueuedMessage {
     std::vector<QueuedRecipient> recipients;  // all, in the order they were queued
 };
 
+// How a route's connection is protected (Postfix's smtp_tls_security_level may, encrypt,
+// secure): STARTTLS when offered; STARTTLS or no delivery; STARTTLS with the certificate
+// verified for the route's host name.
+enum class RouteTls { Opportunistic = 0, Required = 1, Verify = 2 };
+
+// `harbor route add`: a domain's mail goes to `host` instead of the domain's MX (gateway mode,
+// an internal server); the domain "*" is the smart host for all remote mail.
+struct Route {
+    std::string domain;  // lower case, or "*"
+    std::string host;    // a host name (its A/AAAA, no MX) or an IP address
+    std::uint16_t port = 25;
+    RouteTls tls = RouteTls::Opportunistic;
+    std::string auth_user{};  // SMTP AUTH (RFC 4954) when not empty; sent only over TLS
+    std::string auth_password{};
+    friend bool operator==(const Route&, const Route&) = default;
+};
+
 // `harbor queue hold|release|retry|delete`.
 enum class QueueAction { Hold, Release, RetryNow, Delete };
 

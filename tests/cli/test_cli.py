@@ -127,10 +127,39 @@ class HarborCli(unittest.TestCase):
                         ["alias", "add"], ["alias", "list"], ["alias", "remove"],
                         ["group", "add"], ["group", "list"], ["group", "remove"],
                         ["group", "member", "add"], ["group", "member", "remove"],
-                        ["mail", "list"], ["mail", "show"], ["queue", "list"]):
+                        ["mail", "list"], ["mail", "show"], ["queue", "list"],
+                        ["queue", "bounce"], ["route", "add"], ["route", "list"],
+                        ["route", "remove"]):
             result = self.harbor(*command, "--help")
             self.assertEqual(result.returncode, 0, command)
             self.assertIn("Usage:", result.stdout, command)
+
+    def test_routes_are_added_listed_replaced_and_removed(self):
+        self.assertEqual(self.ok("route", "list"), "")
+        self.ok("route", "add", "Corp.Example", "exchange.corp.example:2525", "--tls", "required",
+                "--auth", "relay:pa:ss")
+        self.ok("route", "add", "*", "[2001:db8::25]:587", "--tls", "verify")
+        self.ok("route", "add", "bücher.example", "192.0.2.7")
+        self.assertEqual(self.ok("route", "list").splitlines(), [
+            "* [2001:db8::25]:587 tls=verify",
+            "corp.example exchange.corp.example:2525 tls=required auth=relay",
+            "xn--bcher-kva.example 192.0.2.7:25 tls=opportunistic"])
+        listing = json.loads(self.ok("route", "list", "--json"))
+        self.assertEqual(listing[1], {"domain": "corp.example", "host": "exchange.corp.example",
+                                      "port": 2525, "tls": "required", "auth_user": "relay"})
+        self.assertNotIn("pa:ss", self.ok("route", "list", "--json"))  # never shown
+        self.ok("route", "add", "corp.example", "mx2.corp.example")  # replaces
+        self.assertIn("corp.example mx2.corp.example:25 tls=opportunistic",
+                      self.ok("route", "list"))
+        self.ok("route", "remove", "*")
+        self.fails("route", "remove", "*", want="no route for *")
+        self.fails("route", "add", "x.example", "host:0", want="bad port")
+        self.fails("route", "add", "x.example", "host:99999", want="bad port")
+        self.fails("route", "add", "x.example", "[2001:db8::1", want="no ']'")
+        self.fails("route", "add", "x.example", "host", "--auth", "nopassword",
+                   want="USER:PASSWORD")
+        self.fails("route", "add", "not a domain", "host", want="")
+        self.assertEqual(len(self.ok("route", "list").splitlines()), 2)
 
     def test_mail_and_queue_on_an_empty_store(self):
         self.ok("domain", "add", "example.org")

@@ -22,7 +22,7 @@ import unittest
 from harbor_harness import TLS_SERVER_NAME, HarborServer
 from smtp_support import (CLIENT_NAME, IO_TIMEOUT, REMOTE_SENDER, TOOL_TIMEOUT, HarborCli,
                           ScramClient, close_quietly, harbor_binary, make_message, token)
-from test_smtp_listeners import ConfiguredHarbor, make_certificate
+from configured_harbor import ConfiguredHarbor, make_certificate
 
 
 def logout_quietly(client):

@@ -33,7 +33,7 @@ from harbor_harness import TLS_SERVER_NAME, HarborServer
 from smtp_support import (IO_TIMEOUT, TOOL_TIMEOUT, HarborCli, ScramClient, harbor_binary,
                           token)
 from test_imap_clients import ClientTestCase, logout_quietly, without_fetchmail_received
-from test_smtp_listeners import ConfiguredHarbor, make_certificate
+from configured_harbor import ConfiguredHarbor, make_certificate
 
 LOCK_WAIT = 10.0  # a dropped connection's maildrop lock goes once Harbor sees the close
 

@@ -13,10 +13,8 @@ ctest: interop_smtp_listeners; by hand in tests/interop:
 """
 
 import hashlib
-import json
 import os
 import pathlib
-import random
 import shutil
 import signal
 import smtplib
@@ -25,60 +23,22 @@ import ssl
 import subprocess
 import tempfile
 import threading
-import time
 import unittest
 import warnings
 
-from harbor_harness import LOOPBACK, die_with_parent, tail
+from configured_harbor import ConfiguredHarbor, make_certificate
+from harbor_harness import LOOPBACK
 from smtp_support import (CLIENT_NAME, IO_TIMEOUT, RECEIVED, REMOTE_SENDER, TOOL_TIMEOUT,
-                          HarborCli, close_quietly, harbor_binary, make_message, parse_stored,
-                          token)
+                          close_quietly, harbor_binary, make_message, parse_stored, token)
 
 LOOPBACK6 = "::1"
 DOMAIN = "listen.example"
 HOSTNAME = "mx.listen.example"
 PASSWORDS = {"alice": "alice-secret-1", "bob": "bob-secret-2"}
-EVENT_TIMEOUT = 20.0  # bounded waits for Harbor's own log events, never a timing assertion
-PORT_RANGE = (20000, 60000)
-START_ATTEMPTS = 3
 
 
 def address(name):
     return f"{name}@{DOMAIN}"
-
-
-def port_free_everywhere(port):
-    """True if `port` binds on 127.0.0.1 and on "::" (IPv6 only, as Harbor binds it)."""
-    try:
-        with socket.socket(socket.AF_INET) as v4, socket.socket(socket.AF_INET6) as v6:
-            v6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-            v4.bind((LOOPBACK, port))
-            v6.bind(("::", port))
-    except OSError:
-        return False
-    return True
-
-
-def pick_ports(slots):
-    """A distinct free port for each slot name; random, since ctest -j runs suites together."""
-    chosen = {}
-    while len(chosen) < len(slots):
-        port = random.SystemRandom().randint(*PORT_RANGE)
-        if port not in chosen.values() and port_free_everywhere(port):
-            chosen[slots[len(chosen)]] = port
-    return chosen
-
-
-def make_certificate(directory, name, common_name):
-    """A self-signed P-256 certificate (openssl req -x509) for localhost, 127.0.0.1 and ::1;
-    returns (certificate path, key path)."""
-    certificate, key = (os.path.join(directory, f"{name}.{ext}") for ext in ("crt", "key"))
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                    "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-keyout", key,
-                    "-out", certificate, "-subj", f"/CN={common_name}", "-addext",
-                    "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1"],
-                   check=True, capture_output=True, timeout=TOOL_TIMEOUT)
-    return certificate, key
 
 
 def file_fingerprint(certificate):
@@ -99,82 +59,6 @@ def replace_file(path, content):
     os.replace(path + ".new", path)
 
 
-class ConfiguredHarbor:
-    """`harbor serve -c harbor.toml`. Each listener's "port" names a slot; listeners naming
-    the same slot share one port number. Ready means the log says server.started."""
-
-    def __init__(self, binary, workdir, listeners, tls):
-        self.binary, self.listeners, self.tls = binary, listeners, tls
-        self.data_dir = os.path.join(workdir, "data")
-        self.config_path = os.path.join(workdir, "harbor.toml")
-        self.stderr_path = os.path.join(workdir, "harbor.stderr")
-        self.ports, self.process = {}, None
-        self.cli = HarborCli(binary, self.data_dir)
-
-    def write_config(self):
-        # Integers, ASCII strings and lists of them are written the same in JSON and TOML.
-        lines = [f"data_dir = {json.dumps(self.data_dir)}", f"hostname = {json.dumps(HOSTNAME)}",
-                 "[log]", 'level = "info"', 'format = "text"', "[tls]",
-                 f"certificate = {json.dumps(self.tls[0])}", f"key = {json.dumps(self.tls[1])}"]
-        for listener in self.listeners:
-            lines.append("[[listener]]")
-            if listener["protocol"] == "smtp":
-                lines.append("greet_pause_ms = 0")  # smtplib never talks first anyway
-            for key, value in listener.items():
-                value = self.ports[value] if key == "port" else value
-                lines.append(f"{key} = {json.dumps(value)}")
-        pathlib.Path(self.config_path).write_text("\n".join(lines), encoding="utf-8")
-
-    def start(self):
-        slots = sorted({listener["port"] for listener in self.listeners})
-        for _ in range(START_ATTEMPTS):
-            self.ports = pick_ports(slots)
-            self.write_config()
-            logged = len(self.log())
-            with open(self.stderr_path, "ab") as err:
-                self.process = subprocess.Popen(
-                    [self.binary, "serve", "-c", self.config_path], stdin=subprocess.DEVNULL,
-                    stdout=err, stderr=err, close_fds=True, preexec_fn=die_with_parent)
-            if self.wait_for_log("server.started", 1):
-                return
-            if self.process.poll() is None:
-                self.process.kill()
-                self.process.wait()
-            if "in use" not in self.log()[logged:]:  # only a lost port race is retried
-                break
-        raise AssertionError(f"harbor did not start\n{self.output()}")
-
-    def stop(self):
-        """SIGTERM; the exit status (0 expected), or a text if it had to be killed."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-                return "killed: no exit within 10 s of SIGTERM"
-        return self.process.wait()
-
-    def log(self):
-        return tail(self.stderr_path, 1 << 30)  # all of it
-
-    def count(self, event):
-        return sum(1 for line in self.log().splitlines() if f" {event} " in f"{line} ")
-
-    def wait_for_log(self, event, count):
-        """Bounded poll for Harbor's log to hold `event` `count` times; False if it exits."""
-        deadline = time.monotonic() + EVENT_TIMEOUT
-        while self.count(event) < count:
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                return False
-            time.sleep(0.05)
-        return True
-
-    def output(self):
-        return f"--- harbor stderr ({self.stderr_path}) ---\n{tail(self.stderr_path, 40)}"
-
-
 class ListenerCase(unittest.TestCase):
     """One configured server per class (with [tls] = the "live" copy of certificate A);
     subclasses give LISTENERS. The directory is kept if Harbor did not exit cleanly."""
@@ -193,7 +77,7 @@ class ListenerCase(unittest.TestCase):
         shutil.copyfile(cls.cert_a[0], cls.live_cert)
         shutil.copyfile(cls.cert_a[1], cls.live_key)
         cls.server = ConfiguredHarbor(harbor_binary(), cls.workdir, cls.LISTENERS,
-                                      (cls.live_cert, cls.live_key))
+                                      (cls.live_cert, cls.live_key), hostname=HOSTNAME)
         cls.server.cli.run("domain", "add", DOMAIN)
         for name, password in PASSWORDS.items():
             cls.server.cli.run("user", "add", address(name), "--password", password)

@@ -28,6 +28,30 @@ std::optional<asio::ip::address> domain_literal(std::string_view domain)
     return address;
 }
 
+// The AAAA then A records of `host` as targets; `failure` names the last lookup that failed.
+net::Awaitable<std::vector<Target>> host_addresses(dns::Resolver& resolver, const std::string& host,
+                                                   std::uint16_t port, std::string& failure)
+{
+    std::vector<Target> targets;
+    Result<dns::AnswerAaaa> v6 = co_await resolver.async_aaaa(host, asio::use_awaitable);
+    Result<dns::AnswerA> v4 = co_await resolver.async_a(host, asio::use_awaitable);
+    if (v6) {
+        for (const auto& address : v6->records) {
+            targets.push_back(Target{host, {address, port}});
+        }
+    } else {
+        failure = "AAAA lookup of " + host + " failed: " + v6.error().detail;
+    }
+    if (v4) {
+        for (const auto& address : v4->records) {
+            targets.push_back(Target{host, {address, port}});
+        }
+    } else {
+        failure = "A lookup of " + host + " failed: " + v4.error().detail;
+    }
+    co_return targets;
+}
+
 }  // namespace
 
 std::string describe_target(const Target& target)
@@ -53,22 +77,9 @@ net::Awaitable<Targets> resolve_targets(dns::Resolver& resolver, std::string dom
     std::vector<Target> targets;
     std::string lookup_failure;
     for (const MailHost& host : std::get<std::vector<MailHost>>(hosts)) {
-        Result<dns::AnswerAaaa> v6 = co_await resolver.async_aaaa(host.name, asio::use_awaitable);
-        Result<dns::AnswerA> v4 = co_await resolver.async_a(host.name, asio::use_awaitable);
-        if (v6) {
-            for (const auto& address : v6->records) {
-                targets.push_back(Target{host.name, {address, port}});
-            }
-        } else {
-            lookup_failure = "AAAA lookup of " + host.name + " failed: " + v6.error().detail;
-        }
-        if (v4) {
-            for (const auto& address : v4->records) {
-                targets.push_back(Target{host.name, {address, port}});
-            }
-        } else {
-            lookup_failure = "A lookup of " + host.name + " failed: " + v4.error().detail;
-        }
+        std::vector<Target> found =
+            co_await host_addresses(resolver, host.name, port, lookup_failure);
+        targets.insert(targets.end(), found.begin(), found.end());
     }
     if (!targets.empty()) {
         co_return targets;
@@ -78,6 +89,28 @@ net::Awaitable<Targets> resolve_targets(dns::Resolver& resolver, std::string dom
     }
     // RFC 3463 X.4.4: no host of the domain has an address.
     co_return RouteFailure{true, "5.4.4", "no address for the mail hosts of " + domain};
+}
+
+net::Awaitable<Targets> resolve_route_host(dns::Resolver& resolver, std::string host,
+                                           std::uint16_t port)
+{
+    boost::system::error_code ec;
+    asio::ip::address address = asio::ip::make_address(host, ec);
+    if (!ec) {
+        co_return std::vector<Target>{Target{host, asio::ip::tcp::endpoint(address, port)}};
+    }
+    if (std::optional<asio::ip::address> literal = domain_literal(host)) {
+        co_return std::vector<Target>{Target{host, asio::ip::tcp::endpoint(*literal, port)}};
+    }
+    std::string failure;
+    std::vector<Target> targets = co_await host_addresses(resolver, host, port, failure);
+    if (!targets.empty()) {
+        co_return targets;
+    }
+    if (failure.empty()) {
+        failure = "route host " + host + " has no address";
+    }
+    co_return RouteFailure{false, "4.4.3", failure};
 }
 
 }  // namespace harbor::smtp::queue

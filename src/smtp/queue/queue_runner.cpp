@@ -161,6 +161,20 @@ net::Awaitable<void> RunnerState::refill()
         log::error("queue.error", {{"error", due.error().to_string()}});
         co_return;
     }
+    std::function<Result<std::vector<store::Route>>()> read_routes = [&s] {
+        return s.list_routes();
+    };
+    Result<std::vector<store::Route>> listed =
+        co_await store::off_io_thread(blocking, std::move(read_routes));
+    if (listed) {
+        routes.clear();
+        for (store::Route& route : *listed) {
+            std::string domain = route.domain;
+            routes.emplace(std::move(domain), std::move(route));
+        }
+    } else {
+        log::error("queue.error", {{"error", "routes: " + listed.error().to_string()}});
+    }
     for (store::QueuedMessage& message : *due) {
         if (in_flight.contains(message.id)) {
             continue;
@@ -257,8 +271,14 @@ net::Awaitable<void> RunnerState::deliver_to(std::string name)
         co_await fail_all(name, RouteFailure{true, "5.1.3", "recipient address has no domain"});
         co_return;
     }
-    Targets targets =
-        co_await resolve_targets(*resolver, name, settings.port, settings.own_names, random);
+    const std::optional<store::Route> route = route_for(name);
+    Targets targets;
+    if (route) {
+        targets = co_await resolve_route_host(*resolver, route->host, route->port);
+    } else {
+        targets =
+            co_await resolve_targets(*resolver, name, settings.port, settings.own_names, random);
+    }
     if (auto* failure = std::get_if<RouteFailure>(&targets)) {
         co_await fail_all(name, std::move(*failure));
         co_return;
@@ -271,11 +291,14 @@ net::Awaitable<void> RunnerState::deliver_to(std::string name)
         if (stopping) {
             co_return;
         }
-        client::ClientSettings client = settings.client;
-        if (target.host.front() != '[') {
-            client.server_name = target.host;  // SNI and the certificate's name
+        Result<client::ClientSettings> client = client_settings(target, route);
+        if (!client) {
+            refused = client::Verdict{client::Outcome::Temporary,
+                                      Reply{451, "4.7.5", client.error().detail}};
+            refused_by = describe_target(target);
+            break;
         }
-        auto attempt = std::make_unique<client::ClientSession>(io.get_executor(), client);
+        auto attempt = std::make_unique<client::ClientSession>(io.get_executor(), *client);
         if (co_await attempt->open(target.endpoint)) {
             session = std::move(attempt);
             connected = &target;
@@ -283,9 +306,8 @@ net::Awaitable<void> RunnerState::deliver_to(std::string name)
         }
         refused = attempt->failure();
         refused_by = describe_target(target);
-        log::info("queue.connect.failed", {{"domain", name},
-                                           {"remote", describe_target(target)},
-                                           {"reply", reply_line(refused.reply)}});
+        log::info("queue.connect.failed",
+                  {{"domain", name}, {"remote", refused_by}, {"reply", reply_line(refused.reply)}});
     }
     Destination& d = destinations[name];
     if (session == nullptr) {
@@ -312,6 +334,48 @@ net::Awaitable<void> RunnerState::deliver_to(std::string name)
     if (session->ready()) {
         co_await session->quit();
     }
+}
+
+std::optional<store::Route> RunnerState::route_for(const std::string& domain) const
+{
+    auto found = routes.find(domain);
+    if (found == routes.end()) {
+        found = routes.find("*");
+    }
+    if (found == routes.end()) {
+        return std::nullopt;
+    }
+    return found->second;
+}
+
+Result<client::ClientSettings> RunnerState::client_settings(
+    const Target& target, const std::optional<store::Route>& route)
+{
+    client::ClientSettings client = settings.client;
+    const bool literal =
+        target.host.front() == '[' || target.host == target.endpoint.address().to_string();
+    if (!literal) {
+        client.server_name = target.host;  // SNI and the certificate's name
+    }
+    if (!route) {
+        return client;
+    }
+    if (route->tls != store::RouteTls::Opportunistic) {
+        client.tls = client::TlsPolicy::Required;
+    }
+    if (route->tls == store::RouteTls::Verify) {
+        if (verifying_tls == nullptr) {
+            auto made = net::ClientTlsContext::create(
+                net::ClientTlsOptions{net::TlsVerify::Peer, settings.route_ca_file});
+            HARBOR_TRY(made);
+            verifying_tls = std::move(*made);
+        }
+        client.tls_context = verifying_tls;
+    }
+    if (!route->auth_user.empty()) {
+        client.auth = client::ClientCredentials{route->auth_user, route->auth_password};
+    }
+    return client;
 }
 
 }  // namespace harbor::smtp::queue

@@ -1,6 +1,8 @@
 // The outbound queue's runner: takes the due entries from the store, splits each by the domain
 // of its pending recipients, and delivers them with the SMTP client over connections it keeps
-// per destination (RFC 5321 §4.5.4.1 retry strategy; §5 MX order). Per destination domain and
+// per destination (RFC 5321 §4.5.4.1 retry strategy; §5 MX order), or to the host a route
+// names (`harbor route`: an internal server, a smart host for "*"; read from the store on
+// each look at the queue, so changes need no restart). Per destination domain and
 // overall it opens at most so many connections, and one connection carries many messages.
 // Every attempt is recorded in the store with the remote reply, its next due time and the
 // notices it causes (queue_notices.hpp), in one commit; a destination whose every host refused
@@ -13,6 +15,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -48,6 +51,8 @@ struct QueueSettings {
     // Timeouts and TLS of the client; helo_name and server_name are set per connection.
     client::ClientSettings client;
     std::size_t batch = 500;  // entries read from the store at a time
+    // Trust anchors for routes with RouteTls::Verify; empty: the system's CA store.
+    std::filesystem::path route_ca_file;
 };
 
 // What the runner has done since it started, for tests and metrics.

@@ -398,5 +398,40 @@ TEST_F(QueueRunnerTest, SplitsRecipientsByDomain)
     EXPECT_EQ(inbox()[0].find("Final-Recipient: rfc822; ok@remote.example"), std::string::npos);
 }
 
+TEST_F(QueueRunnerTest, RoutesSendADomainToItsHostAndTheRestToTheSmartHost)
+{
+    // No DNS for either: corp.example goes to its route's host, nowhere.example (which does
+    // not exist) to the smart host "*". Routes are read on each look at the queue.
+    start_sink();
+    start_runner(settings());
+    ASSERT_TRUE(store_->put_route(store::Route{"corp.example", "127.0.0.2", port_}));
+    const std::int64_t routed = enqueue({"boss@corp.example"});
+    ASSERT_TRUE(eventually([&] { return gone(routed); }));
+    ASSERT_TRUE(store_->put_route(store::Route{"*", "127.0.0.2", port_}));
+    const std::int64_t smart = enqueue({"someone@nowhere.example"});
+    ASSERT_TRUE(eventually([&] { return gone(smart); }));
+    const std::vector<SinkDump> dumps = sink_->dumps();
+    ASSERT_EQ(dumps.size(), 2u);
+    EXPECT_TRUE(inbox().empty());
+}
+
+TEST_F(QueueRunnerTest, ARouteThatRequiresTlsDefersWithoutIt)
+{
+    // smtp-sink offers no STARTTLS: a route with tls required must not send in the clear.
+    start_sink();
+    start_runner(settings());
+    ASSERT_TRUE(store_->put_route(
+        store::Route{"corp.example", "127.0.0.2", port_, store::RouteTls::Required}));
+    const std::int64_t id = enqueue({"boss@corp.example"});
+    ASSERT_TRUE(eventually([&] {
+        auto queued = entry(id);
+        return queued && queued->attempts == 1;
+    }));
+    const store::QueuedRecipient recipient = entry(id)->recipients[0];
+    EXPECT_EQ(recipient.state, store::RecipientState::Pending);
+    EXPECT_TRUE(recipient.last_reply.starts_with("4")) << recipient.last_reply;
+    EXPECT_TRUE(sink_->dumps().empty());
+}
+
 }  // namespace
 }  // namespace harbor::smtp::queue

@@ -73,6 +73,11 @@ struct RunnerState {
     net::Awaitable<void> refill();
     void dispatch();
     net::Awaitable<void> deliver_to(std::string name);
+    // The route for a domain: its own, else the smart host "*", else none (MX delivery).
+    std::optional<store::Route> route_for(const std::string& domain) const;
+    // The client's settings for one connection to `target`, by way of `route` if any.
+    Result<client::ClientSettings> client_settings(const Target& target,
+                                                   const std::optional<store::Route>& route);
     net::Awaitable<void> defer_all(std::string name, client::Verdict verdict, std::string remote);
     net::Awaitable<void> fail_all(std::string name, RouteFailure failure);
     net::Awaitable<void> send_job(client::ClientSession& session, const Target& target, Job& job);
@@ -92,6 +97,8 @@ struct RunnerState {
     std::mt19937_64 random;
 
     std::map<std::string, Destination> destinations;
+    std::map<std::string, store::Route> routes;  // by domain, "*" too; read on each refill
+    std::shared_ptr<net::ClientTlsContext> verifying_tls;  // for RouteTls::Verify, made once
     std::set<std::int64_t> in_flight;  // entry ids with jobs not yet recorded
     std::size_t workers = 0;
     bool stopping = false;

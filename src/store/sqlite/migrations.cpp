@@ -301,6 +301,17 @@ ALTER TABLE queue_recipients ADD COLUMN remote TEXT NOT NULL DEFAULT '';
 DROP INDEX queue_by_next_attempt;
 CREATE INDEX queue_due ON queue (held, next_attempt);
 )sql"},
+    // Where the queue sends a domain's mail instead of its MX ("*": everything remote).
+    {12, "routes", R"sql(
+CREATE TABLE routes (
+    domain        TEXT PRIMARY KEY,
+    host          TEXT NOT NULL,
+    port          INTEGER NOT NULL,
+    tls           INTEGER NOT NULL,
+    auth_user     TEXT NOT NULL DEFAULT '',
+    auth_password TEXT NOT NULL DEFAULT ''
+);
+)sql"},
 };
 
 }  // namespace

@@ -439,6 +439,14 @@ const Case cases[] = {
          EXPECT_TRUE(store.list_queue()->empty());
          EXPECT_EQ(count_rows(data_dir, "SELECT count(*) FROM blobs"), 0);
      }},
+    // Step 12 (routes) on a version-11 database: no routes, and one can be added.
+    {11, [](Connection& db, const fs::path&) { ASSERT_TRUE(db.exec(directory_seed)); },
+     [](Store& store, const fs::path&) {
+         check_directory(store);
+         EXPECT_TRUE(store.list_routes()->empty());
+         ASSERT_TRUE(store.put_route(Route{"corp.example", "10.0.0.25", 25}));
+         EXPECT_EQ(store.list_routes()->size(), 1u);
+     }},
 };
 
 TEST(Migrations, StepsAreNumberedFromOneWithoutGaps)

@@ -231,5 +231,35 @@ TEST_F(SqliteQueue, HoldReleaseAndRetry)
     EXPECT_EQ(entry->attempts, 1u);
 }
 
+TEST_F(SqliteQueue, RoutesAreAddedReplacedListedAndRemoved)
+{
+    Result<std::vector<Route>> none = store_->list_routes();
+    ASSERT_TRUE(none) << none.error().to_string();
+    EXPECT_TRUE(none->empty());
+    const Route internal{"corp.example", "exchange.corp.example", 2525, RouteTls::Required, "relay",
+                         "s3cret"};
+    const Route smart{"*", "192.0.2.25", 587, RouteTls::Verify};
+    ASSERT_TRUE(store_->put_route(internal));
+    ASSERT_TRUE(store_->put_route(smart));
+    Result<std::vector<Route>> both = store_->list_routes();
+    ASSERT_TRUE(both);
+    EXPECT_EQ(*both, (std::vector<Route>{smart, internal}));  // by domain: "*" first
+
+    Route replaced = internal;
+    replaced.host = "mx2.corp.example";
+    replaced.tls = RouteTls::Opportunistic;
+    replaced.auth_user.clear();
+    replaced.auth_password.clear();
+    ASSERT_TRUE(store_->put_route(replaced));
+    EXPECT_EQ(*store_->list_routes(), (std::vector<Route>{smart, replaced}));
+
+    ASSERT_TRUE(store_->remove_route("*"));
+    EXPECT_EQ(*store_->list_routes(), (std::vector<Route>{replaced}));
+    Result<void> again = store_->remove_route("*");
+    ASSERT_FALSE(again);
+    EXPECT_EQ(again.error().code, Errc::NotFound);
+    EXPECT_EQ(store_->put_route(Route{"x.example", "", 25}).error().code, Errc::Invalid);
+}
+
 }  // namespace
 }  // namespace harbor::store

@@ -173,6 +173,10 @@ public:
     void record_queue_attempt_async(QueueAttempt attempt, Done<void> done) override;
     void change_queue_entry_async(std::int64_t id, QueueAction action, std::int64_t now,
                                   Done<void> done) override;
+    // Routes (sqlite_routes.cpp).
+    Result<std::vector<Route>> list_routes() override;
+    Result<void> put_route(const Route& route) override;
+    Result<void> remove_route(std::string_view domain) override;
     Result<std::uint64_t> used_bytes(AccountId account) override;
     Result<std::vector<Mailbox>> list_mailboxes(AccountId account) override;
     Result<std::vector<MessageRecord>> list_messages(MailboxId mailbox) override;
