@@ -583,6 +583,35 @@ class OutboundTest(unittest.TestCase):
             for entry in queued:
                 self.a.cli.run("queue", "delete", str(entry["id"]))
 
+    # -- f. a local domain split with another server (gateway routes) --------------------
+
+    def test_f_unknown_local_recipients_follow_the_domains_route(self):
+        """`harbor route add a.example HOST` on A: alice (known to A) is delivered at A, while
+        dave, whom A's directory does not know, is accepted and relayed to the route's host
+        (B, which also serves a.example); without the route A refuses him at RCPT."""
+        dave = f"dave@{A_DOMAIN}"
+        with self.assertRaises(smtplib.SMTPRecipientsRefused):
+            send(self.a_port(), BOB, [dave], make_message("before-route", BOB, dave))
+        self.b.cli.run("domain", "add", A_DOMAIN)
+        self.b.cli.run("user", "add", dave, "--password", "dave-secret-1")
+        self.a.cli.run("route", "add", A_DOMAIN, f"{LOOPBACK}:{self.b.ports['mx']}")
+        try:
+            offset = len(self.a.log())
+            subject = f"split-{token()}"
+            send(self.a_port(), BOB, [dave, ALICE], make_message(subject, BOB, dave))
+            message_id = f"{subject}@{CLIENT_NAME}"
+            self.assertIsNotNone(self.wait_for_copy(dave, message_id),
+                                 f"not relayed to {dave} on B\n{self.a.output()}")
+            self.assertEqual(len(self.copies(ALICE, message_id, server=self.a)), 1)
+            self.assertEqual(self.copies(dave, message_id, server=self.b)[0][0], "INBOX")
+            delivery = self.wait_for_event(self.a, offset, "queue.delivery", to=dave)
+            self.assertEqual(delivery.get("result"), "delivered", delivery)
+            self.assertEqual(delivery.get("remote"), f"{LOOPBACK} [{LOOPBACK}]", delivery)
+        finally:
+            self.a.cli.run("route", "remove", A_DOMAIN)
+            self.b.cli.run("user", "remove", dave)
+            self.b.cli.run("domain", "remove", A_DOMAIN)
+
 
 if __name__ == "__main__":
     unittest.main()

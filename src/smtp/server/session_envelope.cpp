@@ -1,6 +1,9 @@
 // MAIL and RCPT (RFC 5321 §4.1.1.2, §4.1.1.3): the envelope, relay control (no open relay:
 // other domains only for authenticated clients and relay networks) and the recipient check
-// against the directory at RCPT time (aliases, groups, catch-alls, sub-addresses).
+// against the directory at RCPT time (aliases, groups, catch-alls, sub-addresses); a local domain
+// with a route (`harbor route`) relays the recipients the directory does not know to its host.
+#include <algorithm>
+
 #include "core/log.hpp"
 #include "smtp/server/session_state.hpp"
 #include "store/awaitable.hpp"
@@ -167,7 +170,24 @@ Parsed<Recipient> Session::accept_recipient(const RcptTo& rcpt) const
         }
         return recipient;
     }
+    if (!rcpt.postmaster && routed_elsewhere(rcpt.mailbox->domain)) {
+        // A domain split with an internal server (`harbor route add DOMAIN HOST`): whom the
+        // directory does not know lives there, and the queue takes the message to it.
+        Recipient recipient{rcpt, {}, {}};
+        recipient.external.push_back(recipient.rcpt.address);
+        return recipient;
+    }
     return Reply{550, "5.1.1", "User unknown"};  // RFC 3463 §3.2 X.1.1
+}
+
+bool Session::routed_elsewhere(std::string_view domain) const
+{
+    Result<std::vector<store::Route>> routes = handler_.store().list_routes();
+    if (!routes) {
+        return false;  // Unsupported (a store without routes) or a failed read: not routed
+    }
+    return std::any_of(routes->begin(), routes->end(),
+                       [&](const store::Route& route) { return route.domain == domain; });
 }
 
 }  // namespace harbor::smtp::server

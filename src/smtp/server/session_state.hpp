@@ -96,6 +96,9 @@ private:
     // Recipient checks (session_envelope.cpp): a reply refusing it, or the resolved recipient.
     // Blocking (directory and store reads): called through off_io_thread.
     Parsed<Recipient> accept_recipient(const RcptTo& rcpt) const;
+    // Whether a local domain has a route (`harbor route`): its unknown recipients are relayed
+    // to the route's host rather than refused. Blocking (the store).
+    bool routed_elsewhere(std::string_view domain) const;
 
     // DATA/BDAT (session_data.cpp).
     Result<SpoolFile> open_spool(const std::string& id);
