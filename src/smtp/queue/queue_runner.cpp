@@ -98,6 +98,10 @@ RunnerState::RunnerState(store::Store& s, directory::Directory& d, dns::Resolver
       random(std::random_device{}())
 {
     settings.client.helo_name = settings.hostname;
+    // RFC 5321 §5.1: an MX naming this server (and those after it) is never used.
+    if (!settings.hostname.empty()) {
+        settings.own_names.push_back(settings.hostname);
+    }
 }
 
 std::int64_t RunnerState::unix_now()

@@ -39,6 +39,8 @@ constexpr std::string_view zones = R"(
     local-zone: "nullmx.example." static
     local-data: "nullmx.example. 300 IN MX 0 ."
     local-zone: "servfail.example." refuse
+    local-zone: "loop.example." static
+    local-data: "loop.example. 300 IN MX 10 mx.local.test."
 )";
 
 const std::string message_text =
@@ -431,6 +433,17 @@ TEST_F(QueueRunnerTest, ARouteThatRequiresTlsDefersWithoutIt)
     EXPECT_EQ(recipient.state, store::RecipientState::Pending);
     EXPECT_TRUE(recipient.last_reply.starts_with("4")) << recipient.last_reply;
     EXPECT_TRUE(sink_->dumps().empty());
+}
+
+TEST_F(QueueRunnerTest, AnMxNamingThisServerIsALoop)
+{
+    // loop.example's only MX is our own host name: sending there would come back to us.
+    start_runner(settings());
+    const std::int64_t id = enqueue({"user@loop.example"});
+    ASSERT_TRUE(eventually([&] { return gone(id); }));
+    ASSERT_TRUE(eventually([&] { return inbox().size() == 1; }));
+    EXPECT_NE(inbox()[0].find("Status: 5.4.6"), std::string::npos);
+    EXPECT_EQ(runner_->stats().connections, 0u);
 }
 
 }  // namespace
