@@ -319,9 +319,10 @@ public:
     // subscriptions. Each renamed mailbox gets a new UIDVALIDITY: its new name may have been
     // used before, and (name, uidvalidity, uid) must never point at another message (§2.3.1.1).
     // Renaming INBOX creates `to` (new UIDVALIDITY), moves every INBOX message there and
-    // leaves INBOX empty, with its inferiors where they are. Returns the mailbox now named
-    // `to`. Errors: NotFound (`from`), Exists (`to` or a name it would move onto), Invalid (a
-    // bad name, or `to` inside `from`).
+    // leaves INBOX empty, with its inferiors where they are. A \Noselect name (DELETE kept it
+    // for its inferiors) moves with them. Returns the mailbox now named `to` (for a \Noselect
+    // name: id 0, only the name). Errors: NotFound (`from`), Exists (`to` or a name it would move
+    // onto), Invalid (a bad name, or `to` inside `from`).
     virtual void rename_mailbox_async(AccountId account, std::string from, std::string to,
                                       Done<Mailbox> done);
     Result<Mailbox> rename_mailbox(AccountId account, std::string from, std::string to);

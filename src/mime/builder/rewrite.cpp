@@ -7,17 +7,12 @@
 #include <algorithm>
 
 #include "mime/body.hpp"
+#include "mime/builder/edits.hpp"
 #include "mime/builder/header_encoding.hpp"
 #include "mime/builder/message_builder.hpp"
 
 namespace harbor::mime {
 namespace {
-
-struct Edit {
-    std::size_t offset = 0;
-    std::size_t length = 0;
-    std::string replacement;
-};
 
 struct Targets {
     const Part* plain = nullptr;
@@ -244,21 +239,6 @@ std::string wrap(std::string_view raw, const Part& root, const Disclaimer& discl
     return outer;
 }
 
-std::string apply(std::string_view raw, std::vector<Edit> edits)
-{
-    std::sort(edits.begin(), edits.end(),
-              [](const Edit& a, const Edit& b) { return a.offset < b.offset; });
-    std::string out;
-    std::size_t cursor = 0;
-    for (const Edit& edit : edits) {
-        out.append(raw.substr(cursor, edit.offset - cursor));
-        out += edit.replacement;
-        cursor = edit.offset + edit.length;
-    }
-    out.append(raw.substr(cursor));
-    return out;
-}
-
 }  // namespace
 
 std::string_view rewrite_status_name(RewriteStatus status)
@@ -304,7 +284,12 @@ RewriteResult append_disclaimer(std::string_view raw, const Message& message,
         std::string text = decode_text(raw, root).utf8;
         text = is_type(root, "text", "html") ? with_html_disclaimer(text, disclaimer.html)
                                              : with_plain_disclaimer(text, disclaimer.text);
-        result.bytes = apply(raw, {rewrite_text_part(raw, root, true, {}, std::move(text))});
+        std::optional<std::string> rewritten =
+            apply_edits(raw, {rewrite_text_part(raw, root, true, {}, std::move(text))});
+        if (!rewritten) {
+            return skip(RewriteStatus::SkippedMalformed);
+        }
+        result.bytes = std::move(*rewritten);
         result.changes.push_back("top-level text/" + root.content_type.subtype + " extended");
         return result;
     }
@@ -345,7 +330,11 @@ RewriteResult append_disclaimer(std::string_view raw, const Message& message,
                  disclaimer_part(disclaimer, {boundary}) + "\r\n--" + boundary + "\r\n"});
         result.changes.push_back("text/plain part added before the first part");
     }
-    result.bytes = apply(raw, std::move(edits));
+    std::optional<std::string> rewritten = apply_edits(raw, std::move(edits));
+    if (!rewritten) {
+        return skip(RewriteStatus::SkippedMalformed);
+    }
+    result.bytes = std::move(*rewritten);
     return result;
 }
 

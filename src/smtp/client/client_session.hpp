@@ -155,6 +155,7 @@ private:
     net::Awaitable<void> run_transaction(Transaction& transaction);
     net::Awaitable<void> send_envelope(Transaction& transaction);
     net::Awaitable<void> send_content(Transaction& transaction);
+    void downconvert(Transaction& transaction);
     net::Awaitable<Result<Reply>> read_reply(std::chrono::seconds timeout, std::string_view what);
     net::Awaitable<Result<Reply>> command(std::string line, std::chrono::seconds timeout,
                                           std::string_view what);

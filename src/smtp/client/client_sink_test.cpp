@@ -136,6 +136,13 @@ TEST(SmtpClientSink, SendsDsnAnd8bitmimeParametersOnlyWhenOffered)
         ASSERT_EQ(dumps.size(), 1u);
         EXPECT_EQ(dumps[0].mail, "<s@example.org>");
         EXPECT_EQ(dumps[0].rcpts, std::vector<std::string>{"<a@example.net>"});
+        // RFC 6152 §3: the 8-bit body went as quoted-printable; the 8-bit header field could
+        // not be converted and went as it was.
+        EXPECT_EQ(dumps[0].content.find("K\xc3\xb6ln"), std::string::npos) << dumps[0].content;
+        EXPECT_NE(dumps[0].content.find("Content-Transfer-Encoding: quoted-printable\n"),
+                  std::string::npos)
+            << dumps[0].content;
+        EXPECT_NE(dumps[0].content.find("K=C3=B6ln"), std::string::npos) << dumps[0].content;
     }
 }
 

@@ -5,6 +5,8 @@
 // BDAT LAST (RFC 3030 §2), and the verdict of every recipient.
 #include <optional>
 
+#include "core/log.hpp"
+#include "mime/builder/downconvert.hpp"
 #include "net/connection.hpp"
 #include "smtp/client/client_session.hpp"
 #include "smtp/client/data_encoder.hpp"
@@ -22,7 +24,8 @@ bool is_positive(const Reply& reply)
 }  // namespace
 
 struct ClientSession::Transaction {
-    explicit Transaction(const OutboundMessage& m) : message(m), decided(m.recipients.size())
+    explicit Transaction(const OutboundMessage& m)
+        : message(m), content(m.content), decided(m.recipients.size())
     {
         for (const OutboundRecipient& recipient : m.recipients) {
             result.recipients.push_back(RecipientResult{recipient.address, Verdict{}});
@@ -50,6 +53,10 @@ struct ClientSession::Transaction {
     }
 
     const OutboundMessage& message;
+    // What goes on the wire: the message's content, or its 7-bit form (`converted`) for a
+    // server without 8BITMIME.
+    std::string_view content;
+    std::string converted;
     MessageResult result;
     std::vector<char> decided;  // per recipient (not vector<bool>: plain flags)
     std::optional<MailFrom> mail;
@@ -144,7 +151,10 @@ net::Awaitable<void> ClientSession::run_transaction(Transaction& transaction)
         transaction.offered.push_back(i);
         transaction.rcpt_lines.push_back(format_rcpt_command(*rcpt, server));
     }
-    transaction.size = binary ? message.content.size() : encoded_size(message.content);
+    if (!binary && !server.eightbitmime && has_eight_bit(message.content)) {
+        downconvert(transaction);
+    }
+    transaction.size = binary ? transaction.content.size() : encoded_size(transaction.content);
     if (server.size && server.max_size != 0 && transaction.size > server.max_size) {
         // RFC 1870 §6.1: a client SHOULD NOT send a message larger than the declared limit;
         // RFC 3463 X.3.4 "message too big for system".
@@ -167,14 +177,29 @@ net::Awaitable<void> ClientSession::run_transaction(Transaction& transaction)
                (mail->body == Body::EightBitMime || has_eight_bit(message.content))) {
         transaction.options.body = Body::EightBitMime;
     }
-    // DEVIATION(RFC 6152 §3): 8-bit content to a server without 8BITMIME goes unlabelled and
-    // unconverted, as most MTAs do by default; TODO(client, #7): MIME downconversion.
     transaction.mail = std::move(*mail);
     co_await send_envelope(transaction);
     if (!ready() || transaction.accepted.empty()) {
         co_return;
     }
     co_await send_content(transaction);
+}
+
+// RFC 6152 §3: 8-bit content must not go to a server without 8BITMIME: its bodies become
+// quoted-printable or base64 (mime/builder/downconvert.hpp). DEVIATION(RFC 6152 §3): what cannot
+// be converted (a signed or encrypted message, one past the parser's limits) goes unconverted,
+// as Postfix sends it, rather than bounce; so do 8-bit header fields.
+void ClientSession::downconvert(Transaction& transaction)
+{
+    mime::DowngradeResult converted = mime::downconvert_to_7bit(transaction.message.content);
+    log::debug("smtp.client.downconvert",
+               {{"peer", record_.remote},
+                {"status", mime::downgrade_status_name(converted.status)},
+                {"header_8bit", converted.header_8bit ? "yes" : "no"}});
+    if (converted.status == mime::DowngradeStatus::Changed) {
+        transaction.converted = std::move(converted.bytes);
+        transaction.content = transaction.converted;
+    }
 }
 
 net::Awaitable<void> ClientSession::send_envelope(Transaction& transaction)
@@ -246,7 +271,7 @@ net::Awaitable<void> ClientSession::send_envelope(Transaction& transaction)
 
 net::Awaitable<void> ClientSession::send_content(Transaction& transaction)
 {
-    const std::string_view content = transaction.message.content;
+    const std::string_view content = transaction.content;
     const ServerExtensions& server = record_.extensions;
     const bool binary = transaction.options.body == Body::BinaryMime;
     std::string out;

@@ -245,6 +245,14 @@ net::Awaitable<void> RunnerState::record(Job& job, std::vector<Decision> decisio
     });
     if (--entry.jobs_left == 0) {
         in_flight.erase(queued.id);
+        if (reading) {
+            finished_while_reading.insert(queued.id);
+        }
+        if (more_due && in_flight.size() <= settings.batch / 2) {
+            more_due = false;  // read the next batch while half of this one is still under way
+            woken = true;
+            timer.cancel();
+        }
     }
 }
 

@@ -159,8 +159,11 @@ net::Awaitable<void> RunnerState::refill()
     std::function<Result<std::vector<store::QueuedMessage>>()> read = [&s, now, limit] {
         return s.due_queue_entries(now, limit);
     };
+    reading = true;
+    finished_while_reading.clear();
     Result<std::vector<store::QueuedMessage>> due =
         co_await store::off_io_thread(blocking, std::move(read));
+    reading = false;
     if (!due) {
         log::error("queue.error", {{"error", due.error().to_string()}});
         co_return;
@@ -179,8 +182,11 @@ net::Awaitable<void> RunnerState::refill()
     } else {
         log::error("queue.error", {{"error", "routes: " + listed.error().to_string()}});
     }
+    // A full read leaves more behind: the next one comes as soon as some of these are done,
+    // not at the next poll.
+    more_due = due->size() >= limit;
     for (store::QueuedMessage& message : *due) {
-        if (in_flight.contains(message.id)) {
+        if (in_flight.contains(message.id) || finished_while_reading.contains(message.id)) {
             continue;
         }
         std::map<std::string, std::vector<std::size_t>> by_domain;

@@ -446,5 +446,27 @@ TEST_F(QueueRunnerTest, AnMxNamingThisServerIsALoop)
     EXPECT_EQ(runner_->stats().connections, 0u);
 }
 
+TEST_F(QueueRunnerTest, ABacklogLargerThanABatchDrainsWithoutWaitingForThePoll)
+{
+    // Batches of 5 and a poll a minute away: 40 queued messages go out in one go, the next
+    // batch read as the last one finishes; none is handed out twice (one attempt each).
+    start_sink();
+    QueueSettings s = settings();
+    s.batch = 5;
+    s.poll_interval = 60s;
+    std::vector<std::int64_t> ids;
+    for (int i = 0; i < 40; ++i) {
+        ids.push_back(enqueue({"backlog" + std::to_string(i) + "@remote.example"}));
+    }
+    start_runner(s);
+    ASSERT_TRUE(eventually([&] {
+        return std::all_of(ids.begin(), ids.end(), [&](std::int64_t id) { return gone(id); });
+    }));
+    EXPECT_EQ(sink_->dumps().size(), 40u);
+    const QueueStats stats = runner_->stats();
+    EXPECT_EQ(stats.attempts, 40u);
+    EXPECT_EQ(stats.delivered, 40u);
+}
+
 }  // namespace
 }  // namespace harbor::smtp::queue

@@ -100,6 +100,11 @@ struct RunnerState {
     std::map<std::string, store::Route> routes;  // by domain, "*" too; read on each refill
     std::shared_ptr<net::ClientTlsContext> verifying_tls;  // for RouteTls::Verify, made once
     std::set<std::int64_t> in_flight;  // entry ids with jobs not yet recorded
+    // Entries that left in_flight while refill() was reading: the read may predate their
+    // record, and must not hand them out again.
+    std::set<std::int64_t> finished_while_reading;
+    bool reading = false;
+    bool more_due = false;  // the last read was full: read again as entries finish
     std::size_t workers = 0;
     bool stopping = false;
     bool woken = false;

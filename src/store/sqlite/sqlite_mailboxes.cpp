@@ -344,16 +344,18 @@ struct Renamed {
     std::uint64_t highest_modseq = 0;
 };
 
-Result<Mailbox> rename_hierarchy(WriteContext& ctx, const Mailbox& source, const std::string& to)
+// `from` and its inferiors become `to` and its inferiors. `source` is the mailbox named `from`,
+// or null for a \Noselect name (RFC 9051 §6.3.5), whose inferiors and name move all the same.
+Result<Mailbox> rename_hierarchy(WriteContext& ctx, AccountId account, const std::string& from,
+                                 const Mailbox* source, const std::string& to)
 {
-    const AccountId account = source.account;
     // The mailbox and its inferiors ("a/b" with "a"); substr() and length() both count
     // characters, so the prefix test is exact for any UTF-8 name.
     Result<Statement> select = ctx.db.prepare(
         "SELECT id, name, highestmodseq FROM mailboxes WHERE account_id = ?1 "
         "AND (name = ?2 OR substr(name, 1, length(?2) + 1) = ?2 || '/')");
     HARBOR_TRY(select);
-    select->bind(1, account.value).bind(2, source.name);
+    select->bind(1, account.value).bind(2, from);
     std::vector<Renamed> renamed;
     for (;;) {
         Result<bool> row = select->step();
@@ -361,9 +363,9 @@ Result<Mailbox> rename_hierarchy(WriteContext& ctx, const Mailbox& source, const
         if (!*row) {
             break;
         }
-        std::string from = select->column_text(1);
-        std::string target = to + from.substr(source.name.size());
-        renamed.push_back(Renamed{MailboxId{select->column_int64(0)}, std::move(from),
+        std::string name = select->column_text(1);
+        std::string target = to + name.substr(from.size());
+        renamed.push_back(Renamed{MailboxId{select->column_int64(0)}, std::move(name),
                                   std::move(target),
                                   static_cast<std::uint64_t>(select->column_int64(2))});
     }
@@ -398,8 +400,44 @@ Result<Mailbox> rename_hierarchy(WriteContext& ctx, const Mailbox& source, const
             subscription->reset().bind(1, r.to).bind(2, account.value).bind(3, r.from).run());
         ctx.changes.push_back(MailboxChange{account, r.id, r.highest_modseq});
     }
-    HARBOR_TRY(move_noselect_names(ctx.db, account, source.name, to));
-    return load_mailbox(ctx.db, source.id);
+    HARBOR_TRY(move_noselect_names(ctx.db, account, from, to));
+    if (source != nullptr) {
+        return load_mailbox(ctx.db, source->id);
+    }
+    Mailbox moved;  // a \Noselect name has no mailbox of its own
+    moved.account = account;
+    moved.name = to;
+    return moved;
+}
+
+Result<Mailbox> rename_noselect(WriteContext& ctx, AccountId account, const std::string& from,
+                                const std::string& to)
+{
+    if (to == from) {
+        return unexpected(Errc::Exists, "mailbox " + to + " exists");
+    }
+    if (to.size() > from.size() && to.compare(0, from.size(), from) == 0 &&
+        to[from.size()] == '/') {
+        return unexpected(Errc::Invalid, "cannot rename " + from + " into itself");
+    }
+    Result<Mailbox> taken = load_mailbox(ctx.db, account, to);
+    if (taken) {
+        return unexpected(Errc::Exists, "mailbox " + to + " exists");
+    }
+    if (taken.error().code != Errc::NotFound) {
+        return unexpected(std::move(taken).error());
+    }
+    Result<bool> kept = is_noselect_name(ctx.db, account, to);
+    HARBOR_TRY(kept);
+    if (*kept) {
+        return unexpected(Errc::Exists, "mailbox " + to + " exists");
+    }
+    Result<Mailbox> moved = rename_hierarchy(ctx, account, from, nullptr, to);
+    HARBOR_TRY(moved);
+    // The name itself stays \Noselect, under its new name.
+    HARBOR_TRY(forget_noselect_name(ctx.db, account, from));
+    HARBOR_TRY(keep_noselect_name(ctx.db, account, to));
+    return moved;
 }
 
 }  // namespace
@@ -412,6 +450,15 @@ void SqliteStore::rename_mailbox_async(AccountId account, std::string from, std:
          to = canonical_mailbox_name(to)](WriteContext& ctx) -> Result<Mailbox> {
             HARBOR_TRY(check_mailbox_name(to));
             Result<Mailbox> source = load_mailbox(ctx.db, account, from);
+            if (!source && source.error().code == Errc::NotFound) {
+                // A \Noselect name (kept by DELETE for its inferiors) is renamed with them, as
+                // Dovecot does; RFC 9051 §6.3.6 renames the inferiors of any name.
+                Result<bool> noselect = is_noselect_name(ctx.db, account, from);
+                HARBOR_TRY(noselect);
+                if (*noselect) {
+                    return rename_noselect(ctx, account, from, to);
+                }
+            }
             HARBOR_TRY(source);
             if (to == from) {
                 return unexpected(Errc::Exists, "mailbox " + to + " exists");
@@ -427,7 +474,7 @@ void SqliteStore::rename_mailbox_async(AccountId account, std::string from, std:
                 to[from.size()] == '/') {
                 return unexpected(Errc::Invalid, "cannot rename " + from + " into itself");
             }
-            return rename_hierarchy(ctx, *source, to);
+            return rename_hierarchy(ctx, account, from, &*source, to);
         },
         std::move(done));
 }
