@@ -176,6 +176,10 @@ class PostfixPeer:
         self.port = free_port()
         self.smtpd_limit = sessions_max + 20
         self.started = False
+        # Hooks for other benches (bench/smtp_outbound): main.cf settings added to or
+        # overriding the ones below, and lines appended to master.cf.
+        self.extra_settings = {}
+        self.extra_master_cf = ""
 
     def _postfix(self, *args, check=True):
         return subprocess.run(["/usr/sbin/postfix", "-c", self.config_dir, *args], check=check,
@@ -192,6 +196,7 @@ class PostfixPeer:
         os.chmod(self.dir, 0o755)
         with open(os.path.join(self.config_dir, "master.cf"), "w", encoding="utf-8") as out:
             out.write(MASTER_CF.format(port=self.port, smtpd_limit=self.smtpd_limit))
+            out.write(self.extra_master_cf)
         maps = os.path.join(self.config_dir, "vmailbox")
         with open(maps, "w", encoding="utf-8") as out:
             out.write(f"{RECIPIENT} {DOMAIN}/{USER}/\n")  # trailing slash: Maildir
@@ -221,6 +226,7 @@ class PostfixPeer:
             "default_process_limit": str(self.smtpd_limit + 50),
             "smtputf8_enable": "no",
         }
+        settings.update(self.extra_settings)
         with open(os.path.join(self.config_dir, "main.cf"), "w", encoding="utf-8") as out:
             for key, value in settings.items():
                 out.write(f"{key} = {value}\n")

@@ -163,8 +163,8 @@ net::Awaitable<void> RunnerState::refill()
     finished_while_reading.clear();
     Result<std::vector<store::QueuedMessage>> due =
         co_await store::off_io_thread(blocking, std::move(read));
-    reading = false;
     if (!due) {
+        reading = false;
         log::error("queue.error", {{"error", due.error().to_string()}});
         co_return;
     }
@@ -182,6 +182,8 @@ net::Awaitable<void> RunnerState::refill()
     } else {
         log::error("queue.error", {{"error", "routes: " + listed.error().to_string()}});
     }
+    // Until here (both reads), an entry recorded meanwhile may still be in `due`.
+    reading = false;
     // A full read leaves more behind: the next one comes as soon as some of these are done,
     // not at the next poll.
     more_due = due->size() >= limit;
