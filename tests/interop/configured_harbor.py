@@ -13,7 +13,7 @@ import socket
 import subprocess
 import time
 
-from harbor_harness import LOOPBACK, die_with_parent, tail
+from harbor_harness import LOOPBACK, die_with_parent, tail, terminate
 from smtp_support import TOOL_TIMEOUT, HarborCli
 
 EVENT_TIMEOUT = 20.0  # bounded waits for Harbor's own log events, never a timing assertion
@@ -133,14 +133,8 @@ class ConfiguredHarbor:
         """SIGTERM; the exit status (0 expected), or a text if it had to be killed."""
         if self.process is None:
             return 0
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-                return "killed: no exit within 10 s of SIGTERM"
+        if not terminate(self.process):
+            return "killed: no exit within 10 s of SIGTERM"
         return self.process.wait()
 
     def kill(self):

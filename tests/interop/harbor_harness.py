@@ -59,6 +59,21 @@ class HarborError(Exception):
     """Harbor could not be started or stopped as the contract says; carries its output."""
 
 
+def terminate(process, timeout=10):
+    """SIGTERM, then SIGKILL if `process` has not exited within `timeout` seconds. True when it
+    exited by itself (or had already)."""
+    if process.poll() is not None:
+        return True
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+        return True
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        return False
+
+
 def port_is_free(port, host=LOOPBACK):
     """True if `port` can be bound now. Without SO_REUSEADDR, so TIME_WAIT counts as taken,
     which is what Harbor's own bind will see if it does not set the option either."""

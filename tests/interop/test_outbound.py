@@ -37,7 +37,7 @@ import time
 import unittest
 
 from configured_harbor import ConfiguredHarbor, make_certificate
-from harbor_harness import LOOPBACK, die_with_parent, tail
+from harbor_harness import LOOPBACK, die_with_parent, tail, terminate
 from smtp_support import (CLIENT_NAME, IO_TIMEOUT, close_quietly, harbor_binary, make_message,
                           parse_stored, RECEIVED, token)
 
@@ -193,13 +193,7 @@ remote-control:
     def stop(self):
         if self.process is None:
             return
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        terminate(self.process)
         self.process = None
 
     def log(self):
