@@ -70,11 +70,9 @@ void ClientSession::fail(Verdict verdict)
     if (!failed_) {
         failed_ = true;
         failure_ = std::move(verdict);
-        log::info("smtp.client.session_failed",
-                  {{"peer", record_.remote},
-                   {"outcome", outcome_name(failure_.outcome)},
-                   {"reply", std::to_string(failure_.reply.code) + " " + failure_.reply.enhanced +
-                                 " " + failure_.reply.text}});
+        log::info("smtp.client.session_failed", {{"peer", record_.remote},
+                                                 {"outcome", outcome_name(failure_.outcome)},
+                                                 {"reply", reply_line(failure_.reply)}});
     }
     if (connection_) {
         connection_->close();

@@ -36,6 +36,21 @@ bool is_status_number(std::string_view digits)
 
 }  // namespace
 
+std::string reply_line(const Reply& reply)
+{
+    std::string line = std::to_string(reply.code);
+    if (!reply.enhanced.empty()) {
+        line += " " + reply.enhanced;
+    }
+    if (!reply.text.empty()) {
+        line += " ";
+        for (char c : reply.text) {
+            line += c == '\n' || c == '\r' ? ' ' : c;
+        }
+    }
+    return line;
+}
+
 std::string format_reply(const Reply& reply)
 {
     HARBOR_ASSERT(reply.code >= 200 && reply.code <= 599);

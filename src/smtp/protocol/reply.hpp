@@ -30,6 +30,10 @@ struct Reply {
 // The wire form: "250-first\r\n250 last\r\n", each line "code[-| ]enhanced text".
 std::string format_reply(const Reply& reply);
 
+// "550 5.1.1 No such user": a reply on one line (its lines joined by spaces), for logs, the
+// queue's last_reply and a notice's Diagnostic-Code.
+std::string reply_line(const Reply& reply);
+
 // True for class "." subject "." detail with class 2, 4 or 5, subject 0-999 and detail 0-999
 // written without leading zeros (RFC 3463 §2).
 bool is_well_formed_enhanced(std::string_view enhanced);

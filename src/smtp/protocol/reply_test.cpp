@@ -92,4 +92,12 @@ TEST(SmtpReply, ParsedHoldsValueOrRefusal)
 }
 
 }  // namespace
+TEST(ReplyLine, OneLineForLogsAndTheQueue)
+{
+    EXPECT_EQ(reply_line(Reply{550, "5.1.1", "No such user"}), "550 5.1.1 No such user");
+    EXPECT_EQ(reply_line(Reply{421, "", "closing"}), "421 closing");
+    EXPECT_EQ(reply_line(Reply{250, "", ""}), "250");
+    EXPECT_EQ(reply_line(Reply{451, "4.3.0", "first\nsecond\r"}), "451 4.3.0 first second ");
+}
+
 }  // namespace harbor::smtp

@@ -39,21 +39,6 @@ std::string_view state_name(store::RecipientState state)
 
 }  // namespace
 
-std::string reply_line(const Reply& reply)
-{
-    std::string line = std::to_string(reply.code);
-    if (!reply.enhanced.empty()) {
-        line += " " + reply.enhanced;
-    }
-    if (!reply.text.empty()) {
-        line += " ";
-        for (char c : reply.text) {
-            line += c == '\n' || c == '\r' ? ' ' : c;
-        }
-    }
-    return line;
-}
-
 net::Awaitable<std::shared_ptr<const std::string>> RunnerState::load_content(Entry& entry)
 {
     if (entry.content == nullptr) {

@@ -59,9 +59,6 @@ struct Decision {
     bool server_has_dsn = false;  // the remote takes over notifications (RFC 3461 §5.2.2)
 };
 
-// "550 5.1.1 No such user": a reply on one line, for the log, last_reply and notices.
-std::string reply_line(const Reply& reply);
-
 struct RunnerState {
     RunnerState(store::Store& store, directory::Directory& directory,
                 dns::ResolverSettings resolver, QueueSettings settings);
