@@ -192,6 +192,11 @@ Edit rewrite_text_part(std::string_view raw, const Part& part, bool top_level,
         header += fields;
         header += separator == 0 ? std::string_view("\r\n") : rest.substr(rest.size() - separator);
     }
+    // A delimiter at the very end of the input may lack its line end (RFC 2046 §5.1.1 wants
+    // one); the new fields must not run on from it.
+    if (part.header_offset > 0 && raw[part.header_offset - 1] != '\n') {
+        header.insert(0, "\r\n");
+    }
     return Edit{part.header_offset, part.body_offset + part.body_length - part.header_offset,
                 header + body};
 }

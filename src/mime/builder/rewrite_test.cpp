@@ -208,6 +208,23 @@ TEST(Rewrite, HeaderWithoutContentTypeOrSeparator)
     EXPECT_EQ(text_of(no_separator.bytes, parsed.root), plain_suffix);
 }
 
+// Found by fuzz_mime_rewrite: the last delimiter ends the input without a line end, so the
+// parser sees an empty text/plain part there; its new fields must start on a line of their own.
+TEST(Rewrite, EmptyLastPartAfterUnterminatedDelimiter)
+{
+    const std::string raw =
+        "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+        "Content-Type: image/png\r\n\r\nxx\r\n--b";
+    const Message before = parse_message(raw);
+    ASSERT_EQ(before.root.children.size(), 2u);
+    const RewriteResult result = rewrite(raw);
+    ASSERT_EQ(result.status, RewriteStatus::Changed);
+    const Message after = parse_message(result.bytes);
+    ASSERT_EQ(after.root.children.size(), 2u);
+    EXPECT_EQ(after.root.children[1].content_type.subtype, "plain");
+    EXPECT_EQ(text_of(result.bytes, after.root.children[1]), plain_suffix);
+}
+
 TEST(Rewrite, TruncatedInputIsSkipped)
 {
     Limits limits;
