@@ -100,6 +100,8 @@ struct QueueConfig {
     std::uint32_t connect_timeout_s = 30;
     // How long a destination none of whose hosts took a connection is left alone.
     std::uint32_t destination_backoff_s = 60;
+    // DANE for MX delivery (RFC 7672); takes effect only with DNSSEC validation (dns).
+    bool dane = true;
 };
 
 // [dns]: the resolver (dns/resolver.hpp ResolverSettings).

@@ -18,14 +18,17 @@ Result<std::uint32_t> get_u32(const Reporter& report, const toml::table& table,
 
 Result<void> parse_queue_section(const Reporter& report, const toml::table& table, QueueConfig& out)
 {
-    HARBOR_TRY(
-        check_keys(report, table, "queue",
-                   {"deliver", "max_connections", "max_connections_per_domain",
-                    "max_messages_per_connection", "retry_s", "lifetime_s", "delay_warning_s",
-                    "port", "poll_interval_ms", "connect_timeout_s", "destination_backoff_s"}));
+    HARBOR_TRY(check_keys(
+        report, table, "queue",
+        {"deliver", "max_connections", "max_connections_per_domain", "max_messages_per_connection",
+         "retry_s", "lifetime_s", "delay_warning_s", "port", "poll_interval_ms",
+         "connect_timeout_s", "destination_backoff_s", "dane"}));
     auto deliver = get_bool(report, table, "deliver", "queue.deliver", out.deliver);
     HARBOR_TRY(deliver);
     out.deliver = *deliver;
+    auto dane = get_bool(report, table, "dane", "queue.dane", out.dane);
+    HARBOR_TRY(dane);
+    out.dane = *dane;
     auto total = get_u32(report, table, "max_connections", "queue.max_connections", 1, 10'000,
                          out.max_connections);
     HARBOR_TRY(total);

@@ -22,45 +22,12 @@ namespace asio = boost::asio;
 using test::run;
 using test::TempDir;
 
-std::string read_text(const std::filesystem::path& path)
-{
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
+using test::auth_zone;
+using test::read_text;
 
-// Writes and signs `zone` in dir; returns its DS record text, or the failure.
 Result<std::string> sign_zone(const std::filesystem::path& dir, const std::string& zone)
 {
-    std::ofstream(dir / (zone + ".zone"))
-        << "$ORIGIN " << zone << ".\n$TTL 300\n"
-        << "@ IN SOA ns." << zone << ". hostmaster." << zone << ". 1 3600 600 86400 300\n"
-        << "@ IN NS ns." << zone << ".\n"
-        << "ns IN A 10.0.0.53\n"
-        << "www IN A 10.0.0.80\n";
-    std::string cd = "cd '" + dir.string() + "' && ";
-    if (test::run_shell(cd + "ldns-keygen -a ECDSAP256SHA256 -k " + zone + " > " + zone +
-                        ".key-name") != 0) {
-        return unexpected(Errc::NotFound,
-                          "ldns-keygen failed: install Debian's ldnsutils "
-                          "(scripts/deps)");
-    }
-    std::string key = read_text(dir / (zone + ".key-name"));
-    key.erase(key.find_last_not_of("\r\n") + 1);
-    if (test::run_shell(cd + "ldns-signzone " + zone + ".zone " + key) != 0) {
-        return unexpected(Errc::NotFound, "ldns-signzone failed for " + zone);
-    }
-    std::string ds = read_text(dir / (key + ".ds"));
-    ds.erase(ds.find_last_not_of("\r\n") + 1);
-    return ds;
-}
-
-std::string auth_zone(const std::filesystem::path& dir, const std::string& zone)
-{
-    return "auth-zone:\n    name: \"" + zone + ".\"\n    zonefile: \"" +
-           (dir / (zone + ".zone.signed")).string() +
-           "\"\n    for-downstream: yes\n    for-upstream: no\n";
+    return test::sign_zone(dir, zone, "www IN A 10.0.0.80\n");
 }
 
 class DnssecTest : public ::testing::Test {

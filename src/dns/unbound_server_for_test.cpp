@@ -24,14 +24,6 @@ namespace {
 
 constexpr const char* unbound_binary = "/usr/sbin/unbound";
 
-std::string read_text(const std::filesystem::path& path)
-{
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 // Binds a socket of `type` on 127.0.0.1:port (0: any) and returns it, or -1.
 int bind_loopback(int type, std::uint16_t port)
 {
@@ -202,6 +194,46 @@ SilentServer::~SilentServer()
             ::close(fd);
         }
     }
+}
+
+std::string read_text(const std::filesystem::path& path)
+{
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+Result<std::string> sign_zone(const std::filesystem::path& dir, const std::string& zone,
+                              const std::string& records)
+{
+    std::ofstream(dir / (zone + ".zone"))
+        << "$ORIGIN " << zone << ".\n$TTL 300\n"
+        << "@ IN SOA ns." << zone << ". hostmaster." << zone << ". 1 3600 600 86400 300\n"
+        << "@ IN NS ns." << zone << ".\n"
+        << "ns IN A 10.0.0.53\n"
+        << records;
+    const std::string cd = "cd '" + dir.string() + "' && ";
+    if (run_shell(cd + "ldns-keygen -a ECDSAP256SHA256 -k " + zone + " > " + zone + ".key-name") !=
+        0) {
+        return unexpected(Errc::NotFound,
+                          "ldns-keygen failed: install Debian's ldnsutils (scripts/deps)");
+    }
+    std::string key = read_text(dir / (zone + ".key-name"));
+    key.erase(key.find_last_not_of("\r\n") + 1);
+    if (run_shell(cd + "ldns-signzone " + zone + ".zone " + key) != 0) {
+        return unexpected(Errc::NotFound, "ldns-signzone failed for " + zone);
+    }
+    std::string ds = read_text(dir / (key + ".ds"));
+    ds.erase(ds.find_last_not_of("\r\n") + 1);
+    return ds;
+}
+
+std::string auth_zone(const std::filesystem::path& dir, const std::string& zone)
+{
+    return "auth-zone:\n    name: \"" + zone + ".\"\n    zonefile: \"" +
+           (dir / (zone + ".zone.signed")).string() +
+           "\"\n    for-downstream: yes\n    for-upstream: no\n";
 }
 
 }  // namespace harbor::dns::test

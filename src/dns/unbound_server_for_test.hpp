@@ -81,6 +81,18 @@ private:
 // A loopback port that is free for both UDP and TCP right now.
 std::uint16_t free_port();
 
+// Writes `zone` (SOA, NS, an A for its name server, then `records`, zone-file lines relative to
+// the origin) in dir and signs it with ldns-keygen / ldns-signzone (Debian ldnsutils) into
+// <zone>.zone.signed; returns its DS record text, a trust anchor for ResolverSettings.
+Result<std::string> sign_zone(const std::filesystem::path& dir, const std::string& zone,
+                              const std::string& records);
+
+// The auth-zone clause that serves dir/<zone>.zone.signed, for UnboundServer's extra_config.
+std::string auth_zone(const std::filesystem::path& dir, const std::string& zone);
+
+// The whole text of a file ("" when it cannot be read).
+std::string read_text(const std::filesystem::path& path);
+
 // A UDP socket bound on 127.0.0.1 that never answers: a resolver that forwards to it times out.
 class SilentServer {
 public:

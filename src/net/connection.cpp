@@ -9,9 +9,6 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/write.hpp>
 
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
-
 #include <algorithm>
 #include <tuple>
 
@@ -394,89 +391,6 @@ Awaitable<Result<void>> Connection::write(std::string_view bytes)
     co_return co_await write(bytes, deadline_after(default_write_timeout));
 }
 
-Result<void> Connection::before_handshake()
-{
-    if (tls_) {
-        return unexpected(Errc::Invalid, "TLS already active");
-    }
-    if (aborted_) {
-        return unexpected(Errc::Closed, "shutting down");
-    }
-    if (inflater_) {
-        // RFC 4978 §3: compression sits above TLS, so TLS cannot start under it.
-        return unexpected(Errc::Invalid, "compression already active");
-    }
-    // RFC 3207 §6 (§4.2 for the client): bytes that arrived before the handshake were not
-    // protected by it and must not be taken as commands or replies afterwards (STARTTLS
-    // command injection).
-    buffer_.clear();
-    begin_ = 0;
-    skip_to_lf_ = false;
-    return ok();
-}
-
-Awaitable<Result<void>> Connection::handshake(asio::ssl::stream_base::handshake_type type,
-                                              Deadline deadline)
-{
-    arm_timer(deadline);
-    auto [ec] = co_await tls_->async_handshake(type, use_tuple);
-    disarm_timer();
-    if (ec) {
-        Error error = failure(ec, "TLS handshake");
-        if (error.code == Errc::Io) {
-            error.detail = "TLS handshake: " + ec.message();
-        }
-        co_return unexpected(std::move(error));
-    }
-    co_return ok();
-}
-
-Awaitable<Result<void>> Connection::start_tls(Deadline deadline)
-{
-    if (tls_context_ == nullptr) {
-        co_return unexpected(Errc::Unsupported, "no TLS certificate configured");
-    }
-    if (Result<void> ready = before_handshake(); !ready) {
-        co_return ready;
-    }
-    auto context = tls_context_->current();
-    tls_snapshot_ = context;
-    tls_ = std::make_unique<TlsStream>(socket_, *context);
-    co_return co_await handshake(asio::ssl::stream_base::server, deadline);
-}
-
-Awaitable<Result<void>> Connection::start_tls_client(std::shared_ptr<asio::ssl::context> context,
-                                                     std::string server_name, Deadline deadline)
-{
-    if (Result<void> ready = before_handshake(); !ready) {
-        co_return ready;
-    }
-    tls_snapshot_ = context;
-    tls_ = std::make_unique<TlsStream>(socket_, *context);
-    SSL* ssl = tls_->native_handle();
-    boost::system::error_code not_an_address;
-    (void)asio::ip::make_address(server_name, not_an_address);
-    if (!server_name.empty() && not_an_address) {
-        // SSL_set_tlsext_host_name() without its C cast.
-        SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-                 const_cast<char*>(server_name.c_str()));
-        SSL_set1_host(ssl, server_name.c_str());
-    } else if (!server_name.empty()) {
-        X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), server_name.c_str());
-    }
-    co_return co_await handshake(asio::ssl::stream_base::client, deadline);
-}
-
-bool Connection::tls_peer_verified() const
-{
-    if (!tls_) {
-        return false;
-    }
-    SSL* ssl = const_cast<TlsStream&>(*tls_).native_handle();
-    X509* certificate = SSL_get0_peer_certificate(ssl);
-    return certificate != nullptr && SSL_get_verify_result(ssl) == X509_V_OK;
-}
-
 Result<void> Connection::start_compression()
 {
     if (inflater_) {
@@ -529,15 +443,6 @@ bool Connection::take_wake()
     woken_ = false;
     wake_pending_ = false;
     return woken;
-}
-
-std::string Connection::tls_description() const
-{
-    if (!tls_) {
-        return {};
-    }
-    SSL* ssl = const_cast<TlsStream&>(*tls_).native_handle();
-    return std::string(SSL_get_version(ssl)) + " " + SSL_get_cipher_name(ssl);
 }
 
 std::string Connection::peer_ip() const

@@ -16,9 +16,11 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.hpp"
 #include "net/awaitable.hpp"
+#include "net/dane.hpp"
 #include "net/deflate_stream.hpp"
 
 namespace harbor::net {
@@ -74,11 +76,17 @@ public:
     // an IP literal) and is the name the certificate must match (RFC 6125 §6); whether a
     // failed check ends the handshake is the context's verify mode. As in start_tls(),
     // buffered plaintext is discarded first: it was not protected by the handshake.
+    // With `dane` records (usable ones, net/dane.hpp) the chain is checked against them instead
+    // of the trust anchors (RFC 7671 §5), and server_name is the TLSA base domain (RFC 7672
+    // §3.2.2); the outcome is tls_dane_verified().
     Awaitable<Result<void>> start_tls_client(std::shared_ptr<asio::ssl::context> context,
-                                             std::string server_name, Deadline deadline);
+                                             std::string server_name, Deadline deadline,
+                                             std::vector<DaneRecord> dane = {});
     // After start_tls_client(): the server's chain and name verified against the context's
-    // trust anchors (known even when the context does not enforce it).
+    // trust anchors, or its DANE records (known even when the context does not enforce it).
     bool tls_peer_verified() const;
+    // After start_tls_client() with DANE records: one of them matched the chain.
+    bool tls_dane_verified() const;
 
     // COMPRESS=DEFLATE (RFC 4978 §3): from now on the bytes read are raw DEFLATE, inflated
     // before framing, and every write is deflated and ends in a sync flush. The octets already
@@ -146,6 +154,7 @@ private:
     asio::steady_timer timer_;
     std::shared_ptr<TimerState> timer_state_;
     bool aborted_ = false;
+    bool dane_ = false;          // start_tls_client() was given DANE records
     bool wake_pending_ = false;  // wake() with no read in flight
     bool reading_ = false;
     bool woken_ = false;         // the last read ended by wake()

@@ -102,6 +102,11 @@ Result<std::shared_ptr<ClientTlsContext>> ClientTlsContext::create(const ClientT
                               "CA file " + options.ca_file.string() + ": " + openssl_errors());
         }
     }
+    // Lets a connection check the server against TLSA records (Connection::start_tls_client);
+    // connections without them verify as before.
+    if (SSL_CTX_dane_enable(raw) <= 0) {
+        return unexpected(Errc::Internal, "DANE: " + openssl_errors());
+    }
     // With SSL_VERIFY_NONE OpenSSL still checks the chain and the name and keeps the result
     // (SSL_get_verify_result), so an opportunistic session can report whether it verified.
     SSL_CTX_set_verify(raw, options.verify == TlsVerify::Peer ? SSL_VERIFY_PEER : SSL_VERIFY_NONE,

@@ -82,6 +82,7 @@ Result<void> make_queue_runner(const Config& config, ProtocolHandlers& result)
     settings.poll_interval = std::chrono::milliseconds(q.poll_interval_ms);
     settings.client.connect_timeout = std::chrono::seconds(q.connect_timeout_s);
     settings.destination_backoff = std::chrono::seconds(q.destination_backoff_s);
+    settings.dane = q.dane;
     dns::ResolverSettings resolver;
     resolver.forwarders = config.dns.forwarders;
     resolver.trust_anchors = config.dns.trust_anchors;

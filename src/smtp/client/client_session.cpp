@@ -215,11 +215,12 @@ net::Awaitable<ClientSession::Step> ClientSession::attempt(asio::ip::tcp::endpoi
         if (step != Step::Ready) {
             co_return step;
         }
-    } else if (settings_.tls == TlsPolicy::Required) {
+    } else if (settings_.tls != TlsPolicy::Opportunistic) {
         // RFC 3463 §3.8 X.7.4 "security features not supported" (Postfix's wording).
-        fail(Verdict{
-            Outcome::Temporary,
-            Reply{451, "4.7.4", "TLS is required, but was not offered by host " + record_.remote}});
+        fail(Verdict{Outcome::Temporary,
+                     Reply{451, "4.7.4",
+                           std::string(settings_.tls == TlsPolicy::Dane ? "DANE: " : "") +
+                               "TLS is required, but was not offered by host " + record_.remote}});
         co_return Step::Failed;
     }
     if (settings_.auth) {
@@ -265,7 +266,8 @@ net::Awaitable<bool> ClientSession::hello()
 
 net::Awaitable<ClientSession::Step> ClientSession::start_tls()
 {
-    const bool required = settings_.tls == TlsPolicy::Required;
+    const bool required = settings_.tls != TlsPolicy::Opportunistic;
+    const bool dane = settings_.tls == TlsPolicy::Dane;
     // The context first: once the server said 220 to STARTTLS there is no way back.
     std::shared_ptr<net::ClientTlsContext> context = tls_context();
     if (!context) {
@@ -293,8 +295,13 @@ net::Awaitable<ClientSession::Step> ClientSession::start_tls()
     const std::string name = settings_.server_name.empty()
                                  ? connection_->peer().address().to_string()
                                  : settings_.server_name;
+    std::vector<net::DaneRecord> records;  // not a ?: in the co_await (GCC 12 miscompiles it)
+    if (dane) {
+        records = settings_.dane;
+    }
     Result<void> handshake = co_await connection_->start_tls_client(
-        context->context(), name, deadline_after(settings_.tls_handshake_timeout));
+        context->context(), name, deadline_after(settings_.tls_handshake_timeout),
+        std::move(records));
     if (!handshake) {
         log::info("smtp.client.tls_failed",
                   {{"peer", record_.remote}, {"error", handshake.error().to_string()}});
@@ -313,10 +320,19 @@ net::Awaitable<ClientSession::Step> ClientSession::start_tls()
     record_.tls = description;
     record_.tls_version = description.substr(0, space);
     record_.tls_cipher = space == std::string::npos ? "" : description.substr(space + 1);
-    record_.tls_verified = connection_->tls_peer_verified();
+    record_.dane = dane && connection_->tls_dane_verified();
+    record_.tls_verified = dane ? record_.dane : connection_->tls_peer_verified();
     log::debug("smtp.client.tls", {{"peer", record_.remote},
                                    {"tls", record_.tls},
                                    {"verified", record_.tls_verified ? "yes" : "no"}});
+    if (dane && !record_.dane) {
+        // RFC 7672 §2.2: no delivery to this host unless its certificate matches; the queue
+        // tries the next one (Postfix: "Server certificate not trusted").
+        fail(Verdict{Outcome::Temporary, Reply{451, "4.7.5",
+                                               "DANE: the certificate of " + record_.remote + " (" +
+                                                   name + ") matches none of its TLSA records"}});
+        co_return Step::Failed;
+    }
     // RFC 3207 §4.2: the client MUST discard what it learned before TLS and send EHLO again.
     record_.extensions = ServerExtensions{};
     record_.esmtp = false;

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "net/awaitable.hpp"
+#include "net/dane.hpp"
 #include "net/outbound.hpp"
 #include "smtp/client/envelope.hpp"
 #include "smtp/protocol/reply_parser.hpp"
@@ -37,6 +38,9 @@ namespace harbor::smtp::client {
 enum class TlsPolicy {
     Opportunistic,  // STARTTLS when offered; plaintext when not, or after a failed handshake
     Required,       // no STARTTLS or no handshake: every recipient fails as Temporary
+    // RFC 7672 §2.2: Required, and the certificate must match ClientSettings::dane (DNSSEC-valid
+    // TLSA records of the server); a mismatch fails the session as Temporary (4.7.5).
+    Dane,
 };
 
 // What open() authenticates with (RFC 4954) once EHLO is done: PLAIN (RFC 4616) when the server
@@ -57,9 +61,11 @@ struct ClientSettings {
     TlsPolicy tls = TlsPolicy::Opportunistic;
     // The trust settings for STARTTLS; null: TlsVerify::None over the system CA store.
     std::shared_ptr<net::ClientTlsContext> tls_context;
-    // The server's host name (the MX name): SNI and the name its certificate must carry.
-    // Empty: the address connected to.
+    // The server's host name (the MX name): SNI and the name its certificate must carry (for
+    // DANE the TLSA base domain). Empty: the address connected to.
     std::string server_name;
+    // TlsPolicy::Dane: the server's usable TLSA records (net::dane_usable), at least one.
+    std::vector<net::DaneRecord> dane;
     // Set: AUTH before the first transaction, or the session fails (ClientCredentials). Each
     // step of the exchange waits command_timeout.
     std::optional<ClientCredentials> auth;
@@ -111,7 +117,8 @@ struct SessionRecord {
     std::string tls = "none";  // "TLSv1.3 TLS_AES_256_GCM_SHA384", or "none"
     std::string tls_version;   // empty without TLS
     std::string tls_cipher;
-    bool tls_verified = false;     // certificate chain and name verified
+    bool tls_verified = false;     // certificate chain and name verified, or DANE matched
+    bool dane = false;             // verified by the server's TLSA records (TlsPolicy::Dane)
     bool tls_fell_back = false;    // opportunistic: handshake failed, reconnected in plaintext
     std::string auth_mechanism;    // "PLAIN" or "LOGIN" after AUTH (RFC 4954); else empty
     std::size_t transactions = 0;  // MAIL commands sent on this connection

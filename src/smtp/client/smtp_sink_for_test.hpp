@@ -13,8 +13,10 @@
 #include <boost/asio/use_future.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -50,6 +52,20 @@ T run(boost::asio::awaitable<T> coro)
     auto future = boost::asio::co_spawn(io, std::move(coro), boost::asio::use_future);
     io.run();
     return future.get();
+}
+
+// Polls `condition` every 20 ms until it holds or `limit` passes; its last value.
+inline bool eventually(const std::function<bool()>& condition,
+                       std::chrono::milliseconds limit = std::chrono::seconds(15))
+{
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (condition()) {
+            return true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return condition();
 }
 
 // Client settings for loopback tests: our EHLO name "client.test" and every timeout 10 s.

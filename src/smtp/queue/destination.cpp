@@ -37,14 +37,14 @@ net::Awaitable<std::vector<Target>> host_addresses(dns::Resolver& resolver, cons
     Result<dns::AnswerA> v4 = co_await resolver.async_a(host, asio::use_awaitable);
     if (v6) {
         for (const auto& address : v6->records) {
-            targets.push_back(Target{host, {address, port}});
+            targets.push_back(Target{host, {address, port}, v6->security == dns::Security::Secure});
         }
     } else {
         failure = "AAAA lookup of " + host + " failed: " + v6.error().detail;
     }
     if (v4) {
         for (const auto& address : v4->records) {
-            targets.push_back(Target{host, {address, port}});
+            targets.push_back(Target{host, {address, port}, v4->security == dns::Security::Secure});
         }
     } else {
         failure = "A lookup of " + host + " failed: " + v4.error().detail;

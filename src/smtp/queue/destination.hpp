@@ -25,6 +25,9 @@ namespace harbor::smtp::queue {
 struct Target {
     std::string host;  // the MX (or implicit MX) name, for SNI and the logs; the literal itself
     asio::ip::tcp::endpoint endpoint;
+    // The address came from a DNSSEC-valid answer: only then does the host's TLSA lookup count
+    // (RFC 7672 §2.2.2). False for literals and route hosts given as addresses.
+    bool secure = false;
 };
 
 using Targets = std::variant<std::vector<Target>, RouteFailure>;

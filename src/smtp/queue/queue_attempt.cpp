@@ -118,10 +118,14 @@ net::Awaitable<void> RunnerState::send_job(client::ClientSession& session, const
         decisions.push_back(Decision{job.recipients[k], std::move(verdict), describe_target(target),
                                      target.host, record_of_session.extensions.dsn});
     }
-    co_await record(job, std::move(decisions), record_of_session.tls);
+    const char* tls_auth = record_of_session.dane           ? "dane"
+                           : record_of_session.tls_verified ? "verified"
+                                                            : "none";
+    co_await record(job, std::move(decisions), record_of_session.tls, tls_auth);
 }
 
-net::Awaitable<void> RunnerState::record(Job& job, std::vector<Decision> decisions, std::string tls)
+net::Awaitable<void> RunnerState::record(Job& job, std::vector<Decision> decisions, std::string tls,
+                                         std::string tls_auth)
 {
     Entry& entry = *job.entry;
     const store::QueuedMessage& queued = entry.message;
@@ -178,6 +182,7 @@ net::Awaitable<void> RunnerState::record(Job& job, std::vector<Decision> decisio
                                      {"result", state_name(outcome.state)},
                                      {"remote", decision.remote},
                                      {"tls", tls},
+                                     {"tls_auth", tls_auth},
                                      {"reply", outcome.reply}});
         attempt.outcomes.push_back(std::move(outcome));
     }

@@ -13,6 +13,7 @@
 #include "core/ascii.hpp"
 #include "core/log.hpp"
 #include "core/thread_name.hpp"
+#include "smtp/queue/dane_policy.hpp"
 #include "smtp/queue/runner_state.hpp"
 #include "store/awaitable.hpp"
 
@@ -310,6 +311,17 @@ net::Awaitable<void> RunnerState::deliver_to(std::string name)
             refused_by = describe_target(target);
             break;
         }
+        if (!route && settings.dane && target.secure) {
+            std::optional<client::Verdict> unreachable = co_await apply_dane(target, *client);
+            if (unreachable) {
+                refused = std::move(*unreachable);
+                refused_by = describe_target(target);
+                log::info("queue.connect.failed", {{"domain", name},
+                                                   {"remote", refused_by},
+                                                   {"reply", reply_line(refused.reply)}});
+                continue;
+            }
+        }
         auto attempt = std::make_unique<client::ClientSession>(io.get_executor(), *client);
         if (co_await attempt->open(target.endpoint)) {
             session = std::move(attempt);
@@ -332,7 +344,11 @@ net::Awaitable<void> RunnerState::deliver_to(std::string name)
         }
         co_return;
     }
-    count([](QueueStats& s) { ++s.connections; });
+    const bool dane = session->record().dane;
+    count([dane](QueueStats& s) {
+        ++s.connections;
+        s.dane += dane ? 1 : 0;
+    });
     ++d.connected;
     for (std::size_t sent = 0; sent < settings.max_messages_per_connection; ++sent) {
         if (stopping || d.jobs.empty() || !session->ready()) {
@@ -346,6 +362,29 @@ net::Awaitable<void> RunnerState::deliver_to(std::string name)
     if (session->ready()) {
         co_await session->quit();
     }
+}
+
+net::Awaitable<std::optional<client::Verdict>> RunnerState::apply_dane(
+    const Target& target, client::ClientSettings& client)
+{
+    const std::string name = tlsa_name(target.host, target.endpoint.port());
+    Result<dns::AnswerTlsa> answer = co_await resolver->async_tlsa(name, asio::use_awaitable);
+    DanePolicy policy = dane_policy_of(name, answer);
+    switch (policy.kind) {
+        case DanePolicy::Kind::None:
+            break;
+        case DanePolicy::Kind::Encrypt:
+            client.tls = client::TlsPolicy::Required;
+            break;
+        case DanePolicy::Kind::Authenticate:
+            client.tls = client::TlsPolicy::Dane;
+            client.dane = std::move(policy.records);
+            break;
+        case DanePolicy::Kind::Unreachable:
+            co_return client::Verdict{client::Outcome::Temporary,
+                                      Reply{451, "4.7.5", std::move(policy.reason)}};
+    }
+    co_return std::nullopt;
 }
 
 std::optional<store::Route> RunnerState::route_for(const std::string& domain) const

@@ -51,6 +51,9 @@ struct QueueSettings {
     // Timeouts and TLS of the client; helo_name and server_name are set per connection.
     client::ClientSettings client;
     std::size_t batch = 500;  // entries read from the store at a time
+    // DANE for MX delivery (RFC 7672): hosts with DNSSEC-valid TLSA records get TLS that must
+    // match them. Needs a validating resolver (dns trust_anchors); routes never use it.
+    bool dane = true;
     // Trust anchors for routes with RouteTls::Verify; empty: the system's CA store.
     std::filesystem::path route_ca_file;
 };
@@ -59,6 +62,7 @@ struct QueueSettings {
 struct QueueStats {
     std::uint64_t attempts = 0;     // attempts recorded (one per entry and destination)
     std::uint64_t connections = 0;  // SMTP sessions opened
+    std::uint64_t dane = 0;         // of them, authenticated by TLSA records (RFC 7672)
     std::uint64_t delivered = 0;    // recipients delivered
     std::uint64_t failed = 0;       // recipients failed for good
     std::uint64_t deferred = 0;     // recipients left for a later attempt

@@ -21,6 +21,7 @@ namespace harbor::smtp::queue {
 namespace {
 
 using namespace std::chrono_literals;
+using client::test::eventually;
 using client::test::SinkDump;
 using client::test::SmtpSink;
 
@@ -46,18 +47,6 @@ constexpr std::string_view zones = R"(
 const std::string message_text =
     "From: Sender <sender@local.test>\r\nTo: someone@remote.example\r\n"
     "Subject: outbound\r\nMessage-ID: <q1@local.test>\r\n\r\nHello over there.\r\n";
-
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = 15s)
-{
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (condition()) {
-            return true;
-        }
-        std::this_thread::sleep_for(20ms);
-    }
-    return condition();
-}
 
 class QueueRunnerTest : public ::testing::Test {
 protected:

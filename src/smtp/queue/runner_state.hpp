@@ -78,7 +78,14 @@ struct RunnerState {
     net::Awaitable<void> defer_all(std::string name, client::Verdict verdict, std::string remote);
     net::Awaitable<void> fail_all(std::string name, RouteFailure failure);
     net::Awaitable<void> send_job(client::ClientSession& session, const Target& target, Job& job);
-    net::Awaitable<void> record(Job& job, std::vector<Decision> decisions, std::string tls);
+    // tls: the session's protocol and cipher, or "none"; tls_auth: how the server's certificate
+    // was checked ("dane", "verified" against the CA store, or "none").
+    net::Awaitable<void> record(Job& job, std::vector<Decision> decisions, std::string tls,
+                                std::string tls_auth = "none");
+    // RFC 7672: the TLSA lookup for `target` and what it asks of `client`; a Verdict when the
+    // host must not be tried at all.
+    net::Awaitable<std::optional<client::Verdict>> apply_dane(const Target& target,
+                                                              client::ClientSettings& client);
     net::Awaitable<std::shared_ptr<const std::string>> load_content(Entry& entry);
     template <typename F>
     void count(F&& change)
