@@ -102,6 +102,10 @@ struct QueueConfig {
     std::uint32_t destination_backoff_s = 60;
     // DANE for MX delivery (RFC 7672); takes effect only with DNSSEC validation (dns).
     bool dane = true;
+    // MTA-STS for MX delivery (RFC 8461).
+    bool mta_sts = true;
+    // Trust anchors (PEM) for verified TLS: routes with --tls verify, MTA-STS; "": the system's.
+    std::string ca_file;
 };
 
 // [dns]: the resolver (dns/resolver.hpp ResolverSettings).

@@ -22,13 +22,19 @@ Result<void> parse_queue_section(const Reporter& report, const toml::table& tabl
         report, table, "queue",
         {"deliver", "max_connections", "max_connections_per_domain", "max_messages_per_connection",
          "retry_s", "lifetime_s", "delay_warning_s", "port", "poll_interval_ms",
-         "connect_timeout_s", "destination_backoff_s", "dane"}));
+         "connect_timeout_s", "destination_backoff_s", "dane", "mta_sts", "ca_file"}));
     auto deliver = get_bool(report, table, "deliver", "queue.deliver", out.deliver);
     HARBOR_TRY(deliver);
     out.deliver = *deliver;
     auto dane = get_bool(report, table, "dane", "queue.dane", out.dane);
     HARBOR_TRY(dane);
     out.dane = *dane;
+    auto mta_sts = get_bool(report, table, "mta_sts", "queue.mta_sts", out.mta_sts);
+    HARBOR_TRY(mta_sts);
+    out.mta_sts = *mta_sts;
+    auto ca_file = get_string(report, table, "ca_file", "queue.ca_file", out.ca_file);
+    HARBOR_TRY(ca_file);
+    out.ca_file = *ca_file;
     auto total = get_u32(report, table, "max_connections", "queue.max_connections", 1, 10'000,
                          out.max_connections);
     HARBOR_TRY(total);

@@ -83,6 +83,8 @@ Result<void> make_queue_runner(const Config& config, ProtocolHandlers& result)
     settings.client.connect_timeout = std::chrono::seconds(q.connect_timeout_s);
     settings.destination_backoff = std::chrono::seconds(q.destination_backoff_s);
     settings.dane = q.dane;
+    settings.mta_sts = q.mta_sts;
+    settings.ca_file = q.ca_file;
     dns::ResolverSettings resolver;
     resolver.forwarders = config.dns.forwarders;
     resolver.trust_anchors = config.dns.trust_anchors;

@@ -110,6 +110,9 @@ struct QueueAttempt {
     std::vector<Outcome> outcomes;  // recipients the attempt learnt something about
     std::int64_t next_attempt = 0;  // when those still pending are due again (Unix seconds)
     bool delay_warned = false;      // a delay notice is among `notices`: warn once only
+    // Whether this record adds one to the entry's attempts: an entry with recipients at several
+    // domains is one attempt per round, however many destinations record their part.
+    bool counts = true;
     // Delivery status notifications (RFC 3464) to deliver with it: generated messages of at most
     // 64 KiB (the embedded store keeps them inline), to local mailboxes or the queue.
     std::vector<DeliverRequest> notices;

@@ -84,10 +84,10 @@ TEST(SmtpClientDane, ACertificateMatchingNoRecordIsNotSentTo)
 TEST(SmtpClientDane, DaneTaChecksTheChainAndTheTlsaBaseDomain)
 {
     test::TempDir dir;
-    Result<test::DaneCerts> certs = test::make_dane_certs(dir.path(), "mx.dane.example");
+    Result<test::DaneCerts> certs = test::make_dane_certs(dir.path(), {"mx.dane.example"});
     ASSERT_TRUE(certs.has_value()) << certs.error().to_string();
     HarborPeer peer(TlsMode::StartTls,
-                    PeerListener{Protocol::Smtp, false, certs->chain, certs->key});
+                    PeerListener{.certificate = certs->chain, .key = certs->key});
     const net::DaneRecord ca = record_for(certs->ca, 2, 0, 1);
 
     const DeliveryReport good = deliver_to(peer, dane_settings("mx.dane.example", {ca}));

@@ -294,7 +294,7 @@ std::vector<std::string> secrets(std::string_view password)
 
 TEST(SmtpClientHarbor, AuthPlainOverStartTlsThenTheMessageIsAcceptedAsTheUser)
 {
-    HarborPeer peer(TlsMode::StartTls, PeerListener{Protocol::Submission});
+    HarborPeer peer(TlsMode::StartTls, PeerListener{.protocol = Protocol::Submission});
     const log::Level level = log::level();
     log::init(log::Level::Debug, log::Format::Text);
     testing::internal::CaptureStderr();
@@ -319,7 +319,7 @@ TEST(SmtpClientHarbor, AuthPlainOverStartTlsThenTheMessageIsAcceptedAsTheUser)
 
 TEST(SmtpClientHarbor, AWrongPasswordIsATemporaryFailureWithTheServersReply)
 {
-    HarborPeer peer(TlsMode::StartTls, PeerListener{Protocol::Submission});
+    HarborPeer peer(TlsMode::StartTls, PeerListener{.protocol = Protocol::Submission});
     DeliveryReport report = deliver_to(
         peer.endpoint(), {make_message("dave@example.org", {"dave@example.org"}, submitted_text)},
         with_dave(test_settings(), "wrong horse battery"));
@@ -337,7 +337,8 @@ TEST(SmtpClientHarbor, AWrongPasswordIsATemporaryFailureWithTheServersReply)
 TEST(SmtpClientHarbor, NoAuthWithoutTls)
 {
     // The server would take AUTH in plaintext (a trusted listener); the client must not offer.
-    HarborPeer peer(TlsMode::None, PeerListener{Protocol::Submission, true});
+    HarborPeer peer(TlsMode::None,
+                    PeerListener{.protocol = Protocol::Submission, .trusted_plaintext = true});
     test::RecordingProxy proxy(peer.endpoint().port());
     DeliveryReport report = deliver_to(
         proxy.endpoint(), {make_message("dave@example.org", {"dave@example.org"}, submitted_text)},
@@ -376,7 +377,8 @@ TEST(SmtpClientHarbor, NoAuthWithoutTls)
 
 TEST(SmtpClientHarbor, NoAuthAfterAFailedHandshakeFallsBackToPlaintext)
 {
-    HarborPeer peer(TlsMode::StartTls, PeerListener{Protocol::Submission, true});
+    HarborPeer peer(TlsMode::StartTls,
+                    PeerListener{.protocol = Protocol::Submission, .trusted_plaintext = true});
     test::RecordingProxy proxy(peer.endpoint().port(),
                                test::RecordingProxy::Fault::BreakFirstTlsHandshake);
     DeliveryReport report = deliver_to(

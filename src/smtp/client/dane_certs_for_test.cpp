@@ -30,10 +30,16 @@ std::vector<std::uint8_t> digest(const EVP_MD* md, const std::vector<std::uint8_
 
 }  // namespace
 
-Result<DaneCerts> make_dane_certs(const std::filesystem::path& dir, const std::string& host)
+Result<DaneCerts> make_dane_certs(const std::filesystem::path& dir,
+                                  const std::vector<std::string>& hosts)
 {
     DaneCerts certs{dir / "ca.pem", dir / "chain.pem", dir / "leaf.key", dir / "leaf.pem"};
-    std::ofstream(dir / "leaf.ext") << "subjectAltName=DNS:" << host << "\n";
+    const std::string host = hosts.empty() ? "localhost" : hosts.front();
+    std::string names;
+    for (const std::string& name : hosts) {
+        names += (names.empty() ? "DNS:" : ",DNS:") + name;
+    }
+    std::ofstream(dir / "leaf.ext") << "subjectAltName=" << names << "\n";
     const std::string cd = "cd '" + dir.string() + "' && ";
     const std::string quiet = " 2>/dev/null";
     const std::string commands =

@@ -20,8 +20,10 @@ struct DaneCerts {
     std::filesystem::path leaf;   // the leaf alone
 };
 
-// A CA "Harbor Test DANE CA" and a leaf for `host` (subjectAltName DNS:host) in `dir`.
-Result<DaneCerts> make_dane_certs(const std::filesystem::path& dir, const std::string& host);
+// A CA "Harbor Test DANE CA" and a leaf for `hosts` (the first its CN, each a subjectAltName
+// DNS name) in `dir`.
+Result<DaneCerts> make_dane_certs(const std::filesystem::path& dir,
+                                  const std::vector<std::string>& hosts);
 
 // A TLSA record for the certificate in `pem` (its first one): selector 0 the whole DER
 // certificate, 1 its SubjectPublicKeyInfo; matching type 0 exact, 1 SHA-256, 2 SHA-512.

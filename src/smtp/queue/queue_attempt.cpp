@@ -136,6 +136,8 @@ net::Awaitable<void> RunnerState::record(Job& job, std::vector<Decision> decisio
     store::QueueAttempt attempt;
     attempt.id = queued.id;
     attempt.next_attempt = next_attempt_at(retry, queued.created, now, queued.attempts + 1);
+    attempt.counts = !entry.counted;
+    entry.counted = true;
     std::vector<RecipientFate> fates;
     std::vector<RecipientFate> delays;
     QueueStats counted;

@@ -40,6 +40,12 @@ Result<void> QueueRunner::start()
     auto resolver = dns::Resolver::create(s.io.get_executor(), s.resolver_settings);
     HARBOR_TRY(resolver);
     s.resolver.emplace(std::move(*resolver));
+    if (s.settings.mta_sts) {
+        auto context = s.verifying_context();
+        HARBOR_TRY(context);
+        s.mta_sts.emplace(
+            MtaStsSettings{s.settings.mta_sts_port, std::chrono::seconds(60), std::move(*context)});
+    }
     s.spawn(s.pump());
     s.thread = std::thread([&s] {
         name_this_thread("queue");
@@ -296,6 +302,10 @@ net::Awaitable<void> RunnerState::deliver_to(std::string name)
         co_await fail_all(name, std::move(*failure));
         co_return;
     }
+    std::optional<StsPolicy> sts;
+    if (!route && settings.mta_sts && mta_sts && name.front() != '[') {
+        sts = co_await mta_sts->policy_for(*resolver, name, unix_now());
+    }
     std::unique_ptr<client::ClientSession> session;
     const Target* connected = nullptr;
     client::Verdict refused;
@@ -311,16 +321,21 @@ net::Awaitable<void> RunnerState::deliver_to(std::string name)
             refused_by = describe_target(target);
             break;
         }
+        std::optional<client::Verdict> unreachable;
+        bool has_dane = false;
         if (!route && settings.dane && target.secure) {
-            std::optional<client::Verdict> unreachable = co_await apply_dane(target, *client);
-            if (unreachable) {
-                refused = std::move(*unreachable);
-                refused_by = describe_target(target);
-                log::info("queue.connect.failed", {{"domain", name},
-                                                   {"remote", refused_by},
-                                                   {"reply", reply_line(refused.reply)}});
-                continue;
-            }
+            unreachable = co_await apply_dane(target, *client, has_dane);
+        }
+        if (!unreachable && sts && !has_dane) {
+            unreachable = apply_mta_sts(name, *sts, target, *client);  // DANE first (RFC 8461 §2)
+        }
+        if (unreachable) {
+            refused = std::move(*unreachable);
+            refused_by = describe_target(target);
+            log::info(
+                "queue.connect.failed",
+                {{"domain", name}, {"remote", refused_by}, {"reply", reply_line(refused.reply)}});
+            continue;
         }
         auto attempt = std::make_unique<client::ClientSession>(io.get_executor(), *client);
         if (co_await attempt->open(target.endpoint)) {
@@ -345,8 +360,10 @@ net::Awaitable<void> RunnerState::deliver_to(std::string name)
         co_return;
     }
     const bool dane = session->record().dane;
-    count([dane](QueueStats& s) {
+    const bool verified = session->record().tls_verified;
+    count([dane, verified](QueueStats& s) {
         ++s.connections;
+        s.verified += verified ? 1 : 0;
         s.dane += dane ? 1 : 0;
     });
     ++d.connected;
@@ -365,11 +382,12 @@ net::Awaitable<void> RunnerState::deliver_to(std::string name)
 }
 
 net::Awaitable<std::optional<client::Verdict>> RunnerState::apply_dane(
-    const Target& target, client::ClientSettings& client)
+    const Target& target, client::ClientSettings& client, bool& has_dane)
 {
     const std::string name = tlsa_name(target.host, target.endpoint.port());
     Result<dns::AnswerTlsa> answer = co_await resolver->async_tlsa(name, asio::use_awaitable);
     DanePolicy policy = dane_policy_of(name, answer);
+    has_dane = policy.kind != DanePolicy::Kind::None;
     switch (policy.kind) {
         case DanePolicy::Kind::None:
             break;
@@ -385,6 +403,52 @@ net::Awaitable<std::optional<client::Verdict>> RunnerState::apply_dane(
                                       Reply{451, "4.7.5", std::move(policy.reason)}};
     }
     co_return std::nullopt;
+}
+
+Result<std::shared_ptr<net::ClientTlsContext>> RunnerState::verifying_context()
+{
+    if (verifying_tls == nullptr) {
+        auto made = net::ClientTlsContext::create(
+            net::ClientTlsOptions{net::TlsVerify::Peer, settings.ca_file});
+        HARBOR_TRY(made);
+        verifying_tls = std::move(*made);
+    }
+    return verifying_tls;
+}
+
+std::optional<client::Verdict> RunnerState::apply_mta_sts(const std::string& domain,
+                                                          const StsPolicy& policy,
+                                                          const Target& target,
+                                                          client::ClientSettings& client)
+{
+    const bool enforce = policy.mode == StsMode::Enforce;
+    if (!sts_allows_mx(policy, target.host)) {
+        // §4.1: a host the policy does not name is not a mail host of the domain.
+        log::info(
+            "queue.mta_sts.mx_mismatch",
+            {{"domain", domain}, {"host", target.host}, {"mode", sts_mode_name(policy.mode)}});
+        if (enforce) {
+            return client::Verdict{
+                client::Outcome::Temporary,
+                Reply{451, "4.7.5",
+                      "MTA-STS: " + target.host + " is not a mail host the policy of " + domain +
+                          " allows"}};
+        }
+        return std::nullopt;
+    }
+    if (!enforce) {
+        return std::nullopt;  // testing: deliver as usual (reports are TLSRPT's, not built)
+    }
+    // §4.2: TLS with a certificate that verifies and names the MX host.
+    auto context = verifying_context();
+    if (!context) {
+        return client::Verdict{client::Outcome::Temporary,
+                               Reply{451, "4.7.5", context.error().detail}};
+    }
+    client.tls = client::TlsPolicy::Required;
+    client.tls_context = std::move(*context);
+    client.server_name = target.host;
+    return std::nullopt;
 }
 
 std::optional<store::Route> RunnerState::route_for(const std::string& domain) const
@@ -415,13 +479,9 @@ Result<client::ClientSettings> RunnerState::client_settings(
         client.tls = client::TlsPolicy::Required;
     }
     if (route->tls == store::RouteTls::Verify) {
-        if (verifying_tls == nullptr) {
-            auto made = net::ClientTlsContext::create(
-                net::ClientTlsOptions{net::TlsVerify::Peer, settings.route_ca_file});
-            HARBOR_TRY(made);
-            verifying_tls = std::move(*made);
-        }
-        client.tls_context = verifying_tls;
+        auto context = verifying_context();
+        HARBOR_TRY(context);
+        client.tls_context = std::move(*context);
     }
     if (!route->auth_user.empty()) {
         client.auth = client::ClientCredentials{route->auth_user, route->auth_password};

@@ -54,14 +54,20 @@ struct QueueSettings {
     // DANE for MX delivery (RFC 7672): hosts with DNSSEC-valid TLSA records get TLS that must
     // match them. Needs a validating resolver (dns trust_anchors); routes never use it.
     bool dane = true;
-    // Trust anchors for routes with RouteTls::Verify; empty: the system's CA store.
-    std::filesystem::path route_ca_file;
+    // MTA-STS for MX delivery (RFC 8461): a domain's published policy limits its MX hosts and
+    // makes their certificates verify. DANE, where a host has it, comes first (§2).
+    bool mta_sts = true;
+    std::uint16_t mta_sts_port = 443;  // of the policy host (tests use another)
+    // Trust anchors for verified TLS (routes with RouteTls::Verify, MTA-STS hosts and policy
+    // fetches); empty: the system's CA store.
+    std::filesystem::path ca_file;
 };
 
 // What the runner has done since it started, for tests and metrics.
 struct QueueStats {
     std::uint64_t attempts = 0;     // attempts recorded (one per entry and destination)
     std::uint64_t connections = 0;  // SMTP sessions opened
+    std::uint64_t verified = 0;     // of them, with a certificate that verified (or DANE)
     std::uint64_t dane = 0;         // of them, authenticated by TLSA records (RFC 7672)
     std::uint64_t delivered = 0;    // recipients delivered
     std::uint64_t failed = 0;       // recipients failed for good

@@ -353,6 +353,18 @@ TEST_F(QueueRunnerTest, DnsFailureIsTemporary)
     EXPECT_TRUE(inbox().empty());
 }
 
+TEST_F(QueueRunnerTest, TwoDestinationsOfOneEntryAreOneAttempt)
+{
+    start_runner(settings());
+    const std::int64_t id = enqueue({"a@down.example", "b@servfail.example"});
+    ASSERT_TRUE(eventually([&] {
+        auto queued = entry(id);
+        return queued && !queued->recipients[0].last_reply.empty() &&
+               !queued->recipients[1].last_reply.empty();
+    }));
+    EXPECT_EQ(entry(id)->attempts, 1u);  // not one per destination
+}
+
 TEST_F(QueueRunnerTest, HangUpAfterDataIsTemporary)
 {
     // The remote drops the connection after the content's final dot, without replying: the

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "smtp/queue/destination.hpp"
+#include "smtp/queue/mta_sts_cache.hpp"
 #include "smtp/queue/queue_runner.hpp"
 #include "store/store.hpp"
 #include "store/task_pool.hpp"
@@ -33,6 +34,7 @@ struct Entry {
     std::shared_ptr<const std::string> content;  // read on first need
     std::size_t jobs_left = 0;                   // it leaves in_flight when they are recorded
     bool warned = false;                         // a delay notice went out in this round
+    bool counted = false;  // a job of this round recorded the attempt (QueueAttempt::counts)
 };
 
 // The pending recipients of one entry at one destination domain.
@@ -84,8 +86,18 @@ struct RunnerState {
                                 std::string tls_auth = "none");
     // RFC 7672: the TLSA lookup for `target` and what it asks of `client`; a Verdict when the
     // host must not be tried at all.
+    // has_dane: the host has DNSSEC-valid TLSA records (or its lookup failed), so MTA-STS
+    // stands aside (RFC 8461 §2).
     net::Awaitable<std::optional<client::Verdict>> apply_dane(const Target& target,
-                                                              client::ClientSettings& client);
+                                                              client::ClientSettings& client,
+                                                              bool& has_dane);
+    // RFC 8461 §4: what the domain's MTA-STS policy asks of the connection to `target`
+    // (unless DANE already decided, §2); a Verdict when enforce mode rules the host out.
+    std::optional<client::Verdict> apply_mta_sts(const std::string& domain, const StsPolicy& policy,
+                                                 const Target& target,
+                                                 client::ClientSettings& client);
+    // The context that verifies certificates against settings.ca_file, made on first use.
+    Result<std::shared_ptr<net::ClientTlsContext>> verifying_context();
     net::Awaitable<std::shared_ptr<const std::string>> load_content(Entry& entry);
     template <typename F>
     void count(F&& change)
@@ -102,7 +114,8 @@ struct RunnerState {
 
     std::map<std::string, Destination> destinations;
     std::map<std::string, store::Route> routes;  // by domain, "*" too; read on each refill
-    std::shared_ptr<net::ClientTlsContext> verifying_tls;  // for RouteTls::Verify, made once
+    std::shared_ptr<net::ClientTlsContext> verifying_tls;  // verifying_context()
+    std::optional<MtaStsCache> mta_sts;                    // when settings.mta_sts
     std::set<std::int64_t> in_flight;  // entry ids with jobs not yet recorded
     // Entries that left in_flight while refill() was reading: the read may predate their
     // record, and must not hand them out again.

@@ -197,12 +197,13 @@ void SqliteStore::record_queue_attempt_async(QueueAttempt attempt, Done<void> do
                 return delete_entry(ctx, attempt.id);
             }
             Result<Statement> entry = ctx.db.prepare(
-                "UPDATE queue SET attempts = attempts + 1, next_attempt = ?, "
+                "UPDATE queue SET attempts = attempts + ?, next_attempt = ?, "
                 "delay_warned = delay_warned OR ? WHERE id = ?");
             HARBOR_TRY(entry);
-            return entry->bind(1, attempt.next_attempt)
-                .bind(2, static_cast<std::int64_t>(attempt.delay_warned))
-                .bind(3, attempt.id)
+            return entry->bind(1, static_cast<std::int64_t>(attempt.counts ? 1 : 0))
+                .bind(2, attempt.next_attempt)
+                .bind(3, static_cast<std::int64_t>(attempt.delay_warned))
+                .bind(4, attempt.id)
                 .run();
         },
         std::move(done));

@@ -87,6 +87,27 @@ TEST_F(SqliteQueue, ANewEntryIsPendingAndDueAtOnce)
     EXPECT_EQ(store_->find_queue_entry(id_ + 100).error().code, Errc::NotFound);
 }
 
+// The entry has recipients at two domains; both destinations record their part of one round,
+// and only the first counts as an attempt.
+TEST_F(SqliteQueue, OnlyOneRecordPerRoundCountsAsAnAttempt)
+{
+    QueueAttempt first;
+    first.id = id_;
+    first.outcomes.push_back({0, RecipientState::Pending, "451 4.4.1 no answer", ""});
+    first.next_attempt = queued_at_ + 60;
+    ASSERT_TRUE(store_->record_queue_attempt(first));
+    QueueAttempt second = first;
+    second.outcomes = {{1, RecipientState::Pending, "451 4.7.1 greylisted", ""}};
+    second.counts = false;
+    ASSERT_TRUE(store_->record_queue_attempt(second));
+    Result<QueuedMessage> entry = store_->find_queue_entry(id_);
+    ASSERT_TRUE(entry) << entry.error().to_string();
+    EXPECT_EQ(entry->attempts, 1u);
+    EXPECT_EQ(entry->recipients[1].last_reply, "451 4.7.1 greylisted");
+    ASSERT_TRUE(store_->record_queue_attempt(first));  // the next round
+    EXPECT_EQ(store_->find_queue_entry(id_)->attempts, 2u);
+}
+
 TEST_F(SqliteQueue, AnAttemptRecordsEachRecipientAndReschedulesThoseLeft)
 {
     QueueAttempt attempt;

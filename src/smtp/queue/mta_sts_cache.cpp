@@ -1,0 +1,111 @@
+// MTA-STS discovery, fetch and cache. See mta_sts_cache.hpp.
+#include "smtp/queue/mta_sts_cache.hpp"
+
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "core/ascii.hpp"
+#include "core/log.hpp"
+#include "net/https_get.hpp"
+
+namespace harbor::smtp::queue {
+namespace {
+
+std::optional<StsPolicy> in_force(const StsPolicy& policy)
+{
+    if (policy.mode == StsMode::None) {
+        return std::nullopt;  // §3.2: "none" withdraws a policy
+    }
+    return policy;
+}
+
+}  // namespace
+
+net::Awaitable<std::optional<StsPolicy>> MtaStsCache::policy_for(dns::Resolver& resolver,
+                                                                 std::string domain,
+                                                                 std::int64_t now)
+{
+    // A copy: other deliveries may change the map while this one waits for DNS or HTTPS.
+    std::optional<Cached> cached;
+    if (auto found = cache_.find(domain); found != cache_.end()) {
+        if (found->second.expires > now) {
+            cached = found->second;
+        } else {
+            cache_.erase(found);
+        }
+    }
+    Result<dns::AnswerTxt> txt =
+        co_await resolver.async_txt("_mta-sts." + domain, asio::use_awaitable);
+    std::optional<std::string> id;
+    if (txt) {
+        id = parse_sts_record_id(txt->records);
+    }
+    if (cached && (!id || *id == cached->id)) {
+        co_return in_force(cached->policy);  // §5.1: the cache outlives a missing record
+    }
+    if (!id) {
+        co_return std::nullopt;
+    }
+    Result<StsPolicy> fetched = co_await fetch(resolver, domain);
+    if (!fetched) {
+        log::info("queue.mta_sts.fetch_failed",
+                  {{"domain", domain}, {"error", fetched.error().to_string()}});
+        if (cached) {
+            co_return in_force(cached->policy);  // §5.1: keep using it
+        }
+        co_return std::nullopt;
+    }
+    log::info("queue.mta_sts.policy", {{"domain", domain},
+                                       {"id", *id},
+                                       {"mode", sts_mode_name(fetched->mode)},
+                                       {"max_age", fetched->max_age}});
+    cache_[domain] = Cached{*id, *fetched, now + static_cast<std::int64_t>(fetched->max_age)};
+    co_return in_force(*fetched);
+}
+
+net::Awaitable<Result<StsPolicy>> MtaStsCache::fetch(dns::Resolver& resolver,
+                                                     const std::string& domain)
+{
+    if (!settings_.tls) {
+        co_return unexpected(Errc::Unsupported, "no TLS context for policy fetches");
+    }
+    const std::string host = "mta-sts." + domain;
+    const net::Deadline deadline = net::deadline_after(settings_.fetch_timeout);
+    std::vector<asio::ip::address> addresses;
+    Result<dns::AnswerAaaa> v6 = co_await resolver.async_aaaa(host, asio::use_awaitable);
+    if (v6) {
+        addresses.insert(addresses.end(), v6->records.begin(), v6->records.end());
+    }
+    Result<dns::AnswerA> v4 = co_await resolver.async_a(host, asio::use_awaitable);
+    if (v4) {
+        addresses.insert(addresses.end(), v4->records.begin(), v4->records.end());
+    }
+    if (addresses.empty()) {
+        co_return unexpected(Errc::NotFound, "no address for " + host);
+    }
+    auto executor = co_await asio::this_coro::executor;
+    Error last{Errc::Io, "no attempt"};
+    for (const asio::ip::address& address : addresses) {
+        Result<net::HttpsResponse> response = co_await net::https_get(
+            executor, asio::ip::tcp::endpoint(address, settings_.https_port), host,
+            "/.well-known/mta-sts.txt", settings_.tls, max_policy_size, deadline);
+        if (!response) {
+            last = std::move(response).error();
+            continue;
+        }
+        // §3.3: only a 200 counts (no redirects), and the policy is text/plain (§3.2).
+        if (response->status != 200) {
+            co_return unexpected(Errc::NotFound,
+                                 host + " answered HTTP " + std::to_string(response->status));
+        }
+        const std::string type = ascii_lowercase(response->content_type);
+        if (!type.starts_with("text/plain")) {
+            co_return unexpected(Errc::Invalid,
+                                 host + " sent " + response->content_type + ", not text/plain");
+        }
+        co_return parse_sts_policy(response->body);
+    }
+    co_return unexpected(std::move(last));
+}
+
+}  // namespace harbor::smtp::queue
