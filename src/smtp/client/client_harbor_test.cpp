@@ -116,7 +116,7 @@ TEST(SmtpClientHarbor, OpportunisticTlsDoesNotNeedAVerifiedCertificate)
 TEST(SmtpClientHarbor, AFailedOpportunisticHandshakeFallsBackToPlaintext)
 {
     HarborPeer peer(TlsMode::StartTls);
-    test::RecordingProxy proxy(peer.endpoint().port(),
+    test::RecordingProxy proxy(peer.endpoint(),
                                test::RecordingProxy::Fault::BreakFirstTlsHandshake);
     DeliveryReport report = deliver_to(
         proxy.endpoint(), {make_message("s@example.net", {"dave@example.org"}, message_text)});
@@ -127,7 +127,7 @@ TEST(SmtpClientHarbor, AFailedOpportunisticHandshakeFallsBackToPlaintext)
     EXPECT_EQ(peer.inbox().size(), 1u);
 
     // Required TLS does not fall back: the recipient waits for a better time.
-    test::RecordingProxy strict(peer.endpoint().port(),
+    test::RecordingProxy strict(peer.endpoint(),
                                 test::RecordingProxy::Fault::BreakFirstTlsHandshake);
     ClientSettings required = test_settings();
     required.tls = TlsPolicy::Required;
@@ -156,7 +156,7 @@ TEST(SmtpClientHarbor, RequiredTlsWithTheWrongNameFailsTemporarily)
 TEST(SmtpClientHarbor, BdatCarriesTheExactBytesAndSizeIsDeclared)
 {
     HarborPeer peer(TlsMode::None);
-    test::RecordingProxy proxy(peer.endpoint().port());
+    test::RecordingProxy proxy(peer.endpoint());
     const std::string content = "Subject: chunk\r\n\r\n.dot\r\n..\r\nbare LF\nend";
     DeliveryReport report = deliver_to(
         proxy.endpoint(), {make_message("s@example.net", {"dave@example.org"}, content)});
@@ -183,7 +183,7 @@ TEST(SmtpClientHarbor, BdatCarriesTheExactBytesAndSizeIsDeclared)
 TEST(SmtpClientHarbor, AMessageOverTheServersSizeIsRefusedBeforeMail)
 {
     HarborPeer peer(TlsMode::None, 1000);
-    test::RecordingProxy proxy(peer.endpoint().port());
+    test::RecordingProxy proxy(peer.endpoint());
     const std::string big = "Subject: big\r\n\r\n" + std::string(2000, 'x') + "\r\n";
     DeliveryReport report =
         deliver_to(proxy.endpoint(), {make_message("s@example.net", {"dave@example.org"}, big)});
@@ -200,7 +200,7 @@ TEST(SmtpClientHarbor, AMessageOverTheServersSizeIsRefusedBeforeMail)
 TEST(SmtpClientHarbor, Smtputf8AndBinarymimeGoToAServerThatOffersThem)
 {
     HarborPeer peer(TlsMode::None);
-    test::RecordingProxy proxy(peer.endpoint().port());
+    test::RecordingProxy proxy(peer.endpoint());
     const std::string utf8 = "Subject: =?utf-8?q?Gr=C3=BC=C3=9Fe?=\r\n\r\nK\xc3\xb6ln\r\n";
     const char raw[] = "Subject: bin\r\n\r\n\x00\x01\xff\nraw\r";
     const std::string binary(raw, sizeof raw - 1);  // NUL, bare LF, bare CR: RFC 3030 §3
@@ -339,7 +339,7 @@ TEST(SmtpClientHarbor, NoAuthWithoutTls)
     // The server would take AUTH in plaintext (a trusted listener); the client must not offer.
     HarborPeer peer(TlsMode::None,
                     PeerListener{.protocol = Protocol::Submission, .trusted_plaintext = true});
-    test::RecordingProxy proxy(peer.endpoint().port());
+    test::RecordingProxy proxy(peer.endpoint());
     DeliveryReport report = deliver_to(
         proxy.endpoint(), {make_message("dave@example.org", {"dave@example.org"}, submitted_text)},
         with_dave(test_settings()));
@@ -360,7 +360,7 @@ TEST(SmtpClientHarbor, NoAuthWithoutTls)
 
     // The explicit opt-out sends it in the clear, and this server takes it: the refusal above
     // was the client's.
-    test::RecordingProxy clear(peer.endpoint().port());
+    test::RecordingProxy clear(peer.endpoint());
     ClientSettings plaintext = with_dave(test_settings());
     plaintext.auth->only_over_tls = false;
     DeliveryReport sent = deliver_to(
@@ -379,7 +379,7 @@ TEST(SmtpClientHarbor, NoAuthAfterAFailedHandshakeFallsBackToPlaintext)
 {
     HarborPeer peer(TlsMode::StartTls,
                     PeerListener{.protocol = Protocol::Submission, .trusted_plaintext = true});
-    test::RecordingProxy proxy(peer.endpoint().port(),
+    test::RecordingProxy proxy(peer.endpoint(),
                                test::RecordingProxy::Fault::BreakFirstTlsHandshake);
     DeliveryReport report = deliver_to(
         proxy.endpoint(), {make_message("dave@example.org", {"dave@example.org"}, submitted_text)},

@@ -78,7 +78,8 @@ TEST(SmtpClientSink, DeliversOneMessageToTwoRecipientsWithDotStuffing)
     EXPECT_EQ(result.recipients[1].address, "b@example.net");
     EXPECT_TRUE(result.pipelined);
     EXPECT_FALSE(result.chunked) << "smtp-sink has no CHUNKING";
-    EXPECT_EQ(report.record.remote, "127.0.0.1:" + std::to_string(sink->port()));
+    EXPECT_EQ(report.record.remote,
+              sink->endpoint().address().to_string() + ":" + std::to_string(sink->port()));
     EXPECT_EQ(report.record.tls, "none");
     EXPECT_EQ(report.record.greeting.code, 220);
     EXPECT_EQ(report.record.last_reply.code, 221) << "QUIT answered";
@@ -158,7 +159,7 @@ TEST(SmtpClientSink, RefusedRecipientsAreClassedByTheirReply)
         test::TempDir dir;
         auto sink = start_sink(dir, {test.option, "RCPT"});
         ASSERT_TRUE(sink);
-        test::RecordingProxy proxy(sink->port());
+        test::RecordingProxy proxy(sink->endpoint());
         DeliveryReport report = deliver_to(
             proxy.endpoint(),
             {make_message("s@example.org", {"a@example.net", "b@example.net"}, dotted_message),
@@ -197,7 +198,7 @@ TEST(SmtpClientSink, PipelinesMailAndRcptOnlyWhenOffered)
         test::TempDir dir;
         auto sink = offered ? start_sink(dir) : start_sink(dir, {"-p"});
         ASSERT_TRUE(sink);
-        test::RecordingProxy proxy(sink->port());
+        test::RecordingProxy proxy(sink->endpoint());
         DeliveryReport report = deliver_to(
             proxy.endpoint(),
             {make_message("s@example.org", {"a@example.net", "b@example.net", "c@example.net"},
@@ -258,7 +259,7 @@ TEST(SmtpClientSink, ReusesTheConnectionWithRsetBetweenMessages)
     test::TempDir dir;
     auto sink = start_sink(dir);
     ASSERT_TRUE(sink);
-    test::RecordingProxy proxy(sink->port());
+    test::RecordingProxy proxy(sink->endpoint());
     DeliveryReport report = deliver_to(
         proxy.endpoint(),
         {make_message("s@example.org", {"a@example.net"}, "Subject: one\r\n\r\nfirst\r\n"),

@@ -146,10 +146,21 @@ std::uint16_t free_port()
     return 0;
 }
 
+std::string process_loopback(int host)
+{
+    const auto pid = static_cast<unsigned>(::getpid());
+    // 127.0.x.x is left to fixed addresses; A is 1..254.
+    return "127." + std::to_string(1 + (pid >> 8) % 254) + "." + std::to_string(pid & 0xff) + "." +
+           std::to_string(host);
+}
+
 Result<std::unique_ptr<SmtpSink>> SmtpSink::start(const std::filesystem::path& dir,
                                                   std::vector<std::string> options,
                                                   std::string address, std::uint16_t port)
 {
+    if (address.empty()) {
+        address = process_loopback(1);
+    }
     if (::access(sink_binary, X_OK) != 0) {
         return unexpected(Errc::NotFound, "/usr/sbin/smtp-sink is missing (Debian postfix)");
     }
@@ -231,7 +242,7 @@ std::vector<SinkDump> SmtpSink::dumps() const
     return out;
 }
 
-RecordingProxy::RecordingProxy(std::uint16_t upstream, Fault fault)
+RecordingProxy::RecordingProxy(boost::asio::ip::tcp::endpoint upstream, Fault fault)
     : upstream_(upstream), fault_(fault)
 {
     listen_fd_ = bind_loopback(0);
@@ -275,7 +286,8 @@ void RecordingProxy::serve()
         ++connections_;
         const int one = 1;
         ::setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        const int server = connect_loopback(upstream_);
+        const int server =
+            connect_loopback(upstream_.port(), upstream_.address().to_string().c_str());
         if (server < 0) {
             ::close(client);
             continue;

@@ -118,14 +118,20 @@ struct SinkDump {
     std::string content;             // the message as received, dot-unstuffed, LF line ends
 };
 
+// "127.A.B.<host>" with A.B from this process's id: an address no other test process uses.
+// smtp-sink listens with SO_REUSEPORT, so two tests that drew the same free port at once
+// would otherwise share one port and receive each other's mail.
+std::string process_loopback(int host);
+
 class SmtpSink {
 public:
     // `options`: smtp-sink flags before the address (e.g. {"-p"} hides PIPELINING,
     // {"-r", "DATA"} answers DATA with 4xx). Every transaction is dumped under `dir`. It listens
-    // on `address` (a loopback one) at `port`, or at a free port for 0.
+    // on `address` (a loopback one; empty: process_loopback(1)) at `port`, or at a free port
+    // for 0.
     static Result<std::unique_ptr<SmtpSink>> start(const std::filesystem::path& dir,
                                                    std::vector<std::string> options = {},
-                                                   std::string address = "127.0.0.1",
+                                                   std::string address = "",
                                                    std::uint16_t port = 0);
     ~SmtpSink();
 
@@ -157,7 +163,7 @@ public:
         BreakFirstTlsHandshake,
     };
 
-    explicit RecordingProxy(std::uint16_t upstream, Fault fault = Fault::None);
+    explicit RecordingProxy(boost::asio::ip::tcp::endpoint upstream, Fault fault = Fault::None);
     ~RecordingProxy();
 
     std::uint16_t port() const { return port_; }
@@ -168,7 +174,7 @@ public:
 private:
     void serve();
 
-    std::uint16_t upstream_;
+    boost::asio::ip::tcp::endpoint upstream_;
     Fault fault_;
     int listen_fd_ = -1;
     std::uint16_t port_ = 0;

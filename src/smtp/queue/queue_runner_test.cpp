@@ -1,9 +1,10 @@
 // The queue runner against real peers on loopback: a private unbound serves the test zones
 // (MX, null MX, a domain whose server refuses; under .example, since libunbound answers .test
 // itself with NXDOMAIN, RFC 6761 §6.2), Postfix's smtp-sink plays the remote MTAs on
-// 127.0.0.2 (answering, refusing with 4xx or 5xx, hanging up), and 127.0.0.3 is a host where
-// nothing listens. Messages are queued through Store::deliver as the SMTP server queues them;
-// the store then shows each recipient's state, and bounces arrive in the sender's INBOX.
+// 127.A.B.2 (answering, refusing with 4xx or 5xx, hanging up), and 127.A.B.3 is a host where
+// nothing listens; A.B are this process's (process_loopback), so parallel tests never meet.
+// Messages are queued through Store::deliver as the SMTP server queues them; the store then shows
+// each recipient's state, and bounces arrive in the sender's INBOX.
 #include "smtp/queue/queue_runner.hpp"
 
 #include <gtest/gtest.h>
@@ -28,21 +29,37 @@ using client::test::SmtpSink;
 constexpr std::string_view zones = R"(
     local-zone: "remote.example." static
     local-data: "remote.example. 300 IN MX 10 mx.remote.example."
-    local-data: "mx.remote.example. 300 IN A 127.0.0.2"
+    local-data: "mx.remote.example. 300 IN A SINK_IP"
     local-zone: "backup.example." static
     local-data: "backup.example. 300 IN MX 10 mx1.backup.example."
     local-data: "backup.example. 300 IN MX 20 mx2.backup.example."
-    local-data: "mx1.backup.example. 300 IN A 127.0.0.3"
-    local-data: "mx2.backup.example. 300 IN A 127.0.0.2"
+    local-data: "mx1.backup.example. 300 IN A DEAD_IP"
+    local-data: "mx2.backup.example. 300 IN A SINK_IP"
     local-zone: "down.example." static
     local-data: "down.example. 300 IN MX 10 mx.down.example."
-    local-data: "mx.down.example. 300 IN A 127.0.0.3"
+    local-data: "mx.down.example. 300 IN A DEAD_IP"
     local-zone: "nullmx.example." static
     local-data: "nullmx.example. 300 IN MX 0 ."
     local-zone: "servfail.example." refuse
     local-zone: "loop.example." static
     local-data: "loop.example. 300 IN MX 10 mx.local.test."
 )";
+
+const std::string sink_ip = client::test::process_loopback(2);
+const std::string dead_ip = client::test::process_loopback(3);
+
+// The zones with this process's addresses in place of SINK_IP and DEAD_IP.
+std::string zones_here()
+{
+    std::string text(zones);
+    for (const auto& [name, address] :
+         {std::pair{std::string("SINK_IP"), sink_ip}, std::pair{std::string("DEAD_IP"), dead_ip}}) {
+        for (std::size_t at = text.find(name); at != std::string::npos; at = text.find(name)) {
+            text.replace(at, name.size(), address);
+        }
+    }
+    return text;
+}
 
 const std::string message_text =
     "From: Sender <sender@local.test>\r\nTo: someone@remote.example\r\n"
@@ -52,7 +69,7 @@ class QueueRunnerTest : public ::testing::Test {
 protected:
     void SetUp() override
     {
-        auto dns = dns::test::UnboundServer::start(dns_dir_.path(), zones);
+        auto dns = dns::test::UnboundServer::start(dns_dir_.path(), zones_here());
         ASSERT_TRUE(dns.has_value()) << dns.error().detail;
         dns_ = std::move(*dns);
         auto store = store::open_store(store::StoreOptions{dir_.path() / "store"});
@@ -74,11 +91,11 @@ protected:
         }
     }
 
-    // A sink on 127.0.0.2 at the port every destination is reached on.
+    // A sink on sink_ip at the port every destination is reached on.
     void start_sink(std::vector<std::string> options = {})
     {
         sink_.reset();
-        auto sink = SmtpSink::start(sink_dir_.path(), std::move(options), "127.0.0.2", port_);
+        auto sink = SmtpSink::start(sink_dir_.path(), std::move(options), sink_ip, port_);
         ASSERT_TRUE(sink.has_value()) << sink.error().detail;
         sink_ = std::move(*sink);
     }
@@ -245,7 +262,7 @@ TEST_F(QueueRunnerTest, TemporaryRefusalRetriesUntilAccepted)
     EXPECT_EQ(queued->recipients[0].state, store::RecipientState::Pending);
     EXPECT_TRUE(queued->recipients[0].last_reply.starts_with("4"))
         << queued->recipients[0].last_reply;
-    EXPECT_EQ(queued->recipients[0].remote, "mx.remote.example [127.0.0.2]");
+    EXPECT_EQ(queued->recipients[0].remote, "mx.remote.example [" + sink_ip + "]");
     // The first retry is a minute away (RetryPolicy); nothing happens before it.
     EXPECT_GE(queued->next_attempt, queued->created + 59);
     std::this_thread::sleep_for(500ms);
@@ -324,7 +341,7 @@ TEST_F(QueueRunnerTest, DestinationDownIsDeferredAsAWhole)
     const store::QueuedRecipient deferred = entry(second)->recipients[0];
     EXPECT_NE(deferred.last_reply.find("delivery temporarily suspended: "), std::string::npos)
         << deferred.last_reply;
-    EXPECT_EQ(deferred.remote, "mx.down.example [127.0.0.3]");
+    EXPECT_EQ(deferred.remote, "mx.down.example [" + dead_ip + "]");
     EXPECT_EQ(runner_->stats().connections, 0u);
     EXPECT_TRUE(inbox().empty());
 }
@@ -407,10 +424,10 @@ TEST_F(QueueRunnerTest, RoutesSendADomainToItsHostAndTheRestToTheSmartHost)
     // not exist) to the smart host "*". Routes are read on each look at the queue.
     start_sink();
     start_runner(settings());
-    ASSERT_TRUE(store_->put_route(store::Route{"corp.example", "127.0.0.2", port_}));
+    ASSERT_TRUE(store_->put_route(store::Route{"corp.example", sink_ip, port_}));
     const std::int64_t routed = enqueue({"boss@corp.example"});
     ASSERT_TRUE(eventually([&] { return gone(routed); }));
-    ASSERT_TRUE(store_->put_route(store::Route{"*", "127.0.0.2", port_}));
+    ASSERT_TRUE(store_->put_route(store::Route{"*", sink_ip, port_}));
     const std::int64_t smart = enqueue({"someone@nowhere.example"});
     ASSERT_TRUE(eventually([&] { return gone(smart); }));
     const std::vector<SinkDump> dumps = sink_->dumps();
@@ -423,8 +440,8 @@ TEST_F(QueueRunnerTest, ARouteThatRequiresTlsDefersWithoutIt)
     // smtp-sink offers no STARTTLS: a route with tls required must not send in the clear.
     start_sink();
     start_runner(settings());
-    ASSERT_TRUE(store_->put_route(
-        store::Route{"corp.example", "127.0.0.2", port_, store::RouteTls::Required}));
+    ASSERT_TRUE(
+        store_->put_route(store::Route{"corp.example", sink_ip, port_, store::RouteTls::Required}));
     const std::int64_t id = enqueue({"boss@corp.example"});
     ASSERT_TRUE(eventually([&] {
         auto queued = entry(id);
