@@ -7,6 +7,7 @@
 #include "core/ascii.hpp"
 #include "core/log.hpp"
 #include "net/https_get.hpp"
+#include "smtp/queue/destination.hpp"
 
 namespace harbor::smtp::queue {
 namespace {
@@ -71,24 +72,16 @@ net::Awaitable<Result<StsPolicy>> MtaStsCache::fetch(dns::Resolver& resolver,
     }
     const std::string host = "mta-sts." + domain;
     const net::Deadline deadline = net::deadline_after(settings_.fetch_timeout);
-    std::vector<asio::ip::address> addresses;
-    Result<dns::AnswerAaaa> v6 = co_await resolver.async_aaaa(host, asio::use_awaitable);
-    if (v6) {
-        addresses.insert(addresses.end(), v6->records.begin(), v6->records.end());
-    }
-    Result<dns::AnswerA> v4 = co_await resolver.async_a(host, asio::use_awaitable);
-    if (v4) {
-        addresses.insert(addresses.end(), v4->records.begin(), v4->records.end());
-    }
-    if (addresses.empty()) {
-        co_return unexpected(Errc::NotFound, "no address for " + host);
+    Targets targets = co_await resolve_route_host(resolver, host, settings_.https_port);
+    if (auto* failure = std::get_if<RouteFailure>(&targets)) {
+        co_return unexpected(Errc::NotFound, failure->text);
     }
     auto executor = co_await asio::this_coro::executor;
     Error last{Errc::Io, "no attempt"};
-    for (const asio::ip::address& address : addresses) {
-        Result<net::HttpsResponse> response = co_await net::https_get(
-            executor, asio::ip::tcp::endpoint(address, settings_.https_port), host,
-            "/.well-known/mta-sts.txt", settings_.tls, max_policy_size, deadline);
+    for (const Target& target : std::get<std::vector<Target>>(targets)) {
+        Result<net::HttpsResponse> response =
+            co_await net::https_get(executor, target.endpoint, host, "/.well-known/mta-sts.txt",
+                                    settings_.tls, max_policy_size, deadline);
         if (!response) {
             last = std::move(response).error();
             continue;
