@@ -106,6 +106,11 @@ struct QueueConfig {
     bool mta_sts = true;
     // Trust anchors (PEM) for verified TLS: routes with --tls verify, MTA-STS; "": the system's.
     std::string ca_file;
+    // Recipients of a split local domain that the directory lacks are asked of the route's
+    // host at RCPT time; its answers are remembered this long (known, unknown).
+    bool verify_recipients = true;
+    std::uint32_t verify_known_ttl_s = 3600;
+    std::uint32_t verify_unknown_ttl_s = 600;
 };
 
 // [dns]: the resolver (dns/resolver.hpp ResolverSettings).

@@ -22,7 +22,8 @@ Result<void> parse_queue_section(const Reporter& report, const toml::table& tabl
         report, table, "queue",
         {"deliver", "max_connections", "max_connections_per_domain", "max_messages_per_connection",
          "retry_s", "lifetime_s", "delay_warning_s", "port", "poll_interval_ms",
-         "connect_timeout_s", "destination_backoff_s", "dane", "mta_sts", "ca_file"}));
+         "connect_timeout_s", "destination_backoff_s", "dane", "mta_sts", "ca_file",
+         "verify_recipients", "verify_known_ttl_s", "verify_unknown_ttl_s"}));
     auto deliver = get_bool(report, table, "deliver", "queue.deliver", out.deliver);
     HARBOR_TRY(deliver);
     out.deliver = *deliver;
@@ -88,6 +89,18 @@ Result<void> parse_queue_section(const Reporter& report, const toml::table& tabl
                            24 * 3600, out.destination_backoff_s);
     HARBOR_TRY(backoff);
     out.destination_backoff_s = *backoff;
+    auto verify = get_bool(report, table, "verify_recipients", "queue.verify_recipients",
+                           out.verify_recipients);
+    HARBOR_TRY(verify);
+    out.verify_recipients = *verify;
+    auto known = get_u32(report, table, "verify_known_ttl_s", "queue.verify_known_ttl_s", 0,
+                         30 * 24 * 3600, out.verify_known_ttl_s);
+    HARBOR_TRY(known);
+    out.verify_known_ttl_s = *known;
+    auto unknown = get_u32(report, table, "verify_unknown_ttl_s", "queue.verify_unknown_ttl_s", 0,
+                           30 * 24 * 3600, out.verify_unknown_ttl_s);
+    HARBOR_TRY(unknown);
+    out.verify_unknown_ttl_s = *unknown;
     return ok();
 }
 

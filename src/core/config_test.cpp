@@ -139,6 +139,7 @@ TEST(Config, QueueAndDnsSections)
         "data_dir = \"/x\"\n[queue]\ndeliver = false\nretry_s = [5, 10]\n"
         "lifetime_s = 3600\ndelay_warning_s = 0\nport = 2525\n"
         "max_connections_per_domain = 3\ndestination_backoff_s = 5\n"
+        "verify_recipients = false\nverify_known_ttl_s = 86400\nverify_unknown_ttl_s = 0\n"
         "[dns]\nforwarders = [\"127.0.0.1@5353\"]\ntimeout_ms = 500\n",
         "harbor.toml");
     ASSERT_TRUE(set) << set.error().to_string();
@@ -150,6 +151,12 @@ TEST(Config, QueueAndDnsSections)
     EXPECT_EQ(set->queue.max_connections_per_domain, 3u);
     EXPECT_EQ(set->queue.destination_backoff_s, 5u);
     EXPECT_EQ(defaults->queue.destination_backoff_s, 60u);
+    EXPECT_FALSE(set->queue.verify_recipients);
+    EXPECT_TRUE(defaults->queue.verify_recipients);
+    EXPECT_EQ(set->queue.verify_known_ttl_s, 86400u);
+    EXPECT_EQ(defaults->queue.verify_known_ttl_s, 3600u);
+    EXPECT_EQ(set->queue.verify_unknown_ttl_s, 0u);
+    EXPECT_EQ(defaults->queue.verify_unknown_ttl_s, 600u);
     EXPECT_EQ(set->dns.forwarders, (std::vector<std::string>{"127.0.0.1@5353"}));
     EXPECT_EQ(set->dns.timeout_ms, 500u);
 }

@@ -85,6 +85,8 @@ Result<void> make_queue_runner(const Config& config, ProtocolHandlers& result)
     settings.dane = q.dane;
     settings.mta_sts = q.mta_sts;
     settings.ca_file = q.ca_file;
+    settings.verify_known_ttl = std::chrono::seconds(q.verify_known_ttl_s);
+    settings.verify_unknown_ttl = std::chrono::seconds(q.verify_unknown_ttl_s);
     dns::ResolverSettings resolver;
     resolver.forwarders = config.dns.forwarders;
     resolver.trust_anchors = config.dns.trust_anchors;
@@ -139,6 +141,25 @@ Result<ProtocolHandlers> make_protocol_handlers(const Config& config)
     smtp.sasl.mock_secret = *secret;
     if (smtp::queue::QueueRunner* queue = result.queue.get()) {
         smtp.on_queued = [queue] { queue->wake(); };
+        if (config.queue.verify_recipients) {
+            smtp.verify_routed = [queue](std::string address,
+                                         store::Done<smtp::server::RoutedRecipient> done) {
+                queue->verify_recipient(std::move(address),
+                                        [done = std::move(done)](smtp::client::Verdict verdict) {
+                                            switch (verdict.outcome) {
+                                                case smtp::client::Outcome::Delivered:
+                                                    done(smtp::server::RoutedRecipient::Exists);
+                                                    break;
+                                                case smtp::client::Outcome::Permanent:
+                                                    done(smtp::server::RoutedRecipient::Unknown);
+                                                    break;
+                                                case smtp::client::Outcome::Temporary:
+                                                    done(smtp::server::RoutedRecipient::Unverified);
+                                                    break;
+                                            }
+                                        });
+            };
+        }
     }
     // One login throttle for every protocol that takes passwords: guesses spread over SMTP
     // AUTH and IMAP count together (SECURITY-CASES: password guessing).

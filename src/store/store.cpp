@@ -100,6 +100,16 @@ Result<void> Store::remove_route(std::string_view)
     return unsupported("remove_route");
 }
 
+Result<std::vector<StsPolicyRecord>> Store::list_sts_policies(std::int64_t)
+{
+    return unsupported("list_sts_policies");
+}
+
+Result<void> Store::put_sts_policy(const StsPolicyRecord&)
+{
+    return unsupported("put_sts_policy");
+}
+
 Result<Mailbox> Store::find_mailbox(AccountId, std::string_view)
 {
     return unsupported("find_mailbox");

@@ -263,6 +263,10 @@ public:
     virtual Result<std::vector<Route>> list_routes();
     virtual Result<void> put_route(const Route& route);
     virtual Result<void> remove_route(std::string_view domain);
+    // MTA-STS policies (RFC 8461 §5.1), one per domain: those not expired at `now`; put adds
+    // or replaces one and drops the expired. Defaults answer Errc::Unsupported.
+    virtual Result<std::vector<StsPolicyRecord>> list_sts_policies(std::int64_t now);
+    virtual Result<void> put_sts_policy(const StsPolicyRecord& record);
     // A stored copy as the client sees it: its prefix, then the blob.
     Result<std::string> read_message(const MessageRecord& record);
     // read_message for several copies, from one snapshot (read_blobs). Results in the order

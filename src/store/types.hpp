@@ -190,7 +190,18 @@ struct QueuedMessage {
     std::uint32_t attempts = 0;     // delivery attempts recorded so far
     bool held = false;              // `harbor queue hold`: not attempted until released
     bool delay_warned = false;      // the delay notice (RFC 3464 action "delayed") went out
+    bool retry_requested = false;   // `harbor queue retry` since the last recorded attempt
     std::vector<QueuedRecipient> recipients;  // all, in the order they were queued
+};
+
+// An MTA-STS policy as fetched (RFC 8461 §5.1), kept by the queue runner across restarts.
+struct StsPolicyRecord {
+    std::string domain;        // lower case
+    std::string id;            // the id of the domain's "_mta-sts" TXT record
+    std::string policy;        // the policy file's text, parsed again when read
+    std::int64_t fetched = 0;  // Unix seconds
+    std::int64_t expires = 0;  // fetched + the policy's max_age
+    friend bool operator==(const StsPolicyRecord&, const StsPolicyRecord&) = default;
 };
 
 // How a route's connection is protected (Postfix's smtp_tls_security_level may, encrypt,

@@ -12,7 +12,9 @@ Two `harbor serve -c` instances and a private unbound on loopback:
 Cases: a relayed message arrives once (over STARTTLS); a recipient B refuses at RCPT bounces
 to the local sender's INBOX (RFC 3464 report); B down keeps the message queued, B back
 delivers it; an unreachable destination is deferred, not bounced; kill -9 of A under load
-loses nothing it acknowledged, with at most one duplicate per connection in flight.
+loses nothing it acknowledged, with at most one duplicate per connection in flight; a local
+domain split with B (a route) relays whom A does not know, after asking B at RCPT time
+(recipient verification: B's 550 refuses there, B down gives 450).
 
 Every wait is a bounded poll on the store (the CLI) or Harbor's log; none is an assertion.
 
@@ -23,228 +25,21 @@ ctest: interop_outbound; by hand in tests/interop:
 import email
 import email.policy
 import os
-import random
-import re
 import shutil
-import signal
 import smtplib
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 import unittest
 
 from configured_harbor import ConfiguredHarbor, make_certificate
-from harbor_harness import LOOPBACK, die_with_parent, tail, terminate
+from harbor_harness import LOOPBACK
+from outbound_support import (A_DOMAIN, A_HOST, ALICE, B_DOMAIN, B_HOST, B_REMOTE, BOB,
+                              C_DOMAIN, DELIVERY_TIMEOUT, DRAIN_TIMEOUT, LOAD_MESSAGES,
+                              LOAD_SENDERS, LOAD_TIMEOUT, PER_DOMAIN, SUSPENDED_TIMEOUT, UNBOUND,
+                              LoadSender, Unbound, log_events, poll, report, send)
 from smtp_support import (CLIENT_NAME, IO_TIMEOUT, close_quietly, harbor_binary, make_message,
                           parse_stored, RECEIVED, token)
-
-UNBOUND = "/usr/sbin/unbound"
-A_DOMAIN, A_HOST = "a.example", "mx.a.example"
-B_DOMAIN, B_HOST = "b.example", "mx.b.example"
-C_DOMAIN, C_HOST, C_ADDRESS = "c.example", "mx.c.example", "127.0.0.2"  # nothing listens there
-ALICE, BOB = f"alice@{A_DOMAIN}", f"bob@{B_DOMAIN}"
-B_REMOTE = f"{B_HOST} [{LOOPBACK}]"  # how A's log and queue name the host it delivered to
-PER_DOMAIN = 4  # A's [queue] max_connections_per_domain: the bound on duplicates after kill -9
-
-DELIVERY_TIMEOUT = 30.0  # a relayed message crossing from A to B
-# A destination none of whose hosts took a connection is suspended for A's
-# destination_backoff_s (2 s here, docs/config.md [queue]); B coming back is noticed after it.
-SUSPENDED_TIMEOUT = 30.0
-DRAIN_TIMEOUT = 180.0  # A's queue empty after the restart in the kill -9 case
-UNBOUND_START_TIMEOUT = 10.0
-UNBOUND_ATTEMPTS = 3
-
-LOAD_MESSAGES = 200
-LOAD_SENDERS = 4
-LOAD_TIMEOUT = 120.0  # for half of the load to be acknowledged
-
-
-def report(text):
-    """Figures for the record, on stderr (unittest's own output goes there too)."""
-    sys.stderr.write(f"\n[test_outbound] {text}\n")
-    sys.stderr.flush()
-
-
-def poll(predicate, timeout, interval=0.1):
-    """Bounded poll: predicate()'s first truthy value, or None once `timeout` has passed."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            return None
-        time.sleep(interval)
-
-
-# -- Harbor's text log: "TS LEVEL EVENT key=value key="quoted value" ..." --------------------
-
-LOG_LINE = re.compile(r"^(\S+) (\S+) (\S+)(.*)$")
-LOG_FIELD = re.compile(r' ([^\s=]+)=("(?:[^"\\]|\\.)*"|\S*)')
-LOG_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|.)")
-
-
-def unquote(value):
-    if not value.startswith('"'):
-        return value
-    return LOG_ESCAPE.sub(lambda m: chr(int(m[1][1:], 16)) if len(m[1]) == 3 else m[1],
-                          value[1:-1])
-
-
-def log_events(text, event):
-    """The fields of every `event` line in `text`, in order."""
-    found = []
-    for line in text.splitlines():
-        match = LOG_LINE.match(line)
-        if match and match[3] == event:
-            found.append({key: unquote(value) for key, value in LOG_FIELD.findall(match[4])})
-    return found
-
-
-# -- the private resolver -------------------------------------------------------------------
-
-ZONES = f"""
-    local-zone: "{B_DOMAIN}." static
-    local-data: "{B_DOMAIN}. 300 IN MX 10 {B_HOST}."
-    local-data: "{B_HOST}. 300 IN A {LOOPBACK}"
-    local-zone: "{C_DOMAIN}." static
-    local-data: "{C_DOMAIN}. 300 IN MX 10 {C_HOST}."
-    local-data: "{C_HOST}. 300 IN A {C_ADDRESS}"
-"""
-
-
-def udp_and_tcp_free(port):
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp, \
-                socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
-            udp.bind((LOOPBACK, port))
-            tcp.bind((LOOPBACK, port))
-    except OSError:
-        return False
-    return True
-
-
-def free_udp_tcp_port():
-    """A random port free for UDP and TCP on 127.0.0.1 (ctest -j runs suites together)."""
-    rng = random.SystemRandom()
-    while True:
-        port = rng.randint(20000, 60000)
-        if udp_and_tcp_free(port):
-            return port
-
-
-class Unbound:
-    """/usr/sbin/unbound -d -c DIR/unbound.conf on 127.0.0.1 and a free port, answering the
-    static zones above (like src/dns/unbound_server_for_test.cpp). Stopped by its PID."""
-
-    def __init__(self, directory):
-        self.directory = directory
-        self.conf = os.path.join(directory, "unbound.conf")
-        self.logfile = os.path.join(directory, "unbound.log")
-        self.port, self.process = None, None
-
-    def write_config(self):
-        text = f"""server:
-    interface: {LOOPBACK}@{self.port}
-    port: {self.port}
-    do-ip6: no
-    num-threads: 1
-    do-daemonize: no
-    chroot: ""
-    username: ""
-    directory: "{self.directory}"
-    pidfile: "{os.path.join(self.directory, 'unbound.pid')}"
-    use-syslog: no
-    logfile: "{self.logfile}"
-    verbosity: 1
-    log-queries: yes
-    access-control: 127.0.0.0/8 allow
-    do-not-query-localhost: no
-    module-config: "iterator"
-{ZONES}
-remote-control:
-    control-enable: no
-"""
-        with open(self.conf, "w", encoding="utf-8") as out:
-            out.write(text)
-
-    def start(self):
-        for _ in range(UNBOUND_ATTEMPTS):
-            self.port = free_udp_tcp_port()
-            self.write_config()
-            if os.path.exists(self.logfile):
-                os.remove(self.logfile)
-            self.process = subprocess.Popen([UNBOUND, "-d", "-c", self.conf],
-                                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                            stderr=subprocess.DEVNULL, close_fds=True,
-                                            preexec_fn=die_with_parent)
-            ready = poll(lambda: "start of service" in self.log() or
-                         self.process.poll() is not None, UNBOUND_START_TIMEOUT, 0.02)
-            if ready and self.process.poll() is None:
-                return
-            self.stop()
-            if "bind" not in self.log().lower():  # only a lost port race is retried
-                break
-        raise AssertionError(f"unbound did not start\n{self.log()}")
-
-    def stop(self):
-        if self.process is None:
-            return
-        terminate(self.process)
-        self.process = None
-
-    def log(self):
-        return tail(self.logfile, 1 << 20)
-
-
-# -- the SMTP side --------------------------------------------------------------------------
-
-def send(port, sender, recipients, message):
-    """One transaction through A's SMTP listener; smtplib raises unless every RCPT is taken."""
-    client = smtplib.SMTP(LOOPBACK, port, local_hostname=CLIENT_NAME, timeout=IO_TIMEOUT)
-    try:
-        refused = client.sendmail(sender, recipients, message)
-    finally:
-        close_quietly(client)
-    if refused:
-        raise AssertionError(f"refused recipients: {refused}")
-
-
-class LoadSender(threading.Thread):
-    """Sends its share of the load on one connection; records the Message-IDs A took (250).
-    Stops at the first error: after kill -9 whatever was not acknowledged is open."""
-
-    def __init__(self, port, run_id, number, count, acknowledged, lock):
-        super().__init__(daemon=True)
-        self.port, self.run_id, self.number, self.count = port, run_id, number, count
-        self.acknowledged, self.lock = acknowledged, lock
-        self.error = None
-
-    def run(self):
-        try:
-            client = smtplib.SMTP(LOOPBACK, self.port, local_hostname=CLIENT_NAME,
-                                  timeout=IO_TIMEOUT)
-        except OSError as error:
-            self.error = error
-            return
-        try:
-            for sequence in range(self.count):
-                message_id = f"load-{self.run_id}-{self.number}-{sequence}@{CLIENT_NAME}"
-                body = (b"x" * 74 + b"\r\n") * random.choice((2, 70, 400))
-                message = make_message(f"load {self.number}/{sequence}", ALICE, BOB, body=body,
-                                       message_id=message_id)
-                try:
-                    client.sendmail(ALICE, [BOB], message)
-                except (smtplib.SMTPException, OSError) as error:
-                    self.error = error
-                    return
-                with self.lock:
-                    self.acknowledged.append(message_id)
-        finally:
-            close_quietly(client)
 
 
 class OutboundTest(unittest.TestCase):
@@ -605,6 +400,54 @@ class OutboundTest(unittest.TestCase):
             self.a.cli.run("route", "remove", A_DOMAIN)
             self.b.cli.run("user", "remove", dave)
             self.b.cli.run("domain", "remove", A_DOMAIN)
+
+    def test_g_recipients_the_internal_server_lacks_are_refused_at_rcpt(self):
+        """Recipient verification (`[queue] verify_recipients`, on by default): for a routed
+        local domain A asks the route's host at RCPT time. erin, unknown to B as well, is
+        refused with 550 5.1.1 and nothing is queued, so no bounce goes to a (possibly forged)
+        sender; dave is taken. With B down, a new address gets 450 4.4.3 and dave, verified
+        a moment ago, is still taken (his answer is remembered)."""
+        dave, erin, fred = (f"{name}@{A_DOMAIN}" for name in ("dave", "erin", "fred"))
+        self.b.cli.run("domain", "add", A_DOMAIN)
+        self.b.cli.run("user", "add", dave, "--password", "dave-secret-1")
+        self.a.cli.run("route", "add", A_DOMAIN, f"{LOOPBACK}:{self.b.ports['mx']}")
+        try:
+            offset = len(self.a.log())
+            code, text = self.rcpt_replies(BOB, [erin, dave])[0]
+            self.assertEqual(code, 550, text)
+            self.assertIn(b"5.1.1", text)
+            self.assertEqual(self.rcpt_replies(BOB, [dave])[0][0], 250)
+            self.assertEqual(self.a.cli.queue(), [])
+            probe = self.wait_for_event(self.a, offset, "queue.verify", rcpt=erin)
+            self.assertEqual(probe.get("result"), "permanent", probe)
+            self.assertTrue(probe.get("reply", "").startswith("550 5.1.1"), probe)
+
+            self.assertEqual(self.b.stop(), 0)
+            code, text = self.rcpt_replies(BOB, [fred])[0]
+            self.assertEqual(code, 450, text)
+            self.assertIn(b"4.4.3", text)
+            self.assertEqual(self.rcpt_replies(BOB, [dave])[0][0], 250)
+            self.assertEqual(self.a.cli.queue(), [])
+        finally:
+            if not self.b.running():
+                self.b.start(same_ports=True)
+            self.a.cli.run("route", "remove", A_DOMAIN)
+            self.b.cli.run("user", "remove", dave)
+            self.b.cli.run("domain", "remove", A_DOMAIN)
+
+    def rcpt_replies(self, sender, recipients):
+        """MAIL and one RCPT per recipient on A, then RSET: the RCPT replies, in order."""
+        client = smtplib.SMTP(LOOPBACK, self.a_port(), local_hostname=CLIENT_NAME,
+                              timeout=IO_TIMEOUT)
+        try:
+            client.ehlo()
+            code, text = client.mail(sender)
+            self.assertEqual(code, 250, text)
+            replies = [client.rcpt(recipient) for recipient in recipients]
+            client.rset()
+            return replies
+        finally:
+            close_quietly(client)
 
 
 if __name__ == "__main__":

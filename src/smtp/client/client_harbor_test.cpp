@@ -102,6 +102,49 @@ TEST(SmtpClientHarbor, StartTlsVerifiedThenOneRecipientRefusedOneDelivered)
     EXPECT_TRUE(ends_with(inbox[0], message_text)) << inbox[0];
 }
 
+// Three probes on one connection, then a message: no probe leaves anything behind.
+struct Probes {
+    bool opened = false;
+    Verdict known;
+    Verdict unknown;
+    Verdict sub_address;
+    bool ready_after = false;
+    MessageResult message;
+};
+
+net::Awaitable<Probes> probe(tcp::endpoint remote)
+{
+    ClientSession session(co_await asio::this_coro::executor, test_settings());
+    Probes out;
+    out.opened = co_await session.open(remote);
+    out.known = co_await session.verify_recipient("dave@example.org");
+    out.unknown = co_await session.verify_recipient("nobody@example.org");
+    out.sub_address = co_await session.verify_recipient("dave+lists@example.org");
+    out.ready_after = session.ready();
+    const OutboundMessage message =
+        make_message("s@example.net", {"dave@example.org"}, message_text);
+    out.message = co_await session.send(message);
+    co_await session.quit();
+    co_return out;
+}
+
+TEST(SmtpClientHarbor, VerifyRecipientAsksWithoutSendingAMessage)
+{
+    HarborPeer peer(TlsMode::StartTls);
+    const Probes probes = test::run(probe(peer.endpoint()));
+    ASSERT_TRUE(probes.opened);
+    EXPECT_EQ(probes.known.outcome, Outcome::Delivered);
+    EXPECT_EQ(probes.known.reply.code, 250);
+    EXPECT_EQ(probes.unknown.outcome, Outcome::Permanent);
+    EXPECT_EQ(probes.unknown.reply.enhanced, "5.1.1");
+    EXPECT_EQ(probes.sub_address.outcome, Outcome::Delivered);
+    EXPECT_TRUE(probes.ready_after);
+    // The message after the probes is a transaction of its own (RSET between them).
+    ASSERT_EQ(probes.message.recipients.size(), 1u);
+    EXPECT_EQ(probes.message.recipients[0].verdict.outcome, Outcome::Delivered);
+    EXPECT_EQ(peer.inbox().size(), 1u);
+}
+
 TEST(SmtpClientHarbor, OpportunisticTlsDoesNotNeedAVerifiedCertificate)
 {
     HarborPeer peer(TlsMode::StartTls);

@@ -142,6 +142,11 @@ public:
     // the session (ready() turns false).
     net::Awaitable<MessageResult> send(const OutboundMessage& message);
 
+    // Whether the server takes mail for `address`, no message sent (recipient_probe.cpp):
+    // MAIL FROM:<>, RCPT TO:<address>, RSET; the RCPT reply decides. A refused null sender
+    // is Temporary (it says nothing of the recipient); a session not ready() gives failure().
+    net::Awaitable<Verdict> verify_recipient(std::string address);
+
     // QUIT (RFC 5321 §4.1.1.10) and close; the reply is awaited quit_timeout at most.
     net::Awaitable<void> quit();
 

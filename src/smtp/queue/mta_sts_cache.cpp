@@ -47,7 +47,7 @@ net::Awaitable<std::optional<StsPolicy>> MtaStsCache::policy_for(dns::Resolver& 
     if (!id) {
         co_return std::nullopt;
     }
-    Result<StsPolicy> fetched = co_await fetch(resolver, domain);
+    Result<Fetched> fetched = co_await fetch(resolver, domain);
     if (!fetched) {
         log::info("queue.mta_sts.fetch_failed",
                   {{"domain", domain}, {"error", fetched.error().to_string()}});
@@ -56,16 +56,34 @@ net::Awaitable<std::optional<StsPolicy>> MtaStsCache::policy_for(dns::Resolver& 
         }
         co_return std::nullopt;
     }
+    const StsPolicy& policy = fetched->policy;
     log::info("queue.mta_sts.policy", {{"domain", domain},
                                        {"id", *id},
-                                       {"mode", sts_mode_name(fetched->mode)},
-                                       {"max_age", fetched->max_age}});
-    cache_[domain] = Cached{*id, *fetched, now + static_cast<std::int64_t>(fetched->max_age)};
-    co_return in_force(*fetched);
+                                       {"mode", sts_mode_name(policy.mode)},
+                                       {"max_age", policy.max_age}});
+    const std::int64_t expires = now + static_cast<std::int64_t>(policy.max_age);
+    cache_[domain] = Cached{*id, policy, expires};
+    if (settings_.keep) {
+        settings_.keep(store::StsPolicyRecord{domain, *id, std::move(fetched->text), now, expires});
+    }
+    co_return in_force(policy);
 }
 
-net::Awaitable<Result<StsPolicy>> MtaStsCache::fetch(dns::Resolver& resolver,
-                                                     const std::string& domain)
+void MtaStsCache::restore(const std::vector<store::StsPolicyRecord>& kept)
+{
+    for (const store::StsPolicyRecord& record : kept) {
+        Result<StsPolicy> policy = parse_sts_policy(record.policy);
+        if (!policy) {
+            log::warn("queue.mta_sts.kept_policy_invalid",
+                      {{"domain", record.domain}, {"error", policy.error().to_string()}});
+            continue;
+        }
+        cache_[record.domain] = Cached{record.id, std::move(*policy), record.expires};
+    }
+}
+
+net::Awaitable<Result<MtaStsCache::Fetched>> MtaStsCache::fetch(dns::Resolver& resolver,
+                                                                const std::string& domain)
 {
     if (!settings_.tls) {
         co_return unexpected(Errc::Unsupported, "no TLS context for policy fetches");
@@ -96,7 +114,11 @@ net::Awaitable<Result<StsPolicy>> MtaStsCache::fetch(dns::Resolver& resolver,
             co_return unexpected(Errc::Invalid,
                                  host + " sent " + response->content_type + ", not text/plain");
         }
-        co_return parse_sts_policy(response->body);
+        Result<StsPolicy> policy = parse_sts_policy(response->body);
+        if (!policy) {
+            co_return unexpected(std::move(policy).error());
+        }
+        co_return Fetched{std::move(response->body), std::move(*policy)};
     }
     co_return unexpected(std::move(last));
 }

@@ -189,6 +189,33 @@ TEST_F(QueueMtaStsTest, ACertificateThatDoesNotNameTheMxIsRefused)
     EXPECT_TRUE(peer_->inbox().empty());
 }
 
+TEST_F(QueueMtaStsTest, AKeptPolicyOutlivesARestartWhoseFetchIsBlocked)
+{
+    start_peer("othermx.example");
+    start_runner();
+    const std::int64_t first = enqueue("dave@othermx.example");
+    EXPECT_TRUE(deferred_reply(first).starts_with("451 4.7.5 MTA-STS"));
+    ASSERT_TRUE(eventually([&] {
+        auto kept = store_->list_sts_policies(0);
+        return kept && kept->size() == 1;
+    }));
+    EXPECT_EQ(store_->list_sts_policies(0)->at(0).domain, "othermx.example");
+    // A restart with the policy host out of reach, as an attacker would have it (RFC 8461
+    // §10.1): the kept policy still rules the MX out.
+    QueueSettings s = runner_settings();
+    s.mta_sts_port = https_->port();
+    s.ca_file = certs_.ca;
+    runner_->stop();
+    runner_.reset();
+    https_.reset();
+    QueuePeerTest::start_runner(s, resolver_settings());
+    const std::int64_t second = enqueue("eve@othermx.example");
+    const std::string reply = deferred_reply(second);
+    EXPECT_TRUE(reply.starts_with("451 4.7.5 MTA-STS: mx.othermx.example is not a mail host"))
+        << reply;
+    EXPECT_TRUE(peer_->inbox().empty());
+}
+
 TEST_F(QueueMtaStsTest, TestingModeDeliversDespiteAMismatch)
 {
     start_peer("testing.example");

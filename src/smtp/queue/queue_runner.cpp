@@ -43,8 +43,18 @@ Result<void> QueueRunner::start()
     if (s.settings.mta_sts) {
         auto context = s.verifying_context();
         HARBOR_TRY(context);
-        s.mta_sts.emplace(
-            MtaStsSettings{s.settings.mta_sts_port, std::chrono::seconds(60), std::move(*context)});
+        // Kept policies come back (RFC 8461 §5.1); new ones are written off the io thread.
+        s.mta_sts.emplace(MtaStsSettings{s.settings.mta_sts_port, std::chrono::seconds(60),
+                                         std::move(*context), [&s](store::StsPolicyRecord record) {
+                                             s.spawn(s.keep_sts_policy(std::move(record)));
+                                         }});
+        Result<std::vector<store::StsPolicyRecord>> kept =
+            s.store.list_sts_policies(RunnerState::unix_now());
+        if (kept) {
+            s.mta_sts->restore(*kept);
+        } else if (kept.error().code != Errc::Unsupported) {
+            log::error("queue.error", {{"error", "MTA-STS policies: " + kept.error().to_string()}});
+        }
     }
     s.spawn(s.pump());
     s.thread = std::thread([&s] {
@@ -218,10 +228,25 @@ net::Awaitable<void> RunnerState::refill()
         entry->jobs_left = by_domain.size();
         in_flight.insert(entry->message.id);
         for (auto& [domain, recipients] : by_domain) {
-            destinations[domain].jobs.push_back(Job{entry, std::move(recipients)});
+            Destination& d = destinations[domain];
+            if (entry->message.retry_requested) {
+                d.suspended_until = {};  // `harbor queue retry`: try it now, suspended or not
+            }
+            d.jobs.push_back(Job{entry, std::move(recipients)});
         }
     }
     dispatch();
+}
+
+net::Awaitable<void> RunnerState::keep_sts_policy(store::StsPolicyRecord record)
+{
+    store::Store& s = store;
+    std::function<Result<void>()> put = [&s, &record] { return s.put_sts_policy(record); };
+    Result<void> kept = co_await store::off_io_thread(blocking, std::move(put));
+    if (!kept && kept.error().code != Errc::Unsupported) {
+        log::error("queue.error", {{"error", "keeping the MTA-STS policy of " + record.domain +
+                                                 ": " + kept.error().to_string()}});
+    }
 }
 
 void RunnerState::dispatch()

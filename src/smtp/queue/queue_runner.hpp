@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -61,6 +62,12 @@ struct QueueSettings {
     // Trust anchors for verified TLS (routes with RouteTls::Verify, MTA-STS hosts and policy
     // fetches); empty: the system's CA store.
     std::filesystem::path ca_file;
+    // Recipient verification for split domains (verify_recipient): how long an answer is
+    // remembered, how long each step of a probe may take, and how many run at once.
+    std::chrono::seconds verify_known_ttl{std::chrono::hours(1)};
+    std::chrono::seconds verify_unknown_ttl{std::chrono::minutes(10)};
+    std::chrono::seconds verify_timeout{15};
+    std::size_t max_verifications = 20;
 };
 
 // What the runner has done since it started, for tests and metrics.
@@ -92,6 +99,14 @@ public:
     void stop(std::chrono::milliseconds grace = std::chrono::seconds(10));
 
     QueueStats stats() const;  // thread-safe
+
+    // Recipient verification for a local domain split with an internal server (Postfix's
+    // reject_unverified_recipient): asks the host of the domain's route whether it takes mail
+    // for `address` (ClientSession::verify_recipient), so that the SMTP server can refuse at
+    // RCPT whom it would otherwise accept and bounce (backscatter). Delivered and Permanent
+    // answers are remembered (verify_known_ttl, verify_unknown_ttl); Temporary when it could
+    // not ask. Thread-safe; `done` runs on the runner's thread.
+    void verify_recipient(std::string address, std::function<void(client::Verdict)> done);
 
 private:
     std::unique_ptr<RunnerState> impl_;

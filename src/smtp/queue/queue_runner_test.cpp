@@ -346,6 +346,27 @@ TEST_F(QueueRunnerTest, DestinationDownIsDeferredAsAWhole)
     EXPECT_TRUE(inbox().empty());
 }
 
+TEST_F(QueueRunnerTest, RetryLiftsTheSuspensionOfItsDestination)
+{
+    // Nothing listens yet: the destination is suspended for an hour, the entry due in one.
+    QueueSettings s = settings();
+    s.destination_backoff = 1h;
+    s.retry.backoff = {1h};
+    start_runner(s);
+    const std::int64_t id = enqueue({"user@remote.example"});
+    ASSERT_TRUE(eventually([&] {
+        auto queued = entry(id);
+        return queued && queued->attempts == 1;
+    }));
+    start_sink();
+    // `harbor queue retry`: the next look at the queue tries the host again at once.
+    ASSERT_TRUE(store_->change_queue_entry(id, store::QueueAction::RetryNow,
+                                           static_cast<std::int64_t>(std::time(nullptr))));
+    runner_->wake();
+    ASSERT_TRUE(eventually([&] { return gone(id); }));
+    EXPECT_EQ(sink_->dumps().size(), 1u);
+}
+
 TEST_F(QueueRunnerTest, NullMxBouncesAtOnce)
 {
     start_runner(settings());

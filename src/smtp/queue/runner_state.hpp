@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -71,6 +72,8 @@ struct RunnerState {
     net::Awaitable<void> pump();
     net::Awaitable<void> refill();
     void dispatch();
+    // Writes a fetched MTA-STS policy to the store (MtaStsSettings::keep).
+    net::Awaitable<void> keep_sts_policy(store::StsPolicyRecord record);
     net::Awaitable<void> deliver_to(std::string name);
     // The route for a domain: its own, else the smart host "*", else none (MX delivery).
     std::optional<store::Route> route_for(const std::string& domain) const;
@@ -96,6 +99,9 @@ struct RunnerState {
     std::optional<client::Verdict> apply_mta_sts(const std::string& domain, const StsPolicy& policy,
                                                  const Target& target,
                                                  client::ClientSettings& client);
+    // Recipient verification (recipient_verification.cpp): the remembered answer or a probe.
+    net::Awaitable<void> verify(std::string address, std::function<void(client::Verdict)> done);
+    net::Awaitable<client::Verdict> probe_recipient(const std::string& address);
     // The context that verifies certificates against settings.ca_file, made on first use.
     Result<std::shared_ptr<net::ClientTlsContext>> verifying_context();
     net::Awaitable<std::shared_ptr<const std::string>> load_content(Entry& entry);
@@ -116,6 +122,12 @@ struct RunnerState {
     std::map<std::string, store::Route> routes;  // by domain, "*" too; read on each refill
     std::shared_ptr<net::ClientTlsContext> verifying_tls;  // verifying_context()
     std::optional<MtaStsCache> mta_sts;                    // when settings.mta_sts
+    struct Verified {
+        client::Verdict verdict;
+        std::chrono::steady_clock::time_point expires;
+    };
+    std::map<std::string, Verified> verified;  // by lower-case address
+    std::size_t probes = 0;                    // verifications under way
     std::set<std::int64_t> in_flight;  // entry ids with jobs not yet recorded
     // Entries that left in_flight while refill() was reading: the read may predate their
     // record, and must not hand them out again.

@@ -38,6 +38,9 @@ struct ListenerPolicy {
     net::NetworkList relay_networks;            // may relay without authenticating
 };
 
+// What the internal server of a split domain says of a recipient the directory does not know.
+enum class RoutedRecipient { Exists, Unknown, Unverified };
+
 struct SmtpSettings {
     std::string hostname;                 // announced in the greeting, EHLO and Received
     std::filesystem::path spool_dir;      // <data_dir>/spool
@@ -53,6 +56,10 @@ struct SmtpSettings {
     // Called (on an io thread) when a message or notice joined the outbound queue: wakes the
     // queue runner. Empty: nothing to tell.
     std::function<void()> on_queued;
+    // Recipient verification: asks the internal server of a split local domain whether it has
+    // an address the directory lacks (QueueRunner::verify_recipient), on any thread; done may
+    // be called on any thread. Empty: such recipients are accepted without asking.
+    std::function<void(std::string, store::Done<RoutedRecipient>)> verify_routed;
 
     const ListenerPolicy& policy(std::string_view listener) const;
 };

@@ -90,6 +90,14 @@ net::Awaitable<void> Session::on_rcpt(const Command& command)
         (void)count_error();
         co_return;
     }
+    if (recipient->routed && handler_.settings().verify_routed) {
+        std::optional<Reply> refused = co_await verify_routed(recipient->rcpt.address);
+        if (refused) {
+            reply(*refused);
+            (void)count_error();
+            co_return;
+        }
+    }
     if (recipient->local_domain && !recipient->rcpt.postmaster) {
         handler_.recipients().remember(
             recipient->rcpt.address, LocalRecipient{recipient->accounts, recipient->external}, now);
@@ -175,9 +183,33 @@ Parsed<Recipient> Session::accept_recipient(const RcptTo& rcpt) const
         // directory does not know lives there, and the queue takes the message to it.
         Recipient recipient{rcpt, {}, {}};
         recipient.external.push_back(recipient.rcpt.address);
+        recipient.routed = true;
         return recipient;
     }
     return Reply{550, "5.1.1", "User unknown"};  // RFC 3463 §3.2 X.1.1
+}
+
+net::Awaitable<std::optional<Reply>> Session::verify_routed(std::string address)
+{
+    // Accepting whom the internal server then refuses would bounce to a sender that is often
+    // forged (backscatter); asking first lets the refusal happen here, at RCPT.
+    const auto& verify = handler_.settings().verify_routed;
+    std::function<void(store::Done<RoutedRecipient>)> ask =
+        [&verify, address](store::Done<RoutedRecipient> done) { verify(address, std::move(done)); };
+    Result<RoutedRecipient> answer = co_await store::detail::async_store_call<RoutedRecipient>(
+        std::move(ask), asio::use_awaitable);
+    if (answer && *answer == RoutedRecipient::Exists) {
+        co_return std::nullopt;
+    }
+    const bool unknown = answer && *answer == RoutedRecipient::Unknown;
+    log::info(
+        "smtp.rcpt_unverified",
+        {{"cid", context_.cid}, {"rcpt", address}, {"result", unknown ? "unknown" : "unverified"}});
+    if (unknown) {
+        co_return Reply{550, "5.1.1", "User unknown"};  // RFC 3463 §3.2 X.1.1
+    }
+    // RFC 3463 §3.5 X.4.3: the server that knows the recipient could not be asked.
+    co_return Reply{450, "4.4.3", "Recipient address not verified, try again later"};
 }
 
 bool Session::routed_elsewhere(std::string_view domain) const

@@ -42,6 +42,7 @@ struct Recipient {
     std::vector<store::Account> accounts;  // local mailboxes (disabled ones left out)
     std::vector<std::string> external;     // addresses to relay to (outbound queue)
     bool local_domain = false;             // found in the directory (RecipientCache keeps it)
+    bool routed = false;  // of a split local domain, unknown here: for its internal server
 };
 
 struct Transaction {
@@ -99,6 +100,9 @@ private:
     // Whether a local domain has a route (`harbor route`): its unknown recipients are relayed
     // to the route's host rather than refused. Blocking (the store).
     bool routed_elsewhere(std::string_view domain) const;
+    // Recipient verification of a routed recipient (SmtpSettings::verify_routed): nullopt when
+    // the internal server has it, else the reply that refuses it.
+    net::Awaitable<std::optional<Reply>> verify_routed(std::string address);
 
     // DATA/BDAT (session_data.cpp).
     Result<SpoolFile> open_spool(const std::string& id);

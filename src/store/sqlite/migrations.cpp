@@ -312,6 +312,22 @@ CREATE TABLE routes (
     auth_password TEXT NOT NULL DEFAULT ''
 );
 )sql"},
+    // `harbor queue retry` marks an entry until its next attempt is recorded, so the runner
+    // lifts a suspension of its destinations (as Postfix's `postqueue -f` revives dead ones).
+    {13, "queue_retry_requested", R"sql(
+ALTER TABLE queue ADD COLUMN retry_requested INTEGER NOT NULL DEFAULT 0;
+)sql"},
+    // MTA-STS policies as fetched (RFC 8461 §5.1): kept for their max_age across restarts, so
+    // an attacker who blocks the policy fetch after a restart gains nothing.
+    {14, "mta_sts_policies", R"sql(
+CREATE TABLE mta_sts_policies (
+    domain     TEXT PRIMARY KEY,
+    policy_id  TEXT NOT NULL,
+    policy     TEXT NOT NULL,
+    fetched    INTEGER NOT NULL,
+    expires    INTEGER NOT NULL
+);
+)sql"},
 };
 
 }  // namespace

@@ -57,6 +57,24 @@ struct Case {
 // Version 3 kept every body as a file, small ones too.
 const std::string small_file_body = "Subject: from version 3\r\n\r\nsmall, but a file\r\n";
 
+// The directory, and queue entry 4 (a blob of its own, recipients r1 and r2 pending) due at
+// `next_attempt`; for schemas from version 10 on.
+void seed_queued_entry(Connection& db, std::int64_t next_attempt)
+{
+    ASSERT_TRUE(db.exec(directory_seed));
+    ASSERT_TRUE(db.exec("INSERT INTO blobs (sha256, size, refcount) VALUES ('" + queued_blob +
+                        "', " + std::to_string(small_file_body.size()) + ", 0);"));
+    sqlite::Statement insert = *db.prepare("INSERT INTO blob_data (sha256, bytes) VALUES (?, ?)");
+    ASSERT_TRUE(insert.bind(1, queued_blob).bind_blob(2, small_file_body).run());
+    ASSERT_TRUE(
+        db.exec("INSERT INTO queue (id, blob, envelope_from, params, created, next_attempt)"
+                "    VALUES (4, '" +
+                queued_blob + "', 'alice@example.org', '', 100, " + std::to_string(next_attempt) +
+                ");"
+                "INSERT INTO queue_recipients (queue_id, position, address, params)"
+                "    VALUES (4, 0, 'r1@remote.example', ''), (4, 1, 'r2@remote.example', '');"));
+}
+
 std::string large_file_body()
 {
     std::string body = "Subject: from version 3\r\n\r\nlarge\r\n";
@@ -405,22 +423,7 @@ const Case cases[] = {
      }},
     // Step 11 (queue state) on a version-10 database with a queued message: its recipients
     // are pending, it is due, and an attempt that settles them removes it and its blob.
-    {10,
-     [](Connection& db, const fs::path&) {
-         ASSERT_TRUE(db.exec(directory_seed));
-         ASSERT_TRUE(db.exec("INSERT INTO blobs (sha256, size, refcount) VALUES ('" + queued_blob +
-                             "', " + std::to_string(small_file_body.size()) + ", 0);"));
-         sqlite::Statement insert =
-             *db.prepare("INSERT INTO blob_data (sha256, bytes) VALUES (?, ?)");
-         ASSERT_TRUE(insert.bind(1, queued_blob).bind_blob(2, small_file_body).run());
-         ASSERT_TRUE(db.exec(
-             "INSERT INTO queue (id, blob, envelope_from, params, created, next_attempt)"
-             "    VALUES (4, '" +
-             queued_blob +
-             "', 'alice@example.org', '', 100, 100);"
-             "INSERT INTO queue_recipients (queue_id, position, address, params)"
-             "    VALUES (4, 0, 'r1@remote.example', ''), (4, 1, 'r2@remote.example', '');"));
-     },
+    {10, [](Connection& db, const fs::path&) { seed_queued_entry(db, 100); },
      [](Store& store, const fs::path& data_dir) {
          check_directory(store);
          Result<std::vector<QueuedMessage>> due = store.due_queue_entries(100, 10);
@@ -446,6 +449,26 @@ const Case cases[] = {
          EXPECT_TRUE(store.list_routes()->empty());
          ASSERT_TRUE(store.put_route(Route{"corp.example", "10.0.0.25", 25}));
          EXPECT_EQ(store.list_routes()->size(), 1u);
+     }},
+    // Step 13 (retry requests) on a version-12 database with a queued message: not requested,
+    // until `harbor queue retry` asks.
+    {12, [](Connection& db, const fs::path&) { seed_queued_entry(db, 500); },
+     [](Store& store, const fs::path&) {
+         check_directory(store);
+         EXPECT_FALSE(store.find_queue_entry(4)->retry_requested);
+         ASSERT_TRUE(store.change_queue_entry(4, QueueAction::RetryNow, 200));
+         Result<QueuedMessage> entry = store.find_queue_entry(4);
+         EXPECT_TRUE(entry->retry_requested);
+         EXPECT_EQ(entry->next_attempt, 200);
+     }},
+    // Step 14 (MTA-STS policies) on a version-13 database: none, and one can be kept.
+    {13, [](Connection& db, const fs::path&) { ASSERT_TRUE(db.exec(directory_seed)); },
+     [](Store& store, const fs::path&) {
+         check_directory(store);
+         EXPECT_TRUE(store.list_sts_policies(0)->empty());
+         ASSERT_TRUE(store.put_sts_policy(
+             StsPolicyRecord{"remote.example", "20261130", "version: STSv1\n", 100, 200}));
+         EXPECT_EQ(store.list_sts_policies(150)->size(), 1u);
      }},
 };
 

@@ -9,7 +9,8 @@ namespace {
 
 constexpr std::string_view entry_columns =
     "SELECT q.id, q.blob, b.size, q.envelope_from, q.params, q.created, q.next_attempt, "
-    "q.attempts, q.held, q.delay_warned FROM queue q JOIN blobs b ON b.sha256 = q.blob ";
+    "q.attempts, q.held, q.delay_warned, q.retry_requested "
+    "FROM queue q JOIN blobs b ON b.sha256 = q.blob ";
 // Built once: the statement cache knows a statement by the address of its text.
 const std::string all_entries_sql = std::string(entry_columns) + "ORDER BY q.id";
 const std::string due_entries_sql = std::string(entry_columns) +
@@ -38,6 +39,7 @@ Result<std::vector<QueuedMessage>> read_entries(Connection& db, Statement& entri
         message.attempts = static_cast<std::uint32_t>(entries.column_int64(7));
         message.held = entries.column_int64(8) != 0;
         message.delay_warned = entries.column_int64(9) != 0;
+        message.retry_requested = entries.column_int64(10) != 0;
         out.push_back(std::move(message));
     }
     Result<Statement> recipients = db.prepare(
@@ -198,7 +200,7 @@ void SqliteStore::record_queue_attempt_async(QueueAttempt attempt, Done<void> do
             }
             Result<Statement> entry = ctx.db.prepare(
                 "UPDATE queue SET attempts = attempts + ?, next_attempt = ?, "
-                "delay_warned = delay_warned OR ? WHERE id = ?");
+                "delay_warned = delay_warned OR ?, retry_requested = 0 WHERE id = ?");
             HARBOR_TRY(entry);
             return entry->bind(1, static_cast<std::int64_t>(attempt.counts ? 1 : 0))
                 .bind(2, attempt.next_attempt)
@@ -223,7 +225,9 @@ void SqliteStore::change_queue_entry_async(std::int64_t id, QueueAction action, 
                               : action == QueueAction::Release ? "UPDATE queue SET held = 0 "
                                                                  "WHERE id = ?1"
                                                                : "UPDATE queue SET held = 0, "
-                                                                 "next_attempt = ?2 WHERE id = ?1";
+                                                                 "next_attempt = ?2, "
+                                                                 "retry_requested = 1 "
+                                                                 "WHERE id = ?1";
             Result<Statement> update = ctx.db.prepare(sql);
             HARBOR_TRY(update);
             update->bind(1, id);

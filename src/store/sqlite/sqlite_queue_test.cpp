@@ -250,6 +250,13 @@ TEST_F(SqliteQueue, HoldReleaseAndRetry)
     EXPECT_EQ(entry->next_attempt, queued_at_ + 10);
     EXPECT_TRUE(entry->delay_warned);  // warned once, whatever happens to the schedule
     EXPECT_EQ(entry->attempts, 1u);
+    EXPECT_TRUE(entry->retry_requested);
+    // The next attempt recorded answers the request.
+    QueueAttempt retried;
+    retried.id = id_;
+    retried.next_attempt = queued_at_ + 7200;
+    ASSERT_TRUE(store_->record_queue_attempt(retried));
+    EXPECT_FALSE(store_->find_queue_entry(id_)->retry_requested);
 }
 
 TEST_F(SqliteQueue, RoutesAreAddedReplacedListedAndRemoved)
@@ -280,6 +287,24 @@ TEST_F(SqliteQueue, RoutesAreAddedReplacedListedAndRemoved)
     ASSERT_FALSE(again);
     EXPECT_EQ(again.error().code, Errc::NotFound);
     EXPECT_EQ(store_->put_route(Route{"x.example", "", 25}).error().code, Errc::Invalid);
+}
+
+TEST_F(SqliteQueue, MtaStsPoliciesAreKeptUntilTheyExpire)
+{
+    EXPECT_TRUE(store_->list_sts_policies(0)->empty());
+    const StsPolicyRecord first{"remote.example", "1", "version: STSv1\nmode: testing\n", 100,
+                                1100};
+    const StsPolicyRecord other{"other.example", "a", "version: STSv1\nmode: enforce\n", 100, 200};
+    ASSERT_TRUE(store_->put_sts_policy(first));
+    ASSERT_TRUE(store_->put_sts_policy(other));
+    EXPECT_EQ(*store_->list_sts_policies(150), (std::vector<StsPolicyRecord>{other, first}));
+    EXPECT_EQ(*store_->list_sts_policies(200), std::vector<StsPolicyRecord>{first});
+    // A new fetch replaces the domain's policy, and the expired one goes for good.
+    const StsPolicyRecord replaced{"remote.example", "2", "version: STSv1\nmode: enforce\n", 300,
+                                   1300};
+    ASSERT_TRUE(store_->put_sts_policy(replaced));
+    EXPECT_EQ(*store_->list_sts_policies(0), std::vector<StsPolicyRecord>{replaced});
+    EXPECT_EQ(store_->put_sts_policy(StsPolicyRecord{}).error().code, Errc::Invalid);
 }
 
 }  // namespace

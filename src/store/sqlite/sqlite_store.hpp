@@ -177,6 +177,9 @@ public:
     Result<std::vector<Route>> list_routes() override;
     Result<void> put_route(const Route& route) override;
     Result<void> remove_route(std::string_view domain) override;
+    // MTA-STS policies (sqlite_sts_policies.cpp).
+    Result<std::vector<StsPolicyRecord>> list_sts_policies(std::int64_t now) override;
+    Result<void> put_sts_policy(const StsPolicyRecord& record) override;
     Result<std::uint64_t> used_bytes(AccountId account) override;
     Result<std::vector<Mailbox>> list_mailboxes(AccountId account) override;
     Result<std::vector<MessageRecord>> list_messages(MailboxId mailbox) override;
