@@ -135,11 +135,18 @@ Awaitable<Result<std::size_t>> Connection::read_into(asio::mutable_buffer buffer
     co_return n;
 }
 
-Awaitable<Result<void>> Connection::wait_readable(Deadline deadline)
+Awaitable<Result<void>> Connection::wait_for_input(Deadline deadline)
 {
     if (Result<void> interrupted = interrupted_before_read(); !interrupted) {
         co_return unexpected(std::move(interrupted).error());
     }
+    boost::system::error_code unknown;
+    if (tls_ || inflater_ || begin_ < buffer_.size() || socket_.available(unknown) > 0 || unknown) {
+        co_return ok();  // a read may find octets without waiting (or will report the error)
+    }
+    // Nothing to read: wait without holding a read buffer.
+    std::string().swap(buffer_);
+    begin_ = 0;
     arm_timer(deadline);
     reading_ = true;
     boost::system::error_code ec;
@@ -172,14 +179,10 @@ Awaitable<Result<std::size_t>> Connection::fill(Deadline deadline)
     if (inflater_) {
         co_return co_await fill_inflated(deadline);
     }
-    boost::system::error_code unknown;
-    if (!tls_ && buffer_.empty() && socket_.available(unknown) == 0 && !unknown) {
-        // Nothing buffered and nothing in the socket: wait for the peer's next bytes without
-        // holding a read buffer, so that an idle connection (IMAP IDLE, a client between
-        // commands) costs no buffer memory. Not over TLS: decrypted bytes may already wait
-        // inside the TLS stream. (A read would have waited here too; this adds one ioctl.)
-        std::string().swap(buffer_);
-        Result<void> ready = co_await wait_readable(deadline);
+    if (!tls_ && buffer_.empty()) {
+        // An idle connection (a client between commands) costs no buffer memory while it
+        // waits. (A read would have waited here too; this adds one ioctl.)
+        Result<void> ready = co_await wait_for_input(deadline);
         if (!ready) {
             co_return unexpected(std::move(ready).error());
         }

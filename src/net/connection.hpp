@@ -60,6 +60,12 @@ public:
     // Whether the peer has sent bytes not read yet (buffered here or waiting in the socket):
     // the pregreet test of SMTP (a client must wait for the greeting, RFC 5321 §3.1).
     bool has_pending_input();
+    // Returns once a read would not have to wait for the peer: bytes buffered or (plaintext)
+    // in the socket; over TLS or compression at once, as octets may wait inside either. Ends as
+    // a read would on wake(), abort(), the deadline or a closed connection. While it waits the
+    // connection holds no read buffer: what a session that idles for days (IMAP IDLE) awaits
+    // instead of read_line(), whose frames would stay allocated meanwhile.
+    Awaitable<Result<void>> wait_for_input(Deadline deadline);
     // Exactly n bytes (IMAP literals, BDAT chunks); the caller bounds n.
     Awaitable<Result<std::string>> read_exact(std::size_t n, Deadline deadline);
 
@@ -134,8 +140,6 @@ private:
     Awaitable<Result<void>> handshake(asio::ssl::stream_base::handshake_type type,
                                       Deadline deadline);
     Awaitable<Result<std::size_t>> read_into(asio::mutable_buffer buffer, Deadline deadline);
-    // Until the socket has bytes to read (plaintext only), with read_into's deadline and wake.
-    Awaitable<Result<void>> wait_readable(Deadline deadline);
     Awaitable<Result<std::size_t>> fill(Deadline deadline);  // appends one read to buffer_
     Awaitable<Result<std::size_t>> fill_inflated(Deadline deadline);
     Result<void> interrupted_before_read();

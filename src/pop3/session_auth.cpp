@@ -129,6 +129,7 @@ Awaitable<void> Session::finish_login(std::string authcid, std::string_view how)
                              {"mechanism", std::string(how)},
                              {"messages", std::to_string(maildrop_.messages.size())}});
     account_ = std::move(*account);
+    store::forget_credentials(account_->credentials);  // not needed again
     state_ = State::Transaction;
     ok("Logged in, " + std::to_string(maildrop_.messages.size()) + " messages");
 }

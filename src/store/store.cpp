@@ -6,9 +6,20 @@
 #include <future>
 #include <memory>
 
+#include <openssl/crypto.h>
+
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace harbor::store {
+
+void forget_credentials(Credentials& credentials)
+{
+    for (std::string* secret : {&credentials.password_hash, &credentials.scram_sha256}) {
+        OPENSSL_cleanse(secret->data(), secret->size());
+        std::string().swap(*secret);
+    }
+}
+
 namespace {
 
 // Runs `start(done)` and blocks until the store completes it. Shared: the writer may still be

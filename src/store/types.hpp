@@ -42,6 +42,11 @@ struct Credentials {
     std::string scram_sha256;   // "salt-b64:iterations:storedkey-b64:serverkey-b64" (RFC 5802 §3)
 };
 
+// Overwrites both secrets and gives their memory back: for a session or cache that holds an
+// Account long after the password check. (Assigning empty strings would keep the buffers and
+// all but their first byte.)
+void forget_credentials(Credentials& credentials);
+
 struct Account {
     AccountId id;
     DomainId domain;

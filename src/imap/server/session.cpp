@@ -187,7 +187,15 @@ Awaitable<void> Session::run()
             }
             continue;
         }
-        if (!co_await on_command(*command)) {
+        // IDLE straight from here, not through on_command: a session may idle for days, and
+        // on_command's frame (with room for every branch's temporaries) would stay allocated.
+        bool more = false;
+        if (command->name == CommandName::Idle && allowed_in_state(CommandName::Idle)) {
+            more = co_await on_idle(*command);
+        } else {
+            more = co_await on_command(*command);
+        }
+        if (!more) {
             co_return;
         }
         if (errors_ >= settings_.max_errors) {

@@ -69,7 +69,7 @@ Awaitable<void> Session::finish_login(const Command& command, std::string authci
     account_ = std::move(*account);
     // The password hashes are not needed again; a session may stay for days (IDLE), so it
     // keeps neither their bytes nor their memory.
-    account_->credentials = store::Credentials{};
+    store::forget_credentials(account_->credentials);
     state_ = SessionState::Authenticated;
     reader_ = CommandReader(reader_limits());  // authenticated limits (APPEND literals)
     // RFC 9051 §6.2.3: the capabilities may change with authentication; say so at once.

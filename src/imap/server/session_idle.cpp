@@ -4,7 +4,7 @@
 // session's executor and wakes the pending read (net::Connection::wake), the view is brought
 // up to date, and the read starts again. Nothing is polled.
 // An idling session keeps no buffers while it waits: flush() hands its responses to the write,
-// and the connection reads without a buffer until bytes arrive (net::Connection::fill).
+// and the connection waits for input without a buffer (net::Connection::wait_for_input).
 // SECURITY: the line after IDLE is read with a small bound; anything but DONE ends the IDLE
 // with BAD. The idle timeout applies (RFC 9051 §5.4); clients re-issue IDLE within 29 minutes.
 #include "core/log.hpp"
@@ -47,8 +47,16 @@ Awaitable<bool> Session::on_idle(const Command& command)
             stop_idling();
             co_return false;
         }
-        Result<net::Line> line = co_await connection_.read_line(
-            max_done_line, net::deadline_after(settings_.idle_timeout));
+        // The wait comes first, on its own: read_line's frames are not kept for the days a
+        // client may idle.
+        const net::Deadline deadline = net::deadline_after(settings_.idle_timeout);
+        Result<void> input = co_await connection_.wait_for_input(deadline);
+        Result<net::Line> line = unexpected(Errc::Closed, "not read");
+        if (input) {
+            line = co_await connection_.read_line(max_done_line, deadline);
+        } else {
+            line = unexpected(std::move(input).error());
+        }
         if (!line) {
             if (connection_.take_wake()) {
                 continue;  // the change feed spoke: look at the mailbox again

@@ -31,7 +31,7 @@ void RecipientCache::remember(std::string_view address, LocalRecipient recipient
         return;
     }
     for (store::Account& account : recipient.accounts) {
-        account.credentials = {};
+        store::forget_credentials(account.credentials);
     }
     std::lock_guard lock(mutex_);
     if (entries_.size() >= max_entries_ && !entries_.contains(address)) {

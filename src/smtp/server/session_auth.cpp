@@ -118,6 +118,7 @@ Awaitable<bool> Session::on_auth(const Command& command)
                                     {"user", account->address},
                                     {"mechanism", std::string(sasl::mechanism_name(*mechanism))}});
             authenticated_ = std::move(*account);
+            store::forget_credentials(authenticated_->credentials);  // not needed again
             reply(Reply{235, "2.7.0", "Authentication successful"});
             co_return true;
         } else {

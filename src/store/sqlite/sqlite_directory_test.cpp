@@ -52,6 +52,17 @@ TEST_F(SqliteDirectory, DomainsCreateFindListRemove)
     expect_error(store_->find_domain("example.net"), Errc::NotFound, "after remove");
 }
 
+TEST(Credentials, ForgetReleasesBothSecrets)
+{
+    Credentials credentials{std::string(97, 'h'), std::string(120, 's')};
+    forget_credentials(credentials);
+    EXPECT_TRUE(credentials.password_hash.empty());
+    EXPECT_TRUE(credentials.scram_sha256.empty());
+    // Back in the string itself (libstdc++ keeps up to 15 bytes inline): no heap block kept.
+    EXPECT_LE(credentials.password_hash.capacity(), 15u);
+    EXPECT_LE(credentials.scram_sha256.capacity(), 15u);
+}
+
 TEST_F(SqliteDirectory, AccountKeepsEveryField)
 {
     Account bob;
