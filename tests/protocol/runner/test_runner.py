@@ -16,6 +16,7 @@ import unittest
 from pathlib import Path
 
 import harbor_script as hs
+import script_parser as sp
 
 SERVER_WAIT = 10.0   # the fake server never waits longer than this for the client
 FAIL_TIMEOUT = "@timeout 0.3\n"  # keeps the deliberate timeouts short
@@ -160,7 +161,7 @@ class FakeServer:
 
 def target_for(server, **variables):
     """Every listener points at the fake server (implicit-TLS ones wrap from the start)."""
-    return hs.Target(ports={name: server.port for name in hs.LISTENERS},
+    return hs.Target(ports={name: server.port for name in sp.LISTENERS},
                      tls_context=client_context(), server_hostname="localhost",
                      variables=variables)
 
@@ -168,7 +169,7 @@ def target_for(server, **variables):
 def run(text, *conversations, variables=None, path="fake/test.smtp"):
     """Parse `text`, run it against a fake server playing `conversations`, return
     (outcome, server)."""
-    script = hs.parse_text(text, path)
+    script = sp.parse_text(text, path)
     with FakeServer(*conversations) as server:
         outcome = hs.run_script(script, target_for(server, **(variables or {})))
     return outcome, server
@@ -201,7 +202,7 @@ class Base(unittest.TestCase):
 
     def assertScriptError(self, text, message):
         with self.assertRaises(hs.ScriptError) as caught:
-            hs.parse_text(text, "fake/test.smtp")
+            sp.parse_text(text, "fake/test.smtp")
         self.assertIn(message, str(caught.exception))
 
 
@@ -226,7 +227,7 @@ class SendTest(Base):
         self.assertScriptError("@listener smtp\nC> a\\x4\n", "bad escape")
 
     def test_send_to_unknown_listener_port_fails(self):
-        script = hs.parse_text("@listener imap\nC: a NOOP\n", "fake/test.smtp")
+        script = sp.parse_text("@listener imap\nC: a NOOP\n", "fake/test.smtp")
         outcome = hs.run_script(script, hs.Target(ports={}))
         self.assertFalse(outcome.passed)
         self.assertIn("offers no imap listener", outcome.report)
