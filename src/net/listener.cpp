@@ -74,60 +74,97 @@ struct SessionGuard {
     }
 };
 
-Awaitable<void> run_session(std::shared_ptr<Listener::State> state,
-                            std::shared_ptr<Connection> connection, Admission admission)
+// The session's bookkeeping as plain functions: in the coroutine, each log call's temporaries
+// would take a slot of their own in its frame, allocated for as long as the connection lives.
+SessionContext make_context(const Listener::State& state, const Connection& connection,
+                            Admission admission)
 {
-    const ListenerConfig& config = state->config;
+    const ListenerConfig& config = state.config;
     SessionContext context;
     context.cid = new_id();
     context.listener = config.name;
     context.protocol = config.protocol;
     context.tls_mode = config.tls;
     context.trusted_plaintext = config.trusted_plaintext;
-    context.hostname = state->options.hostname;
-    context.peer = connection->peer_string();
+    context.hostname = state.options.hostname;
+    context.peer = connection.peer_string();
     context.admission = admission;
-    const auto started = Clock::now();
-
-    SessionGuard guard{admission == Admission::Accepted ? &state->limits : nullptr,
-                       connection->peer_ip(), state->tracker, state->tracker.add(connection)};
     log::info("net.accept",
               {{"cid", context.cid}, {"peer", context.peer}, {"listener", config.name}});
+    if (admission != Admission::Accepted) {
+        log::warn("net.refused", {{"cid", context.cid},
+                                  {"peer", context.peer},
+                                  {"listener", config.name},
+                                  {"reason", admission_name(admission)}});
+    }
+    return context;
+}
+
+// Whether the implicit TLS handshake succeeded, logged either way.
+bool log_handshake(const SessionContext& context, const Result<void>& handshake,
+                   const Connection& connection)
+{
+    if (!handshake) {
+        log::info("net.tls.failed",
+                  {{"cid", context.cid}, {"error", handshake.error().to_string()}});
+        return false;
+    }
+    log::debug("net.tls", {{"cid", context.cid}, {"tls", connection.tls_description()}});
+    return true;
+}
+
+void log_exception(const SessionContext& context, std::exception_ptr caught)
+{
+    std::string what = "unknown";
+    try {
+        std::rethrow_exception(std::move(caught));
+    } catch (const std::exception& e) {
+        what = e.what();
+    } catch (...) {
+    }
+    log::error("net.session.exception", {{"cid", context.cid}, {"error", what}});
+}
+
+void log_closed(const SessionContext& context, Clock::time_point started)
+{
+    auto millis =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+    log::info("net.close", {{"cid", context.cid},
+                            {"peer", context.peer},
+                            {"listener", context.listener},
+                            {"ms", static_cast<std::int64_t>(millis)}});
+}
+
+Awaitable<void> run_session(std::shared_ptr<Listener::State> state,
+                            std::shared_ptr<Connection> connection, Admission admission)
+{
+    SessionContext context = make_context(*state, *connection, admission);
+    const auto started = Clock::now();
+    SessionGuard guard{admission == Admission::Accepted ? &state->limits : nullptr,
+                       connection->peer_ip(), state->tracker, state->tracker.add(connection)};
+    std::exception_ptr caught;
     try {
         if (admission != Admission::Accepted) {
-            log::warn("net.refused", {{"cid", context.cid},
-                                      {"peer", context.peer},
-                                      {"listener", config.name},
-                                      {"reason", admission_name(admission)}});
-            if (config.tls != TlsMode::Implicit) {
+            if (state->config.tls != TlsMode::Implicit) {
                 co_await state->handler->refuse(*connection, context);
             }
-        } else if (config.tls == TlsMode::Implicit) {
-            auto handshake =
-                co_await connection->start_tls(deadline_after(state->options.handshake_timeout));
-            if (!handshake) {
-                log::info("net.tls.failed",
-                          {{"cid", context.cid}, {"error", handshake.error().to_string()}});
-            } else {
-                log::debug("net.tls",
-                           {{"cid", context.cid}, {"tls", connection->tls_description()}});
+        } else if (state->config.tls == TlsMode::Implicit) {
+            const Deadline deadline = deadline_after(state->options.handshake_timeout);
+            Result<void> handshake = co_await connection->start_tls(deadline);
+            if (log_handshake(context, handshake, *connection)) {
                 co_await state->handler->run(*connection, context);
             }
         } else {
             co_await state->handler->run(*connection, context);
         }
-    } catch (const std::exception& e) {
-        log::error("net.session.exception", {{"cid", context.cid}, {"error", e.what()}});
     } catch (...) {
-        log::error("net.session.exception", {{"cid", context.cid}, {"error", "unknown"}});
+        caught = std::current_exception();
+    }
+    if (caught) {
+        log_exception(context, std::move(caught));
     }
     connection->close();
-    auto millis =
-        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
-    log::info("net.close", {{"cid", context.cid},
-                            {"peer", context.peer},
-                            {"listener", config.name},
-                            {"ms", static_cast<std::int64_t>(millis)}});
+    log_closed(context, started);
 }
 
 Awaitable<void> accept_loop(std::shared_ptr<Listener::State> state)

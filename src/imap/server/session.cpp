@@ -166,9 +166,25 @@ std::string Session::capability_list() const
     return caps;
 }
 
-Awaitable<void> Session::run()
+// Plain functions for run()'s text work: in the coroutine, their temporaries would take room
+// in its frame for as long as the connection lives.
+void Session::greet()
 {
     untagged("OK [CAPABILITY " + capability_list() + "] " + context_.hostname + " Harbor ready");
+}
+
+bool Session::refuse_unparsed(const RawCommand& raw, const Error& error)
+{
+    const std::string tag(command_tag(raw.pieces.front().data));
+    const std::string text =
+        error.code == Errc::Unsupported ? "Unknown command" : "Syntax error: " + error.detail;
+    tagged(tag.empty() ? "*" : tag, "BAD", text);
+    return count_error();
+}
+
+Awaitable<void> Session::run()
+{
+    greet();
     for (;;) {
         std::optional<RawCommand> raw = co_await read_command();
         if (!raw) {
@@ -176,12 +192,7 @@ Awaitable<void> Session::run()
         }
         Result<Command> command = parse_command(*raw);
         if (!command) {
-            std::string tag(command_tag(raw->pieces.front().data));
-            const std::string text = command.error().code == Errc::Unsupported
-                                         ? "Unknown command"
-                                         : "Syntax error: " + command.error().detail;
-            tagged(tag.empty() ? "*" : tag, "BAD", text);
-            if (!count_error()) {
+            if (!refuse_unparsed(*raw, command.error())) {
                 co_await close_with_bye("Too many invalid commands");
                 co_return;
             }

@@ -62,23 +62,41 @@ Awaitable<bool> Session::on_idle(const Command& command)
                 continue;  // the change feed spoke: look at the mailbox again
             }
             stop_idling();
-            if (connection_.shutting_down()) {
-                co_await close_with_bye("Server shutting down");
-            } else if (line.error().code == Errc::Timeout) {
-                log::info("imap.timeout", {{"cid", context_.cid}, {"in", "IDLE"}});
-                co_await close_with_bye("Autologout; idle for too long");
-            } else if (line.error().code == Errc::Limit) {
-                co_await close_with_bye("Line too long");
+            std::optional<std::string> bye = idle_bye(line.error());
+            if (bye) {
+                co_await close_with_bye(std::move(*bye));
             }
             co_return false;
         }
         stop_idling();
-        if (is_done(line->text)) {
-            tagged(command.tag, "OK", "IDLE terminated");
-        } else {
-            refuse(command.tag, "Expected DONE");
-        }
+        end_idle(command, line->text);
         co_return true;
+    }
+}
+
+// Plain functions for on_idle's text work, whose temporaries would otherwise take room in its
+// frame for as long as the client idles.
+std::optional<std::string> Session::idle_bye(const Error& error)
+{
+    if (connection_.shutting_down()) {
+        return "Server shutting down";
+    }
+    if (error.code == Errc::Timeout) {
+        log::info("imap.timeout", {{"cid", context_.cid}, {"in", "IDLE"}});
+        return "Autologout; idle for too long";
+    }
+    if (error.code == Errc::Limit) {
+        return "Line too long";
+    }
+    return std::nullopt;  // the client went away: nobody to say BYE to
+}
+
+void Session::end_idle(const Command& command, std::string_view line)
+{
+    if (is_done(line)) {
+        tagged(command.tag, "OK", "IDLE terminated");
+    } else {
+        refuse(command.tag, "Expected DONE");
     }
 }
 

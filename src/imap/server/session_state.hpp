@@ -69,6 +69,9 @@ class Session {
 public:
     Session(ImapHandler& handler, net::Connection& connection, net::SessionContext& context);
     net::Awaitable<void> run();
+    void greet();
+    // BAD for a command that did not parse; false once the error limit is reached.
+    bool refuse_unparsed(const RawCommand& raw, const Error& error);
 
 private:
     // Responses are collected and written when the client has nothing more pipelined, or at
@@ -177,6 +180,9 @@ private:
 
     // session_idle.cpp
     net::Awaitable<bool> on_idle(const Command& command);
+    // After IDLE's read failed: the BYE to send, if any (logs a timeout).
+    std::optional<std::string> idle_bye(const Error& error);
+    void end_idle(const Command& command, std::string_view line);  // "DONE" or BAD
 
     // session_quota.cpp
     net::Awaitable<void> on_quota(const Command& command);  // GETQUOTA, GETQUOTAROOT, SETQUOTA
