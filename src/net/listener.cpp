@@ -76,8 +76,8 @@ struct SessionGuard {
 
 // The session's bookkeeping as plain functions: in the coroutine, each log call's temporaries
 // would take a slot of their own in its frame, allocated for as long as the connection lives.
-SessionContext make_context(const Listener::State& state, const Connection& connection,
-                            Admission admission)
+SessionContext begin_session(const Listener::State& state, const Connection& connection,
+                             Admission admission)
 {
     const ListenerConfig& config = state.config;
     SessionContext context;
@@ -138,7 +138,7 @@ void log_closed(const SessionContext& context, Clock::time_point started)
 Awaitable<void> run_session(std::shared_ptr<Listener::State> state,
                             std::shared_ptr<Connection> connection, Admission admission)
 {
-    SessionContext context = make_context(*state, *connection, admission);
+    SessionContext context = begin_session(*state, *connection, admission);
     const auto started = Clock::now();
     SessionGuard guard{admission == Admission::Accepted ? &state->limits : nullptr,
                        connection->peer_ip(), state->tracker, state->tracker.add(connection)};

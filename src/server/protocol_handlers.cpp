@@ -59,6 +59,20 @@ void start_text_index(const Config& config, ProtocolHandlers& result)
         [limits](std::string_view raw) { return imap::extract_search_text(raw, limits); });
 }
 
+// The SMTP server's reading of the queue runner's recipient verification.
+smtp::server::RoutedRecipient routed_recipient_of(smtp::client::Outcome outcome)
+{
+    switch (outcome) {
+        case smtp::client::Outcome::Delivered:
+            return smtp::server::RoutedRecipient::Exists;
+        case smtp::client::Outcome::Permanent:
+            return smtp::server::RoutedRecipient::Unknown;
+        case smtp::client::Outcome::Temporary:
+            break;
+    }
+    return smtp::server::RoutedRecipient::Unverified;
+}
+
 // The queue runner as [queue] and [dns] say, or nothing when this server does not deliver.
 Result<void> make_queue_runner(const Config& config, ProtocolHandlers& result)
 {
@@ -146,17 +160,7 @@ Result<ProtocolHandlers> make_protocol_handlers(const Config& config)
                                          store::Done<smtp::server::RoutedRecipient> done) {
                 queue->verify_recipient(std::move(address),
                                         [done = std::move(done)](smtp::client::Verdict verdict) {
-                                            switch (verdict.outcome) {
-                                                case smtp::client::Outcome::Delivered:
-                                                    done(smtp::server::RoutedRecipient::Exists);
-                                                    break;
-                                                case smtp::client::Outcome::Permanent:
-                                                    done(smtp::server::RoutedRecipient::Unknown);
-                                                    break;
-                                                case smtp::client::Outcome::Temporary:
-                                                    done(smtp::server::RoutedRecipient::Unverified);
-                                                    break;
-                                            }
+                                            done(routed_recipient_of(verdict.outcome));
                                         });
             };
         }

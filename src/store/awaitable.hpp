@@ -55,6 +55,14 @@ auto async_store_call(Start start, CompletionToken&& token)
 
 }  // namespace detail
 
+// co_await-able form of any call that reports once through a Done<T>, on any thread (the
+// queue runner's recipient verification, say); resumes on the caller's executor.
+template <typename T>
+auto await_done(std::function<void(Done<T>)> start)
+{
+    return detail::async_store_call<T>(std::move(start), boost::asio::use_awaitable);
+}
+
 // Runs `work`, a blocking call (a directory lookup, a password check, a message read), on
 // `pool` and resumes the calling coroutine on its own executor with the result: blocking calls
 // never run on an io thread (DESIGN.md "Concurrency"). Not a coroutine itself: GCC 12 destroyed

@@ -69,11 +69,11 @@ class Session {
 public:
     Session(ImapHandler& handler, net::Connection& connection, net::SessionContext& context);
     net::Awaitable<void> run();
+
+private:
     void greet();
     // BAD for a command that did not parse; false once the error limit is reached.
     bool refuse_unparsed(const RawCommand& raw, const Error& error);
-
-private:
     // Responses are collected and written when the client has nothing more pipelined, or at
     // once where the client waits for them (continuation requests, STARTTLS). Responses are
     // never built inside a co_await expression (GCC 12 temporaries, see smtp/server).

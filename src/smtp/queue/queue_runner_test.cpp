@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <functional>
+#include <future>
 #include <thread>
 
 #include "directory/directory.hpp"
@@ -454,6 +455,51 @@ TEST_F(QueueRunnerTest, RoutesSendADomainToItsHostAndTheRestToTheSmartHost)
     const std::vector<SinkDump> dumps = sink_->dumps();
     ASSERT_EQ(dumps.size(), 2u);
     EXPECT_TRUE(inbox().empty());
+}
+
+// QueueRunner::verify_recipient, waited for on the test's thread.
+client::Verdict verify(QueueRunner& runner, const std::string& address)
+{
+    std::promise<client::Verdict> answer;
+    runner.verify_recipient(address, [&answer](client::Verdict v) { answer.set_value(v); });
+    return answer.get_future().get();
+}
+
+TEST_F(QueueRunnerTest, RecipientVerificationAsksTheRoutesHostAndRemembersItsAnswers)
+{
+    start_sink();
+    start_runner(settings());
+    ASSERT_TRUE(store_->put_route(store::Route{"corp.example", sink_ip, port_}));
+    EXPECT_EQ(verify(*runner_, "boss@corp.example").outcome, client::Outcome::Delivered);
+    // The host refuses every RCPT now (5xx); the answer given before still holds.
+    start_sink({"-f", "RCPT"});
+    EXPECT_EQ(verify(*runner_, "boss@corp.example").outcome, client::Outcome::Delivered);
+    const client::Verdict refused = verify(*runner_, "temp@corp.example");
+    EXPECT_EQ(refused.outcome, client::Outcome::Permanent);
+    EXPECT_EQ(refused.reply.code / 100, 5);
+    // Nothing listens: a temporary answer, not remembered, so the next one asks again.
+    sink_.reset();
+    EXPECT_EQ(verify(*runner_, "new@corp.example").outcome, client::Outcome::Temporary);
+    start_sink({"-f", "RCPT"});
+    EXPECT_EQ(verify(*runner_, "new@corp.example").outcome, client::Outcome::Permanent);
+    // A domain without a route of its own (the smart host does not count) is not asked.
+    ASSERT_TRUE(store_->put_route(store::Route{"*", sink_ip, port_}));
+    const client::Verdict unrouted = verify(*runner_, "x@other.example");
+    EXPECT_EQ(unrouted.outcome, client::Outcome::Temporary);
+    EXPECT_EQ(unrouted.reply.enhanced, "4.4.3");
+    EXPECT_TRUE(sink_->dumps().empty());  // a probe never sends a message
+}
+
+TEST_F(QueueRunnerTest, RecipientVerificationsAreBounded)
+{
+    start_sink();
+    QueueSettings s = settings();
+    s.max_verifications = 0;
+    start_runner(s);
+    ASSERT_TRUE(store_->put_route(store::Route{"corp.example", sink_ip, port_}));
+    const client::Verdict busy = verify(*runner_, "boss@corp.example");
+    EXPECT_EQ(busy.outcome, client::Outcome::Temporary);
+    EXPECT_NE(busy.reply.text.find("too many"), std::string::npos) << busy.reply.text;
 }
 
 TEST_F(QueueRunnerTest, ARouteThatRequiresTlsDefersWithoutIt)

@@ -196,8 +196,7 @@ net::Awaitable<std::optional<Reply>> Session::verify_routed(std::string address)
     const auto& verify = handler_.settings().verify_routed;
     std::function<void(store::Done<RoutedRecipient>)> ask =
         [&verify, address](store::Done<RoutedRecipient> done) { verify(address, std::move(done)); };
-    Result<RoutedRecipient> answer = co_await store::detail::async_store_call<RoutedRecipient>(
-        std::move(ask), asio::use_awaitable);
+    Result<RoutedRecipient> answer = co_await store::await_done<RoutedRecipient>(std::move(ask));
     if (answer && *answer == RoutedRecipient::Exists) {
         co_return std::nullopt;
     }
