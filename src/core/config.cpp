@@ -194,7 +194,7 @@ Result<Config> parse_config(std::string_view text, const std::filesystem::path& 
 
     HARBOR_TRY(check_keys(report, root, "",
                           {"data_dir", "hostname", "store", "log", "tls", "listener", "mime",
-                           "smtp", "imap", "pop3", "queue", "dns"}));
+                           "smtp", "imap", "pop3", "queue", "dns", "login"}));
     Config config;
     config.source = source;
 
@@ -341,6 +341,16 @@ Result<Config> parse_config(std::string_view text, const std::filesystem::path& 
     HARBOR_TRY(dns);
     if (*dns != nullptr) {
         HARBOR_TRY(parse_dns_section(report, **dns, config.dns));
+    }
+
+    auto login = get_table(report, root, "login");
+    HARBOR_TRY(login);
+    if (*login != nullptr) {
+        HARBOR_TRY(check_keys(report, **login, "login", {"password_cache_s"}));
+        auto cache = get_integer(report, **login, "password_cache_s", "login.password_cache_s", 0,
+                                 86'400, config.login.password_cache_s);
+        HARBOR_TRY(cache);
+        config.login.password_cache_s = static_cast<std::uint32_t>(*cache);
     }
 
     if (const toml::node* node = root.get("listener")) {

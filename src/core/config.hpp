@@ -113,6 +113,13 @@ struct QueueConfig {
     std::uint32_t verify_unknown_ttl_s = 600;
 };
 
+// [login]: password checks for SMTP AUTH, IMAP and POP3.
+struct LoginConfig {
+    // How long a password argon2 accepted is recognised without argon2
+    // (sasl/verified_passwords.hpp); 0: every login runs argon2.
+    std::uint32_t password_cache_s = 900;
+};
+
 // [dns]: the resolver (dns/resolver.hpp ResolverSettings).
 struct DnsConfig {
     std::vector<std::string> forwarders;     // "IP" or "IP@PORT"; empty: /etc/resolv.conf
@@ -135,6 +142,7 @@ struct Config {
     Pop3Config pop3;
     QueueConfig queue;
     DnsConfig dns;
+    LoginConfig login;
 };
 
 std::string_view protocol_name(Protocol protocol);

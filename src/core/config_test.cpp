@@ -124,6 +124,16 @@ TEST(Config, Pop3DefaultsAndLimits)
     EXPECT_EQ(highest->imap.idle_timeout_s, 30u * 60) << "[pop3] leaves [imap] alone";
 }
 
+TEST(Config, LoginSection)
+{
+    auto defaults = parse_config("data_dir = \"/x\"\n", "harbor.toml");
+    ASSERT_TRUE(defaults) << defaults.error().to_string();
+    EXPECT_EQ(defaults->login.password_cache_s, 900u);
+    auto off = parse_config("data_dir = \"/x\"\n[login]\npassword_cache_s = 0\n", "harbor.toml");
+    ASSERT_TRUE(off) << off.error().to_string();
+    EXPECT_EQ(off->login.password_cache_s, 0u);
+}
+
 TEST(Config, QueueAndDnsSections)
 {
     auto defaults = parse_config("data_dir = \"/x\"\n", "harbor.toml");
@@ -237,6 +247,10 @@ TEST(Config, BadInputNamesFileLineAndKey)
          "harbor.toml:3: dns.forwarders: must be an array of strings"},
         {"dns timeout too short", "data_dir=\"/x\"\n[dns]\ntimeout_ms=1\n",
          "harbor.toml:3: dns.timeout_ms: must be between 100 and"},
+        {"login cache too long", "data_dir=\"/x\"\n[login]\npassword_cache_s=86401\n",
+         "harbor.toml:3: login.password_cache_s: must be between 0 and 86400"},
+        {"unknown login key", "data_dir=\"/x\"\n[login]\nthrottle=1\n",
+         "harbor.toml:3: login.throttle: unknown key"},
         {"unknown mime key", "data_dir=\"/x\"\n[mime]\nmax_boundaries=3\n",
          "harbor.toml:3: mime.max_boundaries: unknown key"},
     };

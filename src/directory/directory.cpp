@@ -98,7 +98,10 @@ bool is_allowed(const store::Account& account, Protocol protocol)
     return false;
 }
 
-Directory::Directory(store::Store& store) : store_(store) {}
+Directory::Directory(store::Store& store, std::shared_ptr<sasl::VerifiedPasswords> verified)
+    : store_(store), verified_(std::move(verified))
+{
+}
 
 // --- domains ---
 
@@ -328,6 +331,11 @@ Result<store::Account> Directory::authenticate(std::string_view address, std::st
         }
     }
     const std::string& phc = account ? account->credentials.password_hash : dummy_password_hash();
+    const auto now = sasl::VerifiedPasswords::Clock::now();
+    if (verified_ && account && !account->disabled &&
+        verified_->recall(account->id.value, phc, password, now)) {
+        return *account;
+    }
     Result<bool> verified = sasl::verify_password(password, phc);
     if (!verified) {
         if (account) {
@@ -339,6 +347,9 @@ Result<store::Account> Directory::authenticate(std::string_view address, std::st
     }
     if (!account || !*verified || account->disabled) {
         return unexpected(Errc::Permission, std::string(auth_failure));
+    }
+    if (verified_) {
+        verified_->remember(account->id.value, phc, password, now);
     }
     return *account;
 }

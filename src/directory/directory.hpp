@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,7 @@
 #include "core/result.hpp"
 #include "directory/address.hpp"
 #include "sasl/scram_sha256.hpp"
+#include "sasl/verified_passwords.hpp"
 #include "store/store.hpp"
 
 namespace harbor::directory {
@@ -49,7 +51,10 @@ struct Resolution {
 // be made is never reported as "absent".
 class Directory {
 public:
-    explicit Directory(store::Store& store);
+    // `verified`: passwords argon2 accepted lately, shared by the sessions of every protocol;
+    // null: every password check runs argon2.
+    explicit Directory(store::Store& store,
+                       std::shared_ptr<sasl::VerifiedPasswords> verified = nullptr);
 
     // Domains: names are IDNA-normalised (A-label, lower case). Invalid for a bad name, Exists
     // for a duplicate; remove_domain gives Exists while it still has accounts, aliases, groups.
@@ -91,7 +96,8 @@ public:
     Result<Resolution> resolve_recipient(std::string_view address);
 
     // Permission "invalid credentials" for an unknown user, a wrong password or a disabled
-    // account alike; argon2 runs in every case so the timing does not tell them apart.
+    // account alike; argon2 runs in every case so the timing does not tell them apart. Only a
+    // right password the VerifiedPasswords remember skips it.
     // TempFail if the store could not answer.
     Result<store::Account> authenticate(std::string_view address, std::string_view password);
     // The stored SCRAM-SHA-256 keys (RFC 5802 §3) of an enabled account, for a SCRAM exchange.
@@ -107,6 +113,7 @@ private:
     Result<bool> would_create_cycle(const std::string& group_key, const Address& member);
 
     store::Store& store_;
+    std::shared_ptr<sasl::VerifiedPasswords> verified_;
 };
 
 // Policy for new passwords: at least min_password_chars characters (code points), at most

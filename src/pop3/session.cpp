@@ -41,7 +41,7 @@ Pop3Handler::Blocking::Blocking() : passwords(2, "pop3-password"), lookups(2, "p
 Pop3Handler::Pop3Handler(store::Store& store, Pop3Settings settings,
                          std::shared_ptr<net::LoginThrottle> throttle)
     : store_(store),
-      directory_(store),
+      directory_(store, settings.sasl.verified_passwords),  // before settings is moved
       settings_(std::move(settings)),
       throttle_(std::move(throttle))
 {

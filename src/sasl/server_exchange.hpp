@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -17,6 +18,7 @@
 #include "core/result.hpp"
 #include "sasl/password_hash.hpp"
 #include "sasl/scram_sha256.hpp"
+#include "sasl/verified_passwords.hpp"
 
 namespace harbor::sasl {
 
@@ -47,6 +49,8 @@ struct ExchangeSettings {
     SuccessData success_data = SuccessData::AsChallenge;
     // What make_scram_credentials() uses for real accounts, so made-up ones look the same.
     std::uint32_t mock_iterations = scram_min_iterations;
+    // Passwords argon2 accepted lately, shared by every protocol's sessions; null: none kept.
+    std::shared_ptr<VerifiedPasswords> verified_passwords;
 };
 
 // One step's outcome. Only the fields named for the kind are set.

@@ -19,6 +19,7 @@ namespace harbor::server {
 namespace {
 
 constexpr std::size_t mock_secret_chars = 43;  // random_token: ~256 bits
+constexpr std::size_t verified_passwords_kept = 100'000;  // accounts, ~100 bytes each
 
 // The key of the made-up SCRAM credentials for unknown users (sasl/server_exchange.hpp). It
 // must survive restarts, so it lives in the data directory (mode 0600), made on first start.
@@ -153,6 +154,14 @@ Result<ProtocolHandlers> make_protocol_handlers(const Config& config)
     auto secret = load_mock_secret(config.data_dir);
     HARBOR_TRY(secret);
     smtp.sasl.mock_secret = *secret;
+    // One memory of verified passwords for every protocol: a user's phone may check mail over
+    // IMAP and send over SMTP AUTH with the same password.
+    std::shared_ptr<sasl::VerifiedPasswords> verified;
+    if (config.login.password_cache_s > 0) {
+        verified = std::make_shared<sasl::VerifiedPasswords>(
+            std::chrono::seconds(config.login.password_cache_s), verified_passwords_kept);
+    }
+    smtp.sasl.verified_passwords = verified;
     if (smtp::queue::QueueRunner* queue = result.queue.get()) {
         smtp.on_queued = [queue] { queue->wake(); };
         if (config.queue.verify_recipients) {
@@ -183,6 +192,7 @@ Result<ProtocolHandlers> make_protocol_handlers(const Config& config)
     imap.message_limits = mime::limits_from(config.mime).message;
     imap.text_index = result.text_index.get();
     imap.sasl.mock_secret = *secret;
+    imap.sasl.verified_passwords = verified;
     result.handlers[Protocol::Imap] = std::make_shared<imap::server::ImapHandler>(
         *result.store, *result.changes, std::move(imap), throttle);
 
@@ -191,6 +201,7 @@ Result<ProtocolHandlers> make_protocol_handlers(const Config& config)
     pop3.idle_timeout = std::chrono::seconds(config.pop3.idle_timeout_s);
     pop3.max_errors = config.pop3.max_errors;
     pop3.sasl.mock_secret = std::move(*secret);
+    pop3.sasl.verified_passwords = std::move(verified);
     result.handlers[Protocol::Pop3] =
         std::make_shared<pop3::Pop3Handler>(*result.store, std::move(pop3), std::move(throttle));
     if (result.queue) {

@@ -33,7 +33,7 @@ ImapHandler::ImapHandler(store::Store& store, store::ChangeFeed& changes, ImapSe
                          std::shared_ptr<net::LoginThrottle> throttle)
     : store_(store),
       changes_(changes),
-      directory_(store),
+      directory_(store, settings.sasl.verified_passwords),  // before settings is moved
       settings_(std::move(settings)),
       throttle_(std::move(throttle))
 {

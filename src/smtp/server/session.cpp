@@ -35,7 +35,7 @@ const ListenerPolicy& SmtpSettings::policy(std::string_view listener) const
 SmtpHandler::SmtpHandler(store::Store& store, SmtpSettings settings,
                          std::shared_ptr<net::LoginThrottle> throttle)
     : store_(store),
-      directory_(store),
+      directory_(store, settings.sasl.verified_passwords),  // before settings is moved
       settings_(std::move(settings)),
       throttle_(throttle ? std::move(throttle)
                          : std::make_shared<net::LoginThrottle>(settings_.login_throttle)),
