@@ -5,12 +5,12 @@
 #include "directory/address.hpp"
 
 #include <arpa/inet.h>
-#include <idn2.h>
 
 #include <array>
 #include <cstdlib>
 
 #include "core/ascii.hpp"
+#include "core/idna.hpp"
 #include "sasl/sasl_string.hpp"
 
 namespace harbor::directory {
@@ -220,19 +220,10 @@ Result<std::string> normalize_domain(std::string_view name)
         }
     }
     // U-labels to A-labels (RFC 5891 §5); also validates existing "xn--" labels and lower-cases.
-    const std::string input(name);
-    char* output = nullptr;
-    const int rc = idn2_to_ascii_8z(input.c_str(), &output, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
-    if (rc != IDN2_OK) {
-        return invalid(std::string("bad internationalised domain: ") + idn2_strerror(rc));
-    }
-    std::string domain(output);
-    idn2_free(output);
-    for (char& c : domain) {
-        c = ascii_lower(c);
-    }
+    Result<std::string> domain = idna_to_ascii(name);
+    HARBOR_TRY(domain);
     // UTS #46 mapping may turn other dots (U+3002 ...) into '.', so check the result again.
-    if (Result<void> checked = check_ldh_domain(domain); !checked) {
+    if (Result<void> checked = check_ldh_domain(*domain); !checked) {
         return unexpected(std::move(checked).error());
     }
     return domain;
