@@ -4,6 +4,7 @@
 // libunbound's cache (one query within the TTL, another after it). The server's log counts the
 // queries that reached it.
 #include "dns/resolver.hpp"
+#include "dns/resolver_thread.hpp"
 
 #include <gtest/gtest.h>
 
@@ -276,6 +277,29 @@ TEST_F(ResolverTest, ConcurrentLookupsFromTwoThreadsResumeOnTheirOwnExecutors)
 
     EXPECT_EQ(succeeded, 2 * per_thread);
     EXPECT_EQ(on_own_thread, 2 * per_thread);
+}
+
+// The SMTP sessions' way in: lookups through a ResolverThread from another thread's executor,
+// through the dns::Lookups interface.
+TEST_F(ResolverTest, AResolverThreadAnswersLookupsFromOtherExecutors)
+{
+    ResolverSettings settings;
+    settings.forwarders = {server_->forwarder()};
+    auto started = ResolverThread::start(settings);
+    ASSERT_TRUE(started) << started.error().to_string();
+    Lookups& lookups = (*started)->lookups();
+
+    asio::io_context home;
+    bool resumed_at_home = false;
+    auto ask = [&]() -> asio::awaitable<std::size_t> {
+        Result<AnswerMx> mx = co_await lookups.mx("harbor.example");
+        Result<AnswerA> missing = co_await lookups.a("nothing.harbor.example");
+        resumed_at_home = home.get_executor().running_in_this_thread();
+        const bool none = missing && missing->nxdomain();
+        co_return mx&& none ? mx->records.size() : 0;
+    };
+    EXPECT_EQ(run(home, ask()), 3u);
+    EXPECT_TRUE(resumed_at_home);
 }
 
 // libunbound's cache answers within the TTL (resolver.hpp): Harbor keeps none of its own.
