@@ -4,10 +4,10 @@
 
 #include "core/config_reader.hpp"
 
+#include <unistd.h>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <unistd.h>
 
 namespace harbor {
 namespace {
@@ -16,8 +16,8 @@ using namespace config_reader;
 
 std::optional<Protocol> protocol_from(std::string_view text)
 {
-    for (Protocol p : {Protocol::Smtp, Protocol::Submission, Protocol::Imap, Protocol::Pop3,
-                       Protocol::Http}) {
+    for (Protocol p :
+         {Protocol::Smtp, Protocol::Submission, Protocol::Imap, Protocol::Pop3, Protocol::Http}) {
         if (protocol_name(p) == text) {
             return p;
         }
@@ -38,11 +38,11 @@ std::optional<TlsMode> tls_mode_from(std::string_view text)
 Result<ListenerConfig> parse_listener(const Reporter& report, const toml::table& table,
                                       const std::string& prefix)
 {
-    HARBOR_TRY(check_keys(report, table, prefix,
-                          {"name", "protocol", "address", "port", "tls", "trusted_plaintext",
-                           "max_connections", "max_connections_per_ip", "allowed_networks",
-                           "relay_networks", "greet_pause_ms", "command_timeout_s",
-                           "data_timeout_s"}));
+    HARBOR_TRY(
+        check_keys(report, table, prefix,
+                   {"name", "protocol", "address", "port", "tls", "trusted_plaintext",
+                    "max_connections", "max_connections_per_ip", "allowed_networks",
+                    "relay_networks", "greet_pause_ms", "command_timeout_s", "data_timeout_s"}));
     ListenerConfig listener;
     const toml::node* protocol_node = table.get("protocol");
     if (protocol_node == nullptr) {
@@ -56,8 +56,8 @@ Result<ListenerConfig> parse_listener(const Reporter& report, const toml::table&
     }
     listener.protocol = *protocol;
 
-    auto name = get_string(report, table, "name", prefix + ".name",
-                           std::string(protocol_name(*protocol)));
+    auto name =
+        get_string(report, table, "name", prefix + ".name", std::string(protocol_name(*protocol)));
     HARBOR_TRY(name);
     listener.name = *name;
     auto address = get_string(report, table, "address", prefix + ".address", "127.0.0.1");
@@ -81,17 +81,17 @@ Result<ListenerConfig> parse_listener(const Reporter& report, const toml::table&
     }
     listener.tls = *mode;
 
-    auto trusted = get_bool(report, table, "trusted_plaintext", prefix + ".trusted_plaintext",
-                            false);
+    auto trusted =
+        get_bool(report, table, "trusted_plaintext", prefix + ".trusted_plaintext", false);
     HARBOR_TRY(trusted);
     listener.trusted_plaintext = *trusted;
     auto max_conn = get_integer(report, table, "max_connections", prefix + ".max_connections", 1,
                                 1'000'000, listener.max_connections);
     HARBOR_TRY(max_conn);
     listener.max_connections = static_cast<std::uint32_t>(*max_conn);
-    auto max_ip = get_integer(report, table, "max_connections_per_ip",
-                              prefix + ".max_connections_per_ip", 1, 1'000'000,
-                              listener.max_connections_per_ip);
+    auto max_ip =
+        get_integer(report, table, "max_connections_per_ip", prefix + ".max_connections_per_ip", 1,
+                    1'000'000, listener.max_connections_per_ip);
     HARBOR_TRY(max_ip);
     listener.max_connections_per_ip = static_cast<std::uint32_t>(*max_ip);
     auto allowed = get_string_list(report, table, "allowed_networks", prefix + ".allowed_networks");
@@ -101,18 +101,18 @@ Result<ListenerConfig> parse_listener(const Reporter& report, const toml::table&
     HARBOR_TRY(relay);
     listener.relay_networks = std::move(*relay);
     if (table.get("greet_pause_ms") != nullptr) {
-        auto pause = get_integer(report, table, "greet_pause_ms", prefix + ".greet_pause_ms", 0,
-                                 60'000, 0);
+        auto pause =
+            get_integer(report, table, "greet_pause_ms", prefix + ".greet_pause_ms", 0, 60'000, 0);
         HARBOR_TRY(pause);
         listener.greet_pause_ms = static_cast<std::uint32_t>(*pause);
     }
-    auto command_timeout = get_integer(report, table, "command_timeout_s",
-                                       prefix + ".command_timeout_s", 1, 86'400,
-                                       listener.command_timeout_s);
+    auto command_timeout =
+        get_integer(report, table, "command_timeout_s", prefix + ".command_timeout_s", 1, 86'400,
+                    listener.command_timeout_s);
     HARBOR_TRY(command_timeout);
     listener.command_timeout_s = static_cast<std::uint32_t>(*command_timeout);
-    auto data_timeout = get_integer(report, table, "data_timeout_s", prefix + ".data_timeout_s",
-                                    1, 86'400, listener.data_timeout_s);
+    auto data_timeout = get_integer(report, table, "data_timeout_s", prefix + ".data_timeout_s", 1,
+                                    86'400, listener.data_timeout_s);
     HARBOR_TRY(data_timeout);
     listener.data_timeout_s = static_cast<std::uint32_t>(*data_timeout);
     return listener;
@@ -139,8 +139,8 @@ Result<void> parse_mime_limits(const Reporter& report, const toml::table& table,
                           {"max_depth", "max_parts", "max_header_fields", "max_header_bytes",
                            "max_line_length", "max_decoded_part"}));
     for (const Key& key : keys) {
-        auto value = get_optional_count(report, table, key.name, "mime." + std::string(key.name),
-                                        key.max);
+        auto value =
+            get_optional_count(report, table, key.name, "mime." + std::string(key.name), key.max);
         HARBOR_TRY(value);
         *key.target = *value;
     }
@@ -161,11 +161,16 @@ std::string default_hostname()
 std::string_view protocol_name(Protocol protocol)
 {
     switch (protocol) {
-    case Protocol::Smtp: return "smtp";
-    case Protocol::Submission: return "submission";
-    case Protocol::Imap: return "imap";
-    case Protocol::Pop3: return "pop3";
-    case Protocol::Http: return "http";
+        case Protocol::Smtp:
+            return "smtp";
+        case Protocol::Submission:
+            return "submission";
+        case Protocol::Imap:
+            return "imap";
+        case Protocol::Pop3:
+            return "pop3";
+        case Protocol::Http:
+            return "http";
     }
     return "smtp";
 }
@@ -173,9 +178,12 @@ std::string_view protocol_name(Protocol protocol)
 std::string_view tls_mode_name(TlsMode mode)
 {
     switch (mode) {
-    case TlsMode::None: return "none";
-    case TlsMode::StartTls: return "starttls";
-    case TlsMode::Implicit: return "implicit";
+        case TlsMode::None:
+            return "none";
+        case TlsMode::StartTls:
+            return "starttls";
+        case TlsMode::Implicit:
+            return "implicit";
     }
     return "none";
 }
@@ -194,7 +202,7 @@ Result<Config> parse_config(std::string_view text, const std::filesystem::path& 
 
     HARBOR_TRY(check_keys(report, root, "",
                           {"data_dir", "hostname", "store", "log", "tls", "listener", "mime",
-                           "smtp", "imap", "pop3", "queue", "dns", "login"}));
+                           "smtp", "imap", "pop3", "queue", "dns", "login", "auth"}));
     Config config;
     config.source = source;
 
@@ -271,9 +279,9 @@ Result<Config> parse_config(std::string_view text, const std::filesystem::path& 
         if (smtp == nullptr) {
             return report.fail(node, "smtp", "must be a table");
         }
-        HARBOR_TRY(check_keys(report, *smtp, "smtp",
-                              {"max_message_size", "max_recipients", "max_errors",
-                               "recipient_cache_ms"}));
+        HARBOR_TRY(
+            check_keys(report, *smtp, "smtp",
+                       {"max_message_size", "max_recipients", "max_errors", "recipient_cache_ms"}));
         auto size = get_integer(report, *smtp, "max_message_size", "smtp.max_message_size", 1024,
                                 std::int64_t{1} << 40,
                                 static_cast<std::int64_t>(config.smtp.max_message_size));
@@ -287,8 +295,8 @@ Result<Config> parse_config(std::string_view text, const std::filesystem::path& 
                                   config.smtp.max_errors);
         HARBOR_TRY(errors);
         config.smtp.max_errors = static_cast<std::uint32_t>(*errors);
-        auto cache = get_integer(report, *smtp, "recipient_cache_ms", "smtp.recipient_cache_ms",
-                                 0, 3'600'000, config.smtp.recipient_cache_ms);
+        auto cache = get_integer(report, *smtp, "recipient_cache_ms", "smtp.recipient_cache_ms", 0,
+                                 3'600'000, config.smtp.recipient_cache_ms);
         HARBOR_TRY(cache);
         config.smtp.recipient_cache_ms = static_cast<std::uint32_t>(*cache);
     }
@@ -298,8 +306,8 @@ Result<Config> parse_config(std::string_view text, const std::filesystem::path& 
         if (imap == nullptr) {
             return report.fail(node, "imap", "must be a table");
         }
-        HARBOR_TRY(check_keys(report, *imap, "imap",
-                              {"max_append_size", "idle_timeout_s", "max_errors"}));
+        HARBOR_TRY(
+            check_keys(report, *imap, "imap", {"max_append_size", "idle_timeout_s", "max_errors"}));
         auto append = get_integer(report, *imap, "max_append_size", "imap.max_append_size", 0,
                                   std::int64_t{1} << 40, 0);
         HARBOR_TRY(append);
@@ -351,6 +359,20 @@ Result<Config> parse_config(std::string_view text, const std::filesystem::path& 
                                  86'400, config.login.password_cache_s);
         HARBOR_TRY(cache);
         config.login.password_cache_s = static_cast<std::uint32_t>(*cache);
+    }
+
+    auto auth = get_table(report, root, "auth");
+    HARBOR_TRY(auth);
+    if (*auth != nullptr) {
+        HARBOR_TRY(check_keys(report, **auth, "auth", {"inbound_checks", "spf_reject_fail"}));
+        auto checks = get_bool(report, **auth, "inbound_checks", "auth.inbound_checks",
+                               config.auth.inbound_checks);
+        HARBOR_TRY(checks);
+        config.auth.inbound_checks = *checks;
+        auto reject = get_bool(report, **auth, "spf_reject_fail", "auth.spf_reject_fail",
+                               config.auth.spf_reject_fail);
+        HARBOR_TRY(reject);
+        config.auth.spf_reject_fail = *reject;
     }
 
     if (const toml::node* node = root.get("listener")) {

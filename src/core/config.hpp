@@ -120,6 +120,14 @@ struct LoginConfig {
     std::uint32_t password_cache_s = 900;
 };
 
+// [auth]: mail authentication of mail from outside (SPF; DKIM, DMARC and ARC to come).
+struct AuthConfig {
+    // Run the checks on mail from clients that neither authenticated nor are in the
+    // listener's relay_networks, asking DNS as [dns] says. Off until DKIM and DMARC join SPF.
+    bool inbound_checks = false;
+    bool spf_reject_fail = false;  // refuse MAIL whose SPF result is fail (550 5.7.23)
+};
+
 // [dns]: the resolver (dns/resolver.hpp ResolverSettings).
 struct DnsConfig {
     std::vector<std::string> forwarders;     // "IP" or "IP@PORT"; empty: /etc/resolv.conf
@@ -143,6 +151,7 @@ struct Config {
     QueueConfig queue;
     DnsConfig dns;
     LoginConfig login;
+    AuthConfig auth;
 };
 
 std::string_view protocol_name(Protocol protocol);

@@ -109,15 +109,14 @@ TEST(Config, Pop3DefaultsAndLimits)
     EXPECT_EQ(empty->pop3.max_errors, 10u);
 
     // RFC 1939 §3: the autologout timer is "at least 10 minutes"; exactly 600 s is allowed.
-    auto lowest = parse_config(
-        "data_dir = \"/x\"\n[pop3]\nidle_timeout_s = 600\nmax_errors = 1\n", "harbor.toml");
+    auto lowest = parse_config("data_dir = \"/x\"\n[pop3]\nidle_timeout_s = 600\nmax_errors = 1\n",
+                               "harbor.toml");
     ASSERT_TRUE(lowest) << lowest.error().to_string();
     EXPECT_EQ(lowest->pop3.idle_timeout_s, 600u);
     EXPECT_EQ(lowest->pop3.max_errors, 1u);
 
     auto highest = parse_config(
-        "data_dir = \"/x\"\n[pop3]\nidle_timeout_s = 86400\nmax_errors = 10000\n",
-        "harbor.toml");
+        "data_dir = \"/x\"\n[pop3]\nidle_timeout_s = 86400\nmax_errors = 10000\n", "harbor.toml");
     ASSERT_TRUE(highest) << highest.error().to_string();
     EXPECT_EQ(highest->pop3.idle_timeout_s, 86400u);
     EXPECT_EQ(highest->pop3.max_errors, 10000u);
@@ -132,6 +131,24 @@ TEST(Config, LoginSection)
     auto off = parse_config("data_dir = \"/x\"\n[login]\npassword_cache_s = 0\n", "harbor.toml");
     ASSERT_TRUE(off) << off.error().to_string();
     EXPECT_EQ(off->login.password_cache_s, 0u);
+}
+
+TEST(Config, AuthSection)
+{
+    auto defaults = parse_config("data_dir = \"/x\"\n", "harbor.toml");
+    ASSERT_TRUE(defaults) << defaults.error().to_string();
+    EXPECT_FALSE(defaults->auth.inbound_checks);
+    EXPECT_FALSE(defaults->auth.spf_reject_fail);
+    auto on =
+        parse_config("data_dir = \"/x\"\n[auth]\ninbound_checks = true\nspf_reject_fail = true\n",
+                     "harbor.toml");
+    ASSERT_TRUE(on) << on.error().to_string();
+    EXPECT_TRUE(on->auth.inbound_checks);
+    EXPECT_TRUE(on->auth.spf_reject_fail);
+    auto bad = parse_config("data_dir = \"/x\"\n[auth]\nspf_reject = true\n", "harbor.toml");
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().detail.find("auth.spf_reject: unknown key"), std::string::npos)
+        << bad.error().detail;
 }
 
 TEST(Config, QueueAndDnsSections)

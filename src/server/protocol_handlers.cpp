@@ -18,7 +18,7 @@
 namespace harbor::server {
 namespace {
 
-constexpr std::size_t mock_secret_chars = 43;  // random_token: ~256 bits
+constexpr std::size_t mock_secret_chars = 43;             // random_token: ~256 bits
 constexpr std::size_t verified_passwords_kept = 100'000;  // accounts, ~100 bytes each
 
 // The key of the made-up SCRAM credentials for unknown users (sasl/server_exchange.hpp). It
@@ -74,6 +74,15 @@ smtp::server::RoutedRecipient routed_recipient_of(smtp::client::Outcome outcome)
     return smtp::server::RoutedRecipient::Unverified;
 }
 
+dns::ResolverSettings resolver_settings(const Config& config)
+{
+    dns::ResolverSettings resolver;
+    resolver.forwarders = config.dns.forwarders;
+    resolver.trust_anchors = config.dns.trust_anchors;
+    resolver.query_timeout = std::chrono::milliseconds(config.dns.timeout_ms);
+    return resolver;
+}
+
 // The queue runner as [queue] and [dns] say, or nothing when this server does not deliver.
 Result<void> make_queue_runner(const Config& config, ProtocolHandlers& result)
 {
@@ -102,13 +111,9 @@ Result<void> make_queue_runner(const Config& config, ProtocolHandlers& result)
     settings.ca_file = q.ca_file;
     settings.verify_known_ttl = std::chrono::seconds(q.verify_known_ttl_s);
     settings.verify_unknown_ttl = std::chrono::seconds(q.verify_unknown_ttl_s);
-    dns::ResolverSettings resolver;
-    resolver.forwarders = config.dns.forwarders;
-    resolver.trust_anchors = config.dns.trust_anchors;
-    resolver.query_timeout = std::chrono::milliseconds(config.dns.timeout_ms);
     result.directory = std::make_unique<directory::Directory>(*result.store);
     result.queue = std::make_unique<smtp::queue::QueueRunner>(*result.store, *result.directory,
-                                                              std::move(resolver), settings);
+                                                              resolver_settings(config), settings);
     return ok();
 }
 
@@ -173,6 +178,15 @@ Result<ProtocolHandlers> make_protocol_handlers(const Config& config)
                                         });
             };
         }
+    }
+    if (config.auth.inbound_checks) {
+        auto resolver = dns::ResolverThread::start(resolver_settings(config));
+        HARBOR_TRY(resolver);
+        result.auth_dns = std::move(*resolver);
+        result.mail_auth = std::make_unique<filter::MailAuth>(
+            result.auth_dns->lookups(),
+            filter::MailAuthSettings{config.hostname, config.auth.spf_reject_fail});
+        smtp.mail_auth = result.mail_auth.get();
     }
     // One login throttle for every protocol that takes passwords: guesses spread over SMTP
     // AUTH and IMAP count together (SECURITY-CASES: password guessing).

@@ -8,6 +8,8 @@
 #include "core/config.hpp"
 #include "core/result.hpp"
 #include "directory/directory.hpp"
+#include "dns/resolver_thread.hpp"
+#include "filter/mail_auth.hpp"
 #include "server/server.hpp"
 #include "smtp/queue/queue_runner.hpp"
 #include "store/change_feed.hpp"
@@ -29,6 +31,10 @@ struct ProtocolHandlers {
     // notices with. The SMTP handler wakes it when mail is queued.
     std::unique_ptr<directory::Directory> directory;
     std::unique_ptr<smtp::queue::QueueRunner> queue;
+    // The checks of mail from outside ([auth] inbound_checks) and the resolver they ask; null
+    // when off. Declared before the handlers that point at them.
+    std::unique_ptr<dns::ResolverThread> auth_dns;
+    std::unique_ptr<filter::MailAuth> mail_auth;
     HandlerMap handlers;
 };
 

@@ -112,10 +112,11 @@ def free_udp_tcp_port():
 
 class Unbound:
     """/usr/sbin/unbound -d -c DIR/unbound.conf on 127.0.0.1 and a free port, answering the
-    static zones above (like src/dns/unbound_server_for_test.cpp). Stopped by its PID."""
+    static zones given (by default ZONES above; like src/dns/unbound_server_for_test.cpp).
+    Stopped by its PID."""
 
-    def __init__(self, directory):
-        self.directory = directory
+    def __init__(self, directory, zones=ZONES):
+        self.directory, self.zones = directory, zones
         self.conf = os.path.join(directory, "unbound.conf")
         self.logfile = os.path.join(directory, "unbound.log")
         self.port, self.process = None, None
@@ -138,7 +139,7 @@ class Unbound:
     access-control: 127.0.0.0/8 allow
     do-not-query-localhost: no
     module-config: "iterator"
-{ZONES}
+{self.zones}
 remote-control:
     control-enable: no
 """

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "directory/directory.hpp"
+#include "filter/mail_auth.hpp"
 #include "mime/header.hpp"
 #include "net/cidr.hpp"
 #include "net/login_throttle.hpp"
@@ -60,6 +61,9 @@ struct SmtpSettings {
     // an address the directory lacks (QueueRunner::verify_recipient), on any thread; done may
     // be called on any thread. Empty: such recipients are accepted without asking.
     std::function<void(std::string, store::Done<RoutedRecipient>)> verify_routed;
+    // The authentication checks of mail from outside (SPF at MAIL, Authentication-Results);
+    // null: none. Not run for authenticated clients or relay_networks. Must outlive the handler.
+    const filter::MailAuth* mail_auth = nullptr;
 
     const ListenerPolicy& policy(std::string_view listener) const;
 };

@@ -47,10 +47,9 @@ std::string recipient_params(const RcptTo& rcpt)
     nlohmann::json params = nlohmann::json::object();
     if (rcpt.notify.given) {
         std::string notify;
-        for (const auto& [on, name] : {std::pair{rcpt.notify.never, "NEVER"},
-                                       std::pair{rcpt.notify.success, "SUCCESS"},
-                                       std::pair{rcpt.notify.failure, "FAILURE"},
-                                       std::pair{rcpt.notify.delay, "DELAY"}}) {
+        for (const auto& [on, name] :
+             {std::pair{rcpt.notify.never, "NEVER"}, std::pair{rcpt.notify.success, "SUCCESS"},
+              std::pair{rcpt.notify.failure, "FAILURE"}, std::pair{rcpt.notify.delay, "DELAY"}}) {
             if (on) {
                 notify += notify.empty() ? name : std::string(",") + name;
             }
@@ -117,7 +116,8 @@ Awaitable<bool> Session::on_data()
     const std::string id = new_id();
     Result<SpoolFile> spool = open_spool(id);
     if (!spool) {
-        log::error("smtp.spool.failed", {{"cid", context_.cid}, {"error", spool.error().to_string()}});
+        log::error("smtp.spool.failed",
+                   {{"cid", context_.cid}, {"error", spool.error().to_string()}});
         reset_transaction();
         reply(storage_failure());
         co_return true;
@@ -131,8 +131,7 @@ Awaitable<bool> Session::on_data()
     SpoolFile* file = &*spool;
     DataReader reader([file](std::string_view chunk) { return file->write(chunk); }, limits);
     while (!reader.done()) {
-        auto bytes = co_await connection_.read_some(
-            deadline_after(policy_.data_timeout));
+        auto bytes = co_await connection_.read_some(deadline_after(policy_.data_timeout));
         if (!bytes) {
             if (bytes.error().code == Errc::Timeout) {
                 reply(Reply{421, "4.4.2", context_.hostname + " Timeout"});
@@ -164,8 +163,8 @@ Awaitable<bool> Session::on_bdat(const Command& command)
             if (!bytes) {
                 co_return false;
             }
-            const std::size_t take = static_cast<std::size_t>(
-                std::min<std::uint64_t>(left, bytes->size()));
+            const std::size_t take =
+                static_cast<std::size_t>(std::min<std::uint64_t>(left, bytes->size()));
             connection_.consume(take);
             left -= take;
         }
@@ -218,9 +217,9 @@ Awaitable<bool> Session::finish_message(SpoolFile spool, const DataResult& resul
 {
     if (const DataError error = result.error(); error != DataError::None) {
         const DataErrorReply refusal = data_error_reply(error);
-        log::info("smtp.data.refused", {{"cid", context_.cid},
-                                        {"id", id},
-                                        {"error", std::string(data_error_name(error))}});
+        log::info(
+            "smtp.data.refused",
+            {{"cid", context_.cid}, {"id", id}, {"error", std::string(data_error_name(error))}});
         reset_transaction();
         reply(Reply{refusal.code, std::string(refusal.enhanced), std::string(refusal.text)});
         co_return count_error();
@@ -234,10 +233,10 @@ Awaitable<bool> Session::finish_message(SpoolFile spool, const DataResult& resul
         co_return true;
     }
     if (submission()) {
-        std::function<Result<Parsed<Spooled>>()> check =
-            [this, &spool, spooled = std::move(*message)] {
-                return Result<Parsed<Spooled>>(check_submission(spool, spooled));
-            };
+        std::function<Result<Parsed<Spooled>>()> check = [this, &spool,
+                                                          spooled = std::move(*message)] {
+            return Result<Parsed<Spooled>>(check_submission(spool, spooled));
+        };
         Result<Parsed<Spooled>> result_of_check =
             co_await store::off_io_thread(handler_.blocking().lookups, std::move(check));
         Parsed<Spooled>& checked = *result_of_check;  // check_submission reports its failures
@@ -267,10 +266,16 @@ store::DeliverRequest Session::delivery_request(const Spooled& message) const
     }
     request.internal_date = static_cast<std::int64_t>(std::time(nullptr));
     const std::string return_path = "Return-Path: <" + transaction_->mail.address + ">\r\n";
+    // RFC 8601 §5: at the top, above our Received; only for mail from outside that was checked.
+    std::string results;
+    if (const filter::MailAuth* checks = handler_.settings().mail_auth;
+        checks != nullptr && transaction_->auth.spf) {
+        results = checks->results_field(transaction_->auth, transaction_->mail.address);
+    }
     std::set<std::int64_t> accounts_seen;  // one copy per mailbox, however it was addressed
     std::set<std::string> external_seen;
-    store::OutboundCopy outbound{transaction_->mail.address,
-                                 outbound_params(transaction_->mail), {}};
+    store::OutboundCopy outbound{
+        transaction_->mail.address, outbound_params(transaction_->mail), {}};
     for (const Recipient& recipient : transaction_->recipients) {
         for (const store::Account& account : recipient.accounts) {
             if (!accounts_seen.insert(account.id.value).second) {
@@ -279,7 +284,7 @@ store::DeliverRequest Session::delivery_request(const Spooled& message) const
             store::MailboxCopy copy;
             copy.account = account.id;
             // RFC 5321 §4.4: the final delivery adds Return-Path; Delivered-To marks loops.
-            copy.prefix = return_path + "Delivered-To: " + account.address + "\r\n";
+            copy.prefix = return_path + "Delivered-To: " + account.address + "\r\n" + results;
             request.copies.push_back(std::move(copy));
         }
         for (const std::string& address : recipient.external) {

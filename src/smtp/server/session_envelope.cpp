@@ -45,8 +45,53 @@ net::Awaitable<void> Session::on_mail(const Command& command)
             co_return;
         }
     }
-    transaction_ = Transaction{std::move(*mail), {}};
+    filter::MailAuthFindings findings;
+    std::optional<Reply> refused = co_await check_sender(*mail, findings);
+    if (refused) {
+        reply(*refused);
+        (void)count_error();
+        co_return;
+    }
+    transaction_ = Transaction{std::move(*mail), {}, std::move(findings)};
     reply(Reply{250, "2.1.0", "Ok"});
+}
+
+bool Session::may_relay() const
+{
+    return authenticated_.has_value() ||
+           policy_.relay_networks.contains(connection_.peer().address());
+}
+
+net::Awaitable<std::optional<Reply>> Session::check_sender(const MailFrom& mail,
+                                                           filter::MailAuthFindings& findings)
+{
+    const filter::MailAuth* checks = handler_.settings().mail_auth;
+    if (checks == nullptr || submission() || may_relay()) {
+        co_return std::nullopt;
+    }
+    const boost::asio::ip::address client = connection_.peer().address();
+    std::string helo = helo_->name;
+    std::string sender = mail.address;
+    auth::spf::Outcome spf =
+        co_await checks->check_sender(client, std::move(helo), std::move(sender));
+    log::info("smtp.spf", {{"cid", context_.cid},
+                           {"result", std::string(auth::spf::status_name(spf.status))},
+                           {"domain", spf.domain},
+                           {"mechanism", spf.mechanism},
+                           {"reason", spf.reason}});
+    if (spf.status == auth::spf::Status::Fail && checks->settings().reject_spf_fail) {
+        // RFC 7372 §3.2; the explanation is the domain's own words (RFC 7208 §6.2), on one line.
+        std::string text = "SPF validation failed: " + spf.explanation;
+        for (char& c : text) {
+            if (c == '\r' || c == '\n') {
+                c = ' ';
+            }
+        }
+        co_return Reply{550, "5.7.23", text};
+    }
+    findings.spf_for_helo = mail.address.empty();
+    findings.spf = std::move(spf);
+    co_return std::nullopt;
 }
 
 net::Awaitable<void> Session::on_rcpt(const Command& command)
@@ -74,8 +119,8 @@ net::Awaitable<void> Session::on_rcpt(const Command& command)
         known = handler_.recipients().find(rcpt->address, now);
     }
     if (known) {
-        transaction_->recipients.push_back(Recipient{
-            std::move(*rcpt), std::move(known->accounts), std::move(known->external), true});
+        transaction_->recipients.push_back(Recipient{std::move(*rcpt), std::move(known->accounts),
+                                                     std::move(known->external), true});
         reply(Reply{250, "2.1.5", "Ok"});
         co_return;
     }
@@ -122,19 +167,15 @@ Parsed<Recipient> Session::accept_recipient(const RcptTo& rcpt) const
         }
     } else {
         const directory::Address& mailbox = *rcpt.mailbox;
-        Result<bool> local = mailbox.is_literal ? Result<bool>(false)
-                                                : directory.is_local_domain(mailbox.domain);
+        Result<bool> local =
+            mailbox.is_literal ? Result<bool>(false) : directory.is_local_domain(mailbox.domain);
         if (!local) {
             return temporary_failure("Temporary lookup failure");
         }
         if (!*local) {
-            const bool relay_allowed =
-                authenticated_.has_value() ||
-                policy_.relay_networks.contains(connection_.peer().address());
-            if (!relay_allowed) {
-                log::info("smtp.relay_denied", {{"cid", context_.cid},
-                                                {"peer", context_.peer},
-                                                {"rcpt", rcpt.address}});
+            if (!may_relay()) {
+                log::info("smtp.relay_denied",
+                          {{"cid", context_.cid}, {"peer", context_.peer}, {"rcpt", rcpt.address}});
                 return Reply{554, "5.7.1", "Relay access denied"};
             }
             Recipient recipient{rcpt, {}, {}};

@@ -48,6 +48,7 @@ struct Recipient {
 struct Transaction {
     MailFrom mail;
     std::vector<Recipient> recipients;
+    filter::MailAuthFindings auth;  // what the checks found (SmtpSettings::mail_auth)
 };
 
 class Session {
@@ -72,12 +73,19 @@ private:
     Extensions extensions() const;
     bool submission() const;
     bool auth_offered() const;
+    // Authenticated, or from the listener's relay_networks: may relay, and is not checked as
+    // mail from outside (SPF and the rest).
+    bool may_relay() const;
 
     // Each returns false when the session ends.
     net::Awaitable<bool> on_command(const Command& command);
     void on_ehlo(const Command& command, bool extended);
     net::Awaitable<bool> on_starttls();
     net::Awaitable<void> on_mail(const Command& command);
+    // SPF for a client from outside (SmtpSettings::mail_auth) into `findings`; a refusal
+    // reply, or nothing.
+    net::Awaitable<std::optional<Reply>> check_sender(const MailFrom& mail,
+                                                      filter::MailAuthFindings& findings);
     net::Awaitable<void> on_rcpt(const Command& command);
     net::Awaitable<bool> on_data();
     net::Awaitable<bool> on_bdat(const Command& command);

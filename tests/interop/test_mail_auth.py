@@ -1,0 +1,147 @@
+"""Mail authentication of mail from outside (issue 8), end to end: `harbor serve -c` with
+[auth] inbound_checks and spf_reject_fail, a private unbound on loopback serving the senders'
+SPF records ([dns] forwarders), Python smtplib as the sending MTA.
+
+- MAIL FROM a domain whose SPF passes for 127.0.0.1: accepted, and the stored copy carries
+  Authentication-Results: <hostname>; spf=pass smtp.mailfrom=... (RFC 8601) above Received;
+- a domain whose record ends in -all without us: MAIL refused 550 5.7.23 with the domain's
+  own explanation (RFC 7372 §3.2, RFC 7208 §6.2), nothing stored;
+- ~all: accepted with spf=softfail;
+- the null reverse path: the HELO identity is checked (RFC 7208 §2.4), spf=... smtp.helo=;
+- a client in relay_networks (127.0.0.2) is not checked: even the failing domain is taken,
+  and no Authentication-Results is added.
+The zones are under .example: libunbound keeps .test to itself (RFC 6761 §6.2 default zones).
+"""
+
+import os
+import shutil
+import smtplib
+import tempfile
+import unittest
+
+from configured_harbor import ConfiguredHarbor
+from harbor_harness import LOOPBACK
+from outbound_support import UNBOUND, Unbound
+from smtp_support import TOOL_TIMEOUT, harbor_binary, make_message, token
+
+HOST = "mx.auth.example"
+DOMAIN = "auth.example"
+BOB = f"bob@{DOMAIN}"
+TRUSTED_CLIENT = "127.0.0.2"
+ZONES = """    local-zone: "pass.example." static
+    local-data: 'pass.example. 300 IN TXT "v=spf1 ip4:127.0.0.1 -all"'
+    local-zone: "fail.example." static
+    local-data: 'fail.example. 300 IN TXT "v=spf1 ip4:192.0.2.1 exp=why.fail.example -all"'
+    local-data: 'why.fail.example. 300 IN TXT "%{i} is not a server of %{d}"'
+    local-zone: "soft.example." static
+    local-data: 'soft.example. 300 IN TXT "v=spf1 ~all"'
+    local-zone: "helo.example." static
+    local-data: 'helo.example. 300 IN TXT "v=spf1 a -all"'
+    local-data: 'helo.example. 300 IN A 127.0.0.1'
+"""
+
+
+def stored_fields(stored):
+    """The header fields before our Received, as (name, unfolded value) pairs."""
+    fields = []
+    for line in stored.split(b"\r\n"):
+        if line.startswith(b"Received:"):
+            return fields
+        text = line.decode("utf-8")
+        if text[:1] in (" ", "\t"):
+            name, value = fields[-1]
+            fields[-1] = (name, value + " " + text.strip())
+        else:
+            name, _, value = text.partition(":")
+            fields.append((name, value.strip()))
+    raise AssertionError(f"no Received field in {stored[:400]!r}")
+
+
+class MailAuthTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        binary = harbor_binary()
+        if not os.access(UNBOUND, os.X_OK):
+            raise AssertionError(f"{UNBOUND} is missing: install Debian's unbound package "
+                                 "(scripts/deps)")
+        cls.workdir = tempfile.mkdtemp(prefix="harbor-mail-auth-")
+        cls.unbound = Unbound(cls.mkdir("unbound"), ZONES)
+        cls.harbor = None
+        try:
+            cls.unbound.start()
+            extra = "\n".join([
+                "[queue]", "deliver = false",
+                "[dns]", f'forwarders = ["{LOOPBACK}@{cls.unbound.port}"]', "timeout_ms = 3000",
+                "[auth]", "inbound_checks = true", "spf_reject_fail = true"])
+            cls.harbor = ConfiguredHarbor(
+                binary, cls.mkdir("harbor"),
+                [{"name": "mx", "protocol": "smtp", "address": LOOPBACK, "port": "mx",
+                  "relay_networks": [f"{TRUSTED_CLIENT}/32"]}],
+                None, hostname=HOST, extra_toml=extra)
+            cls.harbor.cli.run("domain", "add", DOMAIN)
+            cls.harbor.cli.run("user", "add", BOB, "--password", "bob-secret-1")
+            cls.harbor.start()
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.harbor is not None:
+            cls.harbor.stop()
+        cls.unbound.stop()
+        shutil.rmtree(cls.workdir, ignore_errors=True)
+
+    @classmethod
+    def mkdir(cls, name):
+        path = os.path.join(cls.workdir, name)
+        os.makedirs(path)
+        return path
+
+    def send(self, sender, subject, source=LOOPBACK, helo="client.example"):
+        with smtplib.SMTP(LOOPBACK, self.harbor.ports["mx"], local_hostname=helo,
+                          timeout=TOOL_TIMEOUT, source_address=(source, 0)) as client:
+            client.sendmail(sender, [BOB], make_message(subject, sender or "x@helo.example", BOB))
+
+    def results_of(self, subject):
+        _, stored = self.harbor.cli.stored(BOB, subject)
+        return [value for name, value in stored_fields(stored)
+                if name.lower() == "authentication-results"]
+
+    def test_pass_is_recorded(self):
+        subject = token()
+        self.send("alice@pass.example", subject)
+        self.assertEqual(self.results_of(subject),
+                         [f"{HOST}; spf=pass smtp.mailfrom=alice@pass.example"])
+
+    def test_fail_is_refused_at_mail_with_the_domains_explanation(self):
+        subject = token()
+        with self.assertRaises(smtplib.SMTPSenderRefused) as refused:
+            self.send("mallory@fail.example", subject)
+        self.assertEqual(refused.exception.smtp_code, 550)
+        self.assertEqual(refused.exception.smtp_error.decode(),
+                         "5.7.23 SPF validation failed: 127.0.0.1 is not a server of fail.example")
+        listing = self.harbor.cli.mail_list(BOB)
+        subjects = [message["subject"] for mailbox in listing["mailboxes"]
+                    for message in mailbox["messages"]]
+        self.assertNotIn(subject, subjects)
+
+    def test_softfail_is_accepted_and_recorded(self):
+        subject = token()
+        self.send("carol@soft.example", subject)
+        self.assertEqual(self.results_of(subject),
+                         [f"{HOST}; spf=softfail smtp.mailfrom=carol@soft.example"])
+
+    def test_null_sender_checks_the_helo_identity(self):
+        subject = token()
+        self.send("", subject, helo="helo.example")
+        self.assertEqual(self.results_of(subject), [f"{HOST}; spf=pass smtp.helo=helo.example"])
+
+    def test_relay_network_clients_are_not_checked(self):
+        subject = token()
+        self.send("mallory@fail.example", subject, source=TRUSTED_CLIENT)
+        self.assertEqual(self.results_of(subject), [])
+
+
+if __name__ == "__main__":
+    unittest.main()
