@@ -26,6 +26,8 @@ struct MailAuthSettings {
 struct MailAuthFindings {
     std::optional<auth::spf::Outcome> spf;
     bool spf_for_helo = false;  // the null reverse path: the HELO identity was checked
+
+    bool checked() const { return spf.has_value(); }
 };
 
 class MailAuth {

@@ -8,6 +8,8 @@ SPF records ([dns] forwarders), Python smtplib as the sending MTA.
   own explanation (RFC 7372 §3.2, RFC 7208 §6.2), nothing stored;
 - ~all: accepted with spf=softfail;
 - the null reverse path: the HELO identity is checked (RFC 7208 §2.4), spf=... smtp.helo=;
+- Authentication-Results fields arriving with our authserv-id (forged) are removed, others
+  kept (RFC 8601 §5);
 - a client in relay_networks (127.0.0.2) is not checked: even the failing domain is taken,
   and no Authentication-Results is added.
 The zones are under .example: libunbound keeps .test to itself (RFC 6761 §6.2 default zones).
@@ -98,10 +100,11 @@ class MailAuthTest(unittest.TestCase):
         os.makedirs(path)
         return path
 
-    def send(self, sender, subject, source=LOOPBACK, helo="client.example"):
+    def send(self, sender, subject, source=LOOPBACK, helo="client.example", extra=b""):
+        message = make_message(subject, sender or "x@helo.example", BOB, extra=extra)
         with smtplib.SMTP(LOOPBACK, self.harbor.ports["mx"], local_hostname=helo,
                           timeout=TOOL_TIMEOUT, source_address=(source, 0)) as client:
-            client.sendmail(sender, [BOB], make_message(subject, sender or "x@helo.example", BOB))
+            client.sendmail(sender, [BOB], message)
 
     def results_of(self, subject):
         _, stored = self.harbor.cli.stored(BOB, subject)
@@ -136,6 +139,21 @@ class MailAuthTest(unittest.TestCase):
         subject = token()
         self.send("", subject, helo="helo.example")
         self.assertEqual(self.results_of(subject), [f"{HOST}; spf=pass smtp.helo=helo.example"])
+
+    def test_forged_results_with_our_id_are_removed(self):
+        subject = token()
+        forged = (f"Authentication-Results: {HOST.upper()}; dkim=pass header.d=bank.example\r\n"
+                  f"Authentication-Results: other.example; spf=fail\r\n"
+                  f"Authentication-Results: (forged)\r\n {HOST}; dmarc=pass\r\n").encode()
+        self.send("alice@pass.example", subject, extra=forged)
+        _, stored = self.harbor.cli.stored(BOB, subject)
+        header = stored.split(b"\r\n\r\n", 1)[0].decode() + "\r\n"
+        self.assertNotIn("bank.example", header)
+        self.assertNotIn("dmarc=pass", header)
+        self.assertIn("Authentication-Results: other.example; spf=fail\r\n", header)
+        self.assertIn(f"Subject: {subject}\r\n", header)
+        self.assertEqual(self.results_of(subject),
+                         [f"{HOST}; spf=pass smtp.mailfrom=alice@pass.example"])
 
     def test_relay_network_clients_are_not_checked(self):
         subject = token()

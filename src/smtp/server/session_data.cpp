@@ -246,6 +246,20 @@ Awaitable<bool> Session::finish_message(SpoolFile spool, const DataResult& resul
             co_return count_error();
         }
         message = std::move(*checked);
+    } else if (transaction_->auth.checked()) {
+        std::function<Result<Spooled>()> strip = [this, &spool, spooled = std::move(*message)] {
+            return strip_forged_results(spool, spooled);
+        };
+        Result<Spooled> stripped =
+            co_await store::off_io_thread(handler_.blocking().lookups, std::move(strip));
+        if (!stripped) {
+            log::error("smtp.spool.failed",
+                       {{"cid", context_.cid}, {"error", stripped.error().to_string()}});
+            reset_transaction();
+            reply(storage_failure());
+            co_return true;
+        }
+        message = std::move(*stripped);
     }
     const Reply outcome = co_await deliver(std::move(*message), id);
     if (outcome.code == 250) {
@@ -269,7 +283,7 @@ store::DeliverRequest Session::delivery_request(const Spooled& message) const
     // RFC 8601 §5: at the top, above our Received; only for mail from outside that was checked.
     std::string results;
     if (const filter::MailAuth* checks = handler_.settings().mail_auth;
-        checks != nullptr && transaction_->auth.spf) {
+        checks != nullptr && transaction_->auth.checked()) {
         results = checks->results_field(transaction_->auth, transaction_->mail.address);
     }
     std::set<std::int64_t> accounts_seen;  // one copy per mailbox, however it was addressed

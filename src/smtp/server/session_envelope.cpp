@@ -62,38 +62,6 @@ bool Session::may_relay() const
            policy_.relay_networks.contains(connection_.peer().address());
 }
 
-net::Awaitable<std::optional<Reply>> Session::check_sender(const MailFrom& mail,
-                                                           filter::MailAuthFindings& findings)
-{
-    const filter::MailAuth* checks = handler_.settings().mail_auth;
-    if (checks == nullptr || submission() || may_relay()) {
-        co_return std::nullopt;
-    }
-    const boost::asio::ip::address client = connection_.peer().address();
-    std::string helo = helo_->name;
-    std::string sender = mail.address;
-    auth::spf::Outcome spf =
-        co_await checks->check_sender(client, std::move(helo), std::move(sender));
-    log::info("smtp.spf", {{"cid", context_.cid},
-                           {"result", std::string(auth::spf::status_name(spf.status))},
-                           {"domain", spf.domain},
-                           {"mechanism", spf.mechanism},
-                           {"reason", spf.reason}});
-    if (spf.status == auth::spf::Status::Fail && checks->settings().reject_spf_fail) {
-        // RFC 7372 §3.2; the explanation is the domain's own words (RFC 7208 §6.2), on one line.
-        std::string text = "SPF validation failed: " + spf.explanation;
-        for (char& c : text) {
-            if (c == '\r' || c == '\n') {
-                c = ' ';
-            }
-        }
-        co_return Reply{550, "5.7.23", text};
-    }
-    findings.spf_for_helo = mail.address.empty();
-    findings.spf = std::move(spf);
-    co_return std::nullopt;
-}
-
 net::Awaitable<void> Session::on_rcpt(const Command& command)
 {
     if (!transaction_) {

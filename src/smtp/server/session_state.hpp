@@ -92,6 +92,10 @@ private:
     void reset_transaction();
     net::Awaitable<bool> on_auth(const Command& command);
 
+    // Mail from outside (session_inbound.cpp): the message without the Authentication-Results
+    // fields that claim our authserv-id. Blocking (file reads): called through off_io_thread.
+    Result<Spooled> strip_forged_results(SpoolFile& spool, Spooled spooled) const;
+
     // Submission (session_submission.cpp): whether the authenticated account receives mail
     // sent to `address` (its own address, a sub-address, an alias or group that reaches it).
     // Blocking (directory reads): called through off_io_thread.

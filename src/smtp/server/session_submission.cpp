@@ -43,16 +43,11 @@ bool Session::owns_address(std::string_view address) const
 
 Parsed<Spooled> Session::check_submission(SpoolFile& spool, Spooled spooled) const
 {
-    std::optional<MappedFile> mapped;
-    std::string_view bytes = spooled.memory;
-    if (spooled.file) {
-        Result<MappedFile> opened = MappedFile::open(spooled.file->file);
-        if (!opened) {
-            return storage_failure();
-        }
-        mapped.emplace(std::move(*opened));
-        bytes = mapped->bytes();
+    Result<SpooledBytes> view = SpooledBytes::open(spooled);
+    if (!view) {
+        return storage_failure();
     }
+    const std::string_view bytes = view->bytes();
     const std::string_view message = bytes.substr(std::min(received_length_, bytes.size()));
     const mime::Message parsed =
         mime::parse_message(message, handler_.settings().message_limits);
@@ -71,7 +66,6 @@ Parsed<Spooled> Session::check_submission(SpoolFile& spool, Spooled spooled) con
         return spooled;
     }
     // Our Received field stays first (RFC 5321 §4.4: trace fields lead), the added ones follow.
-    Result<SpoolFile> rewritten = SpoolFile::create(handler_.settings().spool_dir);
     std::string added;
     if (add_date) {
         added += "Date: " + mime::format_date(static_cast<std::int64_t>(std::time(nullptr)), 0) +
@@ -80,15 +74,12 @@ Parsed<Spooled> Session::check_submission(SpoolFile& spool, Spooled spooled) con
     if (add_id) {
         added += "Message-ID: " + mime::new_message_id(id_domain(context_.hostname)) + "\r\n";
     }
-    Result<Spooled> finished = unexpected(Errc::Internal, "not written");
-    if (rewritten && rewritten->write(bytes.substr(0, bytes.size() - message.size())) &&
-        rewritten->write(added) && rewritten->write(message)) {
-        finished = rewritten->finish();
-    }
+    Result<Spooled> finished =
+        respool(spool, handler_.settings().spool_dir,
+                {bytes.substr(0, bytes.size() - message.size()), added, message});
     if (!finished) {
         return storage_failure();
     }
-    spool = std::move(*rewritten);  // the first spool file goes
     return std::move(*finished);
 }
 

@@ -224,4 +224,30 @@ MappedFile::~MappedFile()
     }
 }
 
+Result<SpooledBytes> SpooledBytes::open(const Spooled& spooled)
+{
+    SpooledBytes view;
+    view.memory_ = spooled.memory;
+    if (spooled.file) {
+        Result<MappedFile> mapped = MappedFile::open(spooled.file->file);
+        HARBOR_TRY(mapped);
+        view.mapped_.emplace(std::move(*mapped));
+    }
+    return view;
+}
+
+Result<Spooled> respool(SpoolFile& spool, const std::filesystem::path& dir,
+                        std::initializer_list<std::string_view> pieces)
+{
+    Result<SpoolFile> rewritten = SpoolFile::create(dir);
+    HARBOR_TRY(rewritten);
+    for (const std::string_view piece : pieces) {
+        HARBOR_TRY(rewritten->write(piece));
+    }
+    Result<Spooled> finished = rewritten->finish();
+    HARBOR_TRY(finished);
+    spool = std::move(*rewritten);
+    return finished;
+}
+
 }  // namespace harbor::smtp::server

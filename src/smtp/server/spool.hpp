@@ -7,6 +7,7 @@
 #pragma once
 
 #include <filesystem>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -83,5 +84,21 @@ private:
     const char* data_ = nullptr;
     std::size_t size_ = 0;
 };
+
+// The bytes of a finished message wherever they are: in memory, or mapped from its file.
+class SpooledBytes {
+public:
+    static Result<SpooledBytes> open(const Spooled& spooled);
+    std::string_view bytes() const { return mapped_ ? mapped_->bytes() : memory_; }
+
+private:
+    std::string_view memory_;
+    std::optional<MappedFile> mapped_;
+};
+
+// Writes `pieces` in order as a new message in `dir` and makes it `spool` (the old file goes):
+// for the few changes made after DATA (fields added at submission, forged ones removed).
+Result<Spooled> respool(SpoolFile& spool, const std::filesystem::path& dir,
+                        std::initializer_list<std::string_view> pieces);
 
 }  // namespace harbor::smtp::server
