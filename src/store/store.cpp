@@ -111,6 +111,21 @@ Result<void> Store::remove_route(std::string_view)
     return unsupported("remove_route");
 }
 
+Result<std::vector<DkimKeyRecord>> Store::list_dkim_keys(std::string_view)
+{
+    return unsupported("list_dkim_keys");
+}
+
+Result<void> Store::add_dkim_key(const DkimKeyRecord&)
+{
+    return unsupported("add_dkim_key");
+}
+
+Result<void> Store::remove_dkim_key(std::string_view, std::string_view)
+{
+    return unsupported("remove_dkim_key");
+}
+
 Result<std::vector<StsPolicyRecord>> Store::list_sts_policies(std::int64_t)
 {
     return unsupported("list_sts_policies");

@@ -267,6 +267,13 @@ public:
     // or replaces one and drops the expired. Defaults answer Errc::Unsupported.
     virtual Result<std::vector<StsPolicyRecord>> list_sts_policies(std::int64_t now);
     virtual Result<void> put_sts_policy(const StsPolicyRecord& record);
+    // DKIM signing keys (`harbor dkim`) of `domain`, or of every domain for "", by domain then
+    // creation. add_dkim_key adds one (Errc::Exists for a selector the domain has); when it is
+    // active the domain's other keys stop being active. remove_dkim_key gives NotFound.
+    // Defaults answer Errc::Unsupported.
+    virtual Result<std::vector<DkimKeyRecord>> list_dkim_keys(std::string_view domain);
+    virtual Result<void> add_dkim_key(const DkimKeyRecord& key);
+    virtual Result<void> remove_dkim_key(std::string_view domain, std::string_view selector);
     // A stored copy as the client sees it: its prefix, then the blob.
     Result<std::string> read_message(const MessageRecord& record);
     // read_message for several copies, from one snapshot (read_blobs). Results in the order

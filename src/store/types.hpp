@@ -209,6 +209,20 @@ struct StsPolicyRecord {
     friend bool operator==(const StsPolicyRecord&, const StsPolicyRecord&) = default;
 };
 
+// A DKIM signing key of a local domain (RFC 6376 §3.6): the private half, kept here (the
+// database file is private to the server's user); the public half is derived when needed.
+// One key per domain is active, the one that signs; the others stay listed so that their DNS
+// records are kept published while mail signed with them is still in transit (rotation).
+struct DkimKeyRecord {
+    std::string domain;        // lower case
+    std::string selector;      // s=; the record is at <selector>._domainkey.<domain>
+    std::string algorithm;     // "rsa-sha256" or "ed25519-sha256"
+    std::string private_pem;   // PKCS#8 PEM
+    std::int64_t created = 0;  // Unix seconds
+    bool active = false;
+    friend bool operator==(const DkimKeyRecord&, const DkimKeyRecord&) = default;
+};
+
 // How a route's connection is protected (Postfix's smtp_tls_security_level may, encrypt,
 // secure): STARTTLS when offered; STARTTLS or no delivery; STARTTLS with the certificate
 // verified for the route's host name.

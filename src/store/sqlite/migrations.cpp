@@ -328,6 +328,18 @@ CREATE TABLE mta_sts_policies (
     expires    INTEGER NOT NULL
 );
 )sql"},
+    // DKIM signing keys of local domains (RFC 6376 §3.6), the active one per domain signs.
+    {15, "dkim_keys", R"sql(
+CREATE TABLE dkim_keys (
+    domain      TEXT NOT NULL,
+    selector    TEXT NOT NULL,
+    algorithm   TEXT NOT NULL,
+    private_pem TEXT NOT NULL,
+    created     INTEGER NOT NULL,
+    active      INTEGER NOT NULL,
+    PRIMARY KEY (domain, selector)
+);
+)sql"},
 };
 
 }  // namespace

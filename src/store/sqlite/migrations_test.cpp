@@ -470,6 +470,15 @@ const Case cases[] = {
              StsPolicyRecord{"remote.example", "20261130", "version: STSv1\n", 100, 200}));
          EXPECT_EQ(store.list_sts_policies(150)->size(), 1u);
      }},
+    // Step 15 (DKIM keys) on a version-14 database: none, and one can be added.
+    {14, [](Connection& db, const fs::path&) { ASSERT_TRUE(db.exec(directory_seed)); },
+     [](Store& store, const fs::path&) {
+         check_directory(store);
+         EXPECT_TRUE(store.list_dkim_keys("")->empty());
+         ASSERT_TRUE(store.add_dkim_key(
+             DkimKeyRecord{"example.org", "s1", "ed25519-sha256", "PEM", 100, true}));
+         EXPECT_EQ(store.list_dkim_keys("example.org")->size(), 1u);
+     }},
 };
 
 TEST(Migrations, StepsAreNumberedFromOneWithoutGaps)

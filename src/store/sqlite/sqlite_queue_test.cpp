@@ -307,5 +307,30 @@ TEST_F(SqliteQueue, MtaStsPoliciesAreKeptUntilTheyExpire)
     EXPECT_EQ(store_->put_sts_policy(StsPolicyRecord{}).error().code, Errc::Invalid);
 }
 
+TEST_F(SqliteQueue, DkimKeysHaveOneActiveKeyPerDomain)
+{
+    EXPECT_TRUE(store_->list_dkim_keys("")->empty());
+    DkimKeyRecord first{"example.org", "s1", "rsa-sha256", "PEM1", 100, true};
+    DkimKeyRecord other{"example.net", "s1", "ed25519-sha256", "PEM2", 150, true};
+    ASSERT_TRUE(store_->add_dkim_key(first));
+    ASSERT_TRUE(store_->add_dkim_key(other));
+    // A new active key (rotation) retires the domain's old one but keeps it listed.
+    DkimKeyRecord second{"example.org", "s2", "ed25519-sha256", "PEM3", 200, true};
+    ASSERT_TRUE(store_->add_dkim_key(second));
+    first.active = false;
+    EXPECT_EQ(*store_->list_dkim_keys("example.org"), (std::vector<DkimKeyRecord>{first, second}));
+    EXPECT_EQ(*store_->list_dkim_keys(""), (std::vector<DkimKeyRecord>{other, first, second}));
+    // A spare (inactive) key leaves the active one alone.
+    DkimKeyRecord spare{"example.org", "s3", "rsa-sha256", "PEM4", 300, false};
+    ASSERT_TRUE(store_->add_dkim_key(spare));
+    EXPECT_TRUE(store_->list_dkim_keys("example.org")->at(1).active);
+
+    EXPECT_EQ(store_->add_dkim_key(second).error().code, Errc::Exists);
+    EXPECT_EQ(store_->add_dkim_key(DkimKeyRecord{}).error().code, Errc::Invalid);
+    ASSERT_TRUE(store_->remove_dkim_key("example.org", "s1"));
+    EXPECT_EQ(store_->remove_dkim_key("example.org", "s1").error().code, Errc::NotFound);
+    EXPECT_EQ(*store_->list_dkim_keys("example.org"), (std::vector<DkimKeyRecord>{second, spare}));
+}
+
 }  // namespace
 }  // namespace harbor::store

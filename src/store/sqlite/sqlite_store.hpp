@@ -180,6 +180,10 @@ public:
     // MTA-STS policies (sqlite_sts_policies.cpp).
     Result<std::vector<StsPolicyRecord>> list_sts_policies(std::int64_t now) override;
     Result<void> put_sts_policy(const StsPolicyRecord& record) override;
+    // DKIM signing keys (sqlite_dkim_keys.cpp).
+    Result<std::vector<DkimKeyRecord>> list_dkim_keys(std::string_view domain) override;
+    Result<void> add_dkim_key(const DkimKeyRecord& key) override;
+    Result<void> remove_dkim_key(std::string_view domain, std::string_view selector) override;
     Result<std::uint64_t> used_bytes(AccountId account) override;
     Result<std::vector<Mailbox>> list_mailboxes(AccountId account) override;
     Result<std::vector<MessageRecord>> list_messages(MailboxId mailbox) override;
