@@ -55,6 +55,8 @@ int run(int argc, char** argv)
     add_mail_commands(app, context);
     add_queue_commands(app, context);
     add_route_commands(app, context);
+    add_dkim_commands(app, context);
+    add_dns_records_command(app, context);
 
     try {
         app.parse(argc, argv);

@@ -2,9 +2,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <ctime>
 #include <fstream>
 #include <map>
 
+#include "auth/dkim/crypto.hpp"
 #include "cli/context.hpp"
 #include "core/ids.hpp"
 
@@ -12,6 +14,7 @@ namespace harbor::cli {
 namespace {
 
 constexpr std::size_t demo_password_chars = 20;
+constexpr std::string_view demo_dkim_selector = "demo";
 
 struct DemoUser {
     const char* local_part;
@@ -46,10 +49,32 @@ std::map<std::string, std::string> previous_passwords(const std::filesystem::pat
     return out;
 }
 
+// The demo domain's active DKIM key, made on first start.
+Result<server::DemoDkim> demo_dkim_key(store::Store& store, const std::string& domain)
+{
+    auto keys = store.list_dkim_keys(domain);
+    HARBOR_TRY(keys);
+    for (const store::DkimKeyRecord& key : *keys) {
+        if (key.active) {
+            auto loaded = auth::dkim::load_private_key(key.private_pem);
+            HARBOR_TRY(loaded);
+            auto txt = auth::dkim::format_key_record(*loaded);
+            HARBOR_TRY(txt);
+            return server::DemoDkim{key.selector, domain, std::move(*txt)};
+        }
+    }
+    auto generated = auth::dkim::generate_key(auth::dkim::KeyType::Rsa);
+    HARBOR_TRY(generated);
+    HARBOR_TRY(store.add_dkim_key(store::DkimKeyRecord{
+        domain, std::string(demo_dkim_selector), "rsa-sha256", generated->private_key_pem,
+        static_cast<std::int64_t>(std::time(nullptr)), true}));
+    return server::DemoDkim{std::string(demo_dkim_selector), domain,
+                            std::move(generated->key_record)};
+}
+
 }  // namespace
 
-Result<std::vector<server::DemoAccount>> provision_demo_accounts(
-    const std::filesystem::path& data_dir)
+Result<server::DemoInstallation> provision_demo_accounts(const std::filesystem::path& data_dir)
 {
     auto opened = open_directory(data_dir);
     HARBOR_TRY(opened);
@@ -88,7 +113,9 @@ Result<std::vector<server::DemoAccount>> provision_demo_accounts(
     } else if (!resolved) {
         return unexpected(std::move(resolved).error());
     }
-    return accounts;
+    auto dkim = demo_dkim_key(*opened->store, domain);
+    HARBOR_TRY(dkim);
+    return server::DemoInstallation{std::move(accounts), std::move(*dkim)};
 }
 
 }  // namespace harbor::cli

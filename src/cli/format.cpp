@@ -121,4 +121,26 @@ std::string format_json(const nlohmann::json& value)
     return value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+std::string format_zone_txt(std::string_view name, std::string_view text)
+{
+    constexpr std::size_t max_string = 255;
+    std::string out = std::string(name) + ". IN TXT";
+    const bool several = text.size() > max_string;
+    out += several ? " (" : "";
+    for (std::size_t at = 0; at < text.size() || at == 0; at += max_string) {
+        out += " \"";
+        for (const char c : text.substr(at, max_string)) {
+            if (c == '"' || c == '\\') {
+                out += '\\';
+            }
+            out += c;
+        }
+        out += '"';
+        if (text.empty()) {
+            break;
+        }
+    }
+    return out + (several ? " )" : "");
+}
+
 }  // namespace harbor::cli

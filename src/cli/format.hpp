@@ -26,6 +26,10 @@ std::string format_account(const store::Account& account);
 // Unix seconds as RFC 3339 UTC: "2026-11-29T08:15:00Z".
 std::string format_utc(std::int64_t unix_seconds);
 
+// A TXT record in zone-file form: `name. IN TXT ( "..." "..." )`, the text cut into
+// character-strings of at most 255 octets (RFC 1035 §3.3.14), as DKIM keys need.
+std::string format_zone_txt(std::string_view name, std::string_view text);
+
 // JSON text for --json output, indented by 2. Stored text is not guaranteed UTF-8 (8-bit
 // headers, envelope addresses): invalid bytes become U+FFFD rather than an exception.
 std::string format_json(const nlohmann::json& value);

@@ -69,5 +69,16 @@ TEST(Format, JsonReplacesInvalidUtf8)
     EXPECT_EQ(format_json(value), "{\n  \"subject\": \"caf\xEF\xBF\xBD ok\"\n}");
 }
 
+TEST(Format, ZoneTxtCutsLongTextIntoCharacterStrings)
+{
+    EXPECT_EQ(format_zone_txt("example.org", "v=spf1 mx -all"),
+              "example.org. IN TXT \"v=spf1 mx -all\"");
+    EXPECT_EQ(format_zone_txt("x.example", "say \"hi\""), "x.example. IN TXT \"say \\\"hi\\\"\"");
+    const std::string key = "p=" + std::string(300, 'A');
+    EXPECT_EQ(format_zone_txt("s._domainkey.example.org", key),
+              "s._domainkey.example.org. IN TXT ( \"p=" + std::string(253, 'A') + "\" \"" +
+                  std::string(47, 'A') + "\" )");
+}
+
 }  // namespace
 }  // namespace harbor::cli

@@ -130,14 +130,14 @@ Result<Config> make_demo_config(const std::filesystem::path& dir, int port_base)
     return config;
 }
 
-std::string format_demo_json(const std::vector<DemoAccount>& accounts,
+std::string format_demo_json(const DemoInstallation& installation,
                              const std::vector<std::pair<std::string, std::uint16_t>>& ports,
                              const std::filesystem::path& certificate)
 {
     nlohmann::ordered_json json;
     json["domain"] = demo_domain;
     json["accounts"] = nlohmann::ordered_json::array();
-    for (const DemoAccount& account : accounts) {
+    for (const DemoAccount& account : installation.accounts) {
         json["accounts"].push_back(
             {{"address", account.address}, {"password", account.password}, {"role", account.role}});
     }
@@ -146,6 +146,9 @@ std::string format_demo_json(const std::vector<DemoAccount>& accounts,
         json["ports"][name] = port;
     }
     json["certificate"] = certificate.string();
+    json["dkim"] = {{"selector", installation.dkim.selector},
+                    {"domain", installation.dkim.domain},
+                    {"txt", installation.dkim.txt}};
     return json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
@@ -164,8 +167,8 @@ Result<void> run_demo(const DemoOptions& options, const DemoProvisioner& provisi
     if (!provisioner) {
         return unexpected(Errc::Internal, "no demo provisioner");
     }
-    auto accounts = provisioner(config->data_dir);
-    HARBOR_TRY(accounts);
+    auto installation = provisioner(config->data_dir);
+    HARBOR_TRY(installation);
 
     auto protocols = make_protocol_handlers(*config);
     HARBOR_TRY(protocols);
@@ -182,15 +185,15 @@ Result<void> run_demo(const DemoOptions& options, const DemoProvisioner& provisi
             ports.emplace_back(listener.name, *port);
         }
     }
-    auto written =
-        write_file_atomically(config->data_dir / "demo.json",
-                              format_demo_json(*accounts, ports, config->tls->certificate), 0600);
+    auto written = write_file_atomically(
+        config->data_dir / "demo.json",
+        format_demo_json(*installation, ports, config->tls->certificate), 0600);
     if (!written) {
         server.request_stop();
         server.wait();
         return written;
     }
-    print_summary(*config, *accounts, ports);
+    print_summary(*config, installation->accounts, ports);
     server.wait();
     return ok();
 }

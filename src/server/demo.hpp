@@ -21,9 +21,22 @@ struct DemoAccount {
     std::string role;  // "admin" or "user"
 };
 
-// Creates (or finds, on a restart) the demo domain and accounts in the data directory.
+// The demo domain's DKIM signing key, as demo.json tells tests to publish it.
+struct DemoDkim {
+    std::string selector;
+    std::string domain;
+    std::string txt;  // the key record for <selector>._domainkey.<domain>
+};
+
+struct DemoInstallation {
+    std::vector<DemoAccount> accounts;
+    DemoDkim dkim;
+};
+
+// Creates (or finds, on a restart) the demo domain, accounts and DKIM key in the data
+// directory.
 using DemoProvisioner =
-    std::function<Result<std::vector<DemoAccount>>(const std::filesystem::path& data_dir)>;
+    std::function<Result<DemoInstallation>(const std::filesystem::path& data_dir)>;
 
 inline constexpr std::string_view demo_domain = "example.test";
 inline constexpr std::string_view demo_hostname = "mail.example.test";
@@ -40,7 +53,7 @@ Result<Config> make_demo_config(const std::filesystem::path& dir, int port_base)
 
 // demo.json: {"domain", "accounts": [{"address","password","role"}], "ports": {name: port},
 // "certificate": absolute path}. Ports only for listeners that exist, in listener order.
-std::string format_demo_json(const std::vector<DemoAccount>& accounts,
+std::string format_demo_json(const DemoInstallation& installation,
                              const std::vector<std::pair<std::string, std::uint16_t>>& ports,
                              const std::filesystem::path& certificate);
 

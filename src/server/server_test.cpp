@@ -477,11 +477,13 @@ TEST(Demo, ConfigHasTheEightLoopbackListeners)
 
 TEST(Demo, JsonHasExactlyTheContractKeys)
 {
-    std::string text = format_demo_json({{"admin@example.test", "pw-admin-123456", "admin"},
-                                         {"alice@example.test", "pw-alice-123456", "user"}},
-                                        {{"smtp", 21025}, {"http", 21080}}, "/tmp/d/tls/cert.pem");
+    DemoInstallation installation{{{"admin@example.test", "pw-admin-123456", "admin"},
+                                   {"alice@example.test", "pw-alice-123456", "user"}},
+                                  {"demo", "example.test", "v=DKIM1; k=rsa; p=AB"}};
+    std::string text =
+        format_demo_json(installation, {{"smtp", 21025}, {"http", 21080}}, "/tmp/d/tls/cert.pem");
     auto json = nlohmann::json::parse(text);
-    EXPECT_EQ(json.size(), 4u);
+    EXPECT_EQ(json.size(), 5u);
     EXPECT_EQ(json["domain"], "example.test");
     ASSERT_EQ(json["accounts"].size(), 2u);
     EXPECT_EQ(json["accounts"][1]["address"], "alice@example.test");
@@ -490,6 +492,9 @@ TEST(Demo, JsonHasExactlyTheContractKeys)
     EXPECT_EQ(json["accounts"][0].size(), 3u);
     EXPECT_EQ(json["ports"], nlohmann::json({{"smtp", 21025}, {"http", 21080}}));
     EXPECT_EQ(json["certificate"], "/tmp/d/tls/cert.pem");
+    EXPECT_EQ(json["dkim"], nlohmann::json({{"selector", "demo"},
+                                            {"domain", "example.test"},
+                                            {"txt", "v=DKIM1; k=rsa; p=AB"}}));
 }
 
 }  // namespace

@@ -126,6 +126,11 @@ Result<void> Store::remove_dkim_key(std::string_view, std::string_view)
     return unsupported("remove_dkim_key");
 }
 
+Result<void> Store::activate_dkim_key(std::string_view, std::string_view)
+{
+    return unsupported("activate_dkim_key");
+}
+
 Result<std::vector<StsPolicyRecord>> Store::list_sts_policies(std::int64_t)
 {
     return unsupported("list_sts_policies");

@@ -274,6 +274,8 @@ public:
     virtual Result<std::vector<DkimKeyRecord>> list_dkim_keys(std::string_view domain);
     virtual Result<void> add_dkim_key(const DkimKeyRecord& key);
     virtual Result<void> remove_dkim_key(std::string_view domain, std::string_view selector);
+    // Makes that key the domain's one active key. NotFound.
+    virtual Result<void> activate_dkim_key(std::string_view domain, std::string_view selector);
     // A stored copy as the client sees it: its prefix, then the blob.
     Result<std::string> read_message(const MessageRecord& record);
     // read_message for several copies, from one snapshot (read_blobs). Results in the order

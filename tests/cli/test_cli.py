@@ -1,6 +1,7 @@
 """The `harbor` administrative commands, run as a user would: the real binary on a temporary
 data directory. Bad input must give a one-line error, a non-zero exit, and change nothing."""
 
+import base64
 import json
 import os
 import shutil
@@ -129,7 +130,8 @@ class HarborCli(unittest.TestCase):
                         ["group", "member", "add"], ["group", "member", "remove"],
                         ["mail", "list"], ["mail", "show"], ["queue", "list"],
                         ["queue", "bounce"], ["route", "add"], ["route", "list"],
-                        ["route", "remove"]):
+                        ["route", "remove"], ["dkim", "keygen"], ["dkim", "list"],
+                        ["dkim", "activate"], ["dkim", "remove"], ["dns-records"]):
             result = self.harbor(*command, "--help")
             self.assertEqual(result.returncode, 0, command)
             self.assertIn("Usage:", result.stdout, command)
@@ -160,6 +162,58 @@ class HarborCli(unittest.TestCase):
                    want="USER:PASSWORD")
         self.fails("route", "add", "not a domain", "host", want="")
         self.assertEqual(len(self.ok("route", "list").splitlines()), 2)
+
+    def test_dkim_keys_are_made_listed_rotated_and_removed(self):
+        self.ok("domain", "add", "example.org")
+        printed = self.ok("dkim", "keygen", "Example.ORG", "--selector", "s1").strip()
+        self.assertTrue(printed.startswith('s1._domainkey.example.org. IN TXT ( "v=DKIM1; k=rsa; p='),
+                        printed)
+        self.ok("dkim", "keygen", "example.org", "--selector", "s2", "--algorithm", "ed25519",
+                "--inactive")
+        keys = json.loads(self.ok("dkim", "list", "--json"))
+        self.assertEqual([(k["selector"], k["algorithm"], k["active"]) for k in keys],
+                         [("s1", "rsa-sha256", True), ("s2", "ed25519-sha256", False)])
+        # The printed record is the listed one, cut into 255-octet strings.
+        strings = printed.split("( ", 1)[1].rsplit(" )", 1)[0]
+        self.assertEqual("".join(part.strip('"') for part in strings.split('" "')), keys[0]["txt"])
+        # The rsa p= is a 2048-bit SubjectPublicKeyInfo, as openssl reads it.
+        der = base64.b64decode(keys[0]["txt"].split("p=", 1)[1])
+        text = subprocess.run(["openssl", "pkey", "-pubin", "-inform", "DER", "-noout", "-text"],
+                              input=der, capture_output=True, timeout=60, check=True).stdout
+        self.assertIn(b"Public-Key: (2048 bit)", text)
+        self.assertEqual(len(base64.b64decode(keys[1]["txt"].split("p=", 1)[1])), 32)
+        self.ok("dkim", "activate", "example.org", "s2")
+        keys = json.loads(self.ok("dkim", "list", "example.org", "--json"))
+        self.assertEqual([k["active"] for k in keys], [False, True])
+        self.fails("dkim", "keygen", "example.org", "--selector", "s2", want="exists")
+        self.fails("dkim", "keygen", "other.example", want="not a local domain: other.example")
+        self.fails("dkim", "keygen", "example.org", "--selector", "bad_selector", want="bad selector")
+        self.fails("dkim", "activate", "example.org", "s9", want="no DKIM key s9")
+        self.ok("dkim", "remove", "example.org", "s1")
+        self.fails("dkim", "remove", "example.org", "s1", want="no DKIM key s1")
+        self.assertEqual(len(json.loads(self.ok("dkim", "list", "--json"))), 1)
+
+    def test_dns_records_name_every_record_a_domain_needs(self):
+        self.ok("domain", "add", "example.org")
+        self.ok("dkim", "keygen", "example.org", "--selector", "s1", "--algorithm", "ed25519")
+        records = json.loads(self.ok("dns-records", "example.org", "--host", "Mail.Example.ORG",
+                                     "--json"))
+        by_name = {(r["name"], r["type"]): r["value"] for r in records}
+        self.assertEqual(by_name[("example.org", "MX")], "10 mail.example.org.")
+        self.assertEqual(by_name[("example.org", "TXT")], "v=spf1 mx -all")
+        key = json.loads(self.ok("dkim", "list", "--json"))[0]["txt"]
+        self.assertEqual(by_name[("s1._domainkey.example.org", "TXT")], key)
+        self.assertTrue(by_name[("_dmarc.example.org", "TXT")].startswith("v=DMARC1; p="))
+        self.assertRegex(by_name[("_mta-sts.example.org", "TXT")], r"^v=STSv1; id=\d{14}$")
+        self.assertEqual(by_name[("_smtp._tls.example.org", "TXT")],
+                         "v=TLSRPTv1; rua=mailto:postmaster@example.org")
+        self.assertEqual(by_name[("_submissions._tcp.example.org", "SRV")],
+                         "0 1 465 mail.example.org.")
+        self.assertEqual(by_name[("_imaps._tcp.example.org", "SRV")], "0 1 993 mail.example.org.")
+        zone = self.ok("dns-records", "example.org", "--host", "mail.example.org")
+        self.assertIn('s1._domainkey.example.org. IN TXT "' + key + '"\n', zone)
+        self.assertIn("example.org. IN MX 10 mail.example.org.\n", zone)
+        self.fails("dns-records", "other.example", want="not a local domain: other.example")
 
     def test_mail_and_queue_on_an_empty_store(self):
         self.ok("domain", "add", "example.org")

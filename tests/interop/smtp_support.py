@@ -61,19 +61,25 @@ def parse_stored(stored):
     """Splits a stored copy into (prefix fields, Received value unfolded, the rest).
 
     Harbor stores prefix (Return-Path, Delivered-To) + blob, and the blob starts with the one
-    Received field it added; the rest is what the client sent (plus, on submission, the Date
-    and Message-ID it added)."""
+    Received field it added, above it the DKIM-Signature it added to mail from our users (see
+    dkim_signature_of; left out of the prefix returned); the rest is what the client sent (plus,
+    on submission, the Date and Message-ID it added)."""
     lines = stored.split(b"\r\n")
-    prefix = {}
+    fields = []
     index = 0
     while index < len(lines) and not lines[index].startswith(b"Received:"):
-        name, _, value = lines[index].decode("utf-8").partition(":")
-        prefix[name] = value.strip()
+        text = lines[index].decode("utf-8")
+        if text[:1] in (" ", "\t") and fields:
+            fields[-1][1] += " " + text.strip()
+        else:
+            name, _, value = text.partition(":")
+            fields.append([name, value.strip()])
         index += 1
-        if index > 2:
-            raise AssertionError(f"more than two fields before Received: {stored[:300]!r}")
     if index == len(lines):
         raise AssertionError(f"no Received field in {stored[:300]!r}")
+    prefix = {name: value for name, value in fields if name != "DKIM-Signature"}
+    if len(prefix) > 2 or len(fields) - len(prefix) > 1:
+        raise AssertionError(f"unexpected fields before Received: {stored[:300]!r}")
     received = lines[index][len(b"Received:"):].decode("utf-8")
     index += 1
     while index < len(lines) and lines[index][:1] in (b" ", b"\t"):
@@ -82,6 +88,13 @@ def parse_stored(stored):
     received = " ".join(received.split())
     rest = b"\r\n".join(lines[index:])
     return prefix, received, rest
+
+
+def dkim_signature_of(stored):
+    """The message a recipient elsewhere would get (the stored copy less Return-Path and
+    Delivered-To) if Harbor DKIM-signed it, else None."""
+    message = stored.split(b"\r\n", 2)[2]
+    return message if message.startswith(b"DKIM-Signature:") else None
 
 
 class HarborCli:

@@ -102,6 +102,13 @@ class DemoServerTest(unittest.TestCase):
                 self.assertIsInstance(account["password"], str)
                 self.assertGreaterEqual(len(account["password"]), MIN_PASSWORD_LENGTH)
 
+    def test_demo_json_dkim_key(self):
+        """The demo signs its users' mail (issue 8); demo.json says what to publish."""
+        key = self.server.demo["dkim"]
+        self.assertEqual(key["domain"], "example.test")
+        self.assertRegex(key["selector"], r"^[a-z0-9-]+$")
+        self.assertRegex(key["txt"], r"^v=DKIM1; k=rsa; p=[A-Za-z0-9+/]+=*$")
+
     def test_demo_json_ports(self):
         ports = self.server.ports
         self.assertEqual(set(ports), set(PORT_OFFSETS))
@@ -206,7 +213,9 @@ class LifecycleTest(unittest.TestCase):
             with HarborServer(harbor_binary(), tmpdir) as first:
                 cert_path, cert = first.certificate, read_bytes(first.certificate)
                 passwords = {a["address"]: a["password"] for a in first.accounts}
+                dkim_key = first.demo["dkim"]
             with HarborServer(harbor_binary(), tmpdir) as second:
+                self.assertEqual(second.demo["dkim"], dkim_key, "the DKIM key changed on restart")
                 self.assertNotEqual(second.port_base, None)
                 self.assertEqual(read_bytes(second.certificate), cert,
                                  "the certificate was regenerated on restart")

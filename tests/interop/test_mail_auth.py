@@ -11,15 +11,20 @@ SPF records ([dns] forwarders), Python smtplib as the sending MTA.
 - Authentication-Results fields arriving with our authserv-id (forged) are removed, others
   kept (RFC 8601 §5);
 - a client in relay_networks (127.0.0.2) is not checked: even the failing domain is taken,
-  and no Authentication-Results is added.
+  and no Authentication-Results is added; its mail from a local domain with a key
+  (`harbor dkim keygen`) is DKIM-signed, and dkimpy verifies the signature against the record
+  `harbor dkim list` prints.
 The zones are under .example: libunbound keeps .test to itself (RFC 6761 §6.2 default zones).
 """
 
+import json
 import os
 import shutil
 import smtplib
 import tempfile
 import unittest
+
+import dkim
 
 from configured_harbor import ConfiguredHarbor
 from harbor_harness import LOOPBACK
@@ -82,6 +87,7 @@ class MailAuthTest(unittest.TestCase):
                 None, hostname=HOST, extra_toml=extra)
             cls.harbor.cli.run("domain", "add", DOMAIN)
             cls.harbor.cli.run("user", "add", BOB, "--password", "bob-secret-1")
+            cls.harbor.cli.run("dkim", "keygen", DOMAIN, "--selector", "sel1")
             cls.harbor.start()
         except BaseException:
             cls.tearDownClass()
@@ -154,6 +160,22 @@ class MailAuthTest(unittest.TestCase):
         self.assertIn(f"Subject: {subject}\r\n", header)
         self.assertEqual(self.results_of(subject),
                          [f"{HOST}; spf=pass smtp.mailfrom=alice@pass.example"])
+
+    def test_mail_from_our_networks_is_dkim_signed(self):
+        subject = token()
+        self.send(BOB, subject, source=TRUSTED_CLIENT)
+        _, stored = self.harbor.cli.stored(BOB, subject)
+        # What a recipient would get: the stored copy less our delivery fields.
+        message = stored.split(b"\r\n", 2)[2]
+        self.assertTrue(message.startswith(b"DKIM-Signature: v=1; a=rsa-sha256;"), message[:200])
+        keys = json.loads(self.harbor.cli.run("dkim", "list", "--json"))
+        record = keys[0]["txt"].encode()
+
+        def dns(name, timeout=5):
+            return record if name == b"sel1._domainkey.auth.example." else None
+
+        self.assertTrue(dkim.verify(message, dnsfunc=dns))
+        self.assertFalse(dkim.verify(message.replace(b"Hello", b"Jello"), dnsfunc=dns))
 
     def test_relay_network_clients_are_not_checked(self):
         subject = token()

@@ -18,10 +18,12 @@ import subprocess
 import tempfile
 import unittest
 
+import dkim
+
 from harbor_harness import LOOPBACK, TLS_SERVER_NAME, HarborServer
 from smtp_support import (CLIENT_NAME, IO_TIMEOUT, RECEIVED, REMOTE_SENDER, TOOL_TIMEOUT,
                           HarborCli, ScramClient, b64, close_quietly, harbor_binary,
-                          make_message, parse_stored, token, unb64)
+                          dkim_signature_of, make_message, parse_stored, token, unb64)
 
 class SmtpInteropCase(unittest.TestCase):
     """Shared plumbing: one demo server per class (started in setUpClass)."""
@@ -63,9 +65,24 @@ class SmtpInteropCase(unittest.TestCase):
         self.assertEqual(code, 235)
         return client
 
+    def assert_signed_if_ours(self, stored, sender, protocol):
+        """Mail an authenticated demo user sends from the demo domain carries the demo key's
+        DKIM signature (demo.json "dkim"), which dkimpy verifies; other mail none."""
+        signed = dkim_signature_of(stored)
+        if protocol.endswith("A") and sender.endswith("@" + self.server.domain):
+            self.assertIsNotNone(signed, stored[:300])
+            key = self.server.demo["dkim"]
+            name = f"{key['selector']}._domainkey.{key['domain']}.".encode()
+            self.assertTrue(dkim.verify(signed, dnsfunc=lambda query, timeout=5:
+                                        key["txt"].encode() if query == name else None))
+        else:
+            self.assertIsNone(signed, stored[:300])
+
     def assert_delivered(self, address, subject, sent, sender, protocol, recipient=None):
-        """The stored copy is Return-Path + Delivered-To + one Received + exactly `sent`."""
+        """The stored copy is Return-Path + Delivered-To (+ our DKIM signature for mail from
+        our users) + one Received + exactly `sent`."""
         entry, stored = self.cli.stored(address, subject)
+        self.assert_signed_if_ours(stored, sender, protocol)
         self.assertEqual(entry["size"], len(stored))
         prefix, received, rest = parse_stored(stored)
         self.assertEqual(prefix, {"Return-Path": f"<{sender}>", "Delivered-To": address})
@@ -376,6 +393,7 @@ class ToolsTest(SmtpInteropCase):
 
     def assert_swaks_delivered(self, address, subject, sender, protocol):
         entry, stored = self.cli.stored(address, subject)
+        self.assert_signed_if_ours(stored, sender, protocol)
         prefix, received, rest = parse_stored(stored)
         self.assertEqual(prefix, {"Return-Path": f"<{sender}>", "Delivered-To": address})
         match = RECEIVED.match(received)

@@ -261,6 +261,19 @@ Awaitable<bool> Session::finish_message(SpoolFile spool, const DataResult& resul
         }
         message = std::move(*stripped);
     }
+    if (submission() || may_relay()) {
+        std::function<Result<Spooled>()> sign = [this, &spool, spooled = std::move(*message)] {
+            return sign_outgoing(spool, spooled);
+        };
+        message = co_await store::off_io_thread(handler_.blocking().lookups, std::move(sign));
+        if (!message) {
+            log::error("smtp.spool.failed",
+                       {{"cid", context_.cid}, {"error", message.error().to_string()}});
+            reset_transaction();
+            reply(storage_failure());
+            co_return true;
+        }
+    }
     const Reply outcome = co_await deliver(std::move(*message), id);
     if (outcome.code == 250) {
         spool.released();  // the store took the file

@@ -96,6 +96,11 @@ private:
     // fields that claim our authserv-id. Blocking (file reads): called through off_io_thread.
     Result<Spooled> strip_forged_results(SpoolFile& spool, Spooled spooled) const;
 
+    // Mail from our users and networks (session_signing.cpp): the message with the DKIM
+    // signature of its From: domain's active key, if it has one. Blocking (store and file
+    // reads): called through off_io_thread.
+    Result<Spooled> sign_outgoing(SpoolFile& spool, Spooled spooled) const;
+
     // Submission (session_submission.cpp): whether the authenticated account receives mail
     // sent to `address` (its own address, a sub-address, an alias or group that reaches it).
     // Blocking (directory reads): called through off_io_thread.

@@ -77,4 +77,20 @@ Result<void> SqliteStore::remove_dkim_key(std::string_view domain, std::string_v
     });
 }
 
+Result<void> SqliteStore::activate_dkim_key(std::string_view domain, std::string_view selector)
+{
+    return write<void>([domain = std::string(domain),
+                        selector = std::string(selector)](WriteContext& ctx) -> Result<void> {
+        Result<Statement> activate = ctx.db.prepare(
+            "UPDATE dkim_keys SET active = (selector = ?2) WHERE domain = ?1 AND "
+            "EXISTS (SELECT 1 FROM dkim_keys WHERE domain = ?1 AND selector = ?2)");
+        HARBOR_TRY(activate);
+        HARBOR_TRY(activate->bind(1, domain).bind(2, selector).run());
+        if (ctx.db.changes() == 0) {
+            return unexpected(Errc::NotFound, "no DKIM key " + selector + " for " + domain);
+        }
+        return ok();
+    });
+}
+
 }  // namespace harbor::store::sqlite

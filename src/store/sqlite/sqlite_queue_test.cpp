@@ -330,6 +330,14 @@ TEST_F(SqliteQueue, DkimKeysHaveOneActiveKeyPerDomain)
     ASSERT_TRUE(store_->remove_dkim_key("example.org", "s1"));
     EXPECT_EQ(store_->remove_dkim_key("example.org", "s1").error().code, Errc::NotFound);
     EXPECT_EQ(*store_->list_dkim_keys("example.org"), (std::vector<DkimKeyRecord>{second, spare}));
+    // Activation moves the one signing key; the other domain is untouched.
+    ASSERT_TRUE(store_->activate_dkim_key("example.org", "s3"));
+    second.active = false;
+    spare.active = true;
+    EXPECT_EQ(*store_->list_dkim_keys("example.org"), (std::vector<DkimKeyRecord>{second, spare}));
+    EXPECT_TRUE(store_->list_dkim_keys("example.net")->at(0).active);
+    EXPECT_EQ(store_->activate_dkim_key("example.org", "s9").error().code, Errc::NotFound);
+    EXPECT_TRUE(store_->list_dkim_keys("example.org")->at(1).active);
 }
 
 }  // namespace

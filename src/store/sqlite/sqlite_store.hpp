@@ -184,6 +184,7 @@ public:
     Result<std::vector<DkimKeyRecord>> list_dkim_keys(std::string_view domain) override;
     Result<void> add_dkim_key(const DkimKeyRecord& key) override;
     Result<void> remove_dkim_key(std::string_view domain, std::string_view selector) override;
+    Result<void> activate_dkim_key(std::string_view domain, std::string_view selector) override;
     Result<std::uint64_t> used_bytes(AccountId account) override;
     Result<std::vector<Mailbox>> list_mailboxes(AccountId account) override;
     Result<std::vector<MessageRecord>> list_messages(MailboxId mailbox) override;

@@ -1,0 +1,198 @@
+// `harbor dkim keygen|list|activate|remove`: the DKIM signing keys of local domains (RFC 6376
+// §3.6). A key is made here, kept in the store, and its public half printed as the TXT record
+// to publish at <selector>._domainkey.<domain>. Rotation: `keygen --inactive` with a new
+// selector, publish its record, `activate` it once DNS has it, and `remove` the old key when
+// mail signed with it can no longer be in transit (a few days).
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <ctime>
+#include <iostream>
+#include <memory>
+
+#include "auth/dkim/crypto.hpp"
+#include "cli/commands.hpp"
+#include "cli/context.hpp"
+#include "cli/format.hpp"
+#include "core/ascii.hpp"
+#include "directory/address.hpp"
+
+namespace harbor::cli {
+namespace {
+
+// "harbor-20261130": a selector that sorts by age and says who made it.
+std::string default_selector(std::time_t now)
+{
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "harbor-%Y%m%d", &utc);
+    return text;
+}
+
+// A selector is one or more DNS labels (RFC 6376 §3.1): letters, digits, '-', '.'.
+Result<std::string> check_selector(std::string_view selector)
+{
+    bool ok = !selector.empty() && selector.size() <= 63 && selector.front() != '-' &&
+              selector.front() != '.' && selector.back() != '.' && selector.back() != '-';
+    for (const char c : selector) {
+        const bool ldh = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                         (c >= '0' && c <= '9') || c == '-' || c == '.';
+        ok = ok && ldh;
+    }
+    if (!ok) {
+        return unexpected(Errc::Invalid, "bad selector: " + std::string(selector));
+    }
+    return ascii_lowercase(selector);
+}
+
+// The TXT record text of a stored key, from its private half.
+Result<std::string> key_record_of(const store::DkimKeyRecord& record)
+{
+    Result<auth::dkim::PrivateKey> key = auth::dkim::load_private_key(record.private_pem);
+    HARBOR_TRY(key);
+    return auth::dkim::format_key_record(*key);
+}
+
+std::string record_name(const store::DkimKeyRecord& record)
+{
+    return record.selector + "._domainkey." + record.domain;
+}
+
+Result<std::string> local_domain(OpenDirectory& opened, std::string_view text)
+{
+    Result<std::string> domain = directory::normalize_domain(text);
+    HARBOR_TRY(domain);
+    Result<store::Domain> found = opened.store->find_domain(*domain);
+    if (!found && found.error().code == Errc::NotFound) {
+        return unexpected(Errc::NotFound, "not a local domain: " + *domain);
+    }
+    HARBOR_TRY(found);
+    return domain;
+}
+
+}  // namespace
+
+void add_dkim_commands(CLI::App& app, Context& context)
+{
+    auto* dkim = app.add_subcommand("dkim", "DKIM signing keys of local domains");
+    dkim->require_subcommand(1);
+
+    struct KeygenOptions {
+        std::string domain;
+        std::string selector;
+        std::string algorithm = "rsa";
+        bool inactive = false;
+    };
+    auto keygen_options = std::make_shared<KeygenOptions>();
+    auto* keygen = dkim->add_subcommand(
+        "keygen", "make a signing key for a local domain and print the DNS record to publish");
+    keygen->add_option("DOMAIN", keygen_options->domain, "a local domain")->required();
+    keygen->add_option("--selector", keygen_options->selector,
+                       "the selector (default harbor-YYYYMMDD)");
+    keygen
+        ->add_option("--algorithm", keygen_options->algorithm,
+                     "rsa (2048 bits, RFC 8301) or ed25519 (RFC 8463)")
+        ->check(CLI::IsMember({"rsa", "ed25519"}))
+        ->capture_default_str();
+    keygen->add_flag("--inactive", keygen_options->inactive,
+                     "keep signing with the current key until `harbor dkim activate`");
+    keygen->callback([&context, keygen_options] {
+        context.run_with_store([&](OpenDirectory& opened) -> Result<void> {
+            auto domain = local_domain(opened, keygen_options->domain);
+            HARBOR_TRY(domain);
+            const std::time_t now = std::time(nullptr);
+            auto selector =
+                check_selector(keygen_options->selector.empty() ? default_selector(now)
+                                                                : keygen_options->selector);
+            HARBOR_TRY(selector);
+            const bool ed25519 = keygen_options->algorithm == "ed25519";
+            auto generated = auth::dkim::generate_key(ed25519 ? auth::dkim::KeyType::Ed25519
+                                                              : auth::dkim::KeyType::Rsa);
+            HARBOR_TRY(generated);
+            store::DkimKeyRecord record{*domain,
+                                        *selector,
+                                        ed25519 ? "ed25519-sha256" : "rsa-sha256",
+                                        generated->private_key_pem,
+                                        static_cast<std::int64_t>(now),
+                                        !keygen_options->inactive};
+            HARBOR_TRY(opened.store->add_dkim_key(record));
+            std::cout << format_zone_txt(record_name(record), generated->key_record) << "\n";
+            return ok();
+        });
+    });
+
+    struct ListOptions {
+        std::string domain;
+        bool json = false;
+    };
+    auto list_options = std::make_shared<ListOptions>();
+    auto* list = dkim->add_subcommand("list", "list the keys and their DNS records");
+    list->add_option("DOMAIN", list_options->domain, "only this domain");
+    list->add_flag("--json", list_options->json, "print JSON instead of text");
+    list->callback([&context, list_options] {
+        context.run_with_store([&](OpenDirectory& opened) -> Result<void> {
+            std::string domain;
+            if (!list_options->domain.empty()) {
+                auto normalized = directory::normalize_domain(list_options->domain);
+                HARBOR_TRY(normalized);
+                domain = *normalized;
+            }
+            auto keys = opened.store->list_dkim_keys(domain);
+            HARBOR_TRY(keys);
+            nlohmann::json listing = nlohmann::json::array();
+            for (const store::DkimKeyRecord& key : *keys) {
+                auto record = key_record_of(key);
+                HARBOR_TRY(record);
+                if (list_options->json) {
+                    listing.push_back({{"domain", key.domain},
+                                       {"selector", key.selector},
+                                       {"algorithm", key.algorithm},
+                                       {"active", key.active},
+                                       {"created", format_utc(key.created)},
+                                       {"name", record_name(key)},
+                                       {"txt", *record}});
+                    continue;
+                }
+                std::cout << key.domain << " " << key.selector << " " << key.algorithm
+                          << (key.active ? " active" : " inactive") << " created "
+                          << format_utc(key.created) << "\n  "
+                          << format_zone_txt(record_name(key), *record) << "\n";
+            }
+            if (list_options->json) {
+                std::cout << format_json(listing) << "\n";
+            }
+            return ok();
+        });
+    });
+
+    struct KeyName {
+        std::string domain;
+        std::string selector;
+    };
+    auto activated = std::make_shared<KeyName>();
+    auto* activate = dkim->add_subcommand("activate", "sign with this key from now on");
+    activate->add_option("DOMAIN", activated->domain, "a local domain")->required();
+    activate->add_option("SELECTOR", activated->selector, "the key's selector")->required();
+    activate->callback([&context, activated] {
+        context.run_with_store([&](OpenDirectory& opened) -> Result<void> {
+            auto domain = directory::normalize_domain(activated->domain);
+            HARBOR_TRY(domain);
+            return opened.store->activate_dkim_key(*domain, ascii_lowercase(activated->selector));
+        });
+    });
+
+    auto removed = std::make_shared<KeyName>();
+    auto* remove = dkim->add_subcommand("remove", "forget a key (unpublish its record first)");
+    remove->add_option("DOMAIN", removed->domain, "a local domain")->required();
+    remove->add_option("SELECTOR", removed->selector, "the key's selector")->required();
+    remove->callback([&context, removed] {
+        context.run_with_store([&](OpenDirectory& opened) -> Result<void> {
+            auto domain = directory::normalize_domain(removed->domain);
+            HARBOR_TRY(domain);
+            return opened.store->remove_dkim_key(*domain, ascii_lowercase(removed->selector));
+        });
+    });
+}
+
+}  // namespace harbor::cli

@@ -1,0 +1,70 @@
+// Mail from our own users and networks (submission, relay_networks): the DKIM signature of the
+// From: domain's active key (`harbor dkim`; RFC 6376 §5), added above our Received field. A
+// domain without a key, or a message without one From: address, leaves unsigned, as does a
+// failure to sign: the message still goes, and the log says why.
+#include "auth/dkim/sign.hpp"
+#include "core/ascii.hpp"
+#include "core/log.hpp"
+#include "mime/envelope.hpp"
+#include "mime/header.hpp"
+#include "smtp/server/session_state.hpp"
+
+namespace harbor::smtp::server {
+namespace {
+
+// The active key of `domain`, or nothing (none, or the store could not say).
+std::optional<auth::dkim::SigningKey> signing_key(store::Store& store, const std::string& domain)
+{
+    Result<std::vector<store::DkimKeyRecord>> keys = store.list_dkim_keys(domain);
+    if (!keys) {
+        return std::nullopt;
+    }
+    for (const store::DkimKeyRecord& record : *keys) {
+        if (!record.active) {
+            continue;
+        }
+        Result<auth::dkim::PrivateKey> key = auth::dkim::load_private_key(record.private_pem);
+        if (!key) {
+            log::error("smtp.dkim.bad_key", {{"domain", domain},
+                                             {"selector", record.selector},
+                                             {"error", key.error().to_string()}});
+            return std::nullopt;
+        }
+        const auto algorithm = record.algorithm == "ed25519-sha256"
+                                   ? auth::dkim::Algorithm::Ed25519Sha256
+                                   : auth::dkim::Algorithm::RsaSha256;
+        return auth::dkim::SigningKey{record.domain, record.selector, std::move(*key), algorithm};
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+Result<Spooled> Session::sign_outgoing(SpoolFile& spool, Spooled spooled) const
+{
+    Result<SpooledBytes> view = SpooledBytes::open(spooled);
+    HARBOR_TRY(view);
+    const std::string_view bytes = view->bytes();
+    const std::string_view message = bytes.substr(std::min(received_length_, bytes.size()));
+    const mime::HeaderBlock header =
+        mime::parse_header_block(message, 0, handler_.settings().message_limits);
+    const mime::Envelope envelope = mime::read_envelope(header.fields);
+    if (envelope.from.addresses.size() != 1 || envelope.from.addresses[0].domain.empty()) {
+        return spooled;
+    }
+    const std::string domain = ascii_lowercase(envelope.from.addresses[0].domain);
+    std::optional<auth::dkim::SigningKey> key = signing_key(handler_.store(), domain);
+    if (!key) {
+        return spooled;
+    }
+    Result<std::string> signature = auth::dkim::sign_message(message, *key);
+    if (!signature) {
+        log::warn(
+            "smtp.dkim.not_signed",
+            {{"cid", context_.cid}, {"domain", domain}, {"error", signature.error().to_string()}});
+        return spooled;
+    }
+    return respool(spool, handler_.settings().spool_dir, {*signature, bytes});
+}
+
+}  // namespace harbor::smtp::server
