@@ -2,39 +2,15 @@
 // SECURITY: one TXT query per call; the answer's records are parsed under KeyRecordLimits.
 #include "auth/dkim/key_lookup.hpp"
 
+#include "dns/names.hpp"
+
 namespace harbor::auth::dkim {
-
-namespace {
-
-constexpr std::size_t max_name_octets = 253;  // RFC 1035 §3.1 (255 in wire form)
-constexpr std::size_t max_label_octets = 63;  // RFC 1035 §2.3.4
-
-bool queryable(std::string_view name)
-{
-    if (name.empty() || name.size() > max_name_octets) {
-        return false;
-    }
-    std::size_t start = 0;
-    while (start <= name.size()) {
-        std::size_t dot = name.find('.', start);
-        if (dot == std::string_view::npos) {
-            dot = name.size();
-        }
-        if (dot == start || dot - start > max_label_octets) {
-            return false;
-        }
-        start = dot + 1;
-    }
-    return true;
-}
-
-}  // namespace
 
 boost::asio::awaitable<KeyLookup> lookup_key(dns::Lookups& dns, std::string name,
                                              KeyRecordLimits limits)
 {
     KeyLookup out;
-    if (!queryable(name)) {
+    if (!dns::is_queryable_name(name)) {
         out.reason = "no key for signature: " + name + " is not a DNS name";
         co_return out;
     }

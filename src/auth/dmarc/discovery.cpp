@@ -4,33 +4,13 @@
 
 #include <vector>
 
+#include "dns/names.hpp"
+
 namespace harbor::auth::dmarc {
 
 namespace asio = boost::asio;
 
 namespace {
-
-constexpr std::size_t max_name_octets = 253;  // RFC 1035 §3.1 (255 in wire form)
-constexpr std::size_t max_label_octets = 63;  // RFC 1035 §2.3.4
-
-bool queryable(std::string_view name)
-{
-    if (name.size() > max_name_octets) {
-        return false;
-    }
-    std::size_t start = 0;
-    while (start <= name.size()) {
-        std::size_t dot = name.find('.', start);
-        if (dot == std::string_view::npos) {
-            dot = name.size();
-        }
-        if (dot - start > max_label_octets) {
-            return false;
-        }
-        start = dot + 1;
-    }
-    return true;
-}
 
 struct NameAnswer {
     bool failed = false;
@@ -44,7 +24,7 @@ asio::awaitable<NameAnswer> dmarc_records(dns::Lookups& dns, const std::string& 
 {
     NameAnswer out;
     std::string name = "_dmarc." + domain;
-    if (!queryable(name)) {
+    if (!dns::is_queryable_name(name)) {
         co_return out;  // no such name can exist, so it has no record
     }
     Result<dns::AnswerTxt> answer = co_await dns.txt(std::move(name));

@@ -5,6 +5,7 @@
 #include "auth/spf/check_host.hpp"
 #include "auth/spf/evaluation.hpp"
 #include "core/ascii.hpp"
+#include "dns/names.hpp"
 
 namespace harbor::auth::spf::detail {
 
@@ -73,22 +74,7 @@ bool contains_exactly(const HostAddresses& found, const asio::ip::address& ip)
 
 bool valid_target_name(std::string_view name)
 {
-    if (name.empty() || name.size() > 253) {
-        return false;
-    }
-    std::size_t start = 0;
-    while (start <= name.size()) {
-        std::size_t dot = name.find('.', start);
-        if (dot == std::string_view::npos) {
-            dot = name.size();
-        }
-        const std::size_t length = dot - start;
-        if (length == 0 || length > 63) {
-            return false;
-        }
-        start = dot + 1;
-    }
-    return true;
+    return dns::is_queryable_name(name);
 }
 
 bool in_network(const asio::ip::address& ip, const asio::ip::address& network, unsigned prefix)

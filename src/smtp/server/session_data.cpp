@@ -232,47 +232,24 @@ Awaitable<bool> Session::finish_message(SpoolFile spool, const DataResult& resul
         reply(storage_failure());
         co_return true;
     }
-    if (submission()) {
-        std::function<Result<Parsed<Spooled>>()> check = [this, &spool,
-                                                          spooled = std::move(*message)] {
-            return Result<Parsed<Spooled>>(check_submission(spool, spooled));
+    // Plain mail from outside with no checks configured needs nothing more: no thread hop.
+    if (submission() || transaction_->auth.checked() || may_relay()) {
+        std::function<Result<Parsed<Spooled>>()> prepare = [this, &spool,
+                                                            spooled = std::move(*message)] {
+            return Result<Parsed<Spooled>>(prepare_message(spool, spooled));
         };
-        Result<Parsed<Spooled>> result_of_check =
-            co_await store::off_io_thread(handler_.blocking().lookups, std::move(check));
-        Parsed<Spooled>& checked = *result_of_check;  // check_submission reports its failures
-        if (!checked) {
+        Result<Parsed<Spooled>> result_of_prepare =
+            co_await store::off_io_thread(handler_.blocking().lookups, std::move(prepare));
+        Parsed<Spooled>& prepared = *result_of_prepare;  // prepare_message reports failures
+        if (!prepared) {
             reset_transaction();
-            reply(checked.error());
-            co_return count_error();
-        }
-        message = std::move(*checked);
-    } else if (transaction_->auth.checked()) {
-        std::function<Result<Spooled>()> strip = [this, &spool, spooled = std::move(*message)] {
-            return strip_forged_results(spool, spooled);
-        };
-        Result<Spooled> stripped =
-            co_await store::off_io_thread(handler_.blocking().lookups, std::move(strip));
-        if (!stripped) {
-            log::error("smtp.spool.failed",
-                       {{"cid", context_.cid}, {"error", stripped.error().to_string()}});
-            reset_transaction();
-            reply(storage_failure());
+            reply(prepared.error());
+            if (prepared.error().code >= 500) {
+                co_return count_error();
+            }
             co_return true;
         }
-        message = std::move(*stripped);
-    }
-    if (submission() || may_relay()) {
-        std::function<Result<Spooled>()> sign = [this, &spool, spooled = std::move(*message)] {
-            return sign_outgoing(spool, spooled);
-        };
-        message = co_await store::off_io_thread(handler_.blocking().lookups, std::move(sign));
-        if (!message) {
-            log::error("smtp.spool.failed",
-                       {{"cid", context_.cid}, {"error", message.error().to_string()}});
-            reset_transaction();
-            reply(storage_failure());
-            co_return true;
-        }
+        message = std::move(*prepared);
     }
     const Reply outcome = co_await deliver(std::move(*message), id);
     if (outcome.code == 250) {
@@ -281,6 +258,30 @@ Awaitable<bool> Session::finish_message(SpoolFile spool, const DataResult& resul
     reset_transaction();
     reply(outcome);
     co_return true;
+}
+
+Parsed<Spooled> Session::prepare_message(SpoolFile& spool, Spooled spooled) const
+{
+    // Each step rewrites the spool file only when it changes something.
+    Result<Spooled> message = std::move(spooled);
+    if (submission()) {
+        Parsed<Spooled> checked = check_submission(spool, std::move(*message));
+        if (!checked) {
+            return checked;
+        }
+        message = std::move(*checked);
+    } else if (transaction_->auth.checked()) {
+        message = strip_forged_results(spool, std::move(*message));
+    }
+    if (message && (submission() || may_relay())) {
+        message = sign_outgoing(spool, std::move(*message));
+    }
+    if (!message) {
+        log::error("smtp.spool.failed",
+                   {{"cid", context_.cid}, {"error", message.error().to_string()}});
+        return storage_failure();
+    }
+    return std::move(*message);
 }
 
 store::DeliverRequest Session::delivery_request(const Spooled& message) const

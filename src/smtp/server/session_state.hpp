@@ -92,6 +92,11 @@ private:
     void reset_transaction();
     net::Awaitable<bool> on_auth(const Command& command);
 
+    // After the data, off the io thread: submission's checks and added fields, forged
+    // Authentication-Results removed from mail from outside, the DKIM signature of mail from
+    // our users and networks. A refusal or storage failure is the reply to send.
+    Parsed<Spooled> prepare_message(SpoolFile& spool, Spooled spooled) const;
+
     // Mail from outside (session_inbound.cpp): the message without the Authentication-Results
     // fields that claim our authserv-id. Blocking (file reads): called through off_io_thread.
     Result<Spooled> strip_forged_results(SpoolFile& spool, Spooled spooled) const;
