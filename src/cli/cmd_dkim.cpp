@@ -1,16 +1,18 @@
 // `harbor dkim keygen|list|activate|remove`: the DKIM signing keys of local domains (RFC 6376
 // §3.6). A key is made here, kept in the store, and its public half printed as the TXT record
-// to publish at <selector>._domainkey.<domain>. Rotation: `keygen --inactive` with a new
-// selector, publish its record, `activate` it once DNS has it, and `remove` the old key when
-// mail signed with it can no longer be in transit (a few days).
+// to publish at <selector>._domainkey.<domain>. A domain's first key signs at once. Rotation: a
+// second `keygen` makes a key that does not sign yet; publish its record, `activate` it once DNS
+// has it, and `remove` the old key when mail signed with it can no longer be in transit.
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <ctime>
 #include <iostream>
 #include <memory>
 
 #include "auth/dkim/crypto.hpp"
+#include "auth/dkim/signature.hpp"
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
 #include "cli/format.hpp"
@@ -30,28 +32,13 @@ std::string default_selector(std::time_t now)
     return text;
 }
 
-// A selector is one or more DNS labels (RFC 6376 §3.1): letters, digits, '-', '.'.
+// A selector is one or more DNS labels (RFC 6376 §3.1), kept in lower case.
 Result<std::string> check_selector(std::string_view selector)
 {
-    bool ok = !selector.empty() && selector.size() <= 63 && selector.front() != '-' &&
-              selector.front() != '.' && selector.back() != '.' && selector.back() != '-';
-    for (const char c : selector) {
-        const bool ldh = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                         (c >= '0' && c <= '9') || c == '-' || c == '.';
-        ok = ok && ldh;
-    }
-    if (!ok) {
+    if (!auth::dkim::is_dns_name(selector, 1)) {
         return unexpected(Errc::Invalid, "bad selector: " + std::string(selector));
     }
     return ascii_lowercase(selector);
-}
-
-// The TXT record text of a stored key, from its private half.
-Result<std::string> key_record_of(const store::DkimKeyRecord& record)
-{
-    Result<auth::dkim::PrivateKey> key = auth::dkim::load_private_key(record.private_pem);
-    HARBOR_TRY(key);
-    return auth::dkim::format_key_record(*key);
 }
 
 std::string record_name(const store::DkimKeyRecord& record)
@@ -82,7 +69,7 @@ void add_dkim_commands(CLI::App& app, Context& context)
         std::string domain;
         std::string selector;
         std::string algorithm = "rsa";
-        bool inactive = false;
+        bool activate = false;
     };
     auto keygen_options = std::make_shared<KeygenOptions>();
     auto* keygen = dkim->add_subcommand(
@@ -95,8 +82,9 @@ void add_dkim_commands(CLI::App& app, Context& context)
                      "rsa (2048 bits, RFC 8301) or ed25519 (RFC 8463)")
         ->check(CLI::IsMember({"rsa", "ed25519"}))
         ->capture_default_str();
-    keygen->add_flag("--inactive", keygen_options->inactive,
-                     "keep signing with the current key until `harbor dkim activate`");
+    keygen->add_flag("--activate", keygen_options->activate,
+                     "sign with the new key at once, even if the domain has one (its record must "
+                     "be published already)");
     keygen->callback([&context, keygen_options] {
         context.run_with_store([&](OpenDirectory& opened) -> Result<void> {
             auto domain = local_domain(opened, keygen_options->domain);
@@ -110,14 +98,26 @@ void add_dkim_commands(CLI::App& app, Context& context)
             auto generated = auth::dkim::generate_key(ed25519 ? auth::dkim::KeyType::Ed25519
                                                               : auth::dkim::KeyType::Rsa);
             HARBOR_TRY(generated);
+            // The domain's first key signs at once; a later one waits for `activate`, so
+            // that nothing is signed with a key whose record is not in DNS yet.
+            auto existing = opened.store->list_dkim_keys(*domain);
+            HARBOR_TRY(existing);
+            const bool has_active = std::any_of(existing->begin(), existing->end(),
+                                                [](const auto& key) { return key.active; });
+            const bool active = keygen_options->activate || !has_active;
             store::DkimKeyRecord record{*domain,
                                         *selector,
                                         ed25519 ? "ed25519-sha256" : "rsa-sha256",
                                         generated->private_key_pem,
                                         static_cast<std::int64_t>(now),
-                                        !keygen_options->inactive};
+                                        active};
             HARBOR_TRY(opened.store->add_dkim_key(record));
             std::cout << format_zone_txt(record_name(record), generated->key_record) << "\n";
+            if (!active) {
+                std::cout << "; not signing yet: publish the record above, then\n; harbor dkim "
+                             "activate "
+                          << record.domain << " " << record.selector << "\n";
+            }
             return ok();
         });
     });
@@ -142,7 +142,7 @@ void add_dkim_commands(CLI::App& app, Context& context)
             HARBOR_TRY(keys);
             nlohmann::json listing = nlohmann::json::array();
             for (const store::DkimKeyRecord& key : *keys) {
-                auto record = key_record_of(key);
+                auto record = auth::dkim::key_record_from_private(key.private_pem);
                 HARBOR_TRY(record);
                 if (list_options->json) {
                     listing.push_back({{"domain", key.domain},

@@ -49,9 +49,7 @@ Result<std::vector<DnsRecord>> records_for(OpenDirectory& opened, const std::str
     Result<std::vector<store::DkimKeyRecord>> keys = opened.store->list_dkim_keys(domain);
     HARBOR_TRY(keys);
     for (const store::DkimKeyRecord& key : *keys) {
-        Result<auth::dkim::PrivateKey> private_key = auth::dkim::load_private_key(key.private_pem);
-        HARBOR_TRY(private_key);
-        Result<std::string> text = auth::dkim::format_key_record(*private_key);
+        Result<std::string> text = auth::dkim::key_record_from_private(key.private_pem);
         HARBOR_TRY(text);
         records.push_back(
             {key.selector + "._domainkey." + domain, "TXT", *text,

@@ -30,7 +30,9 @@ Result<void> serve_config(const std::string& file)
     auto protocols = server::make_protocol_handlers(*config);
     HARBOR_TRY(protocols);
     server::Server daemon(std::move(*config), std::move(protocols->handlers));
-    return daemon.run();
+    Result<void> ran = daemon.run();
+    protocols->stop_lookups();
+    return ran;
 }
 
 }  // namespace

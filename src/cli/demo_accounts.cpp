@@ -56,9 +56,7 @@ Result<server::DemoDkim> demo_dkim_key(store::Store& store, const std::string& d
     HARBOR_TRY(keys);
     for (const store::DkimKeyRecord& key : *keys) {
         if (key.active) {
-            auto loaded = auth::dkim::load_private_key(key.private_pem);
-            HARBOR_TRY(loaded);
-            auto txt = auth::dkim::format_key_record(*loaded);
+            auto txt = auth::dkim::key_record_from_private(key.private_pem);
             HARBOR_TRY(txt);
             return server::DemoDkim{key.selector, domain, std::move(*txt)};
         }

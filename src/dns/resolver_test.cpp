@@ -283,13 +283,15 @@ TEST_F(ResolverTest, ConcurrentLookupsFromTwoThreadsResumeOnTheirOwnExecutors)
 // through the dns::Lookups interface.
 TEST_F(ResolverTest, AResolverThreadAnswersLookupsFromOtherExecutors)
 {
+    // `home` outlives the resolver thread, which may still let go of home's executor after
+    // the answer resumed the coroutine (as the server's io threads outlive its ResolverThread).
+    asio::io_context home;
     ResolverSettings settings;
     settings.forwarders = {server_->forwarder()};
     auto started = ResolverThread::start(settings);
     ASSERT_TRUE(started) << started.error().to_string();
     Lookups& lookups = (*started)->lookups();
 
-    asio::io_context home;
     bool resumed_at_home = false;
     auto ask = [&]() -> asio::awaitable<std::size_t> {
         Result<AnswerMx> mx = co_await lookups.mx("harbor.example");

@@ -8,6 +8,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/address.hpp>
 
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -20,6 +21,9 @@ namespace harbor::filter {
 struct MailAuthSettings {
     std::string authserv_id;       // this server's name, first in Authentication-Results
     bool reject_spf_fail = false;  // an SPF fail of the MAIL FROM identity: 550 5.7.23
+    // No DNS query starts after this long (RFC 7208 §4.6.4: "at least 20 seconds"), so a
+    // slow zone holds a session for this plus one query timeout at most; then temperror.
+    std::chrono::seconds spf_time_limit{20};
 };
 
 // What the checks of one transaction found; empty parts were not checked.

@@ -147,6 +147,13 @@ std::string unfold(std::string_view value)
     return out;
 }
 
+std::size_t count_fields(const std::vector<HeaderField>& fields, std::string_view name)
+{
+    return static_cast<std::size_t>(
+        std::count_if(fields.begin(), fields.end(),
+                      [name](const HeaderField& field) { return iequals(field.name, name); }));
+}
+
 const HeaderField* find_field(const std::vector<HeaderField>& fields, std::string_view name)
 {
     for (const HeaderField& field : fields) {

@@ -58,6 +58,8 @@ std::string unfold(std::string_view value);
 
 // The first field with this (case-insensitive) name, or nullptr.
 const HeaderField* find_field(const std::vector<HeaderField>& fields, std::string_view name);
+// How many fields have this (case-insensitive) name.
+std::size_t count_fields(const std::vector<HeaderField>& fields, std::string_view name);
 
 // ASCII case-insensitive equality for header and parameter names (core/ascii.hpp).
 using harbor::iequals;

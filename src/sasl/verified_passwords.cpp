@@ -20,6 +20,14 @@ VerifiedPasswords::VerifiedPasswords(std::chrono::seconds ttl, std::size_t capac
     }
 }
 
+VerifiedPasswords::~VerifiedPasswords()
+{
+    OPENSSL_cleanse(key_.data(), key_.size());
+    for (auto& [account, entry] : entries_) {
+        OPENSSL_cleanse(entry.tag.data(), entry.tag.size());
+    }
+}
+
 std::optional<VerifiedPasswords::Tag> VerifiedPasswords::tag_of(std::string_view phc,
                                                                 std::string_view password) const
 {
@@ -43,21 +51,23 @@ std::optional<VerifiedPasswords::Tag> VerifiedPasswords::tag_of(std::string_view
 bool VerifiedPasswords::recall(std::int64_t account, std::string_view phc,
                                std::string_view password, Clock::time_point now)
 {
-    const std::optional<Tag> tag = tag_of(phc, password);
+    std::optional<Tag> tag = tag_of(phc, password);
     if (!tag) {
         return false;
     }
-    std::lock_guard lock(mutex_);
-    auto found = entries_.find(account);
-    if (found == entries_.end()) {
-        return false;
+    bool same = false;
+    {
+        std::lock_guard lock(mutex_);
+        auto found = entries_.find(account);
+        if (found != entries_.end() && found->second.expires <= now) {
+            OPENSSL_cleanse(found->second.tag.data(), found->second.tag.size());
+            entries_.erase(found);
+        } else if (found != entries_.end()) {
+            same = CRYPTO_memcmp(found->second.tag.data(), tag->data(), tag->size()) == 0;
+        }
     }
-    if (found->second.expires <= now) {
-        OPENSSL_cleanse(found->second.tag.data(), found->second.tag.size());
-        entries_.erase(found);
-        return false;
-    }
-    return CRYPTO_memcmp(found->second.tag.data(), tag->data(), tag->size()) == 0;
+    OPENSSL_cleanse(tag->data(), tag->size());
+    return same;
 }
 
 void VerifiedPasswords::remember(std::int64_t account, std::string_view phc,
@@ -66,15 +76,18 @@ void VerifiedPasswords::remember(std::int64_t account, std::string_view phc,
     if (ttl_.count() <= 0 || capacity_ == 0) {
         return;
     }
-    const std::optional<Tag> tag = tag_of(phc, password);
+    std::optional<Tag> tag = tag_of(phc, password);
     if (!tag) {
         return;
     }
-    std::lock_guard lock(mutex_);
-    if (!entries_.contains(account)) {
-        make_room(now);
+    {
+        std::lock_guard lock(mutex_);
+        if (!entries_.contains(account)) {
+            make_room(now);
+        }
+        entries_[account] = Entry{*tag, now + ttl_};
     }
-    entries_[account] = Entry{*tag, now + ttl_};
+    OPENSSL_cleanse(tag->data(), tag->size());
 }
 
 void VerifiedPasswords::make_room(Clock::time_point now)
@@ -82,9 +95,17 @@ void VerifiedPasswords::make_room(Clock::time_point now)
     if (entries_.size() < capacity_) {
         return;
     }
-    std::erase_if(entries_, [now](const auto& entry) { return entry.second.expires <= now; });
+    for (auto entry = entries_.begin(); entry != entries_.end();) {
+        if (entry->second.expires > now) {
+            ++entry;
+            continue;
+        }
+        OPENSSL_cleanse(entry->second.tag.data(), entry->second.tag.size());
+        entry = entries_.erase(entry);
+    }
     if (entries_.size() >= capacity_) {
         // Full of live entries: drop one; its owner pays argon2 once more at worst.
+        OPENSSL_cleanse(entries_.begin()->second.tag.data(), entries_.begin()->second.tag.size());
         entries_.erase(entries_.begin());
     }
 }

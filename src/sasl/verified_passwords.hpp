@@ -26,6 +26,10 @@ public:
     // At most `capacity` accounts are kept, each for `ttl` after the argon2 check that put it
     // here (a hit does not extend it).
     VerifiedPasswords(std::chrono::seconds ttl, std::size_t capacity);
+    // Overwrites the key and every tag before the memory goes back.
+    ~VerifiedPasswords();
+    VerifiedPasswords(const VerifiedPasswords&) = delete;
+    VerifiedPasswords& operator=(const VerifiedPasswords&) = delete;
 
     // true if `password` is the one argon2 verified for `account` against `phc` within the ttl.
     bool recall(std::int64_t account, std::string_view phc, std::string_view password,

@@ -191,10 +191,12 @@ Result<void> run_demo(const DemoOptions& options, const DemoProvisioner& provisi
     if (!written) {
         server.request_stop();
         server.wait();
+        protocols->stop_lookups();
         return written;
     }
     print_summary(*config, installation->accounts, ports);
     server.wait();
+    protocols->stop_lookups();
     return ok();
 }
 

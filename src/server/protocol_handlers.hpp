@@ -36,6 +36,14 @@ struct ProtocolHandlers {
     std::unique_ptr<dns::ResolverThread> auth_dns;
     std::unique_ptr<filter::MailAuth> mail_auth;
     HandlerMap handlers;
+
+    // Call once the server's io threads have stopped and before its io_contexts go: the
+    // resolver thread may still be letting go of their executors after a last answer.
+    void stop_lookups()
+    {
+        mail_auth.reset();
+        auth_dns.reset();
+    }
 };
 
 // Opens the store under config.data_dir, builds one handler per protocol and starts the queue

@@ -168,8 +168,10 @@ class HarborCli(unittest.TestCase):
         printed = self.ok("dkim", "keygen", "Example.ORG", "--selector", "s1").strip()
         self.assertTrue(printed.startswith('s1._domainkey.example.org. IN TXT ( "v=DKIM1; k=rsa; p='),
                         printed)
-        self.ok("dkim", "keygen", "example.org", "--selector", "s2", "--algorithm", "ed25519",
-                "--inactive")
+        # A second key waits for `activate`: its record is not in DNS yet.
+        second = self.ok("dkim", "keygen", "example.org", "--selector", "s2", "--algorithm",
+                         "ed25519")
+        self.assertIn("; harbor dkim activate example.org s2\n", second)
         keys = json.loads(self.ok("dkim", "list", "--json"))
         self.assertEqual([(k["selector"], k["algorithm"], k["active"]) for k in keys],
                          [("s1", "rsa-sha256", True), ("s2", "ed25519-sha256", False)])
@@ -187,11 +189,16 @@ class HarborCli(unittest.TestCase):
         self.assertEqual([k["active"] for k in keys], [False, True])
         self.fails("dkim", "keygen", "example.org", "--selector", "s2", want="exists")
         self.fails("dkim", "keygen", "other.example", want="not a local domain: other.example")
-        self.fails("dkim", "keygen", "example.org", "--selector", "bad_selector", want="bad selector")
+        self.fails("dkim", "keygen", "example.org", "--selector", "bad/selector", want="bad selector")
+        self.fails("dkim", "keygen", "example.org", "--selector", "a..b", want="bad selector")
+        self.ok("dkim", "keygen", "example.org", "--selector", "s3", "--activate")
+        keys = json.loads(self.ok("dkim", "list", "example.org", "--json"))
+        self.assertEqual([(k["selector"], k["active"]) for k in keys],
+                         [("s1", False), ("s2", False), ("s3", True)])
         self.fails("dkim", "activate", "example.org", "s9", want="no DKIM key s9")
         self.ok("dkim", "remove", "example.org", "s1")
         self.fails("dkim", "remove", "example.org", "s1", want="no DKIM key s1")
-        self.assertEqual(len(json.loads(self.ok("dkim", "list", "--json"))), 1)
+        self.assertEqual(len(json.loads(self.ok("dkim", "list", "--json"))), 2)
 
     def test_dns_records_name_every_record_a_domain_needs(self):
         self.ok("domain", "add", "example.org")

@@ -290,6 +290,20 @@ class SubmissionTest(SmtpInteropCase):
         self.assertTrue(refused.exception.smtp_error.startswith(b"5.7.1"))
         self.assertNotIn(subject, self.subjects(alice))
 
+    def test_a_second_from_field_is_refused(self):
+        """RFC 5322 §3.6: one From. A second, someone else's, would escape the check and be
+        covered by our DKIM signature."""
+        alice, bob = self.address("alice"), self.address("bob")
+        subject = f"two-from-{token()}"
+        message = make_message(subject, alice, alice, extra=f"From: {bob}\r\n".encode())
+        client = self.submission()
+        with self.assertRaises(smtplib.SMTPDataError) as refused:
+            client.sendmail(alice, [alice], message)
+        self.assertEqual(refused.exception.smtp_code, 553)
+        self.assertEqual(refused.exception.smtp_error,
+                         b"5.7.1 Message has more than one From: field")
+        self.assertNotIn(subject, self.subjects(alice))
+
     def test_envelope_sender_of_another_account_is_refused(self):
         alice, bob = self.address("alice"), self.address("bob")
         message = make_message(f"spoof-env-{token()}", bob, alice)

@@ -278,4 +278,11 @@ Result<GeneratedKey> generate_key(KeyType type, unsigned rsa_bits)
     return GeneratedKey{std::move(*key), std::move(*pem), std::move(*record)};
 }
 
+Result<std::string> key_record_from_private(std::string_view text)
+{
+    Result<PrivateKey> key = load_private_key(text);
+    HARBOR_TRY(key);
+    return format_key_record(*key);
+}
+
 }  // namespace harbor::auth::dkim

@@ -68,6 +68,10 @@ Result<std::string> format_private_key_pem(const PrivateKey& key);
 // "v=DKIM1; k=ed25519; p=<32 octets>" (RFC 6376 §3.6.1, RFC 8463 §4.2).
 Result<std::string> format_key_record(const Key& key);
 
+// format_key_record of the key in a PEM (or Ed25519 seed) text: what a stored private key
+// publishes.
+Result<std::string> key_record_from_private(std::string_view text);
+
 struct GeneratedKey {
     PrivateKey key;
     std::string private_key_pem;  // PKCS #8

@@ -81,15 +81,6 @@ std::string encode_quoted_printable(std::string_view text)
     return out;
 }
 
-std::size_t count_fields(const std::vector<mime::HeaderField>& fields, std::string_view name)
-{
-    std::size_t count = 0;
-    for (const mime::HeaderField& field : fields) {
-        count += iequals(field.name, name) ? 1 : 0;
-    }
-    return count;
-}
-
 bool contains(const std::vector<std::string>& names, std::string_view name)
 {
     for (const std::string& candidate : names) {
@@ -117,7 +108,7 @@ std::vector<std::string> names_to_sign(const std::vector<mime::HeaderField>& fie
     }
     std::vector<std::string> out;
     for (const std::string& name : wanted) {
-        std::size_t times = count_fields(fields, name);
+        std::size_t times = mime::count_fields(fields, name);
         times += contains(options.oversigned, name) ? 1 : 0;
         for (std::size_t i = 0; i < times; ++i) {
             out.push_back(name);
@@ -174,7 +165,7 @@ Result<std::string> sign_message(std::string_view message, const SigningKey& key
         return unexpected(Errc::Limit,
                           "header block past " + std::string(mime::limit_name(header.truncated)));
     }
-    if (count_fields(header.fields, "from") == 0) {
+    if (mime::count_fields(header.fields, "from") == 0) {
         return unexpected(Errc::Invalid, "the message has no From field to sign (RFC 6376 §5.4)");
     }
     const std::string_view body =

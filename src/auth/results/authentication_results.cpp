@@ -1,20 +1,10 @@
 #include "auth/results/authentication_results.hpp"
 
 #include "core/ascii.hpp"
+#include "mime/token.hpp"
 
 namespace harbor::auth {
 namespace {
-
-// RFC 2045 §5.1 tspecials: a value containing one (or space, a control or non-ASCII) cannot
-// be a token.
-bool is_token_char(char c)
-{
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte <= 0x20 || byte >= 0x7f) {
-        return false;
-    }
-    return std::string_view("()<>@,;:\\\"/[]?=").find(c) == std::string_view::npos;
-}
 
 bool is_token(std::string_view text)
 {
@@ -22,7 +12,7 @@ bool is_token(std::string_view text)
         return false;
     }
     for (const char c : text) {
-        if (!is_token_char(c)) {
+        if (!mime::is_token_char(c)) {
             return false;
         }
     }
@@ -148,21 +138,43 @@ std::string authserv_id_of(std::string_view value)
         return id;
     }
     // A token; RFC 7001 and earlier servers also wrote dotted names, which are tokens too.
-    while (at < value.size() && is_token_char(value[at])) {
+    while (at < value.size() && mime::is_token_char(value[at])) {
         id += value[at++];
     }
     return id;
 }
 
-std::vector<const mime::HeaderField*> results_claiming(const std::vector<mime::HeaderField>& fields,
-                                                       std::string_view authserv_id)
+std::vector<FieldSpan> results_claiming(std::string_view message, std::string_view authserv_id)
 {
-    std::vector<const mime::HeaderField*> found;
-    for (const mime::HeaderField& field : fields) {
-        if (iequals(field.name, "Authentication-Results") &&
-            iequals(authserv_id_of(field.value), authserv_id)) {
-            found.push_back(&field);
+    constexpr std::string_view name = "Authentication-Results";
+    std::vector<FieldSpan> found;
+    std::size_t at = 0;
+    while (at < message.size()) {
+        // One field: its first line, then the continuation lines that start with WSP.
+        std::size_t end = message.find('\n', at);
+        end = end == std::string_view::npos ? message.size() : end + 1;
+        const std::string_view first = message.substr(at, end - at);
+        if (first == "\r\n" || first == "\n") {
+            break;  // the empty line ends the header
         }
+        while (end < message.size() && (message[end] == ' ' || message[end] == '\t')) {
+            const std::size_t next = message.find('\n', end);
+            end = next == std::string_view::npos ? message.size() : next + 1;
+        }
+        const std::size_t colon = first.find(':');
+        if (colon != std::string_view::npos) {
+            std::string_view field_name = first.substr(0, colon);
+            while (!field_name.empty() && (field_name.back() == ' ' || field_name.back() == '\t')) {
+                field_name.remove_suffix(1);  // RFC 5322 §4.5 obsolete WSP before the colon
+            }
+            if (iequals(field_name, name)) {
+                const std::string_view value = message.substr(at + colon + 1, end - at - colon - 1);
+                if (iequals(authserv_id_of(value), authserv_id)) {
+                    found.push_back({at, end - at});
+                }
+            }
+        }
+        at = end;
     }
     return found;
 }

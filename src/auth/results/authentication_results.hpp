@@ -3,11 +3,10 @@
 // fields that claim to come from us but arrive from outside, which must go (RFC 8601 §5).
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "mime/header.hpp"
 
 namespace harbor::auth {
 
@@ -38,9 +37,16 @@ std::string authentication_results_field(std::string_view authserv_id,
 // skipped, a quoted-string unquoted); empty if it has none.
 std::string authserv_id_of(std::string_view field_value);
 
-// The Authentication-Results fields among `fields` whose authserv-id is ours (compared without
-// regard to case): forged, or ours from an earlier pass, and in either case not to be trusted.
-std::vector<const mime::HeaderField*> results_claiming(const std::vector<mime::HeaderField>& fields,
-                                                       std::string_view authserv_id);
+// Where a header field lies in a message: offset of its name, length through its line end.
+struct FieldSpan {
+    std::size_t offset = 0;
+    std::size_t length = 0;
+};
+
+// The Authentication-Results fields of `message`'s header whose authserv-id is ours (compared
+// without regard to case): forged, or ours from an earlier pass, and in either case not to be
+// trusted. The whole header is scanned however many fields it has (no parser limit may hide
+// one), holding only the spans found; a field whose value cannot be read is kept.
+std::vector<FieldSpan> results_claiming(std::string_view message, std::string_view authserv_id);
 
 }  // namespace harbor::auth

@@ -4,8 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include "mime/header.hpp"
-
 namespace harbor::auth {
 namespace {
 
@@ -62,14 +60,30 @@ TEST(AuthenticationResults, FindsTheFieldsClaimingOurId)
         "Authentication-Results: mx.example.org.evil; dkim=pass\r\n"
         "Authentication-Results: other.example; dmarc=pass\r\n"
         "Subject: Authentication-Results: mx.example.org; none\r\n"
-        "\r\n";
-    const mime::HeaderBlock block = mime::parse_header_block(header, 0, mime::Limits{});
-    const std::vector<const mime::HeaderField*> ours =
-        results_claiming(block.fields, "mx.example.org");
-    ASSERT_EQ(ours.size(), 2u);
-    EXPECT_EQ(ours[0]->offset, 0u);
-    EXPECT_EQ(header.substr(ours[1]->offset, ours[1]->length),
+        "Authentication-Results \t:\r\n mx.example.org; dmarc=pass\r\n"
+        "\r\n"
+        "Authentication-Results: mx.example.org; in the body, not a field\r\n";
+    const std::vector<FieldSpan> ours = results_claiming(header, "mx.example.org");
+    ASSERT_EQ(ours.size(), 3u);
+    EXPECT_EQ(ours[0].offset, 0u);
+    EXPECT_EQ(header.substr(ours[1].offset, ours[1].length),
               "authentication-results: (forged) MX.EXAMPLE.ORG; dkim=pass\r\n");
+    EXPECT_EQ(header.substr(ours[2].offset, ours[2].length),
+              "Authentication-Results \t:\r\n mx.example.org; dmarc=pass\r\n");
+}
+
+TEST(AuthenticationResults, NoParserLimitHidesAForgedField)
+{
+    // Past any header-field limit of the MIME parser (1,000 fields): still found.
+    std::string header;
+    for (int i = 0; i < 5000; ++i) {
+        header += "X-a: b\r\n";
+    }
+    const std::size_t offset = header.size();
+    header += "Authentication-Results: mx.example.org; dkim=pass\r\n\r\nbody\r\n";
+    const std::vector<FieldSpan> ours = results_claiming(header, "mx.example.org");
+    ASSERT_EQ(ours.size(), 1u);
+    EXPECT_EQ(ours[0].offset, offset);
 }
 
 }  // namespace

@@ -2,7 +2,6 @@
 // (RFC 7208 through filter::MailAuth) and, after DATA, the Authentication-Results fields that
 // claim our authserv-id removed, so that only ours is believed (RFC 8601 §5).
 #include "core/log.hpp"
-#include "mime/header.hpp"
 #include "smtp/server/session_state.hpp"
 
 namespace harbor::smtp::server {
@@ -46,20 +45,18 @@ Result<Spooled> Session::strip_forged_results(SpoolFile& spool, Spooled spooled)
     const std::string_view bytes = view->bytes();
     const std::size_t start = std::min(received_length_, bytes.size());
     const std::string_view message = bytes.substr(start);
-    const mime::HeaderBlock header =
-        mime::parse_header_block(message, start, handler_.settings().message_limits);
-    const std::vector<const mime::HeaderField*> forged = auth::results_claiming(
-        header.fields, handler_.settings().mail_auth->settings().authserv_id);
+    const std::vector<auth::FieldSpan> forged =
+        auth::results_claiming(message, handler_.settings().mail_auth->settings().authserv_id);
     if (forged.empty()) {
         return spooled;
     }
     log::info("smtp.forged_results_removed", {{"cid", context_.cid}, {"fields", forged.size()}});
-    // What lies between the fields that go, in order (fields come in message order).
-    std::string kept;
-    std::size_t at = 0;
-    for (const mime::HeaderField* field : forged) {
-        kept.append(bytes.substr(at, field->offset - at));
-        at = field->offset + field->length;
+    // What lies between the fields that go, in order (spans are relative to `message`).
+    std::string kept(bytes.substr(0, start));
+    std::size_t at = start;
+    for (const auth::FieldSpan& field : forged) {
+        kept.append(bytes.substr(at, start + field.offset - at));
+        at = start + field.offset + field.length;
     }
     return respool(spool, handler_.settings().spool_dir, {kept, bytes.substr(at)});
 }

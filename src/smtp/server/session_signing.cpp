@@ -3,7 +3,7 @@
 // domain without a key, or a message without one From: address, leaves unsigned, as does a
 // failure to sign: the message still goes, and the log says why.
 #include "auth/dkim/sign.hpp"
-#include "core/ascii.hpp"
+#include "core/idna.hpp"
 #include "core/log.hpp"
 #include "mime/envelope.hpp"
 #include "mime/header.hpp"
@@ -48,12 +48,17 @@ Result<Spooled> Session::sign_outgoing(SpoolFile& spool, Spooled spooled) const
     const std::string_view message = bytes.substr(std::min(received_length_, bytes.size()));
     const mime::HeaderBlock header =
         mime::parse_header_block(message, 0, handler_.settings().message_limits);
+    // One From field with one address, all of the header read: else whose domain would sign?
     const mime::Envelope envelope = mime::read_envelope(header.fields);
-    if (envelope.from.addresses.size() != 1 || envelope.from.addresses[0].domain.empty()) {
+    if (header.truncated != mime::Limit::None || mime::count_fields(header.fields, "From") != 1 ||
+        envelope.from.addresses.size() != 1 || envelope.from.addresses[0].domain.empty()) {
         return spooled;
     }
-    const std::string domain = ascii_lowercase(envelope.from.addresses[0].domain);
-    std::optional<auth::dkim::SigningKey> key = signing_key(handler_.store(), domain);
+    Result<std::string> domain = idna_to_ascii(envelope.from.addresses[0].domain);
+    if (!domain) {
+        return spooled;
+    }
+    std::optional<auth::dkim::SigningKey> key = signing_key(handler_.store(), *domain);
     if (!key) {
         return spooled;
     }
@@ -61,7 +66,7 @@ Result<Spooled> Session::sign_outgoing(SpoolFile& spool, Spooled spooled) const
     if (!signature) {
         log::warn(
             "smtp.dkim.not_signed",
-            {{"cid", context_.cid}, {"domain", domain}, {"error", signature.error().to_string()}});
+            {{"cid", context_.cid}, {"domain", *domain}, {"error", signature.error().to_string()}});
         return spooled;
     }
     return respool(spool, handler_.settings().spool_dir, {*signature, bytes});

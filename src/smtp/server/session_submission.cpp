@@ -52,6 +52,11 @@ Parsed<Spooled> Session::check_submission(SpoolFile& spool, Spooled spooled) con
     const mime::Message parsed =
         mime::parse_message(message, handler_.settings().message_limits);
     const mime::Envelope envelope = mime::read_envelope(parsed.root.fields);
+    // RFC 5322 §3.6: exactly one From field. A second one would not be checked below, yet be
+    // covered by our DKIM signature (RFC 7489 §6.6.1).
+    if (mime::count_fields(parsed.root.fields, "From") > 1) {
+        return not_owned("Message has more than one From: field");
+    }
     if (envelope.from.addresses.empty()) {
         return not_owned("Message has no From: address");
     }

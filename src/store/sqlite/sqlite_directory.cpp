@@ -165,6 +165,10 @@ Result<void> SqliteStore::remove_domain(std::string_view name)
             return unexpected(Errc::Exists,
                               "domain " + name + " still has accounts, aliases or groups");
         }
+        // Its DKIM keys go with it: nothing may be signed for a domain that is not ours.
+        Result<Statement> keys = ctx.db.prepare("DELETE FROM dkim_keys WHERE domain = ?");
+        HARBOR_TRY(keys);
+        HARBOR_TRY(keys->bind(1, name).run());
         Result<Statement> del = ctx.db.prepare("DELETE FROM domains WHERE id = ?");
         HARBOR_TRY(del);
         return change_one(ctx.db, del->bind(1, id->value), "no domain " + name);

@@ -48,8 +48,13 @@ TEST_F(SqliteDirectory, DomainsCreateFindListRemove)
     EXPECT_EQ((*all)[0].name, "example.net");
     EXPECT_EQ((*all)[1].name, "example.org");
 
+    // The domain's DKIM keys go with it; another domain's stay.
+    ASSERT_TRUE(store_->add_dkim_key({"example.net", "s1", "rsa-sha256", "PEM", 100, true}));
+    ASSERT_TRUE(store_->add_dkim_key({"example.org", "s1", "rsa-sha256", "PEM", 100, true}));
     ASSERT_TRUE(store_->remove_domain("example.net"));
     expect_error(store_->find_domain("example.net"), Errc::NotFound, "after remove");
+    EXPECT_TRUE(store_->list_dkim_keys("example.net")->empty());
+    EXPECT_EQ(store_->list_dkim_keys("")->size(), 1u);
 }
 
 TEST(Credentials, ForgetReleasesBothSecrets)
