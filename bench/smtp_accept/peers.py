@@ -76,6 +76,10 @@ class HarborPeer:
             "[log]",
             'level = "warn"',
             "",
+            # Like the Postfix peer, which runs no SPF, DKIM or DMARC checks.
+            "[auth]",
+            "inbound_checks = false",
+            "",
             "[[listener]]",
             'protocol = "smtp"',
             'address = "127.0.0.1"',

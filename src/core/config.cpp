@@ -364,7 +364,8 @@ Result<Config> parse_config(std::string_view text, const std::filesystem::path& 
     auto auth = get_table(report, root, "auth");
     HARBOR_TRY(auth);
     if (*auth != nullptr) {
-        HARBOR_TRY(check_keys(report, **auth, "auth", {"inbound_checks", "spf_reject_fail"}));
+        HARBOR_TRY(check_keys(report, **auth, "auth",
+                              {"inbound_checks", "spf_reject_fail", "dmarc_reject"}));
         auto checks = get_bool(report, **auth, "inbound_checks", "auth.inbound_checks",
                                config.auth.inbound_checks);
         HARBOR_TRY(checks);
@@ -373,6 +374,10 @@ Result<Config> parse_config(std::string_view text, const std::filesystem::path& 
                                config.auth.spf_reject_fail);
         HARBOR_TRY(reject);
         config.auth.spf_reject_fail = *reject;
+        auto dmarc =
+            get_bool(report, **auth, "dmarc_reject", "auth.dmarc_reject", config.auth.dmarc_reject);
+        HARBOR_TRY(dmarc);
+        config.auth.dmarc_reject = *dmarc;
     }
 
     if (const toml::node* node = root.get("listener")) {

@@ -120,12 +120,15 @@ struct LoginConfig {
     std::uint32_t password_cache_s = 900;
 };
 
-// [auth]: mail authentication of mail from outside (SPF; DKIM, DMARC and ARC to come).
+// [auth]: mail authentication of mail from outside (SPF, DKIM, DMARC; ARC to come).
 struct AuthConfig {
     // Run the checks on mail from clients that neither authenticated nor are in the
-    // listener's relay_networks, asking DNS as [dns] says. Off until DKIM and DMARC join SPF.
-    bool inbound_checks = false;
+    // listener's relay_networks, asking DNS as [dns] says.
+    bool inbound_checks = true;
     bool spf_reject_fail = false;  // refuse MAIL whose SPF result is fail (550 5.7.23)
+    // Refuse mail whose From: domain's DMARC policy says reject (550 5.7.26, RFC 7489
+    // §6.6.4) and mail with more than one From: field; quarantine always goes to Junk.
+    bool dmarc_reject = true;
 };
 
 // [dns]: the resolver (dns/resolver.hpp ResolverSettings).

@@ -137,7 +137,7 @@ TEST(Config, AuthSection)
 {
     auto defaults = parse_config("data_dir = \"/x\"\n", "harbor.toml");
     ASSERT_TRUE(defaults) << defaults.error().to_string();
-    EXPECT_FALSE(defaults->auth.inbound_checks);
+    EXPECT_TRUE(defaults->auth.inbound_checks);
     EXPECT_FALSE(defaults->auth.spf_reject_fail);
     auto on =
         parse_config("data_dir = \"/x\"\n[auth]\ninbound_checks = true\nspf_reject_fail = true\n",

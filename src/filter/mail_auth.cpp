@@ -2,60 +2,45 @@
 
 #include "auth/spf/check_host.hpp"
 #include "core/idna.hpp"
+#include "filter/deadline_lookups.hpp"
 
 namespace harbor::filter {
 namespace {
 
-// Lookups that fail at once after a deadline: the time limit of one SPF check.
-class DeadlineLookups final : public dns::Lookups {
-public:
-    DeadlineLookups(dns::Lookups& inner, std::chrono::steady_clock::time_point deadline)
-        : inner_(inner), deadline_(deadline)
-    {
+// RFC 8601 §2.7.1: one dkim result per signature, "none" for an unsigned message; then DMARC
+// (RFC 7489 §11.2), or why it could not be evaluated.
+void append_message_results(const MessageFindings& found, std::vector<auth::ResultInfo>& results)
+{
+    if (found.dkim.empty()) {
+        results.push_back({"dkim", "none", "", {}, ""});
     }
-    Awaitable<Result<dns::AnswerTxt>> txt(std::string name) override
-    {
-        if (late()) {
-            co_return too_late();
+    for (const auth::dkim::SignatureResult& signature : found.dkim) {
+        auth::ResultInfo dkim{
+            "dkim", std::string(auth::dkim::outcome_name(signature.result)), "", {}, ""};
+        if (signature.testing) {
+            dkim.comment = "key in testing mode";  // RFC 6376 §3.6.1 t=y
+        } else if (signature.partial_body) {
+            dkim.comment = "body partly signed";  // §8.2 l=
         }
-        co_return co_await inner_.txt(std::move(name));
-    }
-    Awaitable<Result<dns::AnswerA>> a(std::string name) override
-    {
-        if (late()) {
-            co_return too_late();
+        dkim.reason = signature.reason;
+        if (!signature.domain.empty()) {
+            dkim.properties.push_back({"header", "d", signature.domain});
+            dkim.properties.push_back({"header", "s", signature.selector});
+            dkim.properties.push_back({"header", "i", signature.identity});
+            dkim.properties.push_back({"header", "a", signature.algorithm});
         }
-        co_return co_await inner_.a(std::move(name));
+        results.push_back(std::move(dkim));
     }
-    Awaitable<Result<dns::AnswerAaaa>> aaaa(std::string name) override
-    {
-        if (late()) {
-            co_return too_late();
-        }
-        co_return co_await inner_.aaaa(std::move(name));
+    if (found.dmarc) {
+        results.push_back(auth::dmarc::result_info(*found.dmarc));
+    } else {
+        results.push_back({"dmarc",
+                           "permerror",
+                           std::string(auth::dmarc::author_status_name(found.author.status)),
+                           {},
+                           ""});
     }
-    Awaitable<Result<dns::AnswerMx>> mx(std::string name) override
-    {
-        if (late()) {
-            co_return too_late();
-        }
-        co_return co_await inner_.mx(std::move(name));
-    }
-    Awaitable<Result<dns::AnswerPtr>> ptr(boost::asio::ip::address address) override
-    {
-        if (late()) {
-            co_return too_late();
-        }
-        co_return co_await inner_.ptr(address);
-    }
-
-private:
-    bool late() const { return std::chrono::steady_clock::now() >= deadline_; }
-    static Unexpected too_late() { return unexpected(Errc::TempFail, "the check took too long"); }
-
-    dns::Lookups& inner_;
-    std::chrono::steady_clock::time_point deadline_;
-};
+}
 
 }  // namespace
 
@@ -103,7 +88,7 @@ std::string MailAuth::results_field(const MailAuthFindings& findings,
         // RFC 8601 §2.7.2: smtp.mailfrom (the address, or its domain), smtp.helo for the null
         // reverse path.
         auth::ResultInfo spf{
-            "spf", std::string(auth::spf::status_name(findings.spf->status)), "", {}};
+            "spf", std::string(auth::spf::status_name(findings.spf->status)), "", {}, ""};
         if (findings.spf_for_helo) {
             if (!findings.spf->domain.empty()) {
                 spf.properties.push_back({"smtp", "helo", findings.spf->domain});
@@ -112,6 +97,9 @@ std::string MailAuth::results_field(const MailAuthFindings& findings,
             spf.properties.push_back({"smtp", "mailfrom", mail_from});
         }
         results.push_back(std::move(spf));
+    }
+    if (findings.message) {
+        append_message_results(*findings.message, results);
     }
     return auth::authentication_results_field(settings_.authserv_id, results);
 }

@@ -115,6 +115,7 @@ Result<Config> make_demo_config(const std::filesystem::path& dir, int port_base)
         TlsConfig{config.data_dir / "tls" / "cert.pem", config.data_dir / "tls" / "key.pem"};
     // A demo (and the test suites that run one) never looks up or connects to other hosts.
     config.queue.deliver = false;
+    config.auth.inbound_checks = false;
     for (const DemoListener& demo : demo_listeners) {
         ListenerConfig listener;
         listener.name = demo.name;

@@ -183,9 +183,21 @@ Result<ProtocolHandlers> make_protocol_handlers(const Config& config)
         auto resolver = dns::ResolverThread::start(resolver_settings(config));
         HARBOR_TRY(resolver);
         result.auth_dns = std::move(*resolver);
-        result.mail_auth = std::make_unique<filter::MailAuth>(
-            result.auth_dns->lookups(),
-            filter::MailAuthSettings{config.hostname, config.auth.spf_reject_fail});
+        auto suffixes = auth::dmarc::shared_public_suffix_list();
+        if (!suffixes) {
+            return unexpected(
+                Errc::Invalid,
+                "[auth] inbound_checks needs the Public Suffix List (Debian's publicsuffix): " +
+                    suffixes.error().to_string());
+        }
+        filter::MailAuthSettings checks;
+        checks.authserv_id = config.hostname;
+        checks.reject_spf_fail = config.auth.spf_reject_fail;
+        checks.reject_dmarc = config.auth.dmarc_reject;
+        checks.public_suffixes = std::move(*suffixes);
+        checks.header_limits = mime::limits_from(config.mime).message;
+        result.mail_auth =
+            std::make_unique<filter::MailAuth>(result.auth_dns->lookups(), std::move(checks));
         smtp.mail_auth = result.mail_auth.get();
     }
     // One login throttle for every protocol that takes passwords: guesses spread over SMTP

@@ -62,6 +62,7 @@ void check_same(const DataResult& a, const DataResult& b)
     check(a.content_bytes == b.content_bytes);
     check(a.written_bytes == b.written_bytes);
     check(a.received_headers == b.received_headers);
+    check(a.authentication_results == b.authentication_results);
     check(a.eight_bit == b.eight_bit && a.nul == b.nul && a.nul_in_text == b.nul_in_text);
     check(a.bare_lf == b.bare_lf && a.bare_cr == b.bare_cr);
     check(a.line_too_long == b.line_too_long && a.too_big == b.too_big);

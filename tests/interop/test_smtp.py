@@ -109,6 +109,20 @@ class MxReceptionTest(SmtpInteropCase):
         self.assertEqual(entry["message_id"], f"{subject}@{CLIENT_NAME}")
         self.assertEqual(entry["flags"], [])
 
+    def test_forged_authentication_results_go_even_with_the_checks_off(self):
+        """The demo runs no mail authentication checks; fields claiming its name still go
+        (RFC 8601 §5), others stay."""
+        subject = f"forged-{token()}"
+        forged = (b"Authentication-Results: MAIL.EXAMPLE.TEST; dmarc=pass header.from=x.example\r\n"
+                  b"Authentication-Results: other.example; spf=fail\r\n")
+        message = make_message(subject, REMOTE_SENDER, self.address("alice"), extra=forged)
+        self.assertEqual(self.smtp().sendmail(REMOTE_SENDER, [self.address("alice")], message), {})
+        _, stored = self.cli.stored(self.address("alice"), subject)
+        header = stored.split(b"\r\n\r\n", 1)[0] + b"\r\n"
+        self.assertNotIn(b"dmarc=pass", header)
+        self.assertIn(b"\r\nAuthentication-Results: other.example; spf=fail\r\n", header)
+        self.assertEqual(header.count(b"Authentication-Results"), 1)
+
     def test_three_recipients_one_message_three_copies(self):
         """alice, bob and postmaster (an alias of admin): one transaction, one Received
         without "for" (several recipients), each copy with its own Delivered-To."""

@@ -32,30 +32,6 @@ bool selected(unsigned percent, const PercentDraw& draw)
     return draw() % 100 < percent;  // "(random mod 100) < pct" (§6.3 pct)
 }
 
-// RFC 8601 §2.2 value: a token (RFC 2045 §5.1) or else a quoted-string.
-std::string ar_value(std::string_view text)
-{
-    constexpr std::string_view tspecials = "()<>@,;:\\\"/[]?=";
-    bool token = !text.empty();
-    for (const char c : text) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (byte <= 0x20 || byte >= 0x7f || tspecials.find(c) != std::string_view::npos) {
-            token = false;
-        }
-    }
-    if (token) {
-        return std::string(text);
-    }
-    std::string quoted = "\"";
-    for (const char c : text) {
-        if (c == '"' || c == '\\') {
-            quoted += '\\';
-        }
-        quoted += c;
-    }
-    return quoted + "\"";
-}
-
 }  // namespace
 
 std::string_view outcome_name(Outcome outcome)
@@ -161,22 +137,18 @@ asio::awaitable<Evaluation> evaluate(dns::Lookups& dns, const PublicSuffixList& 
     co_return apply_policy(discovery, inputs, suffixes, draw);
 }
 
-std::string authentication_results(const Evaluation& evaluation)
+ResultInfo result_info(const Evaluation& evaluation)
 {
-    std::string out = "dmarc=";
-    out += outcome_name(evaluation.outcome);
+    ResultInfo info{"dmarc", std::string(outcome_name(evaluation.outcome)), "", {}, ""};
     if (evaluation.discovery.status == DiscoveryStatus::Found) {
-        out += " (p=";
-        out += policy_name(evaluation.requested);
-        out += " dis=";
-        out += policy_name(evaluation.disposition);
-        out += ")";
+        info.comment = "p=" + std::string(policy_name(evaluation.requested)) +
+                       " dis=" + std::string(policy_name(evaluation.disposition));
     }
     if (!evaluation.from_domain.empty()) {
-        out += " header.from=";  // the ptype.property RFC 7489 §11.2 registers for dmarc
-        out += ar_value(evaluation.from_domain);
+        // the ptype.property RFC 7489 §11.2 registers for dmarc
+        info.properties.push_back({"header", "from", evaluation.from_domain});
     }
-    return out;
+    return info;
 }
 
 }  // namespace harbor::auth::dmarc

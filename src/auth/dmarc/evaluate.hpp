@@ -12,6 +12,7 @@
 #include "auth/dmarc/discovery.hpp"
 #include "auth/dmarc/public_suffix.hpp"
 #include "auth/dmarc/record.hpp"
+#include "auth/results/authentication_results.hpp"
 #include "dns/lookups.hpp"
 
 namespace harbor::auth::dmarc {
@@ -81,6 +82,6 @@ boost::asio::awaitable<Evaluation> evaluate(dns::Lookups& dns, const PublicSuffi
 // The resinfo of an Authentication-Results field (RFC 8601 §2.2): "dmarc=fail
 // (p=reject dis=quarantine) header.from=example.com", the comment only when a record was found
 // (p is the requested policy, p= or sp=, and dis the disposition).
-std::string authentication_results(const Evaluation& evaluation);
+ResultInfo result_info(const Evaluation& evaluation);
 
 }  // namespace harbor::auth::dmarc

@@ -66,6 +66,23 @@ std::string quoted(std::string_view text)
     return out + "\"";
 }
 
+// RFC 5322 §3.2.2 ctext: no line breaks, and parentheses and backslashes quoted.
+std::string comment_text(std::string_view text)
+{
+    std::string out;
+    for (const char c : text) {
+        if (c == '\r' || c == '\n') {
+            out += ' ';
+            continue;
+        }
+        if (c == '(' || c == ')' || c == '\\') {
+            out += '\\';
+        }
+        out += c;
+    }
+    return out;
+}
+
 std::string value_text(std::string_view text)
 {
     return is_token(text) ? std::string(text) : quoted(text);
@@ -113,6 +130,9 @@ std::string authentication_results_field(std::string_view authserv_id,
     }
     for (const ResultInfo& info : results) {
         field += ";\r\n\t" + info.method + "=" + info.result;
+        if (!info.comment.empty()) {
+            field += " (" + comment_text(info.comment) + ")";
+        }
         if (!info.reason.empty()) {
             field += " reason=" + quoted(info.reason);
         }

@@ -24,6 +24,7 @@ struct ResultInfo {
     std::string result;  // pass, fail, softfail, neutral, none, temperror, permerror, policy
     std::string reason;  // free text, quoted in the field; empty: none
     std::vector<ResultProperty> properties;
+    std::string comment;  // written "(comment)" after the result, e.g. DMARC's "p=reject"
 };
 
 // The whole field, "Authentication-Results: " through the final CRLF, each result on a line of

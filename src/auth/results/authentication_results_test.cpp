@@ -10,18 +10,24 @@ namespace {
 TEST(AuthenticationResults, WritesOneResultPerFoldedLine)
 {
     std::vector<ResultInfo> results = {
-        {"spf", "pass", "", {{"smtp", "mailfrom", "alice@example.com"}}},
+        {"spf", "pass", "", {{"smtp", "mailfrom", "alice@example.com"}}, ""},
         {"dkim",
          "pass",
          "",
-         {{"header", "d", "example.com"}, {"header", "s", "sel1"}, {"header", "b", "aB/c+d=e"}}},
-        {"dmarc", "fail", "no aligned identifier", {{"header", "from", "example.com"}}},
+         {{"header", "d", "example.com"}, {"header", "s", "sel1"}, {"header", "b", "aB/c+d=e"}},
+         ""},
+        {"dmarc",
+         "fail",
+         "no aligned identifier",
+         {{"header", "from", "example.com"}},
+         "p=reject dis=reject"},
     };
     EXPECT_EQ(authentication_results_field("mx.example.org", results),
               "Authentication-Results: mx.example.org;\r\n"
               "\tspf=pass smtp.mailfrom=alice@example.com;\r\n"
               "\tdkim=pass header.d=example.com header.s=sel1 header.b=\"aB/c+d=e\";\r\n"
-              "\tdmarc=fail reason=\"no aligned identifier\" header.from=example.com\r\n");
+              "\tdmarc=fail (p=reject dis=reject) reason=\"no aligned identifier\" "
+              "header.from=example.com\r\n");
 }
 
 TEST(AuthenticationResults, NoResultIsNone)
@@ -32,12 +38,16 @@ TEST(AuthenticationResults, NoResultIsNone)
 
 TEST(AuthenticationResults, QuotesWhatIsNotATokenAndNeverBreaksTheLine)
 {
-    std::vector<ResultInfo> results = {
-        {"spf", "fail", "say \"no\"\r\nX-Injected: 1", {{"smtp", "helo", "[192.0.2.1]"}}}};
+    std::vector<ResultInfo> results = {{"spf",
+                                        "fail",
+                                        "say \"no\"\r\nX-Injected: 1",
+                                        {{"smtp", "helo", "[192.0.2.1]"}},
+                                        "a) (b\\\r\nX-Injected: 2"}};
     const std::string field = authentication_results_field("mx.example.org", results);
     EXPECT_EQ(field,
               "Authentication-Results: mx.example.org;\r\n"
-              "\tspf=fail reason=\"say \\\"no\\\"  X-Injected: 1\" smtp.helo=\"[192.0.2.1]\"\r\n");
+              "\tspf=fail (a\\) \\(b\\\\  X-Injected: 2) reason=\"say \\\"no\\\"  X-Injected: 1\" "
+              "smtp.helo=\"[192.0.2.1]\"\r\n");
 }
 
 TEST(AuthenticationResults, ReadsTheAuthservId)

@@ -15,8 +15,7 @@ namespace harbor::smtp::server {
 
 namespace {
 
-constexpr std::string_view received_name = "received";  // RFC 5321 §4.4 trace field
-constexpr int received_no_match = -1;
+constexpr int no_match = -1;
 
 }  // namespace
 
@@ -166,7 +165,8 @@ void ContentScanner::scan(std::string_view content)
                 in_header_ = false;  // RFC 5322 §2.1: the header section ends here
             }
             line_length_ = 0;
-            match_ = 0;
+            received_.at = 0;
+            results_.at = 0;
             after_cr_ = false;
             continue;
         }
@@ -184,33 +184,43 @@ void ContentScanner::scan(std::string_view content)
         if (text && line_length_ > limits_.max_line_length) {
             result_.line_too_long = true;
         }
-        if (in_header_ && match_ != received_no_match) {
+        if (in_header_) {
             header_byte(byte);
         }
     }
 }
 
-// One byte of a header line while it may still be "Received" *WSP ":" (RFC 5322 §3.6.7,
-// obsolete WSP before the colon §4.5.3). The count saturates one past the limit.
-void ContentScanner::header_byte(char byte)
+bool ContentScanner::FieldName::step(char byte)
 {
-    const auto name_length = static_cast<int>(received_name.size());
-    if (match_ < name_length) {
-        match_ = ascii_lower(byte) == received_name[static_cast<std::size_t>(match_)]
-                     ? match_ + 1
-                     : received_no_match;
-        return;
+    if (at == no_match) {
+        return false;
+    }
+    const auto length = static_cast<int>(name.size());
+    if (at < length) {
+        at = ascii_lower(byte) == name[static_cast<std::size_t>(at)] ? at + 1 : no_match;
+        return false;
     }
     if (byte == ' ' || byte == '\t') {
-        return;
+        return false;
     }
-    if (byte == ':' && result_.received_headers <= limits_.max_received_headers) {
+    const bool complete = byte == ':';
+    at = no_match;
+    return complete;
+}
+
+// One byte of a header line. The Received count (RFC 5321 §4.4 trace fields) saturates one
+// past the limit.
+void ContentScanner::header_byte(char byte)
+{
+    if (received_.step(byte) && result_.received_headers <= limits_.max_received_headers) {
         ++result_.received_headers;
         if (result_.received_headers > limits_.max_received_headers) {
             result_.too_many_hops = true;
         }
     }
-    match_ = received_no_match;
+    if (results_.step(byte)) {
+        result_.authentication_results = true;
+    }
 }
 
 void ContentScanner::write(std::string_view content)

@@ -61,6 +61,9 @@ struct DataResult {
     std::uint64_t content_bytes = 0;  // decoded bytes, also those past max_size (not written)
     std::uint64_t written_bytes = 0;  // bytes the sink accepted: min(content_bytes, max_size)
     std::size_t received_headers = 0;  // Received fields in the header section, saturating
+    // An Authentication-Results field in the header section (RFC 8601): one claiming to be ours
+    // must be removed before delivery, so only then is the header read again.
+    bool authentication_results = false;
     bool eight_bit = false;           // a byte >= 0x80 (needs BODY=8BITMIME, RFC 6152)
     bool nul = false;                 // a NUL byte (allowed only with BODY=BINARYMIME, RFC 3030)
     bool nul_in_text = false;         // ... in text content, where it is an error
@@ -98,16 +101,25 @@ private:
     void write(std::string_view content);
     void header_byte(char byte);
 
+    // How far the current header line matches `name` *WSP ":" (RFC 5322 §3.6.7, obsolete WSP
+    // before the colon §4.5.3), case-insensitively; -1 once it cannot.
+    struct FieldName {
+        std::string_view name;
+        int at = 0;
+        bool step(char byte);  // true when the colon completes the match
+    };
+
     ContentSink sink_;
     DataLimits limits_;
     Mode mode_;
     DataResult result_;
     bool after_cr_ = false;        // the previous content byte was CR
     std::size_t line_length_ = 0;  // bytes of the current line so far
-    // Header-section tracking (RFC 5322 §2.2): Received fields are counted until the first
-    // empty line. match_ is how far the current line matches "received" *WSP ":".
+    // Header-section tracking (RFC 5322 §2.2): Received fields are counted and
+    // Authentication-Results fields noticed until the first empty line.
     bool in_header_ = true;
-    int match_ = 0;
+    FieldName received_{"received"};
+    FieldName results_{"authentication-results"};
 };
 
 // DATA: feed() the bytes read from the socket after the 354 reply until done().

@@ -29,9 +29,9 @@ bool same(const Outcome& a, const Outcome& b)
     return a.content == b.content && a.consumed == b.consumed && a.done == b.done &&
            x.raw_bytes == y.raw_bytes && x.content_bytes == y.content_bytes &&
            x.written_bytes == y.written_bytes && x.received_headers == y.received_headers &&
-           x.eight_bit == y.eight_bit && x.nul == y.nul && x.nul_in_text == y.nul_in_text &&
-           x.bare_lf == y.bare_lf && x.bare_cr == y.bare_cr &&
-           x.line_too_long == y.line_too_long && x.too_big == y.too_big &&
+           x.authentication_results == y.authentication_results && x.eight_bit == y.eight_bit &&
+           x.nul == y.nul && x.nul_in_text == y.nul_in_text && x.bare_lf == y.bare_lf &&
+           x.bare_cr == y.bare_cr && x.line_too_long == y.line_too_long && x.too_big == y.too_big &&
            x.too_many_hops == y.too_many_hops && x.spool_failed == y.spool_failed;
 }
 
@@ -276,6 +276,22 @@ TEST(DataReader, ReceivedCountedInHeaderOnly)
     // A stuffed dot in front does not make a Received field either.
     EXPECT_EQ(run_data(".Received: x\r\n.\r\n").result.received_headers, 1u);
     EXPECT_EQ(run_data("..Received: x\r\n.\r\n").result.received_headers, 0u);
+}
+
+TEST(DataReader, NoticesAuthenticationResultsInTheHeaderOnly)
+{
+    EXPECT_TRUE(run_data("Subject: x\r\nAUTHENTICATION-RESULTS : a; none\r\n\r\nb\r\n.\r\n")
+                    .result.authentication_results);
+    for (const char* input : {"Subject: x\r\n\r\nAuthentication-Results: a; none\r\n.\r\n",
+                              "Authentication-Results-Original: a; none\r\n\r\n.\r\n",
+                              "X-Authentication-Results: a; none\r\n\r\n.\r\n",
+                              "Subject: x\r\n Authentication-Results: folded\r\n\r\n.\r\n"}) {
+        EXPECT_FALSE(run_data(input).result.authentication_results) << input;
+    }
+    const std::string split = "Received: a\r\nAuthentication-Results: b; none\r\n\r\n.\r\n";
+    EXPECT_TRUE(run_data(split).result.authentication_results);
+    EXPECT_EQ(run_data(split).result.received_headers, 1u);
+    expect_split_invariant(split);
 }
 
 TEST(DataReader, HopLimit)

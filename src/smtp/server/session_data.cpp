@@ -232,11 +232,13 @@ Awaitable<bool> Session::finish_message(SpoolFile spool, const DataResult& resul
         reply(storage_failure());
         co_return true;
     }
-    // Plain mail from outside with no checks configured needs nothing more: no thread hop.
-    if (submission() || transaction_->auth.checked() || may_relay()) {
-        std::function<Result<Parsed<Spooled>>()> prepare = [this, &spool,
+    // Plain mail from outside with no checks configured and no Authentication-Results field
+    // needs nothing more: no thread hop.
+    const bool results_arrived = result.authentication_results;
+    if (submission() || transaction_->auth.checked() || may_relay() || results_arrived) {
+        std::function<Result<Parsed<Spooled>>()> prepare = [this, &spool, results_arrived,
                                                             spooled = std::move(*message)] {
-            return Result<Parsed<Spooled>>(prepare_message(spool, spooled));
+            return Result<Parsed<Spooled>>(prepare_message(spool, spooled, results_arrived));
         };
         Result<Parsed<Spooled>> result_of_prepare =
             co_await store::off_io_thread(handler_.blocking().lookups, std::move(prepare));
@@ -251,6 +253,19 @@ Awaitable<bool> Session::finish_message(SpoolFile spool, const DataResult& resul
         }
         message = std::move(*prepared);
     }
+    if (transaction_->auth.checked()) {
+        std::optional<Reply> refusal = co_await check_message(*message);
+        if (refusal) {
+            log::info("smtp.data.refused",
+                      {{"cid", context_.cid}, {"id", id}, {"reply", refusal->enhanced}});
+            reset_transaction();
+            reply(*refusal);
+            if (refusal->code >= 500) {
+                co_return count_error();
+            }
+            co_return true;
+        }
+    }
     const Reply outcome = co_await deliver(std::move(*message), id);
     if (outcome.code == 250) {
         spool.released();  // the store took the file
@@ -260,7 +275,8 @@ Awaitable<bool> Session::finish_message(SpoolFile spool, const DataResult& resul
     co_return true;
 }
 
-Parsed<Spooled> Session::prepare_message(SpoolFile& spool, Spooled spooled) const
+Parsed<Spooled> Session::prepare_message(SpoolFile& spool, Spooled spooled,
+                                         bool results_arrived) const
 {
     // Each step rewrites the spool file only when it changes something.
     Result<Spooled> message = std::move(spooled);
@@ -270,7 +286,7 @@ Parsed<Spooled> Session::prepare_message(SpoolFile& spool, Spooled spooled) cons
             return checked;
         }
         message = std::move(*checked);
-    } else if (transaction_->auth.checked()) {
+    } else if (results_arrived && !may_relay()) {
         message = strip_forged_results(spool, std::move(*message));
     }
     if (message && (submission() || may_relay())) {
@@ -300,6 +316,9 @@ store::DeliverRequest Session::delivery_request(const Spooled& message) const
         checks != nullptr && transaction_->auth.checked()) {
         results = checks->results_field(transaction_->auth, transaction_->mail.address);
     }
+    const bool quarantined =
+        transaction_->auth.message &&
+        transaction_->auth.message->disposition() == auth::dmarc::Policy::Quarantine;
     std::set<std::int64_t> accounts_seen;  // one copy per mailbox, however it was addressed
     std::set<std::string> external_seen;
     store::OutboundCopy outbound{
@@ -313,6 +332,9 @@ store::DeliverRequest Session::delivery_request(const Spooled& message) const
             copy.account = account.id;
             // RFC 5321 §4.4: the final delivery adds Return-Path; Delivered-To marks loops.
             copy.prefix = return_path + "Delivered-To: " + account.address + "\r\n" + results;
+            if (quarantined) {
+                copy.mailbox = "Junk";  // RFC 7489 §6.3 p=quarantine: "suspicious"
+            }
             request.copies.push_back(std::move(copy));
         }
         for (const std::string& address : recipient.external) {

@@ -1,10 +1,34 @@
 // Mail from outside (clients that neither authenticated nor are in relay_networks): SPF at MAIL
-// (RFC 7208 through filter::MailAuth) and, after DATA, the Authentication-Results fields that
-// claim our authserv-id removed, so that only ours is believed (RFC 8601 §5).
+// (RFC 7208 through filter::MailAuth); after DATA, the Authentication-Results fields that claim
+// our authserv-id removed, so that only ours is believed (RFC 8601 §5), then DKIM and DMARC,
+// whose policy may refuse the message (RFC 7489 §6.6.4).
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include "core/log.hpp"
 #include "smtp/server/session_state.hpp"
 
 namespace harbor::smtp::server {
+namespace {
+
+// On the checks' own threads (MailAuth::executor): the spool file is read there too.
+asio::awaitable<Result<filter::MessageFindings>> check_spooled(const filter::MailAuth& checks,
+                                                               Spooled spooled, std::size_t skip,
+                                                               filter::MailAuthFindings found,
+                                                               filter::LocalDomainTest is_local)
+{
+    Result<SpooledBytes> view = SpooledBytes::open(spooled);
+    if (!view) {
+        co_return unexpected(std::move(view).error());
+    }
+    const std::string_view bytes = view->bytes();
+    const std::string_view message = bytes.substr(std::min(skip, bytes.size()));
+    filter::MessageFindings findings =
+        co_await checks.check_message(message, found, std::move(is_local));
+    co_return findings;
+}
+
+}  // namespace
 
 net::Awaitable<std::optional<Reply>> Session::check_sender(const MailFrom& mail,
                                                            filter::MailAuthFindings& findings)
@@ -38,6 +62,63 @@ net::Awaitable<std::optional<Reply>> Session::check_sender(const MailFrom& mail,
     co_return std::nullopt;
 }
 
+net::Awaitable<std::optional<Reply>> Session::check_message(const Spooled& message)
+{
+    const filter::MailAuth& checks = *handler_.settings().mail_auth;
+    directory::Directory& directory = handler_.directory();
+    filter::LocalDomainTest is_local = [&directory](const std::string& domain) {
+        Result<bool> local = directory.is_local_domain(domain);
+        return local && *local;
+    };
+    Result<filter::MessageFindings> checked = co_await asio::co_spawn(
+        checks.executor(),
+        check_spooled(checks, message, received_length_, transaction_->auth, std::move(is_local)),
+        asio::use_awaitable);
+    if (!checked) {
+        log::error("smtp.spool.failed",
+                   {{"cid", context_.cid}, {"error", checked.error().to_string()}});
+        co_return storage_failure();
+    }
+    const filter::MessageFindings& found = transaction_->auth.message.emplace(std::move(*checked));
+    log_message_findings(found);
+    if (!checks.settings().reject_dmarc) {
+        co_return std::nullopt;
+    }
+    // RFC 7489 §6.6.1: several From fields are a way around DMARC; RFC 5322 §3.6 allows one.
+    if (found.author.status == auth::dmarc::AuthorStatus::MultipleFromFields) {
+        co_return Reply{550, "5.7.1", "Message has more than one From: field"};
+    }
+    if (found.disposition() == auth::dmarc::Policy::Reject) {
+        // RFC 7372 §3.3: "multiple authentication checks failed", SPF and DKIM alike.
+        co_return Reply{550, "5.7.26",
+                        "Unauthenticated mail from " + found.dmarc->from_domain +
+                            " is refused by its DMARC policy"};
+    }
+    co_return std::nullopt;
+}
+
+void Session::log_message_findings(const filter::MessageFindings& found) const
+{
+    std::string dkim;
+    for (const auth::dkim::SignatureResult& signature : found.dkim) {
+        dkim += (dkim.empty() ? "" : " ") +
+                std::string(auth::dkim::outcome_name(signature.result)) + ":" + signature.domain;
+    }
+    log::info("smtp.dkim_dmarc",
+              {{"cid", context_.cid},
+               {"dkim", dkim.empty() ? std::string("none") : dkim},
+               {"author", std::string(auth::dmarc::author_status_name(found.author.status))},
+               {"from_domain", found.author.domain},
+               {"dmarc", found.dmarc ? std::string(auth::dmarc::outcome_name(found.dmarc->outcome))
+                                     : std::string("not evaluated")},
+               {"disposition", std::string(auth::dmarc::policy_name(found.disposition()))}});
+    if (found.spoofs_local_domain) {
+        // The mark for the filter's anti-spoofing rule (issue 8).
+        log::warn("smtp.spoofed_local_domain",
+                  {{"cid", context_.cid}, {"from_domain", found.author.domain}});
+    }
+}
+
 Result<Spooled> Session::strip_forged_results(SpoolFile& spool, Spooled spooled) const
 {
     Result<SpooledBytes> view = SpooledBytes::open(spooled);
@@ -45,8 +126,10 @@ Result<Spooled> Session::strip_forged_results(SpoolFile& spool, Spooled spooled)
     const std::string_view bytes = view->bytes();
     const std::size_t start = std::min(received_length_, bytes.size());
     const std::string_view message = bytes.substr(start);
+    // Our authserv-id is our hostname (MailAuthSettings), whether or not the checks run: a
+    // forged field would mislead whoever trusts our name downstream (RFC 8601 §5).
     const std::vector<auth::FieldSpan> forged =
-        auth::results_claiming(message, handler_.settings().mail_auth->settings().authserv_id);
+        auth::results_claiming(message, handler_.settings().hostname);
     if (forged.empty()) {
         return spooled;
     }

@@ -95,7 +95,14 @@ private:
     // After the data, off the io thread: submission's checks and added fields, forged
     // Authentication-Results removed from mail from outside, the DKIM signature of mail from
     // our users and networks. A refusal or storage failure is the reply to send.
-    Parsed<Spooled> prepare_message(SpoolFile& spool, Spooled spooled) const;
+    // `results_arrived`: the header had an Authentication-Results field (DataResult).
+    Parsed<Spooled> prepare_message(SpoolFile& spool, Spooled spooled, bool results_arrived) const;
+
+    // Mail from outside, after prepare_message (session_inbound.cpp): DKIM, DMARC and the
+    // spoofing mark into the transaction's findings; a refusal by DMARC policy or a storage
+    // failure, or nothing.
+    net::Awaitable<std::optional<Reply>> check_message(const Spooled& message);
+    void log_message_findings(const filter::MessageFindings& found) const;
 
     // Mail from outside (session_inbound.cpp): the message without the Authentication-Results
     // fields that claim our authserv-id. Blocking (file reads): called through off_io_thread.
@@ -150,7 +157,7 @@ private:
     std::string out_;
     std::size_t errors_ = 0;
     std::size_t received_length_ = 0;  // bytes of our Received field at the spool's start
-    bool bad_line_ = false;  // a bare LF was read: the line goes on to the next CRLF
+    bool bad_line_ = false;            // a bare LF was read: the line goes on to the next CRLF
     std::optional<Helo> helo_;
     bool esmtp_ = false;
     std::optional<store::Account> authenticated_;
