@@ -386,4 +386,36 @@ Result<Signature> parse_signature(std::string_view value, const SignatureLimits&
     return out;
 }
 
+Result<Algorithm> parse_algorithm_value(std::string_view value)
+{
+    return parse_algorithm(value);
+}
+
+Result<Canonicalization> parse_canonicalization_value(std::string_view value)
+{
+    return parse_canonicalization(value);
+}
+
+Result<std::uint64_t> parse_decimal_value(std::string_view value, std::size_t max_digits,
+                                          std::string_view tag)
+{
+    return parse_decimal(value, max_digits, tag);
+}
+
+Result<std::string> parse_base64_value(std::string_view value, std::string_view tag,
+                                       std::size_t max_octets)
+{
+    return decode_base64_tag(value, tag, max_octets);
+}
+
+Result<void> check_query_methods(std::string_view value)
+{
+    return parse_query_methods(value);
+}
+
+bool is_header_field_name(std::string_view name)
+{
+    return is_field_name(name);
+}
+
 }  // namespace harbor::auth::dkim

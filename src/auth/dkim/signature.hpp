@@ -86,4 +86,20 @@ bool is_dns_name(std::string_view name, std::size_t min_labels);
 //   Errc::Limit        the value, h= or b= past `limits`.
 Result<Signature> parse_signature(std::string_view value, const SignatureLimits& limits = {});
 
+// The value grammars DKIM-Signature shares with ARC-Message-Signature and ARC-Seal (RFC 8617
+// §4.1.2, §4.1.3 import them from RFC 6376 §3.5), for auth/arc's parsers. Each error detail
+// names the tag.
+Result<Algorithm> parse_algorithm_value(std::string_view value);                // a=
+Result<Canonicalization> parse_canonicalization_value(std::string_view value);  // c=
+// 1*max_digits DIGIT (t= and x= take 12, l= 76), saturating at 2^64-1.
+Result<std::uint64_t> parse_decimal_value(std::string_view value, std::size_t max_digits,
+                                          std::string_view tag);
+// base64 with FWS anywhere (b=, bh=), at most max_octets once decoded; empty is Invalid.
+Result<std::string> parse_base64_value(std::string_view value, std::string_view tag,
+                                       std::size_t max_octets);
+// q=: Errc::Unsupported unless one of the methods is dns/txt.
+Result<void> check_query_methods(std::string_view value);
+// RFC 5322 §3.6.8 field-name (printable US-ASCII except ":"), as h= lists them.
+bool is_header_field_name(std::string_view name);
+
 }  // namespace harbor::auth::dkim
