@@ -18,6 +18,9 @@ constexpr auto goodbye_timeout = 2s;    // a last reply to a client that may not
 constexpr auto handshake_timeout = 30s;  // STARTTLS
 // Addresses the RCPT cache holds: a few KiB each at most, so a bound on its memory.
 constexpr std::size_t recipient_cache_entries = 10000;
+// A key made or activated with `harbor dkim` signs within a minute.
+constexpr std::chrono::seconds signing_key_ttl{60};
+constexpr std::size_t signing_key_domains = 10000;
 
 Reply ok_reply(std::string text = "Ok")
 {
@@ -39,7 +42,8 @@ SmtpHandler::SmtpHandler(store::Store& store, SmtpSettings settings,
       settings_(std::move(settings)),
       throttle_(throttle ? std::move(throttle)
                          : std::make_shared<net::LoginThrottle>(settings_.login_throttle)),
-      recipients_(settings_.recipient_cache_ttl, recipient_cache_entries)
+      recipients_(settings_.recipient_cache_ttl, recipient_cache_entries),
+      signing_keys_(store, signing_key_ttl, signing_key_domains)
 {
     // Messages a crash left half received were never acknowledged: they go.
     Result<std::size_t> cleared = clear_spool(settings_.spool_dir);

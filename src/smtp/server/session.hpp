@@ -24,6 +24,7 @@
 #include "sasl/server_exchange.hpp"
 #include "smtp/server/data_reader.hpp"
 #include "smtp/server/recipient_cache.hpp"
+#include "smtp/server/signing_keys.hpp"
 #include "store/store.hpp"
 #include "store/task_pool.hpp"
 
@@ -84,6 +85,7 @@ public:
     const SmtpSettings& settings() const { return settings_; }
     net::LoginThrottle& throttle() { return *throttle_; }
     RecipientCache& recipients() { return recipients_; }
+    SigningKeys& signing_keys() { return signing_keys_; }
 
     // Threads for the blocking calls a session must not make on its io thread
     // (store::off_io_thread): argon2 checks, and directory lookups.
@@ -100,6 +102,7 @@ private:
     SmtpSettings settings_;
     std::shared_ptr<net::LoginThrottle> throttle_;
     RecipientCache recipients_;
+    SigningKeys signing_keys_;
     Blocking blocking_;
 };
 

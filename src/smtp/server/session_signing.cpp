@@ -10,36 +10,6 @@
 #include "smtp/server/session_state.hpp"
 
 namespace harbor::smtp::server {
-namespace {
-
-// The active key of `domain`, or nothing (none, or the store could not say).
-std::optional<auth::dkim::SigningKey> signing_key(store::Store& store, const std::string& domain)
-{
-    Result<std::vector<store::DkimKeyRecord>> keys = store.list_dkim_keys(domain);
-    if (!keys) {
-        return std::nullopt;
-    }
-    for (const store::DkimKeyRecord& record : *keys) {
-        if (!record.active) {
-            continue;
-        }
-        Result<auth::dkim::PrivateKey> key = auth::dkim::load_private_key(record.private_pem);
-        if (!key) {
-            log::error("smtp.dkim.bad_key", {{"domain", domain},
-                                             {"selector", record.selector},
-                                             {"error", key.error().to_string()}});
-            return std::nullopt;
-        }
-        const auto algorithm = record.algorithm == "ed25519-sha256"
-                                   ? auth::dkim::Algorithm::Ed25519Sha256
-                                   : auth::dkim::Algorithm::RsaSha256;
-        return auth::dkim::SigningKey{record.domain, record.selector, std::move(*key), algorithm};
-    }
-    return std::nullopt;
-}
-
-}  // namespace
-
 Result<Spooled> Session::sign_outgoing(SpoolFile& spool, Spooled spooled) const
 {
     Result<SpooledBytes> view = SpooledBytes::open(spooled);
@@ -58,7 +28,7 @@ Result<Spooled> Session::sign_outgoing(SpoolFile& spool, Spooled spooled) const
     if (!domain) {
         return spooled;
     }
-    std::optional<auth::dkim::SigningKey> key = signing_key(handler_.store(), *domain);
+    std::shared_ptr<const auth::dkim::SigningKey> key = handler_.signing_keys().active(*domain);
     if (!key) {
         return spooled;
     }
