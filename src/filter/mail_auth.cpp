@@ -1,5 +1,6 @@
 #include "filter/mail_auth.hpp"
 
+#include "auth/arc/result_info.hpp"
 #include "auth/spf/check_host.hpp"
 #include "core/idna.hpp"
 #include "filter/deadline_lookups.hpp"
@@ -9,7 +10,8 @@ namespace {
 
 // RFC 8601 §2.7.1: one dkim result per signature, "none" for an unsigned message; then DMARC
 // (RFC 7489 §11.2), or why it could not be evaluated.
-void append_message_results(const MessageFindings& found, std::vector<auth::ResultInfo>& results)
+void append_message_results(const MessageFindings& found, std::string_view client_ip,
+                            std::vector<auth::ResultInfo>& results)
 {
     if (found.dkim.empty()) {
         results.push_back({"dkim", "none", "", {}, ""});
@@ -31,6 +33,7 @@ void append_message_results(const MessageFindings& found, std::vector<auth::Resu
         }
         results.push_back(std::move(dkim));
     }
+    results.push_back(auth::arc::arc_result_info(found.arc, client_ip));
     if (found.dmarc) {
         results.push_back(auth::dmarc::result_info(*found.dmarc));
     } else {
@@ -99,7 +102,7 @@ std::string MailAuth::results_field(const MailAuthFindings& findings,
         results.push_back(std::move(spf));
     }
     if (findings.message) {
-        append_message_results(*findings.message, results);
+        append_message_results(*findings.message, findings.client_ip, results);
     }
     return auth::authentication_results_field(settings_.authserv_id, results);
 }

@@ -1,8 +1,8 @@
 // The authentication stage of the inbound filter (DESIGN.md "flow of a message"): SPF for the
 // client's MAIL FROM identity (RFC 7208 §2.4), asked at MAIL so that a configured SPF reject
 // costs the sender a reply and us no data; DKIM (RFC 6376) and DMARC (RFC 7489) at the end of
-// data; and the Authentication-Results field that tells the mailbox what was found (RFC 8601).
-// Not yet here: ARC (issue 8).
+// data with the ARC chain (RFC 8617 §5.2); and the Authentication-Results field that tells the
+// mailbox what was found (RFC 8601).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/arc/validate.hpp"
 #include "auth/dkim/outcome.hpp"
 #include "auth/dmarc/author_domain.hpp"
 #include "auth/dmarc/evaluate.hpp"
@@ -46,6 +47,7 @@ struct MailAuthSettings {
 // What the end-of-data checks found in the message itself.
 struct MessageFindings {
     std::vector<auth::dkim::SignatureResult> dkim;  // one per signature, top down
+    auth::arc::ChainValidation arc;                 // the ARC chain as it arrived
     auth::dmarc::AuthorDomain author;               // the From: domain DMARC evaluates
     std::optional<auth::dmarc::Evaluation> dmarc;   // when the author domain was evaluable
     // From: names one of our own domains, yet neither an SPF pass nor an unweakened DKIM pass
@@ -64,6 +66,7 @@ struct MessageFindings {
 struct MailAuthFindings {
     std::optional<auth::spf::Outcome> spf;
     bool spf_for_helo = false;  // the null reverse path: the HELO identity was checked
+    std::string client_ip;      // the connecting client, for ARC's smtp.remote-ip (RFC 8617 §6)
     std::optional<MessageFindings> message;
 
     bool checked() const { return spf.has_value(); }
@@ -83,7 +86,8 @@ public:
                                                             std::string helo,
                                                             std::string mail_from) const;
 
-    // DKIM verification of every signature (RFC 6376 §6), the Author Domain (RFC 7489
+    // DKIM verification of every signature (RFC 6376 §6), ARC chain validation (RFC 8617
+    // §5.2), the Author Domain (RFC 7489
     // §6.6.1), DMARC with the SPF result found at MAIL (§6.6.2), and the local-domain
     // spoofing mark. `message` starts at the message's own header (not our Received) and must
     // outlive the coroutine; so must `is_local`. Hashing a body is CPU work: run this on

@@ -72,10 +72,17 @@ auth::spf::Outcome check(const MailAuth& checks, std::string helo, std::string m
     return std::move(*out);
 }
 
+MailAuthSettings settings_for(std::string authserv_id)
+{
+    MailAuthSettings settings;
+    settings.authserv_id = std::move(authserv_id);
+    return settings;
+}
+
 TEST(MailAuth, AsksAboutTheMailFromDomainOrTheHeloName)
 {
     RecordingLookups dns;
-    MailAuth checks(dns, MailAuthSettings{"mx.example.org"});
+    MailAuth checks(dns, settings_for("mx.example.org"));
     EXPECT_EQ(check(checks, "client.example", "alice@sender.example").status,
               auth::spf::Status::None);
     check(checks, "client.example", "");  // RFC 7208 §2.4: the HELO identity
@@ -86,7 +93,7 @@ TEST(MailAuth, AsksAboutAnInternationalDomainInItsALabelForm)
 {
     // RFC 8616 §4: an SMTPUTF8 sender's domain.
     RecordingLookups dns;
-    MailAuth checks(dns, MailAuthSettings{"mx.example.org"});
+    MailAuth checks(dns, settings_for("mx.example.org"));
     check(checks, "client.example", "alice@bücher.example");
     EXPECT_EQ(dns.asked, std::vector<std::string>{"xn--bcher-kva.example"});
 }
@@ -94,11 +101,13 @@ TEST(MailAuth, AsksAboutAnInternationalDomainInItsALabelForm)
 TEST(MailAuth, AnAddressLiteralHeloHasNoDomainToAsk)
 {
     RecordingLookups dns;
-    MailAuth checks(dns, MailAuthSettings{"mx.example.org"});
+    MailAuth checks(dns, settings_for("mx.example.org"));
     auth::spf::Outcome outcome = check(checks, "[192.0.2.1]", "");
     EXPECT_EQ(outcome.status, auth::spf::Status::None);
     EXPECT_TRUE(dns.asked.empty());
-    MailAuthFindings findings{std::move(outcome), true};
+    MailAuthFindings findings;
+    findings.spf = std::move(outcome);
+    findings.spf_for_helo = true;
     EXPECT_EQ(
         checks.results_field(findings, ""),
         "Authentication-Results: mx.example.org;\r\n\tspf=none smtp.helo=\"[192.0.2.1]\"\r\n");
@@ -107,7 +116,7 @@ TEST(MailAuth, AnAddressLiteralHeloHasNoDomainToAsk)
 TEST(MailAuth, ACheckPastItsTimeLimitAsksNothingMoreAndIsATemporaryError)
 {
     RecordingLookups dns;
-    MailAuthSettings settings{"mx.example.org"};
+    MailAuthSettings settings = settings_for("mx.example.org");
     settings.spf_time_limit = 0s;
     MailAuth checks(dns, settings);
     EXPECT_EQ(check(checks, "client.example", "alice@sender.example").status,
@@ -118,8 +127,9 @@ TEST(MailAuth, ACheckPastItsTimeLimitAsksNothingMoreAndIsATemporaryError)
 TEST(MailAuth, ResultsNameTheMailFromAddress)
 {
     RecordingLookups dns;
-    MailAuth checks(dns, MailAuthSettings{"mx.example.org"});
-    MailAuthFindings findings{check(checks, "client.example", "alice@sender.example"), false};
+    MailAuth checks(dns, settings_for("mx.example.org"));
+    MailAuthFindings findings;
+    findings.spf = check(checks, "client.example", "alice@sender.example");
     EXPECT_EQ(checks.results_field(findings, "alice@sender.example"),
               "Authentication-Results: mx.example.org;\r\n"
               "\tspf=none smtp.mailfrom=alice@sender.example\r\n");

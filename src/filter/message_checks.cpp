@@ -1,5 +1,6 @@
-// The end-of-data half of the authentication stage: DKIM, the Author Domain, DMARC and the
+// The end-of-data half of the authentication stage: DKIM, ARC, the Author Domain, DMARC and the
 // mark for mail from outside that claims one of our domains.
+#include "auth/arc/validate.hpp"
 #include "auth/dkim/verify.hpp"
 #include "auth/dmarc/alignment.hpp"
 #include "filter/deadline_lookups.hpp"
@@ -64,6 +65,9 @@ boost::asio::awaitable<MessageFindings> MailAuth::check_message(std::string_view
     dkim::VerifyOptions options;
     options.header_limits = settings_.header_limits;
     findings.dkim = co_await dkim::verify_message(bounded, message, options);
+    auth::arc::ValidateOptions chain_options;
+    chain_options.header_limits = settings_.header_limits;
+    findings.arc = co_await auth::arc::validate_chain(bounded, message, chain_options);
 
     const mime::HeaderBlock header = mime::parse_header_block(message, 0, settings_.header_limits);
     findings.author = dmarc::author_domain(header.fields);

@@ -167,7 +167,7 @@ class MailAuthTest(unittest.TestCase):
         self.send("alice@pass.example", subject)
         self.assertEqual(self.results_of(subject),
                          [f"{HOST}; spf=pass smtp.mailfrom=alice@pass.example; dkim=none; "
-                          "dmarc=none header.from=pass.example"])
+                          "arc=none smtp.remote-ip=127.0.0.1; dmarc=none header.from=pass.example"])
 
     def test_fail_is_refused_at_mail_with_the_domains_explanation(self):
         subject = token()
@@ -186,14 +186,14 @@ class MailAuthTest(unittest.TestCase):
         self.send("carol@soft.example", subject)
         self.assertEqual(self.results_of(subject),
                          [f"{HOST}; spf=softfail smtp.mailfrom=carol@soft.example; dkim=none; "
-                          "dmarc=none header.from=soft.example"])
+                          "arc=none smtp.remote-ip=127.0.0.1; dmarc=none header.from=soft.example"])
 
     def test_null_sender_checks_the_helo_identity(self):
         subject = token()
         self.send("", subject, helo="helo.example")
         self.assertEqual(self.results_of(subject),
                          [f"{HOST}; spf=pass smtp.helo=helo.example; dkim=none; "
-                          "dmarc=none header.from=helo.example"])
+                          "arc=none smtp.remote-ip=127.0.0.1; dmarc=none header.from=helo.example"])
 
     def test_forged_results_with_our_id_are_removed(self):
         subject = token()
@@ -209,7 +209,7 @@ class MailAuthTest(unittest.TestCase):
         self.assertIn(f"Subject: {subject}\r\n", header)
         self.assertEqual(self.results_of(subject),
                          [f"{HOST}; spf=pass smtp.mailfrom=alice@pass.example; dkim=none; "
-                          "dmarc=none header.from=pass.example"])
+                          "arc=none smtp.remote-ip=127.0.0.1; dmarc=none header.from=pass.example"])
 
     def test_mail_from_our_networks_is_dkim_signed(self):
         subject = token()
@@ -238,7 +238,7 @@ class MailAuthTest(unittest.TestCase):
         self.assertEqual(self.results_of(subject), [
             f"{HOST}; spf=softfail smtp.mailfrom=carol@soft.example; dkim=pass "
             "header.d=signed.example header.s=sel header.i=@signed.example header.a=rsa-sha256; "
-            "dmarc=pass (p=reject dis=none) header.from=signed.example"])
+            "arc=none smtp.remote-ip=127.0.0.1; dmarc=pass (p=reject dis=none) header.from=signed.example"])
         mailbox, _ = self.harbor.cli.find(BOB, subject)
         self.assertEqual(mailbox, "INBOX")
 
@@ -285,6 +285,24 @@ class MailAuthTest(unittest.TestCase):
         log = self.harbor.log()
         self.assertEqual(log.count("smtp.spoofed_local_domain"), marks + 1)
         self.assertIn(f"from_domain={DOMAIN}", log[log.rindex("smtp.spoofed_local_domain"):])
+
+    def test_an_arc_chain_is_validated(self):
+        """A list (lists.signed.example) that sealed the message with dkimpy: arc=pass, the
+        chain's one set; the same chain after a change in transit: arc=fail (RFC 8617 §5.2)."""
+        subject = token()
+        message = (b"Authentication-Results: lists.signed.example; spf=pass "
+                   b"smtp.mailfrom=alice@pass.example\r\n"
+                   + make_message(subject, "alice@soft.example", BOB))
+        arc_set = b"".join(dkim.arc_sign(message, b"sel", b"signed.example", self.signer_key,
+                                         b"lists.signed.example"))
+        self.send_raw("carol@soft.example", arc_set + message)
+        self.assertIn("; arc=pass header.oldest-pass=0 smtp.remote-ip=127.0.0.1;",
+                      self.results_of(subject)[0])
+        altered = token()
+        self.send_raw("carol@soft.example",
+                      (arc_set + message).replace(b"Hello", b"Jello")
+                      .replace(subject.encode(), altered.encode()))
+        self.assertIn("; arc=fail ", self.results_of(altered)[0])
 
     def subjects(self):
         listing = self.harbor.cli.mail_list(BOB)

@@ -58,6 +58,7 @@ net::Awaitable<std::optional<Reply>> Session::check_sender(const MailFrom& mail,
         co_return Reply{550, "5.7.23", text};
     }
     findings.spf_for_helo = mail.address.empty();
+    findings.client_ip = client.to_string();
     findings.spf = std::move(spf);
     co_return std::nullopt;
 }
@@ -104,9 +105,11 @@ void Session::log_message_findings(const filter::MessageFindings& found) const
         dkim += (dkim.empty() ? "" : " ") +
                 std::string(auth::dkim::outcome_name(signature.result)) + ":" + signature.domain;
     }
-    log::info("smtp.dkim_dmarc",
+    log::info("smtp.message_auth",
               {{"cid", context_.cid},
                {"dkim", dkim.empty() ? std::string("none") : dkim},
+               {"arc", std::string(auth::arc::chain_status_name(found.arc.status))},
+               {"arc_sets", found.arc.sets},
                {"author", std::string(auth::dmarc::author_status_name(found.author.status))},
                {"from_domain", found.author.domain},
                {"dmarc", found.dmarc ? std::string(auth::dmarc::outcome_name(found.dmarc->outcome))
