@@ -56,6 +56,7 @@ int run(int argc, char** argv)
     add_queue_commands(app, context);
     add_route_commands(app, context);
     add_dkim_commands(app, context);
+    add_dmarc_commands(app, context);
     add_dns_records_command(app, context);
 
     try {

@@ -113,6 +113,17 @@ auto async_deliver(Store& store, DeliverRequest request, CompletionToken&& token
         std::forward<CompletionToken>(token));
 }
 
+// co_await-able record_dmarc_result (a refused message's DMARC result, RFC 7489 §7.2).
+template <typename CompletionToken>
+auto async_record_dmarc_result(Store& store, DmarcResultRecord record, CompletionToken&& token)
+{
+    return detail::async_store_call<void>(
+        [&store, record = std::move(record)](Done<void> done) mutable {
+            store.record_dmarc_result_async(std::move(record), std::move(done));
+        },
+        std::forward<CompletionToken>(token));
+}
+
 // co_await-able forms of the IMAP writes (store.hpp documents each call).
 template <typename CompletionToken>
 auto async_create_mailbox(Store& store, AccountId account, std::string name,

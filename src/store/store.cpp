@@ -131,6 +131,28 @@ Result<void> Store::activate_dkim_key(std::string_view, std::string_view)
     return unsupported("activate_dkim_key");
 }
 
+void Store::record_dmarc_result_async(DmarcResultRecord, Done<void> done)
+{
+    done(unsupported("record_dmarc_result"));
+}
+
+Result<void> Store::record_dmarc_result(DmarcResultRecord record)
+{
+    return wait_for<void>([this, &record](Done<void> done) {
+        record_dmarc_result_async(std::move(record), std::move(done));
+    });
+}
+
+Result<std::vector<DmarcResultRecord>> Store::list_dmarc_results(const DmarcResultFilter&)
+{
+    return unsupported("list_dmarc_results");
+}
+
+Result<std::uint64_t> Store::delete_dmarc_results_before(std::int64_t)
+{
+    return unsupported("delete_dmarc_results_before");
+}
+
 Result<std::vector<StsPolicyRecord>> Store::list_sts_policies(std::int64_t)
 {
     return unsupported("list_sts_policies");
@@ -303,6 +325,16 @@ Result<std::string> Store::read_message(const MessageRecord& record)
         return blob;
     }
     return record.prefix.get() + *blob;
+}
+
+Result<std::string> Store::read_queued_message(const QueuedMessage& entry)
+{
+    Result<std::string> blob = read_blob(entry.blob);
+    HARBOR_TRY(blob);
+    if (entry.prefix.empty()) {
+        return blob;
+    }
+    return entry.prefix + *blob;
 }
 
 std::vector<Result<std::string>> Store::read_messages(

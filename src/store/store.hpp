@@ -14,6 +14,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -76,6 +77,59 @@ struct OutboundCopy {
     std::string envelope_from;
     std::string params;
     std::vector<QueuedRecipient> recipients;  // at least one
+    // Header lines only the relayed copy has, sent before the shared blob: the
+    // Authentication-Results field a gateway hands to the server behind it (RFC 8601 §5).
+    // See QueuedMessage::prefix.
+    std::string prefix{};
+};
+
+// One DKIM signature's result in an aggregate report row (RFC 7489 Appendix C,
+// DKIMAuthResultType).
+struct DmarcDkimResult {
+    std::string domain;    // d=; empty when the signature did not parse
+    std::string selector;  // s=
+    std::string result;    // "none", "pass", "fail", "policy", "neutral", "temperror", "permerror"
+    friend bool operator==(const DmarcDkimResult&, const DmarcDkimResult&) = default;
+};
+
+// What DMARC found for one received message, kept for the aggregate report to the policy
+// domain (RFC 7489 §7.2; the fields are those of Appendix C's policy_published and record).
+// Plain text in the report's own spelling, so that the store knows nothing of auth/.
+struct DmarcResultRecord {
+    std::int64_t received = 0;  // Unix seconds
+    // policy_published: the record as found at _dmarc.<policy_domain> (RFC 7489 §6.6.3).
+    std::string policy_domain;
+    std::vector<std::string> rua;  // rua= URIs as published ("mailto:a@b.example!10m")
+    std::string policy;            // p=: "none", "quarantine", "reject"
+    std::string subdomain_policy;  // sp= as published; empty when the record has none
+    std::string adkim = "r";       // "r" or "s"
+    std::string aspf = "r";        // "r" or "s"
+    std::uint32_t pct = 100;       // 0-100
+    std::string fo = "0";          // fo= as published
+    // row, identifiers and auth_results.
+    std::string source_ip;            // the SMTP client's address
+    std::string header_from;          // the RFC5322.From domain
+    std::string envelope_from;        // the SPF-checked domain: MAIL FROM, or HELO for <>
+    std::string spf_scope = "mfrom";  // "mfrom" or "helo" (RFC 7208 §2.4)
+    // "none", "neutral", "pass", "fail", "softfail", "temperror", "permerror"
+    std::string spf_result;
+    std::vector<DmarcDkimResult> dkim;  // one per signature, top down
+    // policy_evaluated.
+    bool spf_aligned = false;   // SPF passed for an aligned domain (RFC 7489 §3.1.2)
+    bool dkim_aligned = false;  // a signature passed for an aligned d= (RFC 7489 §3.1.1)
+    // The DMARC result: "none", "pass", "fail", "temperror", "permerror".
+    std::string result;
+    std::string requested;     // the policy for the From domain: p=, or sp= for a subdomain
+    std::string disposition;   // what was done: "none", "quarantine", "reject"
+    bool sampled_out = false;  // pct= kept `requested` from applying (reason "sampled_out")
+    friend bool operator==(const DmarcResultRecord&, const DmarcResultRecord&) = default;
+};
+
+// Which recorded DMARC results list_dmarc_results returns.
+struct DmarcResultFilter {
+    std::string policy_domain;  // "" for every domain
+    std::int64_t since = 0;     // received >= since (Unix seconds)
+    std::int64_t until = std::numeric_limits<std::int64_t>::max();  // received < until
 };
 
 // One received message for all its recipients: a single blob, every mailbox copy and the queue
@@ -87,6 +141,9 @@ struct DeliverRequest {
     std::int64_t internal_date = 0;
     std::vector<MailboxCopy> copies;
     std::optional<OutboundCopy> outbound;
+    // Recorded in the same commit as the copies and the queue entry (an accepted message costs
+    // no commit of its own), even when every copy fails; gone with the request if it fails.
+    std::optional<DmarcResultRecord> dmarc_result;
 };
 
 struct DeliverResult {
@@ -276,8 +333,21 @@ public:
     virtual Result<void> remove_dkim_key(std::string_view domain, std::string_view selector);
     // Makes that key the domain's one active key. NotFound.
     virtual Result<void> activate_dkim_key(std::string_view domain, std::string_view selector);
+    // DMARC results for aggregate reports (RFC 7489 §7.2). record_dmarc_result_async keeps one
+    // in a write request of its own: for a message that was refused (an accepted one brings
+    // its result in DeliverRequest::dmarc_result). Errors: Io/TempFail. list_dmarc_results
+    // gives those the filter matches, oldest first. delete_dmarc_results_before drops those
+    // received before `time` (expiry) and gives how many went. Defaults answer
+    // Errc::Unsupported.
+    virtual void record_dmarc_result_async(DmarcResultRecord record, Done<void> done);
+    Result<void> record_dmarc_result(DmarcResultRecord record);
+    virtual Result<std::vector<DmarcResultRecord>> list_dmarc_results(
+        const DmarcResultFilter& filter);
+    virtual Result<std::uint64_t> delete_dmarc_results_before(std::int64_t time);
     // A stored copy as the client sees it: its prefix, then the blob.
     Result<std::string> read_message(const MessageRecord& record);
+    // A queue entry's message as the queue sends it: its prefix, then the blob.
+    Result<std::string> read_queued_message(const QueuedMessage& entry);
     // read_message for several copies, from one snapshot (read_blobs). Results in the order
     // given.
     std::vector<Result<std::string>> read_messages(

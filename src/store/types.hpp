@@ -197,6 +197,9 @@ struct QueuedMessage {
     bool delay_warned = false;      // the delay notice (RFC 3464 action "delayed") went out
     bool retry_requested = false;   // `harbor queue retry` since the last recorded attempt
     std::vector<QueuedRecipient> recipients;  // all, in the order they were queued
+    // Header lines only the relayed copy has (OutboundCopy::prefix): the message sent is
+    // prefix + blob, and `size` counts both.
+    std::string prefix;
 };
 
 // An MTA-STS policy as fetched (RFC 8461 §5.1), kept by the queue runner across restarts.

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import smtplib
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -131,7 +132,8 @@ class HarborCli(unittest.TestCase):
                         ["mail", "list"], ["mail", "show"], ["queue", "list"],
                         ["queue", "bounce"], ["route", "add"], ["route", "list"],
                         ["route", "remove"], ["dkim", "keygen"], ["dkim", "list"],
-                        ["dkim", "activate"], ["dkim", "remove"], ["dns-records"]):
+                        ["dkim", "activate"], ["dkim", "remove"], ["dmarc", "results"],
+                        ["dns-records"]):
             result = self.harbor(*command, "--help")
             self.assertEqual(result.returncode, 0, command)
             self.assertIn("Usage:", result.stdout, command)
@@ -199,6 +201,60 @@ class HarborCli(unittest.TestCase):
         self.ok("dkim", "remove", "example.org", "s1")
         self.fails("dkim", "remove", "example.org", "s1", want="no DKIM key s1")
         self.assertEqual(len(json.loads(self.ok("dkim", "list", "--json"))), 2)
+
+    def test_dmarc_results_are_listed_by_policy_domain(self):
+        self.assertEqual(self.ok("dmarc", "results"), "")
+        self.assertEqual(json.loads(self.ok("dmarc", "results", "--json")), [])
+        # Only the SMTP server records results; these rows stand in for two messages it
+        # evaluated (the end-to-end check is in tests/interop). Columns as in migration 16.
+        db = sqlite3.connect(os.path.join(self.data_dir, "harbor.db"))
+        columns = ("received, policy_domain, rua, policy, subdomain_policy, adkim, aspf, pct, "
+                   "fo, source_ip, header_from, envelope_from, spf_scope, spf_result, "
+                   "spf_aligned, dkim_aligned, result, requested, disposition, sampled_out")
+        rows = [(1, 1764547300, "other.example", "", "reject", "", "r", "r", 50, "0",
+                 "2001:db8::1", "other.example", "helo.other.example", "helo", "fail", 0, 0,
+                 "fail", "reject", "none", 1),
+                (2, 1764547200, "sender.example", "mailto:d@sender.example!10m,mailto:e@x.example",
+                 "quarantine", "reject", "s", "r", 100, "1", "192.0.2.7", "news.sender.example",
+                 "bounces.example", "mfrom", "softfail", 0, 1, "pass", "reject", "none", 0)]
+        db.executemany("INSERT INTO dmarc_results (id, %s) VALUES (%s)"
+                       % (columns, ", ".join("?" * 21)), rows)
+        db.executemany("INSERT INTO dmarc_result_dkim VALUES (?, ?, ?, ?, ?)",
+                       [(2, 0, "sender.example", "s1", "pass"),
+                        (2, 1, "x\x1b[2J.example", "old", "fail")])
+        db.commit()
+        db.close()
+
+        table = self.ok("dmarc", "results").splitlines()
+        self.assertEqual(table[0].split(), ["RECEIVED", "POLICY-DOMAIN", "SOURCE", "FROM",
+                                            "ENVELOPE", "SPF", "DKIM", "ALIGNED", "DMARC",
+                                            "DISPOSITION"])
+        self.assertEqual(len(table), 3)
+        # Oldest first; no escape byte from a signature reaches the terminal.
+        self.assertEqual(table[1].split(), [
+            "2025-12-01T00:00:00Z", "sender.example", "192.0.2.7", "news.sender.example",
+            "bounces.example", "softfail", "sender.example/s1=pass,x?[2J.example/old=fail",
+            "dkim", "pass", "none"])
+        self.assertEqual(table[2].split()[4:], [
+            "helo:helo.other.example", "fail", "-", "-", "fail", "none", "(sampled", "out", "of",
+            "reject)"])
+
+        listing = json.loads(self.ok("dmarc", "results", "--domain", "Sender.EXAMPLE", "--json"))
+        self.assertEqual(len(listing), 1)
+        [found] = listing
+        self.assertEqual(found["received"], 1764547200)
+        self.assertEqual(found["policy_published"],
+                         {"domain": "sender.example", "p": "quarantine", "sp": "reject",
+                          "adkim": "s", "aspf": "r", "pct": 100, "fo": "1",
+                          "rua": ["mailto:d@sender.example!10m", "mailto:e@x.example"]})
+        self.assertEqual(found["auth_results"]["spf"],
+                         {"domain": "bounces.example", "scope": "mfrom", "result": "softfail"})
+        self.assertEqual([d["result"] for d in found["auth_results"]["dkim"]], ["pass", "fail"])
+        self.assertEqual(found["policy_evaluated"],
+                         {"result": "pass", "requested": "reject", "disposition": "none",
+                          "sampled_out": False, "spf": "fail", "dkim": "pass"})
+        self.assertEqual(self.ok("dmarc", "results", "--domain", "nowhere.example"), "")
+        self.fails("dmarc", "results", "--domain", "bad..name", want="")
 
     def test_dns_records_name_every_record_a_domain_needs(self):
         self.ok("domain", "add", "example.org")

@@ -35,7 +35,7 @@ Result<std::size_t> bounce_queue_entry(store::Store& store, directory::Directory
     }
     std::vector<std::string> texts;
     if (!entry->envelope_from.empty()) {
-        Result<std::string> original = store.read_blob(entry->blob);
+        Result<std::string> original = store.read_queued_message(*entry);  // as it was to go
         HARBOR_TRY(original);
         texts = queue_notices(*entry, fates, *original, NoticeContext{reporting_mta, now, now});
     }

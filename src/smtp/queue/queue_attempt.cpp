@@ -42,9 +42,16 @@ std::string_view state_name(store::RecipientState state)
 net::Awaitable<std::shared_ptr<const std::string>> RunnerState::load_content(Entry& entry)
 {
     if (entry.content == nullptr) {
+        // The prefix (a gateway's Authentication-Results, RFC 8601 §5) goes with the message,
+        // to the next hop and into the notices that quote it. The read runs on another thread
+        // with copies of its own, not the entry.
         store::Store& s = store;
-        const store::BlobId blob = entry.message.blob;
-        std::function<Result<std::string>()> read = [&s, blob] { return s.read_blob(blob); };
+        store::QueuedMessage message;
+        message.blob = entry.message.blob;
+        message.prefix = entry.message.prefix;
+        std::function<Result<std::string>()> read = [&s, message = std::move(message)] {
+            return s.read_queued_message(message);
+        };
         Result<std::string> bytes = co_await store::off_io_thread(blocking, std::move(read));
         if (!bytes) {
             log::error("queue.error",

@@ -123,7 +123,7 @@ protected:
     }
 
     std::int64_t enqueue(std::vector<std::string> recipients, std::string params = "{}",
-                         std::string recipient_params = "{}")
+                         std::string recipient_params = "{}", std::string prefix = "")
     {
         store::DeliverRequest request;
         request.bytes = message_text;
@@ -135,6 +135,7 @@ protected:
             outbound.recipients.push_back(
                 store::QueuedRecipient{std::move(address), recipient_params});
         }
+        outbound.prefix = std::move(prefix);
         request.outbound = std::move(outbound);
         auto delivered = store_->deliver(std::move(request));
         EXPECT_TRUE(delivered.has_value());
@@ -206,6 +207,23 @@ TEST_F(QueueRunnerTest, DeliversThroughTheMxAndForgetsTheEntry)
     const QueueStats stats = runner_->stats();
     EXPECT_EQ(stats.delivered, 2u);
     EXPECT_EQ(stats.connections, 1u);
+}
+
+TEST_F(QueueRunnerTest, TheEntrysPrefixIsSentAboveTheMessage)
+{
+    // A gateway passes its Authentication-Results on to the next hop (RFC 8601 §5).
+    start_sink();
+    start_runner(settings());
+    const std::string field = "Authentication-Results: mx.local.test; spf=pass\r\n";
+    const std::int64_t id = enqueue({"one@remote.example"}, "{}", "{}", field);
+    ASSERT_TRUE(eventually([&] { return gone(id); }));
+    const std::vector<SinkDump> dumps = sink_->dumps();
+    ASSERT_EQ(dumps.size(), 1u);
+    std::string sent = field + message_text;  // as smtp-sink writes it: LF line ends
+    for (std::size_t cr = sent.find('\r'); cr != std::string::npos; cr = sent.find('\r')) {
+        sent.erase(cr, 1);
+    }
+    EXPECT_EQ(dumps[0].content, sent);
 }
 
 TEST_F(QueueRunnerTest, ManyMessagesShareFewConnections)

@@ -340,6 +340,49 @@ CREATE TABLE dkim_keys (
     PRIMARY KEY (domain, selector)
 );
 )sql"},
+    // DMARC results kept for aggregate reports (RFC 7489 §7.2, Appendix C): a row per evaluated
+    // message, its signatures' results beside it. Written with the delivery, so one index only
+    // (by time: the report period and expiry both ask for a range of it); a domain's rows are
+    // found within the range.
+    {16, "dmarc_results", R"sql(
+CREATE TABLE dmarc_results (
+    id                INTEGER PRIMARY KEY,
+    received          INTEGER NOT NULL,
+    policy_domain     TEXT NOT NULL,
+    rua               TEXT NOT NULL,
+    policy            TEXT NOT NULL,
+    subdomain_policy  TEXT NOT NULL,
+    adkim             TEXT NOT NULL,
+    aspf              TEXT NOT NULL,
+    pct               INTEGER NOT NULL,
+    fo                TEXT NOT NULL,
+    source_ip         TEXT NOT NULL,
+    header_from       TEXT NOT NULL,
+    envelope_from     TEXT NOT NULL,
+    spf_scope         TEXT NOT NULL,
+    spf_result        TEXT NOT NULL,
+    spf_aligned       INTEGER NOT NULL,
+    dkim_aligned      INTEGER NOT NULL,
+    result            TEXT NOT NULL,
+    requested         TEXT NOT NULL,
+    disposition       TEXT NOT NULL,
+    sampled_out       INTEGER NOT NULL
+);
+CREATE INDEX dmarc_results_by_received ON dmarc_results (received);
+CREATE TABLE dmarc_result_dkim (
+    result_id  INTEGER NOT NULL REFERENCES dmarc_results(id) ON DELETE CASCADE,
+    position   INTEGER NOT NULL,
+    domain     TEXT NOT NULL,
+    selector   TEXT NOT NULL,
+    result     TEXT NOT NULL,
+    PRIMARY KEY (result_id, position)
+) WITHOUT ROWID;
+)sql"},
+    // A queue entry's own header lines, sent before its blob (the Authentication-Results field
+    // a gateway passes on, RFC 8601 §5), as a mailbox copy has its prefix (step 5).
+    {17, "queue_prefix", R"sql(
+ALTER TABLE queue ADD COLUMN prefix BLOB NOT NULL DEFAULT '';
+)sql"},
 };
 
 }  // namespace

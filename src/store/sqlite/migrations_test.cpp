@@ -479,6 +479,28 @@ const Case cases[] = {
              DkimKeyRecord{"example.org", "s1", "ed25519-sha256", "PEM", 100, true}));
          EXPECT_EQ(store.list_dkim_keys("example.org")->size(), 1u);
      }},
+    // Step 16 (DMARC results) on a version-15 database: none, and one can be kept.
+    {15, [](Connection& db, const fs::path&) { ASSERT_TRUE(db.exec(directory_seed)); },
+     [](Store& store, const fs::path&) {
+         check_directory(store);
+         EXPECT_TRUE(store.list_dmarc_results({})->empty());
+         DmarcResultRecord result;
+         result.policy_domain = "remote.example";
+         result.dkim.push_back({"remote.example", "s1", "pass"});
+         ASSERT_TRUE(store.record_dmarc_result(result));
+         EXPECT_EQ(*store.list_dmarc_results({}), std::vector<DmarcResultRecord>{result});
+     }},
+    // Step 17 (queue prefixes) on a version-16 database with a queued message: it is sent as
+    // it was stored, with no lines on top.
+    {16, [](Connection& db, const fs::path&) { seed_queued_entry(db, 100); },
+     [](Store& store, const fs::path&) {
+         check_directory(store);
+         Result<QueuedMessage> entry = store.find_queue_entry(4);
+         ASSERT_TRUE(entry) << entry.error().to_string();
+         EXPECT_EQ(entry->prefix, "");
+         EXPECT_EQ(entry->size, small_file_body.size());
+         EXPECT_EQ(*store.read_queued_message(*entry), small_file_body);
+     }},
 };
 
 TEST(Migrations, StepsAreNumberedFromOneWithoutGaps)

@@ -1,7 +1,7 @@
 // Delivery of one received message to all its recipients: one blob (from memory or adopted
-// from the SMTP spool), a row per mailbox copy, the outbound queue entry, in one request of the
-// writer's batch, so a single durable commit covers the whole message. Each copy runs in a
-// nested savepoint: one recipient over quota does not undo the others.
+// from the SMTP spool), a row per mailbox copy, the outbound queue entry and the DMARC result,
+// in one request of the writer's batch, so a single durable commit covers the whole message.
+// Each copy runs in a nested savepoint: one recipient over quota does not undo the others.
 #include <sys/stat.h>
 
 #include <ctime>
@@ -33,14 +33,15 @@ Result<std::int64_t> insert_queue_entry(WriteContext& ctx, const OutboundCopy& o
 {
     const auto now = static_cast<std::int64_t>(std::time(nullptr));
     Result<Statement> entry = ctx.db.prepare(
-        "INSERT INTO queue (blob, envelope_from, params, created, next_attempt) "
-        "VALUES (?, ?, ?, ?, ?)");
+        "INSERT INTO queue (blob, envelope_from, params, created, next_attempt, prefix) "
+        "VALUES (?, ?, ?, ?, ?, ?)");
     HARBOR_TRY(entry);
     HARBOR_TRY(entry->bind(1, sha256)
                    .bind(2, outbound.envelope_from)
                    .bind(3, outbound.params)
                    .bind(4, now)
                    .bind(5, now)
+                   .bind_blob(6, outbound.prefix)
                    .run());
     const std::int64_t id = ctx.db.last_insert_rowid();
     Result<Statement> recipient = ctx.db.prepare(
@@ -114,6 +115,9 @@ Result<DeliverResult> write_delivery(WriteContext& ctx, BlobStore& blobs,
         Result<std::int64_t> id = insert_queue_entry(ctx, *request.outbound, name);
         HARBOR_TRY(id);
         result.queue_id = *id;
+    }
+    if (request.dmarc_result) {
+        HARBOR_TRY(insert_dmarc_result(ctx, *request.dmarc_result));
     }
     // Every copy failed and nothing is queued: the new blob row goes again. Only
     // then: the sweep query was a tenth of a small message's delivery.

@@ -9,7 +9,7 @@ namespace {
 
 constexpr std::string_view entry_columns =
     "SELECT q.id, q.blob, b.size, q.envelope_from, q.params, q.created, q.next_attempt, "
-    "q.attempts, q.held, q.delay_warned, q.retry_requested "
+    "q.attempts, q.held, q.delay_warned, q.retry_requested, q.prefix "
     "FROM queue q JOIN blobs b ON b.sha256 = q.blob ";
 // Built once: the statement cache knows a statement by the address of its text.
 const std::string all_entries_sql = std::string(entry_columns) + "ORDER BY q.id";
@@ -40,6 +40,8 @@ Result<std::vector<QueuedMessage>> read_entries(Connection& db, Statement& entri
         message.held = entries.column_int64(8) != 0;
         message.delay_warned = entries.column_int64(9) != 0;
         message.retry_requested = entries.column_int64(10) != 0;
+        message.prefix = entries.column_blob(11);
+        message.size += message.prefix.size();
         out.push_back(std::move(message));
     }
     Result<Statement> recipients = db.prepare(

@@ -89,6 +89,38 @@ TEST_F(SqliteQueue, ANewEntryIsPendingAndDueAtOnce)
 
 // The entry has recipients at two domains; both destinations record their part of one round,
 // and only the first counts as an attempt.
+TEST_F(SqliteQueue, ARelayedCopyIsSentWithItsPrefixAndTheLocalCopiesWithTheirOwn)
+{
+    // One blob for both: the mailbox copy and the queue entry each put their own lines on top.
+    const std::string relayed = "Authentication-Results: mx.example.org; dmarc=pass\r\n";
+    DeliverRequest request;
+    request.bytes = message;
+    request.outbound = OutboundCopy{"alice@example.org", "", {}, relayed};
+    request.outbound->recipients.push_back(QueuedRecipient{"r1@remote.example", ""});
+    MailboxCopy local;
+    local.account = alice_.id;
+    local.prefix = "Delivered-To: alice@example.org\r\n";
+    request.copies.push_back(local);
+    Result<DeliverResult> delivered = store_->deliver(std::move(request));
+    ASSERT_TRUE(delivered) << delivered.error().to_string();
+    Result<QueuedMessage> entry = store_->find_queue_entry(*delivered->queue_id);
+    ASSERT_TRUE(entry) << entry.error().to_string();
+    EXPECT_EQ(entry->prefix, relayed);
+    EXPECT_EQ(entry->size, relayed.size() + message.size());
+    EXPECT_EQ(*store_->read_queued_message(*entry), relayed + message);
+    ASSERT_TRUE(delivered->copies[0]);
+    EXPECT_EQ(*store_->read_message(*delivered->copies[0]),
+              "Delivered-To: alice@example.org\r\n" + message);
+    // The due list the runner works from carries the prefix too; an entry without one is sent
+    // as it is.
+    Result<std::vector<QueuedMessage>> due = store_->due_queue_entries(queued_at_ + 3600, 10);
+    ASSERT_TRUE(due);
+    ASSERT_EQ(due->size(), 2u);
+    EXPECT_EQ(*store_->read_queued_message((*due)[0]), message);
+    EXPECT_EQ((*due)[0].size, message.size());
+    EXPECT_EQ(*store_->read_queued_message((*due)[1]), relayed + message);
+}
+
 TEST_F(SqliteQueue, OnlyOneRecordPerRoundCountsAsAnAttempt)
 {
     QueueAttempt first;

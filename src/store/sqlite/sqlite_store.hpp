@@ -72,6 +72,8 @@ Result<DeliverResult> write_delivery(WriteContext& ctx, BlobStore& blobs,
                                      const std::vector<std::string>& joined_flags,
                                      const std::string& sha256, std::uint64_t size,
                                      const std::string* bytes);
+// A DMARC result's rows (sqlite_dmarc_results.cpp), inside the caller's write request.
+Result<void> insert_dmarc_result(WriteContext& ctx, const DmarcResultRecord& record);
 // The part before the writer, on a blob thread: bytes over inline_blob_max are hashed and
 // written to their file, and the hash is the `file_name` for ensure_blob(); smaller ones give
 // "" (they go inline).
@@ -185,6 +187,11 @@ public:
     Result<void> add_dkim_key(const DkimKeyRecord& key) override;
     Result<void> remove_dkim_key(std::string_view domain, std::string_view selector) override;
     Result<void> activate_dkim_key(std::string_view domain, std::string_view selector) override;
+    // DMARC results for aggregate reports (sqlite_dmarc_results.cpp).
+    void record_dmarc_result_async(DmarcResultRecord record, Done<void> done) override;
+    Result<std::vector<DmarcResultRecord>> list_dmarc_results(
+        const DmarcResultFilter& filter) override;
+    Result<std::uint64_t> delete_dmarc_results_before(std::int64_t time) override;
     Result<std::uint64_t> used_bytes(AccountId account) override;
     Result<std::vector<Mailbox>> list_mailboxes(AccountId account) override;
     Result<std::vector<MessageRecord>> list_messages(MailboxId mailbox) override;
