@@ -166,10 +166,18 @@ void add_queue_commands(CLI::App& app, Context& context)
     auto shown = std::make_shared<std::int64_t>(0);
     show->add_option("ID", *shown, "queue entry id")->required();
     show->add_flag("--json", *json, "print JSON instead of text");
-    show->callback([&context, json, shown] {
+    auto message = std::make_shared<bool>(false);
+    show->add_flag("--message", *message, "print the message as it will be sent, nothing else");
+    show->callback([&context, json, shown, message] {
         context.run_with_store([&](OpenDirectory& opened) -> Result<void> {
             Result<store::QueuedMessage> queued = opened.store->find_queue_entry(*shown);
             HARBOR_TRY(queued);
+            if (*message) {
+                Result<std::string> bytes = opened.store->read_queued_message(*queued);
+                HARBOR_TRY(bytes);
+                std::cout << *bytes;
+                return ok();
+            }
             const nlohmann::json described = describe_queued(*queued);
             if (*json) {
                 std::cout << format_json(described) << "\n";

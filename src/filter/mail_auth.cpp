@@ -107,4 +107,18 @@ std::string MailAuth::results_field(const MailAuthFindings& findings,
     return auth::authentication_results_field(settings_.authserv_id, results);
 }
 
+std::string MailAuth::results_text(const MailAuthFindings& findings,
+                                   const std::string& mail_from) const
+{
+    // What follows "Authentication-Results: <authserv-id>;", less the fold before the first
+    // result and the final CRLF: the authserv-id is our hostname, which holds no ';'.
+    const std::string field = results_field(findings, mail_from);
+    std::size_t start = field.find(';') + 1;
+    while (start < field.size() && (field[start] == ' ' || field[start] == '\r' ||
+                                    field[start] == '\n' || field[start] == '\t')) {
+        ++start;
+    }
+    return field.substr(start, field.size() - 2 - start);
+}
+
 }  // namespace harbor::filter

@@ -98,6 +98,9 @@ public:
 
     // The Authentication-Results field (through its CRLF) for what was found.
     std::string results_field(const MailAuthFindings& findings, const std::string& mail_from) const;
+    // Its resinfo part, folds kept ("spf=pass ...;\r\n\tdkim=..."): the text of the
+    // ARC-Authentication-Results of a message we seal (RFC 8617 §4.1.1).
+    std::string results_text(const MailAuthFindings& findings, const std::string& mail_from) const;
 
     const MailAuthSettings& settings() const { return settings_; }
     // Threads of their own for check_message, so a large body never holds an io thread.

@@ -135,6 +135,9 @@ TEST(MailAuth, ResultsNameTheMailFromAddress)
               "\tspf=none smtp.mailfrom=alice@sender.example\r\n");
     EXPECT_EQ(checks.results_field(MailAuthFindings{}, "alice@sender.example"),
               "Authentication-Results: mx.example.org; none\r\n");
+    EXPECT_EQ(checks.results_text(findings, "alice@sender.example"),
+              "spf=none smtp.mailfrom=alice@sender.example");
+    EXPECT_EQ(checks.results_text(MailAuthFindings{}, "alice@sender.example"), "none");
 }
 
 }  // namespace

@@ -43,6 +43,7 @@ HOST = "mx.auth.example"
 DOMAIN = "auth.example"
 BOB = f"bob@{DOMAIN}"
 TRUSTED_CLIENT = "127.0.0.2"
+FORWARDER = f"fwd@{DOMAIN}"  # an alias to another domain: its copies are ARC-sealed
 ZONES = """    local-zone: "pass.example." static
     local-data: 'pass.example. 300 IN TXT "v=spf1 ip4:127.0.0.1 -all"'
     local-zone: "fail.example." static
@@ -55,9 +56,9 @@ ZONES = """    local-zone: "pass.example." static
     local-data: 'helo.example. 300 IN A 127.0.0.1'
     local-zone: "signed.example." static
     local-data: 'sel._domainkey.signed.example. 300 IN TXT "v=DKIM1; k=rsa; p={key}"'
-    local-data: '_dmarc.signed.example. 300 IN TXT "v=DMARC1; p=reject"'
+    local-data: '_dmarc.signed.example. 300 IN TXT "v=DMARC1; p=reject; rua=mailto:agg@signed.example!10m"'
     local-zone: "reject.example." static
-    local-data: '_dmarc.reject.example. 300 IN TXT "v=DMARC1; p=reject"'
+    local-data: '_dmarc.reject.example. 300 IN TXT "v=DMARC1; p=reject; aspf=s; rua=mailto:agg@reject.example"'
     local-zone: "quarantine.example." static
     local-data: '_dmarc.quarantine.example. 300 IN TXT "v=DMARC1; p=quarantine"'
 """
@@ -116,6 +117,7 @@ class MailAuthTest(unittest.TestCase):
             cls.harbor.cli.run("domain", "add", DOMAIN)
             cls.harbor.cli.run("user", "add", BOB, "--password", "bob-secret-1")
             cls.harbor.cli.run("dkim", "keygen", DOMAIN, "--selector", "sel1")
+            cls.harbor.cli.run("alias", "add", FORWARDER, "carol@elsewhere.example")
             cls.harbor.start()
         except BaseException:
             cls.tearDownClass()
@@ -303,6 +305,64 @@ class MailAuthTest(unittest.TestCase):
                       (arc_set + message).replace(b"Hello", b"Jello")
                       .replace(subject.encode(), altered.encode()))
         self.assertIn("; arc=fail ", self.results_of(altered)[0])
+
+    def test_a_forwarded_copy_is_arc_sealed(self):
+        """Through an alias to another domain: the queued copy carries our ARC set (sealed with
+        the alias domain's DKIM key, RFC 8617 §5.1) and our Authentication-Results; dkimpy
+        validates the chain against the key record `harbor dkim list` prints."""
+        subject = token()
+        message = make_message(subject, "alice@pass.example", FORWARDER)
+        with smtplib.SMTP(LOOPBACK, self.harbor.ports["mx"], local_hostname="client.example",
+                          timeout=TOOL_TIMEOUT) as client:
+            client.sendmail("alice@pass.example", [FORWARDER], message)
+        entries = [entry for entry in self.harbor.cli.queue()
+                   if "carol@elsewhere.example" in json.dumps(entry)]
+        self.assertTrue(entries, self.harbor.cli.queue())
+        queued = self.harbor.cli.run("queue", "show", str(entries[-1]["id"]), "--message")
+        self.assertIn(f"Subject: {subject}".encode(), queued)
+        self.assertTrue(queued.startswith(b"ARC-Seal: i=1; "), queued[:300])
+        self.assertIn(f"\r\nAuthentication-Results: {HOST};".encode(), queued)
+        keys = json.loads(self.harbor.cli.run("dkim", "list", "--json"))
+        record = keys[0]["txt"].encode()
+
+        def dns(name, timeout=5):
+            return record if name == b"sel1._domainkey.auth.example." else None
+
+        cv, _, reason = dkim.arc_verify(queued, dnsfunc=dns)
+        self.assertEqual(cv, dkim.CV_Pass, reason)
+        cv, _, _ = dkim.arc_verify(queued.replace(b"Hello", b"Jello"), dnsfunc=dns)
+        self.assertEqual(cv, dkim.CV_Fail)
+
+    def test_results_are_recorded_for_aggregate_reports(self):
+        """RFC 7489 §7.2: a domain that publishes rua= gets a row per message, accepted (in
+        the delivery's commit) or refused; a domain without rua= gets none."""
+        def rows(domain):
+            return json.loads(self.harbor.cli.run("dmarc", "results", "--domain", domain,
+                                                  "--json"))
+
+        before = len(rows("signed.example"))
+        self.send_raw("carol@soft.example", self.signed("alice@signed.example", token()))
+        after = rows("signed.example")
+        self.assertEqual(len(after), before + 1)
+        row = after[-1]
+        self.assertEqual(row["policy_published"]["rua"], ["mailto:agg@signed.example!10485760"])
+        self.assertEqual(row["policy_evaluated"]["result"], "pass")
+        self.assertEqual(row["policy_evaluated"]["dkim"], "pass")
+        self.assertEqual(row["policy_evaluated"]["spf"], "fail")
+        self.assertEqual(row["identifiers"], {"header_from": "signed.example",
+                                              "envelope_from": "soft.example"})
+        self.assertEqual(row["auth_results"]["spf"]["result"], "softfail")
+        self.assertEqual(row["auth_results"]["dkim"],
+                         [{"domain": "signed.example", "selector": "sel", "result": "pass"}])
+        self.assertEqual(row["source_ip"], LOOPBACK)
+
+        refused_before = len(rows("reject.example"))
+        self.refused_data("carol@soft.example", make_message(token(), "ceo@reject.example", BOB))
+        refused = rows("reject.example")
+        self.assertEqual(len(refused), refused_before + 1)
+        self.assertEqual(refused[-1]["policy_published"]["aspf"], "s")
+        self.assertEqual(refused[-1]["policy_evaluated"]["disposition"], "reject")
+        self.assertEqual(rows("quarantine.example"), [])
 
     def subjects(self):
         listing = self.harbor.cli.mail_list(BOB)

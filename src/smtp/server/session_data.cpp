@@ -8,6 +8,7 @@
 
 #include "core/ids.hpp"
 #include "core/log.hpp"
+#include "smtp/server/dmarc_report_row.hpp"
 #include "smtp/server/received.hpp"
 #include "smtp/server/session_state.hpp"
 #include "store/awaitable.hpp"
@@ -309,6 +310,8 @@ store::DeliverRequest Session::delivery_request(const Spooled& message) const
         request.bytes = message.memory;
     }
     request.internal_date = static_cast<std::int64_t>(std::time(nullptr));
+    // Kept in the delivery's own commit for the domain's aggregate report (RFC 7489 §7.2).
+    request.dmarc_result = dmarc_report_row(transaction_->auth, request.internal_date);
     const std::string return_path = "Return-Path: <" + transaction_->mail.address + ">\r\n";
     // RFC 8601 §5: at the top, above our Received; only for mail from outside that was checked.
     std::string results;
@@ -345,6 +348,9 @@ store::DeliverRequest Session::delivery_request(const Spooled& message) const
         }
     }
     if (!outbound.recipients.empty()) {
+        // RFC 8601 §5: what we found goes on with the copy we relay (a gateway's inner server,
+        // an alias's destination), under the ARC set that vouches for it when we forward.
+        outbound.prefix = transaction_->arc_set + results;
         request.outbound = std::move(outbound);
     }
     return request;

@@ -1,21 +1,58 @@
 // Mail from outside (clients that neither authenticated nor are in relay_networks): SPF at MAIL
 // (RFC 7208 through filter::MailAuth); after DATA, the Authentication-Results fields that claim
 // our authserv-id removed, so that only ours is believed (RFC 8601 §5), then DKIM and DMARC,
-// whose policy may refuse the message (RFC 7489 §6.6.4).
+// whose policy may refuse the message (RFC 7489 §6.6.4); and the ARC set that seals what an
+// alias of ours forwards to another domain (RFC 8617 §5.1).
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "auth/arc/seal.hpp"
+
 #include "core/log.hpp"
+#include "smtp/server/dmarc_report_row.hpp"
 #include "smtp/server/session_state.hpp"
+#include "store/awaitable.hpp"
 
 namespace harbor::smtp::server {
 namespace {
 
+// Who seals the copy an alias of ours forwards: the alias's domain, with its DKIM key.
+struct Sealer {
+    SigningKeys* keys = nullptr;
+    std::string domain;  // empty: nothing is forwarded
+    std::string mail_from;
+};
+
+struct Checked {
+    filter::MessageFindings findings;
+    std::string arc_set;  // the three ARC fields for the forwarded copy, or empty
+};
+
+// The ARC set over the message as it leaves (our Received included), the chain as it arrived
+// and what we found (RFC 8617 §5.1). None when the domain has no key, or the chain already
+// failed at an earlier hop (§5.1 step 2: "no need to proceed").
+std::string seal(const filter::MailAuth& checks, const Sealer& sealer, std::string_view bytes,
+                 filter::MailAuthFindings found)
+{
+    std::shared_ptr<const auth::dkim::SigningKey> key = sealer.keys->active(sealer.domain);
+    if (!key) {
+        return {};
+    }
+    const std::string results = checks.results_text(found, sealer.mail_from);
+    Result<auth::arc::ArcSet> set = auth::arc::seal_message(
+        bytes, *key, checks.settings().authserv_id, results, found.message->arc);
+    if (!set) {
+        log::info("smtp.arc.not_sealed",
+                  {{"domain", sealer.domain}, {"error", set.error().to_string()}});
+        return {};
+    }
+    return set->fields();
+}
+
 // On the checks' own threads (MailAuth::executor): the spool file is read there too.
-asio::awaitable<Result<filter::MessageFindings>> check_spooled(const filter::MailAuth& checks,
-                                                               Spooled spooled, std::size_t skip,
-                                                               filter::MailAuthFindings found,
-                                                               filter::LocalDomainTest is_local)
+asio::awaitable<Result<Checked>> check_spooled(const filter::MailAuth& checks, Spooled spooled,
+                                               std::size_t skip, filter::MailAuthFindings found,
+                                               filter::LocalDomainTest is_local, Sealer sealer)
 {
     Result<SpooledBytes> view = SpooledBytes::open(spooled);
     if (!view) {
@@ -23,9 +60,26 @@ asio::awaitable<Result<filter::MessageFindings>> check_spooled(const filter::Mai
     }
     const std::string_view bytes = view->bytes();
     const std::string_view message = bytes.substr(std::min(skip, bytes.size()));
-    filter::MessageFindings findings =
-        co_await checks.check_message(message, found, std::move(is_local));
-    co_return findings;
+    Checked checked;
+    checked.findings = co_await checks.check_message(message, found, std::move(is_local));
+    if (!sealer.domain.empty()) {
+        found.message = checked.findings;
+        checked.arc_set = seal(checks, sealer, bytes, std::move(found));
+    }
+    co_return checked;
+}
+
+// The domain of the first local address whose copies leave through the queue (an alias to
+// another domain); a split domain's routed addresses are relayed, not forwarded.
+std::string forwarding_domain(const Transaction& transaction)
+{
+    for (const Recipient& recipient : transaction.recipients) {
+        if (recipient.local_domain && !recipient.routed && !recipient.external.empty() &&
+            recipient.rcpt.mailbox) {
+            return recipient.rcpt.mailbox->domain;
+        }
+    }
+    return {};
 }
 
 }  // namespace
@@ -71,16 +125,21 @@ net::Awaitable<std::optional<Reply>> Session::check_message(const Spooled& messa
         Result<bool> local = directory.is_local_domain(domain);
         return local && *local;
     };
-    Result<filter::MessageFindings> checked = co_await asio::co_spawn(
-        checks.executor(),
-        check_spooled(checks, message, received_length_, transaction_->auth, std::move(is_local)),
-        asio::use_awaitable);
+    Sealer sealer{&handler_.signing_keys(), forwarding_domain(*transaction_),
+                  transaction_->mail.address};
+    Result<Checked> checked =
+        co_await asio::co_spawn(checks.executor(),
+                                check_spooled(checks, message, received_length_, transaction_->auth,
+                                              std::move(is_local), std::move(sealer)),
+                                asio::use_awaitable);
     if (!checked) {
         log::error("smtp.spool.failed",
                    {{"cid", context_.cid}, {"error", checked.error().to_string()}});
         co_return storage_failure();
     }
-    const filter::MessageFindings& found = transaction_->auth.message.emplace(std::move(*checked));
+    transaction_->arc_set = std::move(checked->arc_set);
+    const filter::MessageFindings& found =
+        transaction_->auth.message.emplace(std::move(checked->findings));
     log_message_findings(found);
     if (!checks.settings().reject_dmarc) {
         co_return std::nullopt;
@@ -90,6 +149,17 @@ net::Awaitable<std::optional<Reply>> Session::check_message(const Spooled& messa
         co_return Reply{550, "5.7.1", "Message has more than one From: field"};
     }
     if (found.disposition() == auth::dmarc::Policy::Reject) {
+        // A refused message is reported too (RFC 7489 §7.2: every message evaluated).
+        std::optional<store::DmarcResultRecord> row =
+            dmarc_report_row(transaction_->auth, static_cast<std::int64_t>(std::time(nullptr)));
+        if (row) {
+            Result<void> kept = co_await store::async_record_dmarc_result(
+                handler_.store(), std::move(*row), asio::use_awaitable);
+            if (!kept) {
+                log::warn("smtp.dmarc.not_recorded",
+                          {{"cid", context_.cid}, {"error", kept.error().to_string()}});
+            }
+        }
         // RFC 7372 §3.3: "multiple authentication checks failed", SPF and DKIM alike.
         co_return Reply{550, "5.7.26",
                         "Unauthenticated mail from " + found.dmarc->from_domain +

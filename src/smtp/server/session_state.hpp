@@ -49,6 +49,7 @@ struct Transaction {
     MailFrom mail;
     std::vector<Recipient> recipients;
     filter::MailAuthFindings auth;  // what the checks found (SmtpSettings::mail_auth)
+    std::string arc_set;            // ARC fields sealing the forwarded copy (RFC 8617 §5.1)
 };
 
 class Session {
