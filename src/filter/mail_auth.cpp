@@ -101,6 +101,13 @@ std::string MailAuth::results_field(const MailAuthFindings& findings,
         }
         results.push_back(std::move(spf));
     }
+    if (findings.helo_spf && !findings.helo_spf->domain.empty()) {
+        results.push_back({"spf",
+                           std::string(auth::spf::status_name(findings.helo_spf->status)),
+                           "",
+                           {{"smtp", "helo", findings.helo_spf->domain}},
+                           ""});
+    }
     if (findings.message) {
         append_message_results(*findings.message, findings.client_ip, results);
     }

@@ -66,7 +66,9 @@ struct MessageFindings {
 struct MailAuthFindings {
     std::optional<auth::spf::Outcome> spf;
     bool spf_for_helo = false;  // the null reverse path: the HELO identity was checked
-    std::string client_ip;      // the connecting client, for ARC's smtp.remote-ip (RFC 8617 §6)
+    // The HELO identity checked on its own beside a MAIL FROM (RFC 7208 §2.3).
+    std::optional<auth::spf::Outcome> helo_spf;
+    std::string client_ip;  // the connecting client, for ARC's smtp.remote-ip (RFC 8617 §6)
     std::optional<MessageFindings> message;
 
     bool checked() const { return spf.has_value(); }

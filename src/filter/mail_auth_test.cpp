@@ -138,6 +138,12 @@ TEST(MailAuth, ResultsNameTheMailFromAddress)
     EXPECT_EQ(checks.results_text(findings, "alice@sender.example"),
               "spf=none smtp.mailfrom=alice@sender.example");
     EXPECT_EQ(checks.results_text(MailAuthFindings{}, "alice@sender.example"), "none");
+    // RFC 7208 §2.3: the HELO identity's own result follows the MAIL FROM one.
+    findings.helo_spf = check(checks, "client.example", "");
+    EXPECT_EQ(checks.results_field(findings, "alice@sender.example"),
+              "Authentication-Results: mx.example.org;\r\n"
+              "\tspf=none smtp.mailfrom=alice@sender.example;\r\n"
+              "\tspf=none smtp.helo=client.example\r\n");
 }
 
 }  // namespace

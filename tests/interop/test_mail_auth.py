@@ -44,12 +44,15 @@ DOMAIN = "auth.example"
 BOB = f"bob@{DOMAIN}"
 TRUSTED_CLIENT = "127.0.0.2"
 FORWARDER = f"fwd@{DOMAIN}"  # an alias to another domain: its copies are ARC-sealed
-ZONES = """    local-zone: "pass.example." static
+ZONES = """    local-zone: "client.example." static
+    local-zone: "pass.example." static
     local-data: 'pass.example. 300 IN TXT "v=spf1 ip4:127.0.0.1 -all"'
     local-zone: "fail.example." static
     local-data: 'fail.example. 300 IN TXT "v=spf1 ip4:192.0.2.1 exp=why.fail.example -all"'
     local-data: 'why.fail.example. 300 IN TXT "%{i} is not a server of %{d}"'
     local-zone: "soft.example." static
+    local-zone: "badhelo.example." static
+    local-data: 'badhelo.example. 300 IN TXT "v=spf1 -all"'
     local-data: 'soft.example. 300 IN TXT "v=spf1 ~all"'
     local-zone: "helo.example." static
     local-data: 'helo.example. 300 IN TXT "v=spf1 a -all"'
@@ -168,7 +171,7 @@ class MailAuthTest(unittest.TestCase):
         subject = token()
         self.send("alice@pass.example", subject)
         self.assertEqual(self.results_of(subject),
-                         [f"{HOST}; spf=pass smtp.mailfrom=alice@pass.example; dkim=none; "
+                         [f"{HOST}; spf=pass smtp.mailfrom=alice@pass.example; spf=none smtp.helo=client.example; dkim=none; "
                           "arc=none smtp.remote-ip=127.0.0.1; dmarc=none header.from=pass.example"])
 
     def test_fail_is_refused_at_mail_with_the_domains_explanation(self):
@@ -183,11 +186,20 @@ class MailAuthTest(unittest.TestCase):
                     for message in mailbox["messages"]]
         self.assertNotIn(subject, subjects)
 
+    def test_a_failing_helo_name_is_refused_at_mail(self):
+        """RFC 7208 §2.3: the HELO identity is checked beside MAIL FROM; its fail settles it."""
+        subject = token()
+        with self.assertRaises(smtplib.SMTPSenderRefused) as refused:
+            self.send("alice@pass.example", subject, helo="badhelo.example")
+        self.assertEqual(refused.exception.smtp_code, 550)
+        self.assertTrue(refused.exception.smtp_error.startswith(b"5.7.23 SPF validation failed"))
+        self.assertNotIn(subject, self.subjects())
+
     def test_softfail_is_accepted_and_recorded(self):
         subject = token()
         self.send("carol@soft.example", subject)
         self.assertEqual(self.results_of(subject),
-                         [f"{HOST}; spf=softfail smtp.mailfrom=carol@soft.example; dkim=none; "
+                         [f"{HOST}; spf=softfail smtp.mailfrom=carol@soft.example; spf=none smtp.helo=client.example; dkim=none; "
                           "arc=none smtp.remote-ip=127.0.0.1; dmarc=none header.from=soft.example"])
 
     def test_null_sender_checks_the_helo_identity(self):
@@ -210,7 +222,7 @@ class MailAuthTest(unittest.TestCase):
         self.assertIn("Authentication-Results: other.example; spf=fail\r\n", header)
         self.assertIn(f"Subject: {subject}\r\n", header)
         self.assertEqual(self.results_of(subject),
-                         [f"{HOST}; spf=pass smtp.mailfrom=alice@pass.example; dkim=none; "
+                         [f"{HOST}; spf=pass smtp.mailfrom=alice@pass.example; spf=none smtp.helo=client.example; dkim=none; "
                           "arc=none smtp.remote-ip=127.0.0.1; dmarc=none header.from=pass.example"])
 
     def test_mail_from_our_networks_is_dkim_signed(self):
@@ -238,7 +250,8 @@ class MailAuthTest(unittest.TestCase):
         subject = token()
         self.send_raw("carol@soft.example", self.signed("alice@signed.example", subject))
         self.assertEqual(self.results_of(subject), [
-            f"{HOST}; spf=softfail smtp.mailfrom=carol@soft.example; dkim=pass "
+            f"{HOST}; spf=softfail smtp.mailfrom=carol@soft.example; "
+            "spf=none smtp.helo=client.example; dkim=pass "
             "header.d=signed.example header.s=sel header.i=@signed.example header.a=rsa-sha256; "
             "arc=none smtp.remote-ip=127.0.0.1; dmarc=pass (p=reject dis=none) header.from=signed.example"])
         mailbox, _ = self.harbor.cli.find(BOB, subject)

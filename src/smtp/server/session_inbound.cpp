@@ -82,6 +82,28 @@ std::string forwarding_domain(const Transaction& transaction)
     return {};
 }
 
+void log_spf(const std::string& cid, const char* identity, const auth::spf::Outcome& spf)
+{
+    log::info("smtp.spf", {{"cid", cid},
+                           {"identity", identity},
+                           {"result", std::string(auth::spf::status_name(spf.status))},
+                           {"domain", spf.domain},
+                           {"mechanism", spf.mechanism},
+                           {"reason", spf.reason}});
+}
+
+// RFC 7372 §3.2; the explanation is the domain's own words (RFC 7208 §6.2), on one line.
+Reply spf_refusal(const auth::spf::Outcome& spf)
+{
+    std::string text = "SPF validation failed: " + spf.explanation;
+    for (char& c : text) {
+        if (c == '\r' || c == '\n') {
+            c = ' ';
+        }
+    }
+    return Reply{550, "5.7.23", text};
+}
+
 }  // namespace
 
 net::Awaitable<std::optional<Reply>> Session::check_sender(const MailFrom& mail,
@@ -92,24 +114,26 @@ net::Awaitable<std::optional<Reply>> Session::check_sender(const MailFrom& mail,
         co_return std::nullopt;
     }
     const boost::asio::ip::address client = connection_.peer().address();
-    std::string helo = helo_->name;
+    const bool reject = checks->settings().reject_spf_fail;
+    const std::string& helo_name = helo_->name;
+    // RFC 7208 §2.3: the HELO identity is checked on its own as well, first: a fail there
+    // settles the matter without the MAIL FROM lookups. With <> it is the identity (§2.4).
+    if (!mail.address.empty() && !helo_name.empty() && helo_name.front() != '[') {
+        std::string helo = helo_name;
+        auth::spf::Outcome helo_spf = co_await checks->check_sender(client, std::move(helo), "");
+        log_spf(context_.cid, "helo", helo_spf);
+        if (helo_spf.status == auth::spf::Status::Fail && reject) {
+            co_return spf_refusal(helo_spf);
+        }
+        findings.helo_spf = std::move(helo_spf);
+    }
+    std::string helo = helo_name;
     std::string sender = mail.address;
     auth::spf::Outcome spf =
         co_await checks->check_sender(client, std::move(helo), std::move(sender));
-    log::info("smtp.spf", {{"cid", context_.cid},
-                           {"result", std::string(auth::spf::status_name(spf.status))},
-                           {"domain", spf.domain},
-                           {"mechanism", spf.mechanism},
-                           {"reason", spf.reason}});
-    if (spf.status == auth::spf::Status::Fail && checks->settings().reject_spf_fail) {
-        // RFC 7372 §3.2; the explanation is the domain's own words (RFC 7208 §6.2), on one line.
-        std::string text = "SPF validation failed: " + spf.explanation;
-        for (char& c : text) {
-            if (c == '\r' || c == '\n') {
-                c = ' ';
-            }
-        }
-        co_return Reply{550, "5.7.23", text};
+    log_spf(context_.cid, mail.address.empty() ? "helo" : "mailfrom", spf);
+    if (spf.status == auth::spf::Status::Fail && reject) {
+        co_return spf_refusal(spf);
     }
     findings.spf_for_helo = mail.address.empty();
     findings.client_ip = client.to_string();
