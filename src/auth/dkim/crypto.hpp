@@ -1,8 +1,9 @@
 // DKIM's public-key operations over OpenSSL EVP: RSASSA-PKCS1-v1_5 with SHA-256 (RFC 6376
 // §3.3.2) and Ed25519 (RFC 8463 §3: PureEdDSA over the SHA-256 hash of the header hash input),
 // public keys from p= (RFC 6376 §3.6.1, RFC 8463 §4.2), private keys from PEM, key generation.
-// SECURITY: p= octets come from DNS; OpenSSL parses them, the whole input must be consumed and
-// RSA moduli are bounded before any operation (max_rsa_key_bits).
+// SECURITY: p= octets come from DNS; a bounds-checked DER reader (RSA) or OpenSSL parses them,
+// the whole input must be consumed and RSA moduli are bounded before any operation
+// (max_rsa_key_bits). Verification parses through public_key_cache.hpp.
 #pragma once
 
 #include <memory>
@@ -46,6 +47,15 @@ using PrivateKey = Key;
 // raw octets. Errc::Invalid when the octets do not parse or do not match `type`; Errc::Limit for
 // an RSA key above max_rsa_key_bits.
 Result<PublicKey> parse_public_key(KeyType type, std::string_view octets);
+
+// The RSA p= forms parse_public_key reads itself (a fixed DER shape, keys built from their
+// numbers) and the rest, which go to OpenSSL's decoders, about twenty times slower.
+enum class RsaKeyForm {
+    SubjectPublicKeyInfo,  // RFC 5280 §4.1, rsaEncryption with NULL parameters: what is published
+    RsaPublicKey,          // RFC 8017 §A.1.1, what RFC 6376 §3.6.1 names
+    Other,                 // BER, absent parameters, other algorithms, malformed: OpenSSL decides
+};
+RsaKeyForm rsa_key_form(std::string_view octets);
 
 // Checks `signature` over the SHA-256 `digest` of the header hash input. Errc::Invalid when it
 // does not verify.

@@ -8,6 +8,7 @@
 
 #include "auth/dkim/canonicalize.hpp"
 #include "auth/dkim/header_hash.hpp"
+#include "auth/dkim/public_key_cache.hpp"
 
 namespace harbor::auth::dkim {
 
@@ -43,7 +44,8 @@ Check key_fits(const Signature& signature, const KeyRecord& record, unsigned min
     if (record.strict_identity && !same_domain(signature.identity_domain(), signature.domain)) {
         return verdict(Outcome::PermError, "domain mismatch: the key's t=s forbids i= below d=");
     }
-    Result<PublicKey> key = parse_public_key(record.key_type, record.public_key);
+    // Parsed once per distinct p= for the whole process (public_key_cache.hpp).
+    Result<PublicKey> key = default_public_key_cache().get(record.key_type, record.public_key);
     if (!key) {
         return verdict(Outcome::PermError, "key syntax error: " + key.error().detail);
     }
