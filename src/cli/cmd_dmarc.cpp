@@ -20,8 +20,8 @@ namespace {
 
 constexpr std::size_t columns = 10;
 using Row = std::array<std::string, columns>;
-constexpr Row header = {"RECEIVED", "POLICY-DOMAIN", "SOURCE",  "FROM",  "ENVELOPE",
-                        "SPF",      "DKIM",          "ALIGNED", "DMARC", "DISPOSITION"};
+const Row header = {"RECEIVED", "POLICY-DOMAIN", "SOURCE",  "FROM",  "ENVELOPE",
+                    "SPF",      "DKIM",          "ALIGNED", "DMARC", "DISPOSITION"};
 
 // Names in a row come from other people's DNS and messages: no control byte reaches the
 // terminal.
