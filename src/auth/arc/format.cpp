@@ -4,54 +4,13 @@
 
 #include <algorithm>
 
+#include "auth/dkim/field_folder.hpp"
+
 namespace harbor::auth::arc {
 
 namespace {
 
-constexpr std::size_t fold_column = 78;
-
-// Appends tokens, folding with CRLF SP before one that would pass fold_column.
-class Line {
-public:
-    explicit Line(std::string start) : text_(std::move(start)), column_(text_.size()) {}
-
-    enum class Join { Space, Tight };
-
-    void add(std::string_view token, Join join)
-    {
-        const std::size_t gap = join == Join::Space ? 1 : 0;
-        if (column_ + gap + token.size() > fold_column && column_ > 1) {
-            text_.append("\r\n ");
-            column_ = 1;
-        } else if (gap == 1) {
-            text_.push_back(' ');
-            ++column_;
-        }
-        text_.append(token);
-        column_ += token.size();
-    }
-
-    // Base64 may be folded anywhere (RFC 6376 §3.5 b=): fill each line.
-    void add_base64(std::string_view value)
-    {
-        while (!value.empty()) {
-            if (column_ >= fold_column) {
-                text_.append("\r\n ");
-                column_ = 1;
-            }
-            const std::string_view piece = value.substr(0, fold_column - column_);
-            text_.append(piece);
-            column_ += piece.size();
-            value.remove_prefix(piece.size());
-        }
-    }
-
-    std::string take() { return std::move(text_); }
-
-private:
-    std::string text_;
-    std::size_t column_;
-};
+using Line = dkim::FieldFolder;
 
 std::string rfc8617_layout(std::string_view field, const std::vector<TagValue>& tags,
                            std::string_view signature)
@@ -117,7 +76,7 @@ std::string fold_at_spaces(std::string_view text)
         if (!first) {
             // Fold in place of this space when the word would pass the column; never for an
             // empty word, so no line is left holding only whitespace.
-            if (!word.empty() && column > 1 && column + 1 + word.size() > fold_column) {
+            if (!word.empty() && column > 1 && column + 1 + word.size() > Line::fold_column) {
                 out.append("\r\n ");
                 column = 1;
             } else {

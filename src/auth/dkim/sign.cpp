@@ -5,6 +5,7 @@
 #include "auth/dkim/sign.hpp"
 
 #include "auth/dkim/digest.hpp"
+#include "auth/dkim/field_folder.hpp"
 #include "auth/dkim/header_hash.hpp"
 #include "core/ascii.hpp"
 #include "core/base64.hpp"
@@ -12,56 +13,6 @@
 namespace harbor::auth::dkim {
 
 namespace {
-
-constexpr std::size_t fold_column = 78;  // RFC 5322 §2.1.1: lines SHOULD be at most 78
-
-// Builds the field text, folding with CRLF SP where FWS is allowed (between tags, around ":"
-// in h=, anywhere inside base64 values).
-class Folder {
-public:
-    explicit Folder(std::string_view start) : text_(start), column_(start.size()) {}
-
-    enum class Join { Space, Tight };
-
-    // Appends `token` (no whitespace in it) after a space, or directly; folds first when the
-    // line would pass fold_column.
-    void add(std::string_view token, Join join)
-    {
-        const std::size_t gap = join == Join::Space ? 1 : 0;
-        if (column_ + gap + token.size() > fold_column && column_ > 1) {
-            text_.append("\r\n ");
-            column_ = 1;
-        } else if (gap == 1) {
-            text_.push_back(' ');
-            ++column_;
-        }
-        text_.append(token);
-        column_ += token.size();
-    }
-
-    // Appends base64 text in pieces that fill each line.
-    void add_base64(std::string_view value)
-    {
-        while (!value.empty()) {
-            std::size_t room = column_ < fold_column ? fold_column - column_ : 0;
-            if (room == 0) {
-                text_.append("\r\n ");
-                column_ = 1;
-                room = fold_column - 1;
-            }
-            const std::string_view piece = value.substr(0, room);
-            text_.append(piece);
-            column_ += piece.size();
-            value.remove_prefix(piece.size());
-        }
-    }
-
-    const std::string& text() const { return text_; }
-
-private:
-    std::string text_;
-    std::size_t column_;
-};
 
 // dkim-quoted-printable for i= (RFC 6376 §2.11): everything outside dkim-safe-char as =XX.
 std::string encode_quoted_printable(std::string_view text)
@@ -177,33 +128,34 @@ Result<std::string> sign_message(std::string_view message, const SigningKey& key
     const auto now =
         std::chrono::duration_cast<std::chrono::seconds>(options.now.time_since_epoch()).count();
     const std::uint64_t timestamp = now < 0 ? 0 : static_cast<std::uint64_t>(now);
-    Folder field("DKIM-Signature:");
-    field.add("v=1;", Folder::Join::Space);
-    field.add("a=" + std::string(algorithm_name(key.algorithm)) + ";", Folder::Join::Space);
+    FieldFolder field("DKIM-Signature:");
+    field.add("v=1;", FieldFolder::Join::Space);
+    field.add("a=" + std::string(algorithm_name(key.algorithm)) + ";", FieldFolder::Join::Space);
     field.add("c=" + std::string(canon_name(canon.header)) + "/" +
                   std::string(canon_name(canon.body)) + ";",
-              Folder::Join::Space);
-    field.add("d=" + key.domain + ";", Folder::Join::Space);
-    field.add("s=" + key.selector + ";", Folder::Join::Space);
+              FieldFolder::Join::Space);
+    field.add("d=" + key.domain + ";", FieldFolder::Join::Space);
+    field.add("s=" + key.selector + ";", FieldFolder::Join::Space);
     if (!options.identity.empty()) {
-        field.add("i=" + encode_quoted_printable(options.identity) + ";", Folder::Join::Space);
+        field.add("i=" + encode_quoted_printable(options.identity) + ";", FieldFolder::Join::Space);
     }
-    field.add("t=" + std::to_string(timestamp) + ";", Folder::Join::Space);
+    field.add("t=" + std::to_string(timestamp) + ";", FieldFolder::Join::Space);
     if (options.expire_after) {
         const auto after = options.expire_after->count() < 1 ? 1 : options.expire_after->count();
         field.add("x=" + std::to_string(timestamp + static_cast<std::uint64_t>(after)) + ";",
-                  Folder::Join::Space);
+                  FieldFolder::Join::Space);
     }
     if (options.body_length) {
-        field.add("l=" + std::to_string(body_hash.canonical_length) + ";", Folder::Join::Space);
+        field.add("l=" + std::to_string(body_hash.canonical_length) + ";",
+                  FieldFolder::Join::Space);
     }
     for (std::size_t i = 0; i < names.size(); ++i) {
         const std::string piece =
             (i == 0 ? "h=" : "") + names[i] + (i + 1 == names.size() ? ";" : ":");
-        field.add(piece, i == 0 ? Folder::Join::Space : Folder::Join::Tight);
+        field.add(piece, i == 0 ? FieldFolder::Join::Space : FieldFolder::Join::Tight);
     }
-    field.add("bh=" + encode_base64(body_hash.digest) + ";", Folder::Join::Space);
-    field.add("b=", Folder::Join::Space);
+    field.add("bh=" + encode_base64(body_hash.digest) + ";", FieldFolder::Join::Space);
+    field.add("b=", FieldFolder::Join::Space);
 
     // §3.7 step 2: the signed fields, then this field with an empty b= and no final CRLF.
     const std::string input = header_hash_input(message, select_headers(header.fields, names),
