@@ -1,5 +1,5 @@
 # The two commands of the README, and the build variants they rest on (README "Build").
-.PHONY: run test build release asan fuzz deps clean
+.PHONY: run test build release asan fuzz bench deps clean
 
 JOBS ?= $(shell nproc)
 # ccache needs a writable cache even where HOME is unset (CI runs with a trimmed environment).
@@ -37,6 +37,19 @@ fuzz: deps
 	    -DHARBOR_FUZZ_SECONDS=$(FUZZ_SECONDS)
 	cmake --build build/asan -j $(JOBS)
 	cd build/asan && ctest --output-on-failure -L fuzz
+
+# Every benchmark of bench/, Harbor against its peers in the same run, one table of the ratios
+# (bench/run_all.py; docs/benchmarks.md keeps the latest). A full run takes about an hour and
+# wants a quiet machine; options through BENCH_ARGS: make bench BENCH_ARGS="--quick --only dkim"
+# (also --json FILE, --markdown). The peers: scripts/deps (Dovecot, GMime, dkimpy, OpenDKIM)
+# and scripts/deps-bench (Postfix, Dovecot's POP3).
+BENCH_ARGS ?=
+BENCH_TARGETS = harbor imap_load bench_group_commit bench_mime_parse bench_text_search bench_dkim
+bench: deps
+	if [ -x scripts/deps-bench ]; then ./scripts/deps-bench; fi
+	cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DHARBOR_BENCH=ON
+	cmake --build build/bench -j $(JOBS) --target $(BENCH_TARGETS)
+	/usr/bin/python3 bench/run_all.py --build build/bench $(BENCH_ARGS)
 
 deps:
 	./scripts/deps

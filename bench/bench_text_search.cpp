@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -269,7 +270,8 @@ int main(int argc, char** argv)
     }
     const double quiet_seconds = seconds_since(start);
 
-    store::ChangeFeed changes(db);
+    // Closed before the store at the end: ~ChangeFeed unhooks itself from the store.
+    std::optional<store::ChangeFeed> changes(std::in_place, db);
     Result<std::unique_ptr<store::text::TextIndex>> index = store::text::TextIndex::open(
         dir / store::text::index_file_name, imap::extraction_fingerprint({}));
     if (!index) {
@@ -285,7 +287,7 @@ int main(int argc, char** argv)
         options.nice = argc > 3 ? std::stoi(argv[3]) : options.nice;
         options.idle_class = argc <= 3;  // a nice value given: measure at that nice
         store::text::TextIndexer indexer(
-            db, changes, **index,
+            db, *changes, **index,
             [](std::string_view raw) { return imap::extract_search_text(raw); }, options);
         const Clock::time_point busy_start = Clock::now();
         if (!fill_mailbox(db, account->id, side_count, "Busy", count + side_count)) {
@@ -346,6 +348,8 @@ int main(int argc, char** argv)
                     fast.matches == slow.matches ? "" : " MISMATCH", fast.seconds, fast.cpu,
                     fast.read, slow.seconds, slow.cpu, slow.read, slow.cpu / fast.cpu);
     }
+    std::fflush(stdout);  // the figures are out whatever the teardown does
+    changes.reset();
     index->reset();
     opened->reset();
     if (argc <= 2) {

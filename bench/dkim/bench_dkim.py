@@ -39,6 +39,7 @@ figure can be the rate of a failure path.
     ninja -C build/h-dkbench bench_dkim
     /usr/bin/python3 bench/dkim/bench_dkim.py --bench build/h-dkbench/bench/dkim/bench_dkim
     # --smoke: what ctest runs (bench_dkim_smoke): one round of 0.2 s per cell.
+    # --json FILE: the table's medians and ratios, for bench/run_all.py.
 """
 
 import argparse
@@ -325,6 +326,20 @@ def print_table(cells, key_names):
         print("n/a: " + note)
 
 
+def summary(cells, key_names):
+    """The table as data (--json): per cell the median rates and the Harbor/peer ratios, the
+    same medians of per-round ratios print_table shows; a peer that could not run has none."""
+    out = []
+    for cell in cells:
+        ratios = {side: statistics.median(h / p for h, p in zip(cell.rates["Harbor"],
+                                                                cell.rates[side]))
+                  for side in ("dkimpy", "OpenDKIM") if cell.rates[side]}
+        out.append({"key": key_names[cell.kind], "message": cell.size, "operation": cell.op,
+                    "ops_per_s": {side: cell.median(side) for side in SIDES + [EACH]},
+                    "ratio": ratios, "missing": cell.missing})
+    return out
+
+
 def machine_note():
     model = "?"
     try:
@@ -351,6 +366,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--warmup", type=float, default=0.5)
     parser.add_argument("--smoke", action="store_true", help="one round of 0.2 s (ctest)")
+    parser.add_argument("--json", help="write the table's figures here as well")
     args = parser.parse_args()
     if args.smoke:
         args.seconds, args.rounds, args.warmup = 0.2, 1, 0.05
@@ -382,6 +398,10 @@ def main():
         ", ".join("%s = %d bytes" % (size, len(m)) for size, m in messages), args.rounds,
         args.seconds))
     print_table(cells, dict(KEYS))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"rounds": args.rounds, "seconds": args.seconds,
+                       "cells": summary(cells, dict(KEYS))}, f, indent=1)
     return 0
 
 

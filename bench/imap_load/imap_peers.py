@@ -131,6 +131,8 @@ class HarborPeer:
                 f'data_dir = "{self.data_dir}"',
                 'hostname = "imap.bench.test"',
                 "", "[log]", 'level = "warn"',
+                # Benchmarks run as whoever starts them, root included.
+                "", "[server]", "run_as_root = true",
                 "", "[[listener]]", 'protocol = "imap"', 'address = "127.0.0.1"',
                 f"port = {self.port}", 'tls = "none"', "trusted_plaintext = true",
                 f"max_connections = {CONNECTION_CAP}",

@@ -23,9 +23,11 @@ Needs Debian's dovecot-imapd and dovecot-pop3d (scripts/deps, scripts/deps-bench
     # benchmark cannot rot. Any error either server answers (a -ERR, a short RETR, a listing
     # of the wrong length, a failed fill) is printed as "# HARBOR ERROR" or "# DOVECOT ERROR"
     # and makes the exit status 1, in a full run as in the smoke.
+    # --json FILE: the medians of the table and the errors, for bench/run_all.py.
 """
 
 import argparse
+import json
 import os
 import random
 import shutil
@@ -244,6 +246,8 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--window", type=int, default=64, help="RETRs in flight, pipelined")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    parser.add_argument("--json", help="write the medians and the errors here as well "
+                        "(bench/run_all.py reads it)")
     parser.add_argument("--smoke", action="store_true",
                         help="tiny run for ctest; exits 1 if either server reports an error")
     args = parser.parse_args()
@@ -254,6 +258,7 @@ def main():
     harbor = HarborPop3Peer(args.harbor, workdir)
     dovecot = DovecotPop3Peer(workdir)
     errors = []  # (server, what it answered): each one fails the run
+    summary = []  # the medians printed below, for --json
     try:
         messages = make_messages(args.messages)
         harbor.prepare([READER])
@@ -304,6 +309,9 @@ def main():
             octets = runs[0][2]
             print(f"{name:<9} {style:<11} {seconds:>8.3f} {args.messages / seconds:>9.0f} "
                   f"{octets / seconds / 1e6:>7.1f} {login:>8.3f} {octets / 1e6:>8.1f}")
+            summary.append({"server": name, "client": style, "seconds": seconds,
+                            "messages_per_s": args.messages / seconds,
+                            "mb_per_s": octets / seconds / 1e6, "login_s": login})
     finally:
         harbor.stop()
         dovecot.stop()
@@ -313,6 +321,11 @@ def main():
             shutil.rmtree(workdir, ignore_errors=True)
     for name, error in errors:
         print(f"# {name.upper()} ERROR {error}")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as out:
+            json.dump({"messages": args.messages, "runs": args.runs, "window": args.window,
+                       "results": summary,
+                       "errors": [{"server": n, "error": e} for n, e in errors]}, out, indent=1)
     return 1 if errors else 0
 
 

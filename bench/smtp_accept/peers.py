@@ -80,6 +80,10 @@ class HarborPeer:
             "[auth]",
             "inbound_checks = false",
             "",
+            # Benchmarks run as whoever starts them, root included.
+            "[server]",
+            "run_as_root = true",
+            "",
             "[[listener]]",
             'protocol = "smtp"',
             'address = "127.0.0.1"',

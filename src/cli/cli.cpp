@@ -10,6 +10,7 @@
 #include "cli/demo_accounts.hpp"
 #include "core/config.hpp"
 #include "core/log.hpp"
+#include "core/version.hpp"
 
 namespace harbor::cli {
 namespace {
@@ -44,7 +45,7 @@ int run(int argc, char** argv)
         ->capture_default_str();
 
     auto* version = app.add_subcommand("version", "print the version");
-    version->callback([] { std::cout << "harbor 0.1.0\n"; });
+    version->callback([] { std::cout << "harbor " << harbor::version << "\n"; });
 
     add_serve_command(app, context.status, provision_demo_accounts);
     add_check_config_command(app, context);
@@ -58,6 +59,8 @@ int run(int argc, char** argv)
     add_dkim_commands(app, context);
     add_dmarc_commands(app, context);
     add_dns_records_command(app, context);
+    add_daemon_commands(app, context);
+    add_quickstart_command(app, context);
 
     try {
         app.parse(argc, argv);

@@ -15,22 +15,13 @@
 #include "auth/dkim/signature.hpp"
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
+#include "cli/dkim_keys.hpp"
 #include "cli/format.hpp"
 #include "core/ascii.hpp"
 #include "directory/address.hpp"
 
 namespace harbor::cli {
 namespace {
-
-// "harbor-20261130": a selector that sorts by age and says who made it.
-std::string default_selector(std::time_t now)
-{
-    std::tm utc{};
-    gmtime_r(&now, &utc);
-    char text[32];
-    std::strftime(text, sizeof text, "harbor-%Y%m%d", &utc);
-    return text;
-}
 
 // A selector is one or more DNS labels (RFC 6376 §3.1), kept in lower case.
 Result<std::string> check_selector(std::string_view selector)
@@ -59,6 +50,36 @@ Result<std::string> local_domain(OpenDirectory& opened, std::string_view text)
 }
 
 }  // namespace
+
+std::string default_dkim_selector(std::time_t now)
+{
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "harbor-%Y%m%d", &utc);
+    return text;
+}
+
+Result<NewDkimKey> add_dkim_key(store::Store& store, const std::string& domain,
+                                const std::string& selector, auth::dkim::KeyType type,
+                                DkimActivation activation)
+{
+    auto generated = auth::dkim::generate_key(type);
+    HARBOR_TRY(generated);
+    auto existing = store.list_dkim_keys(domain);
+    HARBOR_TRY(existing);
+    const bool has_active =
+        std::any_of(existing->begin(), existing->end(), [](const auto& key) { return key.active; });
+    const bool ed25519 = type == auth::dkim::KeyType::Ed25519;
+    store::DkimKeyRecord record{domain,
+                                selector,
+                                ed25519 ? "ed25519-sha256" : "rsa-sha256",
+                                generated->private_key_pem,
+                                static_cast<std::int64_t>(std::time(nullptr)),
+                                activation == DkimActivation::Now || !has_active};
+    HARBOR_TRY(store.add_dkim_key(record));
+    return NewDkimKey{std::move(record), std::move(generated->key_record)};
+}
 
 void add_dkim_commands(CLI::App& app, Context& context)
 {
@@ -89,31 +110,19 @@ void add_dkim_commands(CLI::App& app, Context& context)
         context.run_with_store([&](OpenDirectory& opened) -> Result<void> {
             auto domain = local_domain(opened, keygen_options->domain);
             HARBOR_TRY(domain);
-            const std::time_t now = std::time(nullptr);
-            auto selector =
-                check_selector(keygen_options->selector.empty() ? default_selector(now)
-                                                                : keygen_options->selector);
+            auto selector = check_selector(keygen_options->selector.empty()
+                                               ? default_dkim_selector(std::time(nullptr))
+                                               : keygen_options->selector);
             HARBOR_TRY(selector);
-            const bool ed25519 = keygen_options->algorithm == "ed25519";
-            auto generated = auth::dkim::generate_key(ed25519 ? auth::dkim::KeyType::Ed25519
-                                                              : auth::dkim::KeyType::Rsa);
-            HARBOR_TRY(generated);
-            // The domain's first key signs at once; a later one waits for `activate`, so
-            // that nothing is signed with a key whose record is not in DNS yet.
-            auto existing = opened.store->list_dkim_keys(*domain);
-            HARBOR_TRY(existing);
-            const bool has_active = std::any_of(existing->begin(), existing->end(),
-                                                [](const auto& key) { return key.active; });
-            const bool active = keygen_options->activate || !has_active;
-            store::DkimKeyRecord record{*domain,
-                                        *selector,
-                                        ed25519 ? "ed25519-sha256" : "rsa-sha256",
-                                        generated->private_key_pem,
-                                        static_cast<std::int64_t>(now),
-                                        active};
-            HARBOR_TRY(opened.store->add_dkim_key(record));
-            std::cout << format_zone_txt(record_name(record), generated->key_record) << "\n";
-            if (!active) {
+            auto made = add_dkim_key(
+                *opened.store, *domain, *selector,
+                keygen_options->algorithm == "ed25519" ? auth::dkim::KeyType::Ed25519
+                                                       : auth::dkim::KeyType::Rsa,
+                keygen_options->activate ? DkimActivation::Now : DkimActivation::IfFirst);
+            HARBOR_TRY(made);
+            const store::DkimKeyRecord& record = made->record;
+            std::cout << format_zone_txt(record_name(record), made->txt) << "\n";
+            if (!record.active) {
                 std::cout << "; not signing yet: publish the record above, then\n; harbor dkim "
                              "activate "
                           << record.domain << " " << record.selector << "\n";

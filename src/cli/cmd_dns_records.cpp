@@ -12,6 +12,7 @@
 #include "auth/dkim/crypto.hpp"
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
+#include "cli/dns_records.hpp"
 #include "cli/format.hpp"
 #include "core/config.hpp"
 #include "directory/address.hpp"
@@ -65,7 +66,8 @@ Result<std::vector<DnsRecord>> records_for(OpenDirectory& opened, const std::str
              "DMARC: unauthenticated mail in the domain's name goes to spam"},
             {"_mta-sts." + domain, "TXT", "v=STSv1; id=" + sts_id(std::time(nullptr)),
              "MTA-STS: senders must use TLS, as https://mta-sts." + domain +
-                 "/.well-known/mta-sts.txt says (Harbor does not serve that file yet)"},
+                 "/.well-known/mta-sts.txt says (served by Harbor's HTTPS listener, [http] "
+                 "mta_sts_mode)"},
             {"mta-sts." + domain, "CNAME", target, "MTA-STS policy host"},
             {"_smtp._tls." + domain, "TXT", "v=TLSRPTv1; rua=" + postmaster,
              "TLS reporting: where senders report TLS failures"},
@@ -78,14 +80,52 @@ Result<std::vector<DnsRecord>> records_for(OpenDirectory& opened, const std::str
              "mail clients: IMAP with STARTTLS"},
             {"_pop3s._tcp." + domain, "SRV", "0 1 995 " + target, "mail clients: POP3 over TLS"},
             {"autoconfig." + domain, "CNAME", target,
-             "Thunderbird autoconfiguration (Harbor does not serve it yet)"},
+             "Thunderbird autoconfiguration (served by Harbor's HTTP listeners)"},
             {"autodiscover." + domain, "CNAME", target,
-             "Outlook Autodiscover (Harbor does not serve it yet)"},
+             "Outlook Autodiscover (served by Harbor's HTTPS listener)"},
         });
     return records;
 }
 
 }  // namespace
+
+Result<void> print_dns_records(OpenDirectory& opened, std::string_view domain_text,
+                               std::string_view host_text, RecordFormat format, std::ostream& out)
+{
+    Result<std::string> domain = directory::normalize_domain(domain_text);
+    HARBOR_TRY(domain);
+    Result<store::Domain> local = opened.store->find_domain(*domain);
+    if (!local && local.error().code == Errc::NotFound) {
+        return unexpected(Errc::NotFound, "not a local domain: " + *domain);
+    }
+    HARBOR_TRY(local);
+    Result<std::string> host = directory::normalize_domain(host_text);
+    HARBOR_TRY(host);
+    Result<std::vector<DnsRecord>> records = records_for(opened, *domain, *host);
+    HARBOR_TRY(records);
+    nlohmann::json listing = nlohmann::json::array();
+    for (const DnsRecord& record : *records) {
+        if (format == RecordFormat::Json) {
+            if (!record.type.empty()) {
+                listing.push_back({{"name", record.name},
+                                   {"type", record.type},
+                                   {"value", record.value},
+                                   {"purpose", record.purpose}});
+            }
+            continue;
+        }
+        out << "; " << record.purpose << "\n";
+        if (record.type == "TXT") {
+            out << format_zone_txt(record.name, record.value) << "\n";
+        } else if (!record.type.empty()) {
+            out << record.name << ". IN " << record.type << " " << record.value << "\n";
+        }
+    }
+    if (format == RecordFormat::Json) {
+        out << format_json(listing) << "\n";
+    }
+    return ok();
+}
 
 void add_dns_records_command(CLI::App& app, Context& context)
 {
@@ -102,40 +142,9 @@ void add_dns_records_command(CLI::App& app, Context& context)
     command->add_flag("--json", options->json, "print JSON instead of zone-file lines");
     command->callback([&context, options] {
         context.run_with_store([&](OpenDirectory& opened) -> Result<void> {
-            Result<std::string> domain = directory::normalize_domain(options->domain);
-            HARBOR_TRY(domain);
-            Result<store::Domain> local = opened.store->find_domain(*domain);
-            if (!local && local.error().code == Errc::NotFound) {
-                return unexpected(Errc::NotFound, "not a local domain: " + *domain);
-            }
-            HARBOR_TRY(local);
-            Result<std::string> host = directory::normalize_domain(options->host);
-            HARBOR_TRY(host);
-            Result<std::vector<DnsRecord>> records = records_for(opened, *domain, *host);
-            HARBOR_TRY(records);
-            nlohmann::json listing = nlohmann::json::array();
-            for (const DnsRecord& record : *records) {
-                if (options->json) {
-                    if (!record.type.empty()) {
-                        listing.push_back({{"name", record.name},
-                                           {"type", record.type},
-                                           {"value", record.value},
-                                           {"purpose", record.purpose}});
-                    }
-                    continue;
-                }
-                std::cout << "; " << record.purpose << "\n";
-                if (record.type == "TXT") {
-                    std::cout << format_zone_txt(record.name, record.value) << "\n";
-                } else if (!record.type.empty()) {
-                    std::cout << record.name << ". IN " << record.type << " " << record.value
-                              << "\n";
-                }
-            }
-            if (options->json) {
-                std::cout << format_json(listing) << "\n";
-            }
-            return ok();
+            return print_dns_records(opened, options->domain, options->host,
+                                     options->json ? RecordFormat::Json : RecordFormat::Zone,
+                                     std::cout);
         });
     });
 }

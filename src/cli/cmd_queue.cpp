@@ -13,6 +13,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
+#include "cli/control_client.hpp"
 #include "cli/format.hpp"
 #include "core/config.hpp"
 #include "smtp/queue/bounce_entry.hpp"
@@ -95,6 +96,16 @@ void print_queued(const nlohmann::json& queued)
     }
 }
 
+// A running daemon's queue runner looks at the store again now instead of at its next poll
+// (a retried entry goes out at once). Without a daemon the change waits for the next start.
+void wake_daemon_queue(const Context& context)
+{
+    auto socket = control_socket_for(context, "");
+    if (socket) {
+        (void)control_request(*socket, "POST", "/v1/queue/wake");
+    }
+}
+
 // Registers `harbor queue NAME ID` for an action on one entry ("all" too for retry).
 void add_action(CLI::App& queue, Context& context, const char* name, const char* help,
                 store::QueueAction action)
@@ -128,6 +139,7 @@ void add_action(CLI::App& queue, Context& context, const char* name, const char*
             for (const std::int64_t id : ids) {
                 HARBOR_TRY(opened.store->change_queue_entry(id, action, now));
             }
+            wake_daemon_queue(context);
             return ok();
         });
     });

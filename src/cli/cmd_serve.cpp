@@ -1,5 +1,6 @@
 // `harbor serve`: loads harbor.toml (or builds the demo config), applies logging, runs the
-// server until SIGINT/SIGTERM (exit 0). Errors are one line on stderr and exit status 1.
+// daemon (server/daemon.hpp) until SIGINT/SIGTERM (exit 0). Errors are one line on stderr and exit
+// status 1.
 #include "cli/cmd_serve.hpp"
 
 #include <CLI/CLI.hpp>
@@ -10,8 +11,8 @@
 
 #include "core/config.hpp"
 #include "core/log.hpp"
-#include "server/protocol_handlers.hpp"
-#include "server/server.hpp"
+#include "server/daemon.hpp"
+#include "server/demo.hpp"
 
 namespace harbor::cli {
 namespace {
@@ -27,12 +28,10 @@ Result<void> serve_config(const std::string& file)
     auto config = load_config(file);
     HARBOR_TRY(config);
     log::init(config->log_level, config->log_format);
-    auto protocols = server::make_protocol_handlers(*config);
-    HARBOR_TRY(protocols);
-    server::Server daemon(std::move(*config), std::move(protocols->handlers));
-    Result<void> ran = daemon.run();
-    protocols->stop_lookups();
-    return ran;
+    server::DaemonOptions options;
+    options.config_file = file;
+    options.server_options = server::server_options_from(*config);
+    return server::run_daemon(*config, std::move(options));
 }
 
 }  // namespace

@@ -19,5 +19,7 @@ void add_route_commands(CLI::App& app, Context& context);
 void add_dkim_commands(CLI::App& app, Context& context);
 void add_dmarc_commands(CLI::App& app, Context& context);
 void add_dns_records_command(CLI::App& app, Context& context);
+void add_daemon_commands(CLI::App& app, Context& context);
+void add_quickstart_command(CLI::App& app, Context& context);
 
 }  // namespace harbor::cli

@@ -2,12 +2,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include <ctime>
 #include <fstream>
 #include <map>
 
 #include "auth/dkim/crypto.hpp"
 #include "cli/context.hpp"
+#include "cli/dkim_keys.hpp"
 #include "core/ids.hpp"
 
 namespace harbor::cli {
@@ -61,13 +61,11 @@ Result<server::DemoDkim> demo_dkim_key(store::Store& store, const std::string& d
             return server::DemoDkim{key.selector, domain, std::move(*txt)};
         }
     }
-    auto generated = auth::dkim::generate_key(auth::dkim::KeyType::Rsa);
-    HARBOR_TRY(generated);
-    HARBOR_TRY(store.add_dkim_key(store::DkimKeyRecord{
-        domain, std::string(demo_dkim_selector), "rsa-sha256", generated->private_key_pem,
-        static_cast<std::int64_t>(std::time(nullptr)), true}));
-    return server::DemoDkim{std::string(demo_dkim_selector), domain,
-                            std::move(generated->key_record)};
+    // No key signs yet, so the new one does at once.
+    auto made = add_dkim_key(store, domain, std::string(demo_dkim_selector),
+                             auth::dkim::KeyType::Rsa, DkimActivation::IfFirst);
+    HARBOR_TRY(made);
+    return server::DemoDkim{std::string(demo_dkim_selector), domain, std::move(made->txt)};
 }
 
 }  // namespace

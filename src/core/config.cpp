@@ -200,9 +200,10 @@ Result<Config> parse_config(std::string_view text, const std::filesystem::path& 
                                              std::string(e.description()));
     }
 
-    HARBOR_TRY(check_keys(report, root, "",
-                          {"data_dir", "hostname", "store", "log", "tls", "listener", "mime",
-                           "smtp", "imap", "pop3", "queue", "dns", "login", "auth"}));
+    HARBOR_TRY(
+        check_keys(report, root, "",
+                   {"data_dir", "hostname", "store", "log", "tls", "listener", "mime", "smtp",
+                    "imap", "pop3", "queue", "dns", "login", "auth", "server", "http"}));
     Config config;
     config.source = source;
 
@@ -380,6 +381,17 @@ Result<Config> parse_config(std::string_view text, const std::filesystem::path& 
         config.auth.dmarc_reject = *dmarc;
     }
 
+    auto server = get_table(report, root, "server");
+    HARBOR_TRY(server);
+    if (*server != nullptr) {
+        HARBOR_TRY(parse_server_section(report, **server, config.server));
+    }
+    auto http = get_table(report, root, "http");
+    HARBOR_TRY(http);
+    if (*http != nullptr) {
+        HARBOR_TRY(parse_http_section(report, **http, config.http));
+    }
+
     if (const toml::node* node = root.get("listener")) {
         const toml::array* listeners = node->as_array();
         if (listeners == nullptr) {
@@ -404,6 +416,14 @@ Result<Config> parse_config(std::string_view text, const std::filesystem::path& 
         }
     }
     return config;
+}
+
+std::filesystem::path Config::control_socket_path() const
+{
+    if (!server.control_socket.empty()) {
+        return server.control_socket;
+    }
+    return data_dir / "control.sock";
 }
 
 Result<Config> load_config(const std::filesystem::path& file)

@@ -138,6 +138,31 @@ struct DnsConfig {
     std::uint32_t timeout_ms = 10'000;
 };
 
+// [server]: how the daemon runs (issue 9). DESIGN.md security stance: start as root only to
+// bind ports, then drop to an unprivileged user.
+struct ServerConfig {
+    // Started as root, the daemon binds its listeners and then becomes this user ("": stay).
+    std::string user;
+    std::string group;         // "": the user's primary group
+    bool run_as_root = false;  // without a user, starting as root is refused unless this is set
+    // SIGTERM: sessions may finish the command they are in for this long, then are cut off.
+    std::uint32_t shutdown_grace_s = 30;
+    // The control socket (the local HTTP API the CLI talks to); "": <data_dir>/control.sock.
+    std::string control_socket;
+};
+
+// [http]: what the HTTP listeners serve besides the admin API.
+struct HttpConfig {
+    bool metrics = true;  // the Prometheus text at /metrics
+    // Who may read /metrics (CIDR); empty: everyone the listener admits.
+    std::vector<std::string> metrics_networks = {"127.0.0.0/8", "::1/128"};
+    // The MTA-STS policy (RFC 8461 §3.2) served for every local domain: "enforce", "testing"
+    // or "none"; max_age in seconds; mx patterns ([]: the hostname).
+    std::string mta_sts_mode = "testing";
+    std::uint32_t mta_sts_max_age_s = 7 * 24 * 3600;
+    std::vector<std::string> mta_sts_mx;
+};
+
 struct Config {
     std::filesystem::path source;       // the file it came from, for messages
     std::filesystem::path data_dir;
@@ -155,6 +180,11 @@ struct Config {
     DnsConfig dns;
     LoginConfig login;
     AuthConfig auth;
+    ServerConfig server;
+    HttpConfig http;
+
+    // server.control_socket, or <data_dir>/control.sock.
+    std::filesystem::path control_socket_path() const;
 };
 
 std::string_view protocol_name(Protocol protocol);

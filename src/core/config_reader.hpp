@@ -63,4 +63,9 @@ Result<void> parse_queue_section(const Reporter& report, const toml::table& tabl
                                  QueueConfig& out);
 Result<void> parse_dns_section(const Reporter& report, const toml::table& table, DnsConfig& out);
 
+// [server] and [http] (config_server.cpp).
+Result<void> parse_server_section(const Reporter& report, const toml::table& table,
+                                  ServerConfig& out);
+Result<void> parse_http_section(const Reporter& report, const toml::table& table, HttpConfig& out);
+
 }  // namespace harbor::config_reader

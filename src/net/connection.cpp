@@ -5,6 +5,7 @@
 // inflated or not: the inflater produces at most one chunk per fill() and holds at most one
 // chunk of compressed input.
 #include "net/connection.hpp"
+#include "net/listener.hpp"  // format_endpoint
 
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/write.hpp>
@@ -124,6 +125,7 @@ Awaitable<Result<std::size_t>> Connection::read_into(asio::mutable_buffer buffer
     }
     reading_ = false;
     disarm_timer();
+    bytes_read_.fetch_add(n, std::memory_order_relaxed);
     if (woken_ && n > 0) {
         // Bytes came before the cancel took effect: the wake is for the next read.
         woken_ = false;
@@ -387,6 +389,7 @@ Awaitable<Result<void>> Connection::write_plain(std::string_view bytes, Deadline
     if (ec) {
         co_return unexpected(failure(ec, "write"));
     }
+    bytes_written_.fetch_add(bytes.size(), std::memory_order_relaxed);
     co_return ok();
 }
 
@@ -428,6 +431,15 @@ void Connection::abort()
     socket_.cancel(ignored);
 }
 
+void Connection::stop_reading()
+{
+    aborted_ = true;
+    if (reading_) {
+        boost::system::error_code ignored;
+        socket_.cancel(ignored);
+    }
+}
+
 void Connection::wake()
 {
     if (!reading_) {
@@ -461,12 +473,17 @@ std::string Connection::peer_ip() const
 
 std::string Connection::peer_string() const
 {
-    std::string ip = peer_ip();
-    std::string port = std::to_string(peer_.port());
-    if (ip.find(':') != std::string::npos) {
-        return "[" + ip + "]:" + port;
+    return format_endpoint(peer_ip(), peer_.port());
+}
+
+std::string Connection::local_string() const
+{
+    boost::system::error_code ec;
+    const asio::ip::tcp::endpoint local = socket_.local_endpoint(ec);
+    if (ec) {
+        return "?";
     }
-    return ip + ":" + port;
+    return format_endpoint(local.address().to_string(), local.port());
 }
 
 }  // namespace harbor::net

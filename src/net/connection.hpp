@@ -11,6 +11,7 @@
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -109,6 +110,9 @@ public:
     // Call it on the connection's executor.
     void abort();
     bool shutting_down() const { return aborted_; }
+    // A graceful stop that spares a write in flight (the reply to a command just done): a
+    // pending read is cancelled, later reads fail with Errc::Closed. On the executor.
+    void stop_reading();
 
     // Interrupts the pending read, which then fails with Errc::TempFail ("woken"); with no read
     // pending, the next one fails at once. Buffered bytes stay. IMAP IDLE (RFC 2177) waits for
@@ -125,8 +129,14 @@ public:
     const asio::ip::tcp::endpoint& peer() const { return peer_; }
     std::string peer_ip() const;      // "192.0.2.1", "2001:db8::1"
     std::string peer_string() const;  // "192.0.2.1:5000", "[2001:db8::1]:5000"
+    std::string local_string() const;  // the address the client connected to, same form
 
     asio::any_io_executor executor() { return socket_.get_executor(); }
+
+    // Application bytes (after TLS, before compression) so far; readable from any thread
+    // (harbor ports).
+    std::uint64_t bytes_read() const { return bytes_read_.load(std::memory_order_relaxed); }
+    std::uint64_t bytes_written() const { return bytes_written_.load(std::memory_order_relaxed); }
 
     static constexpr std::chrono::seconds default_write_timeout{120};
 
@@ -157,6 +167,8 @@ private:
     std::unique_ptr<TlsStream> tls_;
     asio::steady_timer timer_;
     std::shared_ptr<TimerState> timer_state_;
+    std::atomic<std::uint64_t> bytes_read_{0};
+    std::atomic<std::uint64_t> bytes_written_{0};
     bool aborted_ = false;
     bool dane_ = false;          // start_tls_client() was given DANE records
     bool wake_pending_ = false;  // wake() with no read in flight

@@ -2,16 +2,60 @@
 // first byte) and of a client session, with the server's certificate checked against the trust
 // anchors or DANE records (RFC 3207, RFC 7672). See connection.hpp.
 // SECURITY: plaintext buffered before the handshake is discarded (RFC 3207 §6); a handshake has a
-// deadline like every other read.
+// deadline like every other read. Handshakes are counted by side and version (docs/metrics.md).
 #include <boost/asio/ssl/error.hpp>
 
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include <string_view>
+
+#include "core/metrics.hpp"
 #include "net/connection.hpp"
 #include "net/tls_context.hpp"
 
 namespace harbor::net {
+namespace {
+
+// One side's counters. The version label is one of a fixed set: "other" stands for whatever
+// else a context might allow (TLS 1.0 and 1.1 are refused by ours).
+struct HandshakeMetrics {
+    metrics::Counter& tls13;
+    metrics::Counter& tls12;
+    metrics::Counter& other;
+    metrics::Counter& failed;
+
+    explicit HandshakeMetrics(const char* side)
+        : tls13(done(side, "TLSv1.3")),
+          tls12(done(side, "TLSv1.2")),
+          other(done(side, "other")),
+          failed(metrics::counter("harbor_tls_handshake_failures_total",
+                                  "TLS handshakes that failed or timed out, by side.",
+                                  {{"side", side}}))
+    {
+    }
+
+    void count_success(std::string_view version) const
+    {
+        (version == "TLSv1.3" ? tls13 : version == "TLSv1.2" ? tls12 : other).add();
+    }
+
+    static metrics::Counter& done(const char* side, const char* version)
+    {
+        return metrics::counter("harbor_tls_handshakes_total",
+                                "Completed TLS handshakes, by protocol version and side.",
+                                {{"version", version}, {"side", side}});
+    }
+};
+
+const HandshakeMetrics& handshake_metrics(asio::ssl::stream_base::handshake_type type)
+{
+    static const HandshakeMetrics server("server");
+    static const HandshakeMetrics client("client");
+    return type == asio::ssl::stream_base::server ? server : client;
+}
+
+}  // namespace
 
 Result<void> Connection::before_handshake()
 {
@@ -40,13 +84,16 @@ Awaitable<Result<void>> Connection::handshake(asio::ssl::stream_base::handshake_
     arm_timer(deadline);
     auto [ec] = co_await tls_->async_handshake(type, use_tuple);
     disarm_timer();
+    const HandshakeMetrics& counted = handshake_metrics(type);
     if (ec) {
+        counted.failed.add();
         Error error = failure(ec, "TLS handshake");
         if (error.code == Errc::Io) {
             error.detail = "TLS handshake: " + ec.message();
         }
         co_return unexpected(std::move(error));
     }
+    counted.count_success(SSL_get_version(tls_->native_handle()));
     co_return ok();
 }
 

@@ -9,12 +9,14 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <array>
 #include <chrono>
 #include <exception>
 #include <future>
 
 #include "core/ids.hpp"
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 #include "net/cidr.hpp"
 #include "net/connection.hpp"
 #include "net/connection_limits.hpp"
@@ -74,6 +76,22 @@ struct SessionGuard {
     }
 };
 
+metrics::Counter& accepted_counter(Protocol protocol)
+{
+    // One counter per protocol, looked up once: the accept path adds to it without a lock.
+    static std::array<metrics::Counter*, 5> counters = [] {
+        std::array<metrics::Counter*, 5> all{};
+        for (Protocol p : {Protocol::Smtp, Protocol::Submission, Protocol::Imap, Protocol::Pop3,
+                           Protocol::Http}) {
+            all[static_cast<std::size_t>(p)] =
+                &metrics::counter("harbor_connections_total", "Connections accepted.",
+                                  {{"protocol", std::string(protocol_name(p))}});
+        }
+        return all;
+    }();
+    return *counters[static_cast<std::size_t>(protocol)];
+}
+
 // The session's bookkeeping as plain functions: in the coroutine, each log call's temporaries
 // would take a slot of their own in its frame, allocated for as long as the connection lives.
 SessionContext begin_session(const Listener::State& state, const Connection& connection,
@@ -91,6 +109,7 @@ SessionContext begin_session(const Listener::State& state, const Connection& con
     context.admission = admission;
     log::info("net.accept",
               {{"cid", context.cid}, {"peer", context.peer}, {"listener", config.name}});
+    accepted_counter(config.protocol).add();
     if (admission != Admission::Accepted) {
         log::warn("net.refused", {{"cid", context.cid},
                                   {"peer", context.peer},
@@ -98,6 +117,17 @@ SessionContext begin_session(const Listener::State& state, const Connection& con
                                   {"reason", admission_name(admission)}});
     }
     return context;
+}
+
+SessionInfo session_info(const SessionContext& context, const Connection& connection)
+{
+    SessionInfo info;
+    info.cid = context.cid;
+    info.listener = context.listener;
+    info.protocol = context.protocol;
+    info.local = connection.local_string();
+    info.peer = context.peer;
+    return info;
 }
 
 // Whether the implicit TLS handshake succeeded, logged either way.
@@ -140,8 +170,10 @@ Awaitable<void> run_session(std::shared_ptr<Listener::State> state,
 {
     SessionContext context = begin_session(*state, *connection, admission);
     const auto started = Clock::now();
-    SessionGuard guard{admission == Admission::Accepted ? &state->limits : nullptr,
-                       connection->peer_ip(), state->tracker, state->tracker.add(connection)};
+    SessionGuard guard{
+        admission == Admission::Accepted ? &state->limits : nullptr, connection->peer_ip(),
+        state->tracker,
+        state->tracker.add(connection, context.status, session_info(context, *connection))};
     std::exception_ptr caught;
     try {
         if (admission != Admission::Accepted) {
@@ -231,6 +263,11 @@ Listener::Listener(ListenerConfig config, IoPool& pool, std::shared_ptr<TlsConte
 }
 
 Listener::~Listener() = default;
+
+void Listener::set_handler(std::shared_ptr<SessionHandler> handler)
+{
+    state_->handler = std::move(handler);
+}
 
 Result<void> Listener::bind()
 {

@@ -40,7 +40,9 @@ public:
     std::uint16_t port() const;  // the bound port (useful with port 0)
     const ListenerConfig& config() const;
 
-    void start();  // the accept loop, on the pool's first context
+    // The handler may come after bind() (a server binds as root, then opens its store).
+    void set_handler(std::shared_ptr<SessionHandler> handler);
+    void start();  // the accept loop, on the pool's first context; needs a handler
     // Stops accepting and returns once the accept loop has ended (bounded wait), so no accept
     // is pending when the pool's contexts go: a pending accept references the context it was
     // accepting for. Sessions are not touched. Call it from outside the io threads.

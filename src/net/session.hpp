@@ -3,10 +3,12 @@
 // SECURITY: a handler sees only a Connection, whose reads are bounded and have deadlines.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "core/config.hpp"
 #include "net/awaitable.hpp"
+#include "net/session_status.hpp"
 
 namespace harbor::net {
 
@@ -27,6 +29,11 @@ struct SessionContext {
     std::string hostname;            // announced in greetings
     std::string peer;                // "192.0.2.1:5000", for logs
     Admission admission = Admission::Accepted;
+    // What the session tells `harbor ports` and a graceful stop: set_state(Authenticated) and
+    // set_user() after a login, InData while a message streams in. Leaving InData is the point
+    // where a draining server ends the session, so do it right before reading the next command
+    // (after the reply is written).
+    std::shared_ptr<SessionStatus> status = std::make_shared<SessionStatus>();
 };
 
 // One instance serves every connection of its protocol on every io thread at once, so it must

@@ -9,6 +9,7 @@
 
 #include <thread>
 
+#include "core/metrics.hpp"
 #include "net/connection.hpp"
 #include "net/self_signed.hpp"
 #include "net/test_util.hpp"
@@ -20,6 +21,21 @@ namespace {
 using namespace std::chrono_literals;
 using test::run_until_done;
 using test::SocketPair;
+
+// A series' value in the metrics text; 0 before its first event (not yet registered).
+std::uint64_t scraped(const std::string& series)
+{
+    const std::string text = metrics::render_text();
+    const std::size_t at = text.find("\n" + series + " ");
+    return at == std::string::npos ? 0 : std::stoull(text.substr(at + series.size() + 2));
+}
+
+std::string handshakes(const std::string& version, const std::string& side)
+{
+    return "harbor_tls_handshakes_total{version=\"" + version + "\",side=\"" + side + "\"}";
+}
+
+const std::string server_failures = "harbor_tls_handshake_failures_total{side=\"server\"}";
 
 // A blocking OpenSSL client on the test's client socket.
 class TlsClient {
@@ -162,6 +178,7 @@ TEST_F(Tls, Tls12AndTls13AreAccepted)
     for (auto [version_binding, name] :
          {std::pair{TLS1_2_VERSION, "TLSv1.2"}, {TLS1_3_VERSION, "TLSv1.3"}}) {
         const int version = version_binding;  // clang 14 cannot capture structured bindings
+        const std::uint64_t counted = scraped(handshakes(name, "server"));
         std::string negotiated;
         auto result = handshake(tls, [&](int fd) {
             TlsClient client(version, version);
@@ -171,12 +188,15 @@ TEST_F(Tls, Tls12AndTls13AreAccepted)
         });
         EXPECT_TRUE(result.has_value()) << name << ": " << result.error().to_string();
         EXPECT_EQ(negotiated, name);
+        EXPECT_EQ(scraped(handshakes(name, "server")), counted + 1) << name;
     }
 }
 
 TEST_F(Tls, Tls11IsRefused)
 {
     auto tls = load();
+    const std::uint64_t failures = scraped(server_failures);
+    const std::uint64_t other = scraped(handshakes("other", "server"));
     bool connected = true;
     auto result = handshake(tls, [&](int fd) {
         TlsClient client(TLS1_1_VERSION, TLS1_1_VERSION);
@@ -184,6 +204,8 @@ TEST_F(Tls, Tls11IsRefused)
     });
     EXPECT_FALSE(connected);
     ASSERT_FALSE(result.has_value());
+    EXPECT_EQ(scraped(server_failures), failures + 1);
+    EXPECT_EQ(scraped(handshakes("other", "server")), other);
 }
 
 TEST_F(Tls, StartTlsDiscardsPipelinedPlaintext)

@@ -128,6 +128,8 @@ Awaitable<void> Session::finish_login(std::string authcid, std::string_view how)
                              {"user", account->address},
                              {"mechanism", std::string(how)},
                              {"messages", std::to_string(maildrop_.messages.size())}});
+    context_.status->set_user(account->address);
+    context_.status->set_state(net::SessionState::Authenticated);
     account_ = std::move(*account);
     store::forget_credentials(account_->credentials);  // not needed again
     state_ = State::Transaction;

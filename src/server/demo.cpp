@@ -17,6 +17,7 @@
 #include "core/file.hpp"
 #include "core/log.hpp"
 #include "net/self_signed.hpp"
+#include "server/daemon.hpp"
 #include "server/greeting_sessions.hpp"
 #include "server/protocol_handlers.hpp"
 
@@ -116,6 +117,8 @@ Result<Config> make_demo_config(const std::filesystem::path& dir, int port_base)
     // A demo (and the test suites that run one) never looks up or connects to other hosts.
     config.queue.deliver = false;
     config.auth.inbound_checks = false;
+    // The demo runs in the foreground, in a directory of whoever started it (make run).
+    config.server.run_as_root = true;
     for (const DemoListener& demo : demo_listeners) {
         ListenerConfig listener;
         listener.name = demo.name;
@@ -171,34 +174,23 @@ Result<void> run_demo(const DemoOptions& options, const DemoProvisioner& provisi
     auto installation = provisioner(config->data_dir);
     HARBOR_TRY(installation);
 
-    auto protocols = make_protocol_handlers(*config);
-    HARBOR_TRY(protocols);
-    HandlerMap all = std::move(protocols->handlers);
-    for (auto& [protocol, handler] : handlers) {
-        all[protocol] = std::move(handler);
-    }
-    Server server(*config, std::move(all), server_options);
-    HARBOR_TRY(server.start());
-
-    std::vector<std::pair<std::string, std::uint16_t>> ports;
-    for (const auto& listener : config->listeners) {
-        if (auto port = server.port(listener.name)) {
-            ports.emplace_back(listener.name, *port);
+    DaemonOptions daemon;
+    daemon.overrides = std::move(handlers);
+    daemon.server_options = server_options;
+    daemon.on_started = [&](Server& server) -> Result<void> {
+        std::vector<std::pair<std::string, std::uint16_t>> ports;
+        for (const auto& listener : config->listeners) {
+            if (auto port = server.port(listener.name)) {
+                ports.emplace_back(listener.name, *port);
+            }
         }
-    }
-    auto written = write_file_atomically(
-        config->data_dir / "demo.json",
-        format_demo_json(*installation, ports, config->tls->certificate), 0600);
-    if (!written) {
-        server.request_stop();
-        server.wait();
-        protocols->stop_lookups();
-        return written;
-    }
-    print_summary(*config, installation->accounts, ports);
-    server.wait();
-    protocols->stop_lookups();
-    return ok();
+        HARBOR_TRY(write_file_atomically(
+            config->data_dir / "demo.json",
+            format_demo_json(*installation, ports, config->tls->certificate), 0600));
+        print_summary(*config, installation->accounts, ports);
+        return ok();
+    };
+    return run_daemon(*config, std::move(daemon));
 }
 
 }  // namespace harbor::server

@@ -1,7 +1,8 @@
 // Placeholder protocol sessions: greet, answer QUIT/LOGOUT and STARTTLS, refuse the rest.
 // REPLACED LATER: issue 4 brings the SMTP session (RFC 5321), issue 5 IMAP4rev2 (RFC 9051);
-// HTTP (RFC 9112) becomes the admin API. POP3 has no placeholder: its listeners always get
-// pop3::Pop3Handler (protocol_handlers.cpp). Do not grow these.
+// HTTP (RFC 9112) is http::HttpHandler in a running server; this one serves only the runtime
+// tests. POP3 has no placeholder: its listeners always get pop3::Pop3Handler
+// (protocol_handlers.cpp). Do not grow these.
 // SECURITY: lines are untrusted and capped; no command here touches any data.
 #include "server/greeting_sessions.hpp"
 

@@ -1,7 +1,8 @@
 // Placeholder sessions that greet and say goodbye in each protocol, so `harbor serve` and the
 // demo are usable before the real protocols exist. Issues 4 (SMTP) and 5 (IMAP) replace them
-// with their own net::SessionHandler; HTTP gets the admin API later. POP3 (issue 6) has none:
-// make_protocol_handlers() gives its listeners pop3::Pop3Handler.
+// with their own net::SessionHandler. POP3 (issue 6) has none: make_protocol_handlers() gives
+// its listeners pop3::Pop3Handler. A running server gives HTTP listeners http::HttpHandler
+// (src/http/); the HTTP placeholder stays for the runtime tests (server_test.cpp).
 #pragma once
 
 #include "server/server.hpp"

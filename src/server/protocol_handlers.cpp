@@ -7,6 +7,7 @@
 #include "core/file.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
+#include "http/http_session.hpp"
 #include "imap/search/text_index.hpp"
 #include "imap/server/session.hpp"
 #include "mime/configured_limits.hpp"
@@ -88,6 +89,7 @@ Result<void> make_queue_runner(const Config& config, ProtocolHandlers& result)
 {
     if (!config.queue.deliver) {
         log::info("queue.off", {{"reason", "[queue] deliver = false"}});
+        result.queue_size = std::make_unique<smtp::queue::QueueSizeGauge>(*result.store);
         return ok();
     }
     const QueueConfig& q = config.queue;
@@ -230,6 +232,13 @@ Result<ProtocolHandlers> make_protocol_handlers(const Config& config)
     pop3.sasl.verified_passwords = std::move(verified);
     result.handlers[Protocol::Pop3] =
         std::make_shared<pop3::Pop3Handler>(*result.store, std::move(pop3), std::move(throttle));
+
+    // HTTP (RFC 9112) on the http listeners: autoconfig, Autodiscover, the MTA-STS policy and
+    // /metrics ([http]); it replaces the greeting placeholder.
+    auto http_settings = http::http_settings_from(config);
+    HARBOR_TRY(http_settings);
+    result.handlers[Protocol::Http] =
+        std::make_shared<http::HttpHandler>(*result.store, std::move(*http_settings));
     if (result.queue) {
         HARBOR_TRY(result.queue->start());
     }

@@ -1,6 +1,6 @@
 // The real protocol sessions of a running server and what they share: the store, opened once
 // for all of them. SMTP and submission get the SMTP session (issue 4), imap and imaps the IMAP
-// session (issue 5); the protocols not written yet keep their greeting placeholders.
+// session (issue 5), pop3 the POP3 session, http the HTTP pages (src/http/).
 #pragma once
 
 #include <memory>
@@ -11,6 +11,7 @@
 #include "dns/resolver_thread.hpp"
 #include "filter/mail_auth.hpp"
 #include "server/server.hpp"
+#include "smtp/queue/queue_metrics.hpp"
 #include "smtp/queue/queue_runner.hpp"
 #include "store/change_feed.hpp"
 #include "store/store.hpp"
@@ -21,6 +22,8 @@ namespace harbor::server {
 
 struct ProtocolHandlers {
     std::unique_ptr<store::Store> store;  // outlives the handlers: declared first
+    // The queue-size gauge when there is no runner to keep it (its queue still fills).
+    std::unique_ptr<smtp::queue::QueueSizeGauge> queue_size;
     // The store's changes, for the sessions that announce them (IMAP; later POP3, JMAP).
     std::unique_ptr<store::ChangeFeed> changes;
     // The full-text index for IMAP SEARCH BODY/TEXT and the thread that keeps it current from

@@ -1,5 +1,5 @@
 // Server runtime: io threads, listeners, signals and the graceful stop (DESIGN.md,
-// Concurrency). SIGINT/SIGTERM stop, SIGHUP reloads TLS; the main thread does the slow parts
+// Concurrency). SIGINT/SIGTERM stop, SIGHUP reloads; the main thread does the slow parts
 // (reload reads files, stop waits), so no io thread ever blocks.
 #include "server/server.hpp"
 
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 #include "net/io_pool.hpp"
 #include "net/listener.hpp"
 #include "net/session.hpp"
@@ -30,11 +31,14 @@ struct Server::Impl {
     std::unique_ptr<net::IoPool> pool;
     std::vector<std::unique_ptr<net::Listener>> listeners;
     std::unique_ptr<asio::signal_set> signals;
+    metrics::ScrapeHook active_sessions;
+    std::function<Result<void>()> reload_hook;
 
     std::mutex mutex;
     std::condition_variable wake;
     bool stop_requested = false;
     bool reload_requested = false;
+    bool bound = false;
     bool started = false;
 
     ~Impl()
@@ -78,15 +82,33 @@ struct Server::Impl {
         return ok();
     }
 
+    Result<void> reload()
+    {
+        Result<void> outcome = ok();
+        if (reload_hook) {
+            outcome = reload_hook();
+        }
+        Result<void> certificate = reload_tls();
+        if (outcome && !certificate && tls) {
+            outcome = std::move(certificate);
+        }
+        return outcome;
+    }
+
+    // Stop accepting; sessions between commands end now, one receiving a message may finish
+    // it; whatever still runs after the grace period is cut off.
     void shut_down()
     {
         log::info("server.stopping", {{"sessions", tracker.size()}});
         for (auto& listener : listeners) {
             listener->stop();
         }
-        tracker.abort_all();
+        tracker.drain_all();
         if (!tracker.wait_idle(options.shutdown_grace)) {
             log::warn("server.stop.forced", {{"sessions", tracker.size()}});
+            tracker.abort_all();
+            // A cut-off session still says goodbye and lets go of its store work.
+            (void)tracker.wait_idle(std::chrono::seconds(2));
         }
         pool->stop();
         pool->join();
@@ -109,30 +131,41 @@ const Config& Server::config() const
     return impl_->config;
 }
 
+Result<void> Server::bind()
+{
+    // Asio reports some setup failures (threads, sockets) as exceptions; they stop here.
+    try {
+        return bind_listeners();
+    } catch (const std::exception& e) {
+        return unexpected(Errc::Internal, std::string("server start: ") + e.what());
+    }
+}
+
+void Server::set_handlers(HandlerMap handlers)
+{
+    impl_->handlers = std::move(handlers);
+}
+
 Result<void> Server::start()
 {
-    // Asio reports some setup failures (threads, signals) as exceptions; they stop here.
     try {
+        if (!impl_->bound) {
+            HARBOR_TRY(bind_listeners());
+        }
         return start_listening();
     } catch (const std::exception& e) {
         return unexpected(Errc::Internal, std::string("server start: ") + e.what());
     }
 }
 
-Result<void> Server::start_listening()
+Result<void> Server::bind_listeners()
 {
     Impl& s = *impl_;
-    if (s.started) {
-        return unexpected(Errc::Invalid, "server already started");
+    if (s.bound) {
+        return unexpected(Errc::Invalid, "server already bound");
     }
-    s.started = true;
+    s.bound = true;
     for (const ListenerConfig& listener : s.config.listeners) {
-        auto handler = s.handlers.find(listener.protocol);
-        if (handler == s.handlers.end() || !handler->second) {
-            return unexpected(Errc::Unsupported, "listener " + listener.name +
-                                                     ": no session handler for " +
-                                                     std::string(protocol_name(listener.protocol)));
-        }
         if (listener.tls != TlsMode::None && !s.config.tls) {
             return unexpected(Errc::Invalid, "listener " + listener.name + ": tls = " +
                                                  std::string(tls_mode_name(listener.tls)) +
@@ -148,8 +181,7 @@ Result<void> Server::start_listening()
     s.pool = std::make_unique<net::IoPool>(s.options.threads);
     for (const ListenerConfig& config : s.config.listeners) {
         auto listener = std::make_unique<net::Listener>(
-            config, *s.pool, config.tls == TlsMode::None ? nullptr : s.tls,
-            s.handlers.at(config.protocol), s.tracker,
+            config, *s.pool, config.tls == TlsMode::None ? nullptr : s.tls, nullptr, s.tracker,
             net::ListenerOptions{s.config.hostname, s.options.handshake_timeout});
         HARBOR_TRY(listener->bind());
         log::info("net.listen",
@@ -159,6 +191,34 @@ Result<void> Server::start_listening()
                    {"tls", tls_mode_name(config.tls)}});
         s.listeners.push_back(std::move(listener));
     }
+    return ok();
+}
+
+Result<void> Server::start_listening()
+{
+    Impl& s = *impl_;
+    if (s.started) {
+        return unexpected(Errc::Invalid, "server already started");
+    }
+    s.started = true;
+    for (auto& listener : s.listeners) {
+        const ListenerConfig& config = listener->config();
+        auto handler = s.handlers.find(config.protocol);
+        if (handler == s.handlers.end() || !handler->second) {
+            return unexpected(Errc::Unsupported, "listener " + config.name +
+                                                     ": no session handler for " +
+                                                     std::string(protocol_name(config.protocol)));
+        }
+        listener->set_handler(handler->second);
+    }
+    s.active_sessions = metrics::ScrapeHook([&s] {
+        for (Protocol p : {Protocol::Smtp, Protocol::Submission, Protocol::Imap, Protocol::Pop3,
+                           Protocol::Http}) {
+            metrics::gauge("harbor_connections_active", "Connections open now.",
+                           {{"protocol", std::string(protocol_name(p))}})
+                .set(static_cast<std::int64_t>(s.tracker.count(p)));
+        }
+    });
     if (s.options.handle_signals) {
         s.signals = std::make_unique<asio::signal_set>(s.pool->at(0), SIGINT, SIGTERM, SIGHUP);
         s.arm_signals();
@@ -194,7 +254,7 @@ void Server::wait()
         }
         s.reload_requested = false;
         lock.unlock();
-        (void)s.reload_tls();  // logged either way; a failed reload keeps the old certificate
+        (void)s.reload();  // logged either way; a failed reload keeps what was there
         lock.lock();
     }
     lock.unlock();
@@ -220,6 +280,32 @@ void Server::request_reload()
 Result<void> Server::reload_tls()
 {
     return impl_->reload_tls();
+}
+
+Result<void> Server::reload()
+{
+    return impl_->reload();
+}
+
+void Server::set_reload_hook(std::function<Result<void>()> hook)
+{
+    impl_->reload_hook = std::move(hook);
+}
+
+std::vector<ListenerView> Server::listeners() const
+{
+    std::vector<ListenerView> views;
+    for (const auto& listener : impl_->listeners) {
+        const ListenerConfig& config = listener->config();
+        views.push_back({config.name, config.protocol,
+                         net::format_endpoint(config.address, listener->port()), config.tls});
+    }
+    return views;
+}
+
+std::vector<net::SessionView> Server::sessions() const
+{
+    return impl_->tracker.sessions();
 }
 
 Result<void> Server::run()

@@ -72,6 +72,11 @@ Result<QueuedMessage> Store::find_queue_entry(std::int64_t)
     return unsupported("find_queue_entry");
 }
 
+Result<std::uint64_t> Store::count_queue()
+{
+    return unsupported("count_queue");
+}
+
 void Store::record_queue_attempt_async(QueueAttempt, Done<void> done)
 {
     done(unsupported("record_queue_attempt"));

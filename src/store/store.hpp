@@ -303,6 +303,8 @@ public:
     virtual Result<std::vector<QueuedMessage>> due_queue_entries(std::int64_t now,
                                                                  std::size_t limit);
     virtual Result<QueuedMessage> find_queue_entry(std::int64_t id);  // NotFound
+    // The number of entries (held ones too), without reading them: the metrics gauge.
+    virtual Result<std::uint64_t> count_queue();
     // Records an attempt and delivers its notices, durably, in one commit. The entry goes
     // (its blob released) once no recipient is pending. Errors: NotFound (the entry was
     // deleted meanwhile: nothing is recorded and no notice sent), Invalid (an outcome beyond

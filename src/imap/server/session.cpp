@@ -186,6 +186,10 @@ Awaitable<void> Session::run()
 {
     greet();
     for (;;) {
+        // Between commands: where a draining server may end the session (its reads fail and
+        // it says BYE; the reply to the last command is still written).
+        context_.status->set_state(account_ ? net::SessionState::Authenticated
+                                            : net::SessionState::Established);
         std::optional<RawCommand> raw = co_await read_command();
         if (!raw) {
             co_return;

@@ -66,6 +66,7 @@ Awaitable<void> Session::finish_login(const Command& command, std::string authci
                                        net::LoginThrottle::Clock::now());
     log::info("imap.login",
               {{"cid", context_.cid}, {"user", account->address}, {"mechanism", std::string(how)}});
+    context_.status->set_user(account->address);
     account_ = std::move(*account);
     // The password hashes are not needed again; a session may stay for days (IDLE), so it
     // keeps neither their bytes nor their memory.

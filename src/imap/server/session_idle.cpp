@@ -29,6 +29,7 @@ Awaitable<bool> Session::on_idle(const Command& command)
 {
     out_ += "+ idling\r\n";
     signal_->idling = true;
+    context_.status->set_state(net::SessionState::Idle);
     // Ends the IDLE: no wake may reach a later read once this has run.
     const auto stop_idling = [this] {
         signal_->idling = false;

@@ -242,6 +242,10 @@ net::Awaitable<void> RunnerState::record(Job& job, std::vector<Decision> decisio
         s.deferred += counted.deferred;
         s.notices += stored ? notices : 0;
     });
+    const QueueMetrics& observed = queue_metrics();
+    observed.delivered.add(counted.delivered);
+    observed.deferred.add(counted.deferred);
+    observed.bounced.add(counted.failed);
     if (--entry.jobs_left == 0) {
         in_flight.erase(queued.id);
         if (reading) {

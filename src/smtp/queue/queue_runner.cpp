@@ -61,6 +61,7 @@ Result<void> QueueRunner::start()
         name_this_thread("queue");
         s.io.run();
     });
+    s.size_gauge.emplace(s.store);
     log::info("queue.started", {{"max_connections", s.settings.max_connections},
                                 {"per_domain", s.settings.max_connections_per_domain}});
     return ok();
@@ -81,6 +82,7 @@ void QueueRunner::stop(std::chrono::milliseconds grace)
     if (!s.thread.joinable()) {
         return;
     }
+    s.size_gauge.reset();
     asio::post(s.io, [&s] {
         s.stopping = true;
         s.timer.cancel();
@@ -114,6 +116,7 @@ RunnerState::RunnerState(store::Store& s, directory::Directory& d, dns::Resolver
       settings(std::move(q)),
       random(std::random_device{}())
 {
+    (void)queue_metrics();  // every series scraped from the start, at 0
     settings.client.helo_name = settings.hostname;
     // RFC 5321 §5.1: an MX naming this server (and those after it) is never used.
     if (!settings.hostname.empty()) {

@@ -9,7 +9,7 @@
 // the connection is suspended for a while, and what was waiting for it is deferred without a
 // try. It runs on a thread of its own; blocking store and directory calls run on a small pool.
 // Log events: queue.delivery (one per recipient and attempt, with remote host, reply and TLS),
-// queue.deferred (a whole destination), queue.dsn, queue.error.
+// queue.deferred (a whole destination), queue.dsn, queue.error. Metrics: queue_metrics.hpp.
 #pragma once
 
 #include <chrono>

@@ -17,6 +17,7 @@
 #include "directory/directory.hpp"
 #include "dns/unbound_server_for_test.hpp"
 #include "smtp/client/smtp_sink_for_test.hpp"
+#include "smtp/queue/queue_metrics.hpp"
 #include "store/store.hpp"
 
 namespace harbor::smtp::queue {
@@ -194,8 +195,11 @@ TEST_F(QueueRunnerTest, DeliversThroughTheMxAndForgetsTheEntry)
 {
     start_sink();
     start_runner(settings());
+    const std::uint64_t delivered = queue_metrics().delivered.value();
     const std::int64_t id = enqueue({"one@remote.example", "two@remote.example"});
     ASSERT_TRUE(eventually([&] { return gone(id); }));
+    // Counted just after the commit that removed the entry; one per recipient.
+    EXPECT_TRUE(eventually([&] { return queue_metrics().delivered.value() == delivered + 2; }));
     const std::vector<SinkDump> dumps = sink_->dumps();
     ASSERT_EQ(dumps.size(), 1u);  // both recipients in one transaction
     EXPECT_EQ(dumps[0].helo, "mx.local.test");
@@ -252,8 +256,12 @@ TEST_F(QueueRunnerTest, PermanentRefusalBouncesToTheSender)
 {
     start_sink({"-f", "RCPT"});
     start_runner(settings());
+    const std::uint64_t bounced = queue_metrics().bounced.value();
+    const std::uint64_t delivered = queue_metrics().delivered.value();
     const std::int64_t id = enqueue({"nobody@remote.example"}, R"({"envid":"ENV-1"})");
     ASSERT_TRUE(eventually([&] { return gone(id); }));
+    EXPECT_TRUE(eventually([&] { return queue_metrics().bounced.value() == bounced + 1; }));
+    EXPECT_EQ(queue_metrics().delivered.value(), delivered);
     ASSERT_TRUE(eventually([&] { return inbox().size() == 1; }));
     const std::string bounce = inbox()[0];
     EXPECT_NE(bounce.find("Return-Path: <>"), std::string::npos);
@@ -271,11 +279,13 @@ TEST_F(QueueRunnerTest, TemporaryRefusalRetriesUntilAccepted)
 {
     start_sink({"-r", "RCPT"});
     start_runner(settings());
+    const std::uint64_t deferred = queue_metrics().deferred.value();
     const std::int64_t id = enqueue({"later@remote.example"});
     ASSERT_TRUE(eventually([&] {
         auto queued = entry(id);
         return queued && queued->attempts == 1;
     }));
+    EXPECT_TRUE(eventually([&] { return queue_metrics().deferred.value() == deferred + 1; }));
     std::optional<store::QueuedMessage> queued = entry(id);
     ASSERT_TRUE(queued.has_value());
     EXPECT_EQ(queued->recipients[0].state, store::RecipientState::Pending);
@@ -302,13 +312,36 @@ TEST_F(QueueRunnerTest, ExpiryBouncesWithTheLastReply)
     QueueSettings s = settings();
     s.retry.lifetime = 0s;
     start_runner(s);
+    const std::uint64_t bounced = queue_metrics().bounced.value();
+    const std::uint64_t deferred = queue_metrics().deferred.value();
     const std::int64_t id = enqueue({"slow@remote.example"});
     ASSERT_TRUE(eventually([&] { return gone(id); }));
+    // Expired at its first temporary failure: bounced, never deferred.
+    EXPECT_TRUE(eventually([&] { return queue_metrics().bounced.value() == bounced + 1; }));
+    EXPECT_EQ(queue_metrics().deferred.value(), deferred);
     ASSERT_TRUE(eventually([&] { return inbox().size() == 1; }));
     const std::string bounce = inbox()[0];
     EXPECT_NE(bounce.find("Action: failed"), std::string::npos);
     EXPECT_NE(bounce.find("Status: 4."), std::string::npos);
     EXPECT_NE(bounce.find("Diagnostic-Code: smtp; 4"), std::string::npos);
+}
+
+TEST_F(QueueRunnerTest, TheQueueGaugeCountsEntriesAtEachScrapeWhileTheRunnerRuns)
+{
+    start_sink({"-r", "RCPT"});
+    start_runner(settings());
+    const metrics::Gauge& queued = queue_metrics().queued;
+    const std::int64_t first = enqueue({"a@remote.example"});
+    const std::int64_t second = enqueue({"b@remote.example"});
+    (void)metrics::render_text();  // runs the scrape hooks
+    EXPECT_EQ(queued.value(), 2);
+    ASSERT_TRUE(store_->change_queue_entry(first, store::QueueAction::Delete, 0).has_value());
+    (void)metrics::render_text();
+    EXPECT_EQ(queued.value(), 1);
+    runner_->stop();  // its hook goes with it: the gauge keeps the last value scraped
+    ASSERT_TRUE(store_->change_queue_entry(second, store::QueueAction::Delete, 0).has_value());
+    (void)metrics::render_text();
+    EXPECT_EQ(queued.value(), 1);
 }
 
 TEST_F(QueueRunnerTest, DelayWarningGoesOutOnce)

@@ -23,6 +23,7 @@
 
 #include "smtp/queue/destination.hpp"
 #include "smtp/queue/mta_sts_cache.hpp"
+#include "smtp/queue/queue_metrics.hpp"
 #include "smtp/queue/queue_runner.hpp"
 #include "store/store.hpp"
 #include "store/task_pool.hpp"
@@ -140,6 +141,7 @@ struct RunnerState {
 
     mutable std::mutex stats_mutex;
     QueueStats stats;
+    std::optional<QueueSizeGauge> size_gauge;  // from start() to stop()
     std::mutex idle_mutex;
     std::condition_variable idle;
     std::size_t active = 0;  // spawned tasks not yet ended

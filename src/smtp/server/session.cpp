@@ -6,6 +6,7 @@
 
 #include "core/log.hpp"
 #include "smtp/server/session_state.hpp"
+#include "smtp/server/smtp_metrics.hpp"
 
 namespace harbor::smtp::server {
 namespace {
@@ -45,6 +46,7 @@ SmtpHandler::SmtpHandler(store::Store& store, SmtpSettings settings,
       recipients_(settings_.recipient_cache_ttl, recipient_cache_entries),
       signing_keys_(store, signing_key_ttl, signing_key_domains)
 {
+    register_smtp_metrics();
     // Messages a crash left half received were never acknowledged: they go.
     Result<std::size_t> cleared = clear_spool(settings_.spool_dir);
     if (!cleared) {
@@ -152,6 +154,10 @@ Awaitable<void> Session::run()
         if (connection_.buffered_bytes() == 0 && !co_await flush()) {
             co_return;
         }
+        // Between commands (replies written): where a draining server may end the session.
+        context_.status->set_state(chunking_        ? net::SessionState::InData
+                                   : authenticated_ ? net::SessionState::Authenticated
+                                                    : net::SessionState::Established);
         auto line = co_await connection_.read_line(max_auth_command_line,
                                                     deadline_after(policy_.command_timeout));
         if (!line) {

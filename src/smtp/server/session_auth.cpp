@@ -117,6 +117,8 @@ Awaitable<bool> Session::on_auth(const Command& command)
             log::info("smtp.auth", {{"cid", context_.cid},
                                     {"user", account->address},
                                     {"mechanism", std::string(sasl::mechanism_name(*mechanism))}});
+            context_.status->set_user(account->address);
+            context_.status->set_state(net::SessionState::Authenticated);
             authenticated_ = std::move(*account);
             store::forget_credentials(authenticated_->credentials);  // not needed again
             reply(Reply{235, "2.7.0", "Authentication successful"});

@@ -11,6 +11,7 @@
 #include "smtp/server/dmarc_report_row.hpp"
 #include "smtp/server/received.hpp"
 #include "smtp/server/session_state.hpp"
+#include "smtp/server/smtp_metrics.hpp"
 #include "store/awaitable.hpp"
 
 namespace harbor::smtp::server {
@@ -105,12 +106,14 @@ Awaitable<bool> Session::on_data()
         reply(sequence_error("No valid recipients"));
         co_return count_error();
     }
+    context_.status->set_state(net::SessionState::InData);
     if (connection_.has_pending_input()) {
         // RFC 2920 §3.1: DATA ends a pipelined group; content may only follow the 354. A client
         // that sends it at once is not an MTA (SECURITY-CASES A.6, Postfix
         // smtpd_forbid_unauth_pipelining): nothing it sent is taken as a message.
         log::info("smtp.improper_pipelining", {{"cid", context_.cid}, {"peer", context_.peer}});
         reply(Reply{554, "5.5.0", "Improper use of SMTP command pipelining"});
+        count_refusal(Refusal::Pipelining);
         co_await close_pending();
         co_return false;
     }
@@ -121,6 +124,7 @@ Awaitable<bool> Session::on_data()
                    {{"cid", context_.cid}, {"error", spool.error().to_string()}});
         reset_transaction();
         reply(storage_failure());
+        count_refusal(Refusal::TemporaryFailure);
         co_return true;
     }
     reply(Reply{354, "", "End data with <CR><LF>.<CR><LF>"});
@@ -151,9 +155,11 @@ Awaitable<bool> Session::on_bdat(const Command& command)
     if (!bdat) {
         // The chunk's length is unknown (or refused outright): the stream cannot be followed.
         reply(bdat.error());
+        count_refusal(Refusal::Syntax);
         co_await close_pending();
         co_return false;
     }
+    context_.status->set_state(net::SessionState::InData);
     const std::chrono::seconds timeout = policy_.data_timeout;
     const bool usable = transaction_ && !transaction_->recipients.empty();
     if (!usable) {
@@ -179,6 +185,7 @@ Awaitable<bool> Session::on_bdat(const Command& command)
             log::error("smtp.spool.failed",
                        {{"cid", context_.cid}, {"error", spool.error().to_string()}});
             reply(storage_failure());  // the chunk cannot be skipped cleanly
+            count_refusal(Refusal::TemporaryFailure);
             co_await close_pending();
             co_return false;
         }
@@ -223,6 +230,7 @@ Awaitable<bool> Session::finish_message(SpoolFile spool, const DataResult& resul
             {{"cid", context_.cid}, {"id", id}, {"error", std::string(data_error_name(error))}});
         reset_transaction();
         reply(Reply{refusal.code, std::string(refusal.enhanced), std::string(refusal.text)});
+        count_refusal(refusal_for(error));
         co_return count_error();
     }
     Result<Spooled> message = spool.finish();
@@ -231,6 +239,7 @@ Awaitable<bool> Session::finish_message(SpoolFile spool, const DataResult& resul
                    {{"cid", context_.cid}, {"error", message.error().to_string()}});
         reset_transaction();
         reply(storage_failure());
+        count_refusal(Refusal::TemporaryFailure);
         co_return true;
     }
     // Plain mail from outside with no checks configured and no Authentication-Results field
@@ -247,6 +256,9 @@ Awaitable<bool> Session::finish_message(SpoolFile spool, const DataResult& resul
         if (!prepared) {
             reset_transaction();
             reply(prepared.error());
+            // prepare_message refuses with 553 (submission identity) or a storage failure.
+            count_refusal(prepared.error().code == 553 ? Refusal::SenderNotOwned
+                                                       : Refusal::TemporaryFailure);
             if (prepared.error().code >= 500) {
                 co_return count_error();
             }
@@ -261,6 +273,7 @@ Awaitable<bool> Session::finish_message(SpoolFile spool, const DataResult& resul
                       {{"cid", context_.cid}, {"id", id}, {"reply", refusal->enhanced}});
             reset_transaction();
             reply(*refusal);
+            count_refusal(refusal->code >= 500 ? Refusal::Dmarc : Refusal::TemporaryFailure);
             if (refusal->code >= 500) {
                 co_return count_error();
             }
@@ -270,6 +283,9 @@ Awaitable<bool> Session::finish_message(SpoolFile spool, const DataResult& resul
     const Reply outcome = co_await deliver(std::move(*message), id);
     if (outcome.code == 250) {
         spool.released();  // the store took the file
+        count_received(context_.protocol);
+    } else {
+        count_refusal(refusal_for_recipient(outcome));  // 452 4.2.2 mailbox full, or 451
     }
     reset_transaction();
     reply(outcome);
@@ -386,6 +402,7 @@ Awaitable<Reply> Session::deliver(Spooled message, const std::string& id)
     if (delivered == 0 && !result->queue_id) {
         co_return over_quota ? Reply{452, "4.2.2", "Mailbox full"} : storage_failure();
     }
+    count_local_deliveries(delivered);
     log::info("smtp.accepted", {{"cid", context_.cid},
                                 {"id", id},
                                 {"from", transaction_->mail.address},

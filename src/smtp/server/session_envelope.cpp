@@ -6,6 +6,7 @@
 
 #include "core/log.hpp"
 #include "smtp/server/session_state.hpp"
+#include "smtp/server/smtp_metrics.hpp"
 #include "store/awaitable.hpp"
 
 namespace harbor::smtp::server {
@@ -24,12 +25,14 @@ net::Awaitable<void> Session::on_mail(const Command& command)
     }
     if (submission() && !authenticated_) {
         reply(Reply{530, "5.7.0", "Authentication required"});  // RFC 4954 §6
+        count_refusal(Refusal::AuthRequired);
         (void)count_error();
         co_return;
     }
     Parsed<MailFrom> mail = parse_mail_from(command.argument, extensions());
     if (!mail) {
         reply(mail.error());
+        count_refusal(Refusal::Syntax);
         (void)count_error();
         co_return;
     }
@@ -41,6 +44,7 @@ net::Awaitable<void> Session::on_mail(const Command& command)
             co_await store::off_io_thread(handler_.blocking().lookups, std::move(check));
         if (!owned || !*owned) {
             reply(Reply{553, "5.7.1", "Sender address not owned by the authenticated user"});
+            count_refusal(Refusal::SenderNotOwned);
             (void)count_error();
             co_return;
         }
@@ -49,6 +53,7 @@ net::Awaitable<void> Session::on_mail(const Command& command)
     std::optional<Reply> refused = co_await check_sender(*mail, findings);
     if (refused) {
         reply(*refused);
+        count_refusal(Refusal::Spf);  // check_sender refuses for SPF alone
         (void)count_error();
         co_return;
     }
@@ -71,6 +76,7 @@ net::Awaitable<void> Session::on_rcpt(const Command& command)
     }
     if (transaction_->recipients.size() >= handler_.settings().max_recipients) {
         reply(Reply{452, "4.5.3", "Too many recipients"});  // RFC 5321 §4.5.3.1.10
+        count_refusal(Refusal::TooManyRecipients);
         co_return;
     }
     const Utf8Addresses utf8 =
@@ -78,6 +84,7 @@ net::Awaitable<void> Session::on_rcpt(const Command& command)
     Parsed<RcptTo> rcpt = parse_rcpt_to(command.argument, extensions(), utf8);
     if (!rcpt) {
         reply(rcpt.error());
+        count_refusal(Refusal::Syntax);
         (void)count_error();
         co_return;
     }
@@ -100,6 +107,7 @@ net::Awaitable<void> Session::on_rcpt(const Command& command)
     Parsed<Recipient>& recipient = *checked;  // accept_recipient reports its own failures
     if (!recipient) {
         reply(recipient.error());
+        count_refusal(refusal_for_recipient(recipient.error()));
         (void)count_error();
         co_return;
     }
@@ -107,6 +115,7 @@ net::Awaitable<void> Session::on_rcpt(const Command& command)
         std::optional<Reply> refused = co_await verify_routed(recipient->rcpt.address);
         if (refused) {
             reply(*refused);
+            count_refusal(refusal_for_recipient(*refused));
             (void)count_error();
             co_return;
         }

@@ -155,6 +155,15 @@ Result<QueuedMessage> SqliteStore::find_queue_entry(std::int64_t id)
     return std::move(found->front());
 }
 
+Result<std::uint64_t> SqliteStore::count_queue()
+{
+    Result<Reader> db = reader();
+    HARBOR_TRY(db);
+    Result<std::int64_t> entries = (*db)->query_int64("SELECT count(*) FROM queue");
+    HARBOR_TRY(entries);
+    return static_cast<std::uint64_t>(*entries);
+}
+
 void SqliteStore::record_queue_attempt_async(QueueAttempt attempt, Done<void> done)
 {
     Result<std::vector<std::vector<std::string>>> joined = check_notices(attempt);

@@ -5,6 +5,7 @@
 
 #include <future>
 #include <memory>
+#include <optional>
 
 #include "store/sqlite/sqlite_store.hpp"
 #include "store/test_support.hpp"
@@ -289,6 +290,23 @@ TEST_F(SqliteQueue, HoldReleaseAndRetry)
     retried.next_attempt = queued_at_ + 7200;
     ASSERT_TRUE(store_->record_queue_attempt(retried));
     EXPECT_FALSE(store_->find_queue_entry(id_)->retry_requested);
+}
+
+TEST_F(SqliteQueue, CountQueueCountsEveryEntryHeldOnesToo)
+{
+    struct Step {
+        std::optional<QueueAction> action;  // nullopt: count as set up
+        std::uint64_t want;
+    };
+    const Step steps[] = {{std::nullopt, 1}, {QueueAction::Hold, 1}, {QueueAction::Delete, 0}};
+    for (const Step& step : steps) {
+        if (step.action) {
+            ASSERT_TRUE(store_->change_queue_entry(id_, *step.action, queued_at_));
+        }
+        Result<std::uint64_t> counted = store_->count_queue();
+        ASSERT_TRUE(counted) << counted.error().to_string();
+        EXPECT_EQ(*counted, step.want);
+    }
 }
 
 TEST_F(SqliteQueue, RoutesAreAddedReplacedListedAndRemoved)

@@ -172,6 +172,7 @@ public:
     Result<std::vector<QueuedMessage>> due_queue_entries(std::int64_t now,
                                                          std::size_t limit) override;
     Result<QueuedMessage> find_queue_entry(std::int64_t id) override;
+    Result<std::uint64_t> count_queue() override;
     void record_queue_attempt_async(QueueAttempt attempt, Done<void> done) override;
     void change_queue_entry_async(std::int64_t id, QueueAction action, std::int64_t now,
                                   Done<void> done) override;

@@ -1,20 +1,44 @@
 // The writer thread: take all queued requests, one transaction, a savepoint each, one commit.
 // Callers are completed only after COMMIT returned, which under synchronous=FULL in WAL mode
 // means the batch is in the fsynced log: that is the durability point every caller waits for.
+// Each commit's time and size go to harbor_store_commit_seconds and _batch_size (docs/metrics.md).
 #include "store/sqlite/write_batcher.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 #include "core/thread_name.hpp"
 
 namespace harbor::store::sqlite {
+namespace {
+
+struct CommitMetrics {
+    metrics::Histogram& seconds;
+    metrics::Histogram& batch_size;
+};
+
+// Registered with the writer, so scraped from the start; observed once per successful commit.
+const CommitMetrics& commit_metrics()
+{
+    static const CommitMetrics built{
+        metrics::histogram("harbor_store_commit_seconds",
+                           "Time of each group-commit transaction, BEGIN to durable COMMIT.",
+                           metrics::latency_buckets()),
+        metrics::histogram("harbor_store_commit_batch_size", "Writes per group commit.",
+                           {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024})};
+    return built;
+}
+
+}  // namespace
 
 WriteBatcher::WriteBatcher(std::unique_ptr<Connection> db, AfterCommit after_commit,
                            OnChanges on_changes)
     : db_(std::move(db)), after_commit_(std::move(after_commit)), on_changes_(std::move(on_changes))
 {
+    (void)commit_metrics();
 }
 
 WriteBatcher::~WriteBatcher()
@@ -110,6 +134,8 @@ void merge_changes(std::vector<MailboxChange>& into, const std::vector<MailboxCh
 
 void WriteBatcher::run_batch(std::vector<std::unique_ptr<WriteRequest>>& batch)
 {
+    const CommitMetrics& observed = commit_metrics();
+    const auto started = std::chrono::steady_clock::now();
     if (Result<void> begun = db_->run("BEGIN IMMEDIATE"); !begun) {
         complete_all(batch, begun.error());
         return;
@@ -163,6 +189,9 @@ void WriteBatcher::run_batch(std::vector<std::unique_ptr<WriteRequest>>& batch)
         return;
     }
     commits_.fetch_add(1, std::memory_order_relaxed);
+    observed.seconds.observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    observed.batch_size.observe(static_cast<double>(batch.size()));
     if (!released.empty() && after_commit_) {
         after_commit_(*db_, released);
     }

@@ -7,6 +7,7 @@
 #include <future>
 #include <stdexcept>
 
+#include "core/metrics.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "store/test_support.hpp"
 
@@ -50,6 +51,10 @@ TEST(WriteBatcher, FailedRequestInABatchDoesNotAffectTheOthers)
         {"c", std::nullopt},
     };
     std::vector<std::promise<Result<void>>> promises(std::size(cases));
+    const metrics::Histogram& seconds = metrics::histogram("harbor_store_commit_seconds", "", {});
+    const metrics::Histogram& sizes = metrics::histogram("harbor_store_commit_batch_size", "", {});
+    const std::uint64_t commits_before = seconds.count();
+    const double sizes_before = sizes.sum();
     // Queued before start(): the writer's first batch holds all of them.
     for (std::size_t i = 0; i < std::size(cases); ++i) {
         batcher->submit<void>(insert(cases[i].name),
@@ -66,6 +71,10 @@ TEST(WriteBatcher, FailedRequestInABatchDoesNotAffectTheOthers)
         }
     }
     EXPECT_EQ(batcher->commit_count(), 1u);
+    // One commit observed, of the four requests (the failed one ran in it too).
+    EXPECT_EQ(seconds.count(), commits_before + 1);
+    EXPECT_EQ(sizes.count(), commits_before + 1);
+    EXPECT_EQ(sizes.sum(), sizes_before + 4);
     batcher.reset();
 
     std::unique_ptr<Connection> check = open_db(file);
