@@ -1,15 +1,15 @@
-// System user and group for `harbor quickstart`: getpwnam_r(3)/getgrnam_r(3) lookups, useradd
+// System user and group for `harbor quickstart`: looked up (core/system_accounts), useradd
 // and groupadd run by posix_spawnp (no shell), lchown over a tree.
 #include "cli/quickstart_system.hpp"
 
-#include <grp.h>
-#include <pwd.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+
+#include "core/system_accounts.hpp"
 
 extern char** environ;
 
@@ -18,36 +18,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::size_t fallback_buffer = 16384;  // when sysconf has no answer (getpwnam_r(3))
-
-std::size_t lookup_buffer_size(int name)
-{
-    const long size = ::sysconf(name);
-    return size > 0 ? static_cast<std::size_t>(size) : fallback_buffer;
-}
-
 std::optional<uid_t> find_user_id(const std::string& name)
 {
-    std::vector<char> buffer(lookup_buffer_size(_SC_GETPW_R_SIZE_MAX));
-    passwd entry{};
-    passwd* found = nullptr;
-    if (::getpwnam_r(name.c_str(), &entry, buffer.data(), buffer.size(), &found) != 0 ||
-        found == nullptr) {
-        return std::nullopt;
-    }
-    return found->pw_uid;
-}
-
-std::optional<gid_t> find_group_id(const std::string& name)
-{
-    std::vector<char> buffer(lookup_buffer_size(_SC_GETGR_R_SIZE_MAX));
-    group entry{};
-    group* found = nullptr;
-    if (::getgrnam_r(name.c_str(), &entry, buffer.data(), buffer.size(), &found) != 0 ||
-        found == nullptr) {
-        return std::nullopt;
-    }
-    return found->gr_gid;
+    std::optional<SystemUser> user = find_system_user(name);
+    return user ? std::optional<uid_t>(user->uid) : std::nullopt;
 }
 
 // Runs `argv` (found on PATH) and waits for it; its output goes to ours.
@@ -86,14 +60,14 @@ Result<SystemAccount> prepare_system_account(const std::string& user, const std:
                                              const fs::path& home, AccountCreation creation)
 {
     SystemAccount account;
-    std::optional<gid_t> gid = find_group_id(group);
+    std::optional<gid_t> gid = find_system_group(group);
     std::optional<uid_t> uid = find_user_id(user);
     if (creation == AccountCreation::Allowed) {
         // A system group, then a system user in it (useradd(8) --system: ids below UID_MIN,
         // no ageing); the home is the data directory, made by quickstart itself.
         if (!gid) {
             HARBOR_TRY(run_program({"groupadd", "--system", group}));
-            gid = find_group_id(group);
+            gid = find_system_group(group);
             account.notes.push_back("created the system group " + group);
         }
         if (!uid) {

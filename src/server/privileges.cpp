@@ -2,14 +2,14 @@
 // others are no longer allowed), and the result is checked rather than trusted.
 #include "server/privileges.hpp"
 
-#include <grp.h>
-#include <pwd.h>
+#include <grp.h>  // setgroups
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <vector>
+
+#include "core/system_accounts.hpp"
 
 namespace harbor::server {
 namespace {
@@ -34,23 +34,17 @@ Result<std::optional<RunAs>> plan_privileges(const ServerConfig& config, uid_t e
                           "refusing to run as root: set [server] user (the account to run as "
                           "after binding the ports) or [server] run_as_root = true");
     }
-    std::vector<char> buffer(16 * 1024);
-    passwd entry{};
-    passwd* found = nullptr;
-    if (::getpwnam_r(config.user.c_str(), &entry, buffer.data(), buffer.size(), &found) != 0 ||
-        found == nullptr) {
+    std::optional<SystemUser> user = find_system_user(config.user);
+    if (!user) {
         return unexpected(Errc::NotFound, "[server] user " + config.user + ": no such user");
     }
-    RunAs run_as{config.user, entry.pw_uid, entry.pw_gid};
+    RunAs run_as{config.user, user->uid, user->gid};
     if (!config.group.empty()) {
-        group group_entry{};
-        group* group_found = nullptr;
-        if (::getgrnam_r(config.group.c_str(), &group_entry, buffer.data(), buffer.size(),
-                         &group_found) != 0 ||
-            group_found == nullptr) {
+        std::optional<gid_t> group = find_system_group(config.group);
+        if (!group) {
             return unexpected(Errc::NotFound, "[server] group " + config.group + ": no such group");
         }
-        run_as.gid = group_entry.gr_gid;
+        run_as.gid = *group;
     }
     if (run_as.uid == 0) {
         return unexpected(Errc::Invalid, "[server] user " + config.user +
