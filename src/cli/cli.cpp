@@ -40,7 +40,7 @@ int run(int argc, char** argv)
     // Administrative commands print their own results; only warnings go to the log. `serve`
     // sets the configured level when it starts.
     log::init(log::Level::Warn, log::Format::Text);
-    app.add_option("-d,--data-dir", context.data_dir,
+    app.add_option("-d,--data-dir,--data", context.data_dir,
                    "data directory the directory commands work on")
         ->capture_default_str();
 

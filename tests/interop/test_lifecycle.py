@@ -118,7 +118,10 @@ class ControlSocketTest(LifecycleCase):
         self.provision(server)
         server.start()
         try:
-            status = json.loads(server.control("status").stdout)
+            # --data is the long name the issue uses for -d.
+            status = json.loads(subprocess.run(
+                [server.binary, "--data", server.data_dir, "status"], capture_output=True,
+                check=True, timeout=TOOL_TIMEOUT).stdout)
             self.assertEqual(status["pid"], server.process.pid)
             self.assertEqual(status["hostname"], HOSTNAME)
             self.assertEqual(status["listeners"], 3)
