@@ -5,12 +5,14 @@ tests/interop: HARBOR_BIN=../../build/debug/src/harbor /usr/bin/python3 -m unitt
 
 import http.client
 import imaplib
+import json
 import os
 import poplib
 import re
 import smtplib
 import socket
 import ssl
+import subprocess
 import tempfile
 import time
 import unittest
@@ -115,6 +117,16 @@ class DemoServerTest(unittest.TestCase):
         base = self.server.port_base
         for name, offset in PORT_OFFSETS.items():
             self.assertEqual(ports[name], base + offset, name)
+
+    def test_the_cli_finds_the_demo_daemon_through_its_directory(self):
+        # The control socket lives in the demo directory: `harbor -d DIR ports` reaches it.
+        result = subprocess.run([self.server.binary, "-d", self.server.data_dir, "ports",
+                                 "--json"], capture_output=True, timeout=IO_TIMEOUT, check=True)
+        listed = {entry["name"]: entry for entry in json.loads(result.stdout)["listeners"]}
+        self.assertEqual(set(listed), set(self.server.ports))
+        for name, port in self.server.ports.items():
+            self.assertEqual(listed[name]["local"], f"{LOOPBACK}:{port}")
+            self.assertEqual(listed[name]["state"], "LISTENING")
 
     def test_every_listener_greets(self):
         for listener, greeting in GREETINGS.items():
