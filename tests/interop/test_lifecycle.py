@@ -26,7 +26,6 @@ import socket
 import ssl
 import subprocess
 import tempfile
-import time
 import unittest
 
 from configured_harbor import EVENT_TIMEOUT, ConfiguredHarbor, make_certificate
