@@ -68,7 +68,7 @@ json status(const ControlTargets& targets)
             {"data_dir", targets.data_dir.string()},
             {"uptime_s", seconds_since(targets.started)},
             {"listeners", targets.server->listeners().size()},
-            {"connections", targets.server->sessions().size()}};
+            {"connections", targets.server->session_count()}};
 }
 
 }  // namespace

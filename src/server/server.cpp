@@ -308,6 +308,11 @@ std::vector<net::SessionView> Server::sessions() const
     return impl_->tracker.sessions();
 }
 
+std::size_t Server::session_count() const
+{
+    return impl_->tracker.size();
+}
+
 Result<void> Server::run()
 {
     HARBOR_TRY(start());

@@ -81,6 +81,7 @@ public:
     // The live state, for the control API (thread-safe).
     std::vector<ListenerView> listeners() const;
     std::vector<net::SessionView> sessions() const;
+    std::size_t session_count() const;
 
     // start() then wait().
     Result<void> run();
