@@ -67,26 +67,43 @@ bool summary_answers(const MessageDataItem& item)
             spec->text == SectionText::HeaderFieldsNot);
 }
 
+// BODY[] and RFC822 (RFC 9051 §6.4.5: the empty section is the whole message): the stored
+// bytes as they are, so the message need not be parsed for the commonest download.
+bool names_whole_message(const MessageDataItem& item)
+{
+    return item.kind == MessageDataItem::Kind::Section && item.section.empty();
+}
+
 }  // namespace
 
 Result<std::vector<std::string>> format_message_data(std::string_view raw,
                                                      const std::vector<MessageDataItem>& items,
                                                      const mime::Limits& limits)
 {
-    const mime::Message message = mime::parse_message(raw, limits);
+    // Parsed once, on the first item that needs the structure.
+    std::optional<mime::Message> parsed;
+    auto message = [&]() -> const mime::Message& {
+        if (!parsed) {
+            parsed = mime::parse_message(raw, limits);
+        }
+        return *parsed;
+    };
     std::vector<std::string> out;
     out.reserve(items.size());
     for (const MessageDataItem& item : items) {
         std::string piece = " " + item.response_name + " ";
         using Kind = MessageDataItem::Kind;
         if (item.kind == Kind::Envelope) {
-            append_envelope(piece, message.root.fields);
+            append_envelope(piece, message().root.fields);
         } else if (item.kind == Kind::Body) {
-            append_body_structure(piece, message.root, StructureForm::Body);
+            append_body_structure(piece, message().root, StructureForm::Body);
         } else if (item.kind == Kind::BodyStructure) {
-            append_body_structure(piece, message.root, StructureForm::BodyStructure);
+            append_body_structure(piece, message().root, StructureForm::BodyStructure);
+        } else if (names_whole_message(item)) {
+            append_string(
+                piece, item.partial ? apply_partial(raw, Partial{item.origin, item.count}) : raw);
         } else {
-            Result<std::optional<std::string>> value = section_value(raw, message, item);
+            Result<std::optional<std::string>> value = section_value(raw, message(), item);
             if (!value) {
                 return unexpected(std::move(value).error());
             }
