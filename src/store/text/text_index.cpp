@@ -5,13 +5,13 @@
 #include <algorithm>
 #include <system_error>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 
 #include "core/log.hpp"
 #include "store/blob_store.hpp"
 #include "store/text/boot_marker.hpp"
 #include "store/text/summary_cache.hpp"
+#include "store/text/text_index_reader.hpp"
 
 namespace harbor::store::text {
 namespace fs = std::filesystem;
@@ -26,7 +26,6 @@ namespace {
 // index is derived data).
 constexpr std::int64_t schema_version = 2;
 constexpr int busy_timeout_ms = 5000;
-constexpr std::size_t max_idle_readers = 8;  // the IMAP messages pool (4) and the indexer
 // Blob names per summaries() query: far below SQLite's default bound on parameters (32766).
 constexpr std::size_t summary_query_blobs = 500;
 constexpr std::size_t summary_cache_bytes = 64 << 20;
@@ -132,28 +131,6 @@ void remove_database_files(const fs::path& file)
     }
 }
 
-std::size_t count_code_points(std::string_view utf8)
-{
-    return static_cast<std::size_t>(std::count_if(utf8.begin(), utf8.end(), [](char c) {
-        // Every byte but a UTF-8 continuation byte (10xxxxxx) starts a character.
-        return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
-    }));
-}
-
-// The needle as one FTS5 string: inside "...", only '"' is special, and it is doubled.
-std::string fts_phrase(std::string_view needle, TextScope scope)
-{
-    std::string query = scope == TextScope::Body ? "body : \"" : "\"";
-    for (char c : needle) {
-        query.push_back(c);
-        if (c == '"') {
-            query.push_back('"');
-        }
-    }
-    query.push_back('"');
-    return query;
-}
-
 Statement& bind_optional(Statement& stmt, int index, const std::optional<std::string>& value)
 {
     return value ? stmt.bind_blob(index, *value) : stmt.bind_null(index);
@@ -182,33 +159,6 @@ Result<void> insert_summary(Connection& db, std::int64_t id, const BlobSummary& 
 }
 
 }  // namespace
-
-class TextIndex::Reader {
-public:
-    Reader(TextIndex& index, std::unique_ptr<Connection> db) : index_(&index), db_(std::move(db))
-    {
-    }
-    Reader(Reader&& other) noexcept = default;
-    Reader(const Reader&) = delete;
-    Reader& operator=(const Reader&) = delete;
-    Reader& operator=(Reader&&) = delete;
-    ~Reader()
-    {
-        if (db_ == nullptr) {
-            return;
-        }
-        std::lock_guard lock(index_->readers_mutex_);
-        if (index_->idle_readers_.size() < max_idle_readers) {
-            index_->idle_readers_.push_back(std::move(db_));
-        }
-    }
-    Connection& operator*() { return *db_; }
-    Connection* operator->() { return db_.get(); }
-
-private:
-    TextIndex* index_;
-    std::unique_ptr<Connection> db_;
-};
 
 TextIndex::TextIndex(fs::path file, std::string extraction, std::unique_ptr<Connection> writer)
     : file_(std::move(file)),
@@ -509,78 +459,6 @@ Result<std::vector<IndexedBlob>> TextIndex::list_blobs(std::int64_t after_id, st
         }
         out.push_back(IndexedBlob{stmt->column_int64(0), BlobId{stmt->column_text(1)}});
     }
-}
-
-Result<CopyAnswers> TextIndex::search(MailboxId mailbox, std::uint32_t uidvalidity,
-                                      const MessageList& copies, std::span<const TextQuery> queries)
-{
-    for (const TextQuery& query : queries) {
-        if (count_code_points(query.needle) < min_needle_characters) {
-            return unexpected(Errc::Unsupported, "a needle of fewer than 3 characters");
-        }
-        if (query.needle.find('\0') != std::string::npos) {
-            return unexpected(Errc::Unsupported, "a needle with a NUL");
-        }
-    }
-    Result<Reader> db = reader();
-    HARBOR_TRY(db);
-    // One snapshot: a copy counted as indexed is one whose text the queries below searched.
-    Result<ReadTransaction> snapshot = ReadTransaction::begin(**db);
-    HARBOR_TRY(snapshot);
-    std::uint32_t indexed_through = 0;
-    {
-        Result<Statement> stmt = (*db)->prepare(
-            "SELECT indexed_through FROM mailboxes WHERE id = ? AND uidvalidity = ?");
-        HARBOR_TRY(stmt);
-        Result<bool> row =
-            stmt->bind(1, mailbox.value).bind(2, static_cast<std::int64_t>(uidvalidity)).step();
-        HARBOR_TRY(row);
-        indexed_through = *row ? static_cast<std::uint32_t>(stmt->column_int64(0)) : 0;
-    }
-    CopyAnswers answers;
-    answers.indexed.resize(copies.size(), false);
-    // Copies above the watermark (delivered since the indexer last came by, or copied in):
-    // their blobs one by one. Usually few; a whole mailbox only while it is first indexed.
-    std::unordered_map<std::string_view, bool> later;
-    for (std::size_t i = 0; i < copies.size(); ++i) {
-        if (copies[i].uid <= indexed_through) {
-            // Such a copy's blob cannot have been pruned while the copy exists: pruning takes
-            // only blobs the store no longer has, which no live copy allows.
-            answers.indexed[i] = true;
-            continue;
-        }
-        auto [known, inserted] = later.try_emplace(copies[i].blob.sha256, false);
-        if (inserted) {
-            Result<Statement> stmt = (*db)->prepare("SELECT 1 FROM blobs WHERE sha256 = ?");
-            HARBOR_TRY(stmt);
-            Result<bool> row = stmt->bind(1, copies[i].blob.sha256).step();
-            HARBOR_TRY(row);
-            known->second = *row;
-        }
-        answers.indexed[i] = known->second;
-    }
-    for (const TextQuery& query : queries) {
-        // From the full-text index to the blob names (CROSS JOIN keeps that order): the blobs
-        // anywhere whose text holds the needle, narrowed below to the copies given.
-        Result<Statement> stmt = (*db)->prepare(
-            "SELECT b.sha256 FROM fts CROSS JOIN blobs b ON b.id = fts.rowid WHERE fts MATCH ?");
-        HARBOR_TRY(stmt);
-        stmt->bind(1, fts_phrase(query.needle, query.scope));
-        std::unordered_set<std::string> found;
-        for (;;) {
-            Result<bool> row = stmt->step();
-            HARBOR_TRY(row);
-            if (!*row) {
-                break;
-            }
-            found.insert(stmt->column_text(0));
-        }
-        std::vector<bool>& matched = answers.matched.emplace_back(copies.size(), false);
-        for (std::size_t i = 0; i < copies.size(); ++i) {
-            matched[i] = answers.indexed[i] && found.contains(copies[i].blob.sha256);
-        }
-    }
-    return answers;
 }
 
 }  // namespace harbor::store::text

@@ -1,6 +1,7 @@
 // The full-text index database (text_index.cpp): rebuilt when unreadable or made otherwise,
 // kept across reopening, substring search by scope answered only for copies it has indexed
-// (the watermark, then blob by blob), pruning pages, and refusals.
+// (the watermark, then blob by blob) whether the mailbox is small or large beside the index,
+// pruning pages, and refusals.
 #include "store/text/text_index.hpp"
 
 #include <gtest/gtest.h>
@@ -387,6 +388,74 @@ TEST_F(TextIndexTest, KeepsSummariesBesideTheText)
 
 // More blobs than one summaries() query takes (500), asked twice in a row with different
 // counts: every summary comes back in its place, and only those.
+// A mailbox small beside the index is answered from its own blobs' texts, a large one by one
+// pass over every blob holding the needle (text_search.cpp): both give the same answers, with
+// phrases, quotes and FTS5 syntax taken as text, copies sharing a blob, copies not indexed.
+TEST_F(TextIndexTest, SmallAndLargeMailboxesAnswerAlike)
+{
+    std::unique_ptr<TextIndex> index = open();
+    ASSERT_NE(index, nullptr);
+    constexpr std::uint32_t blobs = 600;
+    auto name = [](std::uint32_t i) { return BlobId{serial_blob_name(5000 + i)}; };
+    auto has = [](std::uint32_t i, std::uint32_t n) { return i % n == 0; };
+    std::vector<NewEntry> entries;
+    for (std::uint32_t i = 0; i < blobs; ++i) {
+        if (has(i, 5)) {
+            continue;  // never indexed
+        }
+        std::string body = "WORD " + std::to_string(i);
+        body += has(i, 7) ? " SEVEN" : "";
+        body += has(i, 11) ? " ELEVEN" : "";
+        body += has(i, 13) ? " SAY \"HI\"" : "";
+        entries.push_back(NewEntry{name(i), {"SUBJECT: N" + std::to_string(i) + "\n", body}});
+    }
+    ASSERT_TRUE(index->add(entries));
+    const std::vector<TextQuery> queries = {
+        {"SEVEN", TextScope::Body},        {"ELEVEN", TextScope::Text},
+        {"SUBJECT: N12", TextScope::Text}, {"SUBJECT: N12", TextScope::Body},
+        {"\"HI\"", TextScope::Body},       {"SEVEN OR ELEVEN", TextScope::Body}};
+    auto expected = [&](std::size_t query, std::uint32_t i) {
+        const std::string number = std::to_string(i);
+        switch (query) {
+            case 0:
+                return has(i, 7);
+            case 1:
+                return has(i, 11);
+            case 2:
+                return number.rfind("12", 0) == 0;  // N12, N120 …
+            case 4:
+                return has(i, 13);
+            default:
+                return false;
+        }
+    };
+    // 10 copies read their texts (10 × 8 < 480 indexed blobs); 70 and 600 ask FTS5.
+    for (const std::uint32_t count : {10u, 70u, blobs}) {
+        SCOPED_TRACE(count);
+        std::vector<MessageRecord> copies;
+        std::vector<std::uint32_t> blob_of;
+        for (std::uint32_t i = 0; i < count; ++i) {
+            copies.push_back(copy(i + 1, 'x'));
+            copies.back().blob = name(i);
+            blob_of.push_back(i);
+        }
+        copies.push_back(copy(count + 1, 'x'));  // a second copy of the blob of copy 8
+        copies.back().blob = name(7);
+        blob_of.push_back(7);
+        const CopyAnswers answers = search(*index, copies, queries);
+        ASSERT_EQ(answers.indexed.size(), copies.size());
+        ASSERT_EQ(answers.matched.size(), queries.size());
+        for (std::size_t c = 0; c < copies.size(); ++c) {
+            const std::uint32_t i = blob_of[c];
+            ASSERT_EQ(answers.indexed[c], !has(i, 5)) << c;
+            for (std::size_t q = 0; q < queries.size(); ++q) {
+                EXPECT_EQ(answers.matched[q][c], !has(i, 5) && expected(q, i))
+                    << "copy " << c << " query " << queries[q].needle;
+            }
+        }
+    }
+}
+
 TEST_F(TextIndexTest, SummariesOfManyBlobsAcrossQueries)
 {
     std::unique_ptr<TextIndex> index = open();
