@@ -138,6 +138,15 @@ void add_daemon_commands(CLI::App& app, Context& context)
             return;
         }
         std::cout << "reloaded\n";
+        // What the file changed that the daemon applies only when restarted.
+        if (const auto waiting = answer->find("restart_needed");
+            waiting != answer->end() && waiting->is_array() && !waiting->empty()) {
+            std::string names;
+            for (const auto& name : *waiting) {
+                names += (names.empty() ? "" : ", ") + name.get<std::string>();
+            }
+            std::cout << "changed, applied only at a restart: " << names << "\n";
+        }
     });
 
     auto stop_options = std::make_shared<DaemonCommand>();

@@ -5,9 +5,7 @@
 #include "core/config_reader.hpp"
 
 #include <unistd.h>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 namespace harbor {
 namespace {
@@ -191,14 +189,9 @@ std::string_view tls_mode_name(TlsMode mode)
 Result<Config> parse_config(std::string_view text, const std::filesystem::path& source)
 {
     Reporter report(source);
-    toml::table root;
-    try {
-        root = toml::parse(text, source.string());
-    } catch (const toml::parse_error& e) {
-        return unexpected(Errc::Invalid, source.string() + ":" +
-                                             std::to_string(e.source().begin.line) + ": " +
-                                             std::string(e.description()));
-    }
+    Result<toml::table> parsed = parse_toml(text, source);
+    HARBOR_TRY(parsed);
+    const toml::table& root = *parsed;
 
     HARBOR_TRY(
         check_keys(report, root, "",
@@ -428,13 +421,9 @@ std::filesystem::path Config::control_socket_path() const
 
 Result<Config> load_config(const std::filesystem::path& file)
 {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-        return unexpected(Errc::NotFound, file.string() + ": cannot open");
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse_config(text.str(), file);
+    Result<std::string> text = read_text(file);
+    HARBOR_TRY(text);
+    return parse_config(*text, file);
 }
 
 }  // namespace harbor

@@ -1,7 +1,32 @@
 // The typed getters of the configuration reader. See config_reader.hpp.
 #include "core/config_reader.hpp"
 
+#include <fstream>
+#include <sstream>
+
 namespace harbor::config_reader {
+
+Result<std::string> read_text(const std::filesystem::path& file)
+{
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        return unexpected(Errc::NotFound, file.string() + ": cannot open");
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return std::move(text).str();
+}
+
+Result<toml::table> parse_toml(std::string_view text, const std::filesystem::path& source)
+{
+    try {
+        return toml::parse(text, source.string());
+    } catch (const toml::parse_error& e) {
+        return unexpected(Errc::Invalid, source.string() + ":" +
+                                             std::to_string(e.source().begin.line) + ": " +
+                                             std::string(e.description()));
+    }
+}
 
 Unexpected Reporter::fail(const toml::node* node, std::string_view key, std::string_view why) const
 {

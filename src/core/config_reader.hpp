@@ -18,6 +18,12 @@
 
 namespace harbor::config_reader {
 
+// The whole file as text; Errc::NotFound when it cannot be opened.
+Result<std::string> read_text(const std::filesystem::path& file);
+
+// The TOML document; Errc::Invalid naming the file and line of a syntax error.
+Result<toml::table> parse_toml(std::string_view text, const std::filesystem::path& source);
+
 // Builds "harbor.toml:12: listener[1].port: must be 1..65535".
 class Reporter {
 public:

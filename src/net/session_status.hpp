@@ -20,7 +20,7 @@ enum class SessionState : std::uint8_t {
     Established,    // connected, not logged in
     Authenticated,  // logged in (SMTP AUTH, IMAP, POP3)
     Idle,           // IMAP IDLE (RFC 2177): waiting for mail, for as long as the client likes
-    InData,         // receiving a message (SMTP DATA/BDAT)
+    InData,         // receiving a message (SMTP DATA/BDAT), or the rest of a begun IMAP command
 };
 
 std::string_view session_state_name(SessionState state);  // "ESTABLISHED", "IN-DATA", ...

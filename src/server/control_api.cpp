@@ -93,11 +93,12 @@ ControlHandler make_control_api(ControlTargets targets)
                 return error_response(405, "use POST");
             }
             if (target == "/v1/reload") {
-                Result<void> reloaded = targets.server->reload();
+                Result<ReloadReport> reloaded = targets.server->reload();
                 if (!reloaded) {
                     return error_response(500, reloaded.error().detail);
                 }
-                return json_response(200, json{{"reloaded", true}});
+                return json_response(
+                    200, json{{"reloaded", true}, {"restart_needed", reloaded->restart_needed}});
             }
             if (target == "/v1/queue/wake") {
                 if (!targets.wake_queue) {

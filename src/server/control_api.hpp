@@ -1,7 +1,8 @@
 // The routes of the control socket (server/control_server.hpp), answering in JSON:
 //   GET  /v1/status       pid, version, hostname, data directory, start time, counts
 //   GET  /v1/ports        every listener and live connection (`harbor ports`)
-//   POST /v1/reload       what SIGHUP does: configuration that can change at run time, TLS
+//   POST /v1/reload       what SIGHUP does: configuration that can change at run time, TLS;
+//                         answers the changed sections that wait for a restart
 //   POST /v1/queue/wake   the outbound queue looks for due entries now (after a CLI change)
 //   POST /v1/stop         a graceful stop, as SIGTERM
 //   GET  /metrics         the Prometheus text, as on the HTTP listeners

@@ -6,6 +6,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <set>
+#include <string>
+
+#include "core/config_sections.hpp"
 #include "core/log.hpp"
 #include "server/control_api.hpp"
 #include "server/control_server.hpp"
@@ -16,20 +20,40 @@
 namespace harbor::server {
 namespace {
 
-// The settings a reload may change without a restart; the rest waits for one.
-Result<void> reload_settings(const std::filesystem::path& file)
+// The sections a reload applies; every other one is read once, at the start, and a change to
+// it waits for a restart (the listeners are bound, the store and protocols are built).
+const std::set<std::string> live_sections = {"log"};
+
+// Checks the whole file first (a bad file changes nothing), applies the live sections, and
+// names the changed ones it could not apply, against the file as it was at the start.
+Result<ReloadReport> reload_settings(const std::filesystem::path& file,
+                                     const ConfigSections& started)
 {
     if (file.empty()) {
-        return ok();
+        return ReloadReport{};
     }
     auto config = load_config(file);
-    if (!config) {
-        log::error("config.reload.failed", {{"error", config.error().detail}});
-        return unexpected(std::move(config).error());
+    Result<ConfigSections> sections =
+        config ? read_config_sections(file) : Result<ConfigSections>(ConfigSections{});
+    if (!config || !sections) {
+        const Error& error = !config ? config.error() : sections.error();
+        log::error("config.reload.failed", {{"error", error.detail}});
+        return unexpected(error);
     }
     log::init(config->log_level, config->log_format);
+    ReloadReport report;
+    std::string names;
+    for (const std::string& name : changed_sections(started, *sections)) {
+        if (!live_sections.contains(name)) {
+            names += (names.empty() ? "" : ",") + name;
+            report.restart_needed.push_back(name);
+        }
+    }
     log::info("config.reloaded", {{"file", file.string()}});
-    return ok();
+    if (!names.empty()) {
+        log::warn("config.reload.restart_needed", {{"settings", names}});
+    }
+    return report;
 }
 
 }  // namespace
@@ -79,7 +103,15 @@ Result<void> run_daemon(const Config& config, DaemonOptions options)
         handlers[protocol] = handler;
     }
     daemon.set_handlers(std::move(handlers));
-    daemon.set_reload_hook([file = options.config_file] { return reload_settings(file); });
+    ConfigSections started;
+    if (!options.config_file.empty()) {
+        Result<ConfigSections> read = read_config_sections(options.config_file);
+        HARBOR_TRY(read);
+        started = std::move(*read);
+    }
+    daemon.set_reload_hook([file = options.config_file, started = std::move(started)] {
+        return reload_settings(file, started);
+    });
 
     ControlTargets targets;
     targets.server = &daemon;

@@ -32,7 +32,7 @@ struct Server::Impl {
     std::vector<std::unique_ptr<net::Listener>> listeners;
     std::unique_ptr<asio::signal_set> signals;
     metrics::ScrapeHook active_sessions;
-    std::function<Result<void>()> reload_hook;
+    ReloadHook reload_hook;
 
     std::mutex mutex;
     std::condition_variable wake;
@@ -82,15 +82,15 @@ struct Server::Impl {
         return ok();
     }
 
-    Result<void> reload()
+    Result<ReloadReport> reload()
     {
-        Result<void> outcome = ok();
+        Result<ReloadReport> outcome = ReloadReport{};
         if (reload_hook) {
             outcome = reload_hook();
         }
         Result<void> certificate = reload_tls();
         if (outcome && !certificate && tls) {
-            outcome = std::move(certificate);
+            return unexpected(std::move(certificate).error());
         }
         return outcome;
     }
@@ -282,12 +282,12 @@ Result<void> Server::reload_tls()
     return impl_->reload_tls();
 }
 
-Result<void> Server::reload()
+Result<ReloadReport> Server::reload()
 {
     return impl_->reload();
 }
 
-void Server::set_reload_hook(std::function<Result<void>()> hook)
+void Server::set_reload_hook(ReloadHook hook)
 {
     impl_->reload_hook = std::move(hook);
 }

@@ -42,6 +42,13 @@ struct ListenerView {
     TlsMode tls = TlsMode::None;
 };
 
+// What a reload did not apply: the configuration sections that changed in the file but take
+// effect only at a restart (listeners, the store, protocol limits …).
+struct ReloadReport {
+    std::vector<std::string> restart_needed;
+};
+using ReloadHook = std::function<Result<ReloadReport>()>;
+
 class Server {
 public:
     // Every protocol used by a listener needs a handler (make_protocol_handlers() in
@@ -74,9 +81,9 @@ public:
     // What SIGHUP does, now: the reload hook (the configuration that can change at run time),
     // then the TLS certificate and key. Thread-safe, blocking; the first failure is returned
     // and the rest still runs.
-    Result<void> reload();
+    Result<ReloadReport> reload();
     Result<void> reload_tls();
-    void set_reload_hook(std::function<Result<void>()> hook);
+    void set_reload_hook(ReloadHook hook);
 
     // The live state, for the control API (thread-safe).
     std::vector<ListenerView> listeners() const;

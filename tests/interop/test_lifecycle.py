@@ -4,9 +4,10 @@
   and files it creates are not world-readable; root without a user is refused;
 - the control socket: `harbor status`, `harbor ports` (a live IMAP IDLE connection with its
   user, listeners LISTENING), `harbor reload` swapping the certificate while a logged-in
-  session carries on, `harbor stop`;
-- SIGTERM during a DATA transfer: the transfer may finish and gets its 250, the message is
-  stored, an idle session is told 421 at once, and the daemon exits 0.
+  session carries on and naming the changed settings that wait for a restart, `harbor stop`;
+- SIGTERM during a DATA transfer and an IMAP APPEND literal: each may finish and gets its
+  250 or OK, both messages are stored, idle sessions are told 421 or BYE at once, and the
+  daemon exits 0.
 
 ctest: interop_lifecycle; by hand in tests/interop:
   HARBOR_BIN=../../build/debug/src/harbor /usr/bin/python3 -m unittest -v test_lifecycle
@@ -177,6 +178,41 @@ class ControlSocketTest(LifecycleCase):
         finally:
             server.stop()
 
+    def test_reload_names_the_settings_that_wait_for_a_restart(self):
+        server = self.daemon()
+        server.start()
+        try:
+            self.assertEqual(server.control("reload").stdout, b"reloaded\n")
+            # [log] is applied by a reload; [smtp] (limits the running sessions were built
+            # with) waits for a restart, and the reload says so rather than pretend.
+            server.extra_toml = "[queue]\ndeliver = false\n[smtp]\nmax_recipients = 250"
+            server.write_config()
+            text = pathlib.Path(server.config_path).read_text(encoding="utf-8")
+            pathlib.Path(server.config_path).write_text(
+                text.replace('level = "info"', 'level = "debug"'), encoding="utf-8")
+            self.assertEqual(server.control("reload").stdout,
+                             b"reloaded\nchanged, applied only at a restart: smtp\n")
+            self.assertTrue(server.wait_for_log("config.reload.restart_needed", 1),
+                            server.output())
+            self.assertIn("settings=smtp", server.log())
+            answer = subprocess.run(
+                ["curl", "-s", "--unix-socket", os.path.join(server.data_dir, "control.sock"),
+                 "-X", "POST", "http://harbor/v1/reload"], capture_output=True, check=True,
+                timeout=TOOL_TIMEOUT)
+            self.assertEqual(json.loads(answer.stdout),
+                             {"reloaded": True, "restart_needed": ["smtp"]})
+
+            # A file with an error changes nothing: the reload fails, the daemon serves on.
+            pathlib.Path(server.config_path).write_text("data_dir = [\n", encoding="utf-8")
+            failed = server.control("reload", check=False)
+            self.assertNotEqual(failed.returncode, 0)
+            self.assertIn(b"harbor.toml:", failed.stderr)
+            self.assertTrue(server.running())
+            with smtplib.SMTP(LOOPBACK, server.ports["smtp"], timeout=IO_TIMEOUT) as smtp:
+                self.assertEqual(smtp.noop()[0], 250)
+        finally:
+            self.stop(server)
+
     def test_without_a_daemon_the_cli_says_so(self):
         server = self.daemon()
         result = server.control("ports", check=False)
@@ -255,8 +291,20 @@ class PrivilegeTest(LifecycleCase):
         self.assertIn(b"refusing to run as root", result.stderr)
 
 
+def read_tagged(stream, tag):
+    """The lines an IMAP server sends up to and including the one tagged `tag`."""
+    lines = []
+    while True:
+        line = stream.readline()
+        if not line:
+            raise AssertionError(f"connection closed before {tag}: {lines}")
+        lines.append(line)
+        if line.startswith(tag.encode() + b" "):
+            return lines
+
+
 class GracefulStopTest(LifecycleCase):
-    def test_sigterm_during_data_keeps_the_transfer(self):
+    def test_sigterm_during_data_and_append_keeps_the_transfers(self):
         server = self.daemon(extra_toml="[queue]\ndeliver = false\n[server]\nrun_as_root = true\n"
                                         "shutdown_grace_s = 20")
         self.provision(server)
@@ -273,22 +321,43 @@ class GracefulStopTest(LifecycleCase):
         half = len(text) // 2
         sender.send(text[:half].encode())
 
+        # An IMAP APPEND whose literal is half sent, and an IMAP session between commands.
+        imap_idle = imaplib.IMAP4(LOOPBACK, server.ports["imap"], timeout=IO_TIMEOUT)
+        imap_idle.login(ALICE, ALICE_PASSWORD)
+        appender = socket.create_connection((LOOPBACK, server.ports["imap"]),
+                                            timeout=IO_TIMEOUT)
+        stream = appender.makefile("rb")
+        self.assertTrue(stream.readline().startswith(b"* OK"))
+        appender.sendall(f'a LOGIN "{ALICE}" "{ALICE_PASSWORD}"\r\n'.encode())
+        self.assertIn(b"a OK", read_tagged(stream, "a")[-1])
+        literal = message("appended", body_lines=200).encode()
+        appender.sendall(b"b APPEND INBOX {%d}\r\n" % len(literal))
+        self.assertTrue(stream.readline().startswith(b"+"))
+        appender.sendall(literal[:len(literal) // 2])
+
         os.kill(server.process.pid, signal.SIGTERM)
         self.assertTrue(server.wait_for_log("server.stopping", 1), server.output())
-        # The session between commands is told at once; the transfer goes on.
+        # The sessions between commands are told at once; the transfers go on.
         self.assertEqual(idle.getreply()[0], 421)
+        self.assertTrue(imap_idle.readline().startswith(b"* BYE"))
         sender.send(text[half:].encode() + b"\r\n.\r\n")
         code, reply = sender.getreply()
         self.assertEqual(code, 250, reply)
         self.assertEqual(sender.docmd("NOOP")[0], 421)  # then it ends too
+        appender.sendall(literal[len(literal) // 2:] + b"\r\n")
+        self.assertTrue(read_tagged(stream, "b")[-1].startswith(b"b OK"))
+        self.assertTrue(stream.readline().startswith(b"* BYE"))  # then it ends too
         server.process.wait(timeout=EVENT_TIMEOUT)
         self.assertEqual(server.process.returncode, 0, server.output())
         for client in (idle, sender):
             client.close()
+        imap_idle.shutdown()
+        stream.close()
+        appender.close()
 
         stored = server.cli.mail_list(ALICE)["mailboxes"]
-        subjects = [m["subject"] for box in stored for m in box["messages"]]
-        self.assertEqual(subjects, ["in-flight"])
+        subjects = sorted(m["subject"] for box in stored for m in box["messages"])
+        self.assertEqual(subjects, ["appended", "in-flight"])
 
 
 if __name__ == "__main__":

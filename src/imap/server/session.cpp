@@ -186,10 +186,9 @@ Awaitable<void> Session::run()
 {
     greet();
     for (;;) {
-        // Between commands: where a draining server may end the session (its reads fail and
-        // it says BYE; the reply to the last command is still written).
-        context_.status->set_state(account_ ? net::SessionState::Authenticated
-                                            : net::SessionState::Established);
+        // Where a draining server may end the session (its reads fail and it says BYE; the
+        // reply to the last command is still written).
+        between_commands();
         std::optional<RawCommand> raw = co_await read_command();
         if (!raw) {
             co_return;
@@ -224,6 +223,18 @@ Awaitable<void> Session::run()
             }
         }
     }
+}
+
+void Session::between_commands()
+{
+    context_.status->set_state(account_ ? net::SessionState::Authenticated
+                                        : net::SessionState::Established);
+}
+
+void Session::command_begun(std::optional<net::Deadline>& deadline)
+{
+    deadline = deadline_after(settings_.command_timeout);
+    context_.status->set_state(net::SessionState::InData);
 }
 
 Awaitable<std::optional<RawCommand>> Session::read_command()
@@ -268,7 +279,7 @@ Awaitable<std::optional<RawCommand>> Session::read_command()
         }
         if (step.kind == ReadStep::Kind::NeedMore) {
             if (!command_deadline && step.consumed > 0) {
-                command_deadline = deadline_after(settings_.command_timeout);
+                command_begun(command_deadline);
             }
             continue;
         }
@@ -276,7 +287,7 @@ Awaitable<std::optional<RawCommand>> Session::read_command()
             // The reader has checked the size against the limits: the literal is wanted, and
             // the client may send it only after this (RFC 9051 §7.5).
             if (!command_deadline) {
-                command_deadline = deadline_after(settings_.command_timeout);
+                command_begun(command_deadline);
             }
             reader_.accept_literal();
             out_ += "+ Ready for literal data\r\n";
@@ -287,6 +298,7 @@ Awaitable<std::optional<RawCommand>> Session::read_command()
         }
         // A framing error: the reader has dropped the command.
         command_deadline.reset();
+        between_commands();
         const ReadFailure failure = reader_.failure();
         const bool too_big =
             failure.error == ReadError::LiteralTooBig || failure.error == ReadError::CommandTooBig;

@@ -88,6 +88,11 @@ private:
     // The next complete command, after answering literal requests and framing errors on the
     // way; nullopt when the session ends (closed, timed out, too many errors).
     net::Awaitable<std::optional<RawCommand>> read_command();
+    // For a graceful stop (net/session_status.hpp): between commands a draining server ends
+    // the session; a command whose first octet has come (an APPEND literal part-way) may
+    // finish first. command_begun() also starts the command's own timeout.
+    void between_commands();
+    void command_begun(std::optional<net::Deadline>& deadline);
     ReaderLimits reader_limits() const;
 
     // Capabilities (RFC 9051 §6.1.1), as they stand in this state.
