@@ -358,10 +358,10 @@ def median(values):
     return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
 
 
-IMAP_OPS = {"login": "LOGIN", "select": "SELECT", "fetch_flags_envelope":
-            "FETCH 1:* (FLAGS ENVELOPE)", "fetch_body": "FETCH a body", "search_header":
-            "SEARCH HEADER", "search_text": "SEARCH TEXT", "store": "STORE", "append": "APPEND",
-            "move": "MOVE"}
+IMAP_OPS = {"noop": "NOOP (the round trip)", "login": "LOGIN", "select": "SELECT",
+            "fetch_flags_envelope": "FETCH 1:* (FLAGS ENVELOPE)", "fetch_body": "FETCH a body",
+            "search_header": "SEARCH HEADER", "search_text": "SEARCH TEXT", "store": "STORE",
+            "append": "APPEND", "move": "MOVE"}
 IMAP_ERRORS = ("no", "bad", "bye", "io", "setup_failed")
 
 

@@ -3,12 +3,13 @@
 
 What it measures, on loopback, alternating which server goes first in each cell:
 - operations per second and p50/p99 latency for each operation at 1, 20 and 100 clients, a few
-  seconds each (imap_load run): login (connect + LOGIN + LOGOUT), select, fetch_flags_envelope
+  seconds each (imap_load run): noop (NOOP: the round trip, the floor under every other
+  operation), login (connect + LOGIN + LOGOUT), select, fetch_flags_envelope
   (FETCH 1:* (FLAGS ENVELOPE)), fetch_body (UID FETCH <random> BODY.PEEK[]), search_header
   (SEARCH HEADER Subject <word>), search_text (SEARCH TEXT <word>), store (STORE <random>
   +FLAGS/-FLAGS (\\Flagged)), append (APPEND ~4 KiB to Drafts), move (MOVE 1 between Archive
   and Trash). Only a tagged OK counts; NO, BAD and lost connections are errors, shown in the
-  table. Accounts: select, fetch*, search* and store use --readers shared accounts (client c
+  table. Accounts: noop, select, fetch*, search* and store use --readers shared accounts (client c
   logs in as reader c % readers, whose INBOX holds --messages messages); login, append and move
   use the client's own account (c % --accounts; its Archive holds --move-messages messages);
 - SELECT and FETCH 1:* (FLAGS) time on one mailbox of --large messages (first and median of 5),
@@ -52,7 +53,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import imap_peers  # noqa: E402
 from imap_peers import DOMAIN, PASSWORD  # noqa: E402
 
-OPS = ["login", "select", "fetch_flags_envelope", "fetch_body", "search_header", "search_text",
+OPS = ["noop", "login", "select", "fetch_flags_envelope", "fetch_body", "search_header", "search_text",
        "store", "append", "move"]
 OWN = f"bench{{n}}@{DOMAIN}"
 LARGE = f"large{{n}}@{DOMAIN}"

@@ -14,7 +14,8 @@ struct OpName {
     std::string_view name;
 };
 
-constexpr std::array<OpName, 10> op_names = {{
+constexpr std::array<OpName, 11> op_names = {{
+    {Op::Noop, "noop"},
     {Op::Login, "login"},
     {Op::Select, "select"},
     {Op::FetchFlagsEnvelope, "fetch_flags_envelope"},
@@ -231,6 +232,7 @@ asio::awaitable<Reply> LoadClient::run_once()
 {
     const auto words = vocabulary();
     switch (op_) {
+    case Op::Noop: co_return co_await client_.command("NOOP");
     case Op::Login: co_return co_await login_logout();
     case Op::Select: co_return co_await select(options_.mailbox);
     case Op::FetchFlagsEnvelope: co_return co_await client_.command("FETCH 1:* (FLAGS ENVELOPE)");

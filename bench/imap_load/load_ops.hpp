@@ -16,6 +16,7 @@
 namespace harbor::bench {
 
 enum class Op {
+    Noop,                // NOOP, reader account: the round trip every other operation pays
     Login,               // connect + LOGIN + LOGOUT, own account
     Select,              // SELECT <mailbox>, reader account
     FetchFlagsEnvelope,  // FETCH 1:* (FLAGS ENVELOPE), reader account
