@@ -22,8 +22,8 @@ What it measures, on loopback, alternating which server goes first in each cell:
 
 Both servers get identical messages (imap_load fill, deterministic; MULTIAPPEND batches where
 the server offers it) and the same argon2id password strings (imap_peers.py). Dovecot is filled
-with mail_fsync = never and restarted with Debian's default before anything is measured (see
-DovecotPeer.start). Builds nothing: give it the harbor binary and imap_load.
+with mail_fsync = never and restarted with Debian's default (or --dovecot-fsync always) before
+anything is measured (see DovecotPeer.start). Builds nothing: give it the harbor binary and imap_load.
     cmake -S . -B build/h-ibench -G Ninja -DCMAKE_BUILD_TYPE=Release
     ninja -C build/h-ibench harbor imap_load
     /usr/bin/python3 bench/imap_load/bench_imap.py --harbor build/h-ibench/src/harbor \\
@@ -82,6 +82,9 @@ def parse_args():
     parser.add_argument("--memory-servers", default="harbor,dovecot,dovecot-hibernate",
                         help="which servers the idle-memory run measures")
     parser.add_argument("--only", choices=["harbor", "dovecot"])
+    parser.add_argument("--dovecot-fsync", choices=["optimized", "always"], default="optimized",
+                        help="Dovecot's mail_fsync while measuring: Debian's default (a STORE "
+                             "answers before any fsync) or always")
     parser.add_argument("--smoke", action="store_true",
                         help="tiny run for ctest; exits 1 if Dovecot reports an error")
     parser.add_argument("--json", help="write the results here as well")
@@ -168,7 +171,7 @@ def wait_for_text_index(server, timeout_s=600.0):
 def start_pair(args, workdir, servers_wanted):
     """The servers for the operations: the same accounts and messages on both."""
     harbor = imap_peers.HarborPeer(args.harbor, workdir)
-    dovecot = imap_peers.DovecotPeer(workdir)
+    dovecot = imap_peers.DovecotPeer(workdir, fsync=args.dovecot_fsync)
     own = [imap_peers.account(OWN, n) for n in range(1, args.accounts + 1)]
     large = [imap_peers.account(LARGE, 1)] if not args.skip_large else []
     harbor.prepare(own + large)

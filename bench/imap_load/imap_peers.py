@@ -265,10 +265,13 @@ service imap {{
 class DovecotPeer:
     name = "dovecot"
 
-    def __init__(self, workdir, label="dovecot", hibernate_timeout=None):
+    def __init__(self, workdir, label="dovecot", hibernate_timeout=None, fsync="optimized"):
         self.root = os.path.join(workdir, label)
         self.label = label
         self.hibernate_timeout = hibernate_timeout
+        # What is measured: Debian's default (optimized: no fsync for flag changes, expunges
+        # or index updates) or mail_fsync = always (each change on disk before its OK).
+        self.fsync = fsync
         self.durable = True
         self.port = None
         self.process = None
@@ -304,7 +307,8 @@ class DovecotPeer:
         if self.hibernate_timeout is not None:
             hibernate = HIBERNATE_CONF.format(timeout=self.hibernate_timeout)
         # mail_fsync = never only while the benchmark fills the mailboxes (see start()).
-        fsync = "" if self.durable else "mail_fsync = never"
+        fsync = "mail_fsync = never" if not self.durable else (
+            "mail_fsync = always" if self.fsync == "always" else "")
         text = DOVECOT_CONF.format(root=self.root, fsync=fsync, internal_user=self.internal_user,
                                    login_user=self.login_user, uid=self.mail_user.pw_uid,
                                    gid=self.mail_user.pw_gid, port=self.port,

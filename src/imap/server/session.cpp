@@ -452,10 +452,13 @@ Awaitable<bool> Session::on_command(const Command& command)
 
 Awaitable<bool> Session::on_noop(const Command& command)
 {
-    // RFC 9051 §6.1.2: NOOP is how a client polls for new messages.
+    // RFC 9051 §6.1.2: NOOP is how a client polls for new messages. The change feed has told
+    // this session of every change before the client could learn of it elsewhere (the writer
+    // posts the news before it completes the change's own command: write_batcher.cpp), so the
+    // store is read only when there is news, as for any other command.
     if (state_ == SessionState::Selected) {
         // Not in one condition with the test above: GCC 12 miscompiles co_await inside &&.
-        const bool more = co_await refresh_selected(true, true);
+        const bool more = co_await refresh_selected(true);
         if (!more) {
             co_return false;
         }
