@@ -486,9 +486,9 @@ Result<std::vector<std::uint32_t>> SqliteStore::list_expunged_since(MailboxId ma
     Result<ReadTransaction> snapshot = ReadTransaction::begin(**db);
     HARBOR_TRY(snapshot);
     HARBOR_TRY(load_state(**db, mailbox));
-    Result<Statement> stmt =
-        (*db)->prepare("SELECT uid FROM expunged INDEXED BY expunged_by_modseq "
-                       "WHERE mailbox_id = ? AND modseq > ? ORDER BY uid");
+    Result<Statement> stmt = (*db)->prepare(
+        "SELECT uid FROM expunged INDEXED BY expunged_by_modseq "
+        "WHERE mailbox_id = ? AND modseq > ? ORDER BY uid");
     HARBOR_TRY(stmt);
     stmt->bind(1, mailbox.value).bind(2, static_cast<std::int64_t>(modseq));
     std::vector<std::uint32_t> out;
