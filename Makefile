@@ -39,7 +39,7 @@ fuzz: deps
 	cd build/asan && ctest --output-on-failure -L fuzz
 
 # Every benchmark of bench/, Harbor against its peers in the same run, one table of the ratios
-# (bench/run_all.py; docs/benchmarks.md keeps the latest). A full run takes about an hour and
+# (bench/run_all.py; docs/benchmarks.md keeps the latest). A full run takes about half an hour and
 # wants a quiet machine; options through BENCH_ARGS: make bench BENCH_ARGS="--quick --only dkim"
 # (also --json FILE, --markdown). The peers: scripts/deps (Dovecot, GMime, dkimpy, OpenDKIM)
 # and scripts/deps-bench (Postfix, Dovecot's POP3).
