@@ -390,7 +390,8 @@ TEST_F(TextIndexTest, KeepsSummariesBesideTheText)
 // counts: every summary comes back in its place, and only those.
 // A mailbox small beside the index is answered from its own blobs' texts, a large one by one
 // pass over every blob holding the needle (text_search.cpp): both give the same answers, with
-// phrases, quotes and FTS5 syntax taken as text, copies sharing a blob, copies not indexed.
+// phrases, quotes, FTS5 syntax taken as text and non-ASCII needles, copies sharing a blob,
+// copies not indexed.
 TEST_F(TextIndexTest, SmallAndLargeMailboxesAnswerAlike)
 {
     std::unique_ptr<TextIndex> index = open();
@@ -407,13 +408,15 @@ TEST_F(TextIndexTest, SmallAndLargeMailboxesAnswerAlike)
         body += has(i, 7) ? " SEVEN" : "";
         body += has(i, 11) ? " ELEVEN" : "";
         body += has(i, 13) ? " SAY \"HI\"" : "";
+        body += has(i, 17) ? " GRÜẞE" : "";
         entries.push_back(NewEntry{name(i), {"SUBJECT: N" + std::to_string(i) + "\n", body}});
     }
     ASSERT_TRUE(index->add(entries));
     const std::vector<TextQuery> queries = {
         {"SEVEN", TextScope::Body},        {"ELEVEN", TextScope::Text},
         {"SUBJECT: N12", TextScope::Text}, {"SUBJECT: N12", TextScope::Body},
-        {"\"HI\"", TextScope::Body},       {"SEVEN OR ELEVEN", TextScope::Body}};
+        {"\"HI\"", TextScope::Body},       {"SEVEN OR ELEVEN", TextScope::Body},
+        {"ÜẞE", TextScope::Body}};
     auto expected = [&](std::size_t query, std::uint32_t i) {
         const std::string number = std::to_string(i);
         switch (query) {
@@ -425,23 +428,30 @@ TEST_F(TextIndexTest, SmallAndLargeMailboxesAnswerAlike)
                 return number.rfind("12", 0) == 0;  // N12, N120 …
             case 4:
                 return has(i, 13);
+            case 6:
+                return has(i, 17);
             default:
                 return false;
         }
     };
-    // 10 copies read their texts (10 × 8 < 480 indexed blobs); 70 and 600 ask FTS5.
-    for (const std::uint32_t count : {10u, 70u, blobs}) {
-        SCOPED_TRACE(count);
-        std::vector<MessageRecord> copies;
-        std::vector<std::uint32_t> blob_of;
+    // Ten blobs chosen to hit every query, one not indexed, read their texts (11 copies × 8 <
+    // 480 indexed blobs); the first 70 and all 600 ask FTS5.
+    std::vector<std::vector<std::uint32_t>> choices = {{1, 7, 10, 11, 12, 13, 17, 34, 77, 121}};
+    for (const std::uint32_t count : {70u, blobs}) {
+        choices.emplace_back();
         for (std::uint32_t i = 0; i < count; ++i) {
-            copies.push_back(copy(i + 1, 'x'));
-            copies.back().blob = name(i);
-            blob_of.push_back(i);
+            choices.back().push_back(i);
         }
-        copies.push_back(copy(count + 1, 'x'));  // a second copy of the blob of copy 8
-        copies.back().blob = name(7);
-        blob_of.push_back(7);
+    }
+    for (const std::vector<std::uint32_t>& chosen : choices) {
+        SCOPED_TRACE(chosen.size());
+        std::vector<MessageRecord> copies;
+        std::vector<std::uint32_t> blob_of = chosen;
+        blob_of.push_back(7);  // a second copy of blob 7
+        for (std::size_t c = 0; c < blob_of.size(); ++c) {
+            copies.push_back(copy(static_cast<std::uint32_t>(c + 1), 'x'));
+            copies.back().blob = name(blob_of[c]);
+        }
         const CopyAnswers answers = search(*index, copies, queries);
         ASSERT_EQ(answers.indexed.size(), copies.size());
         ASSERT_EQ(answers.matched.size(), queries.size());
