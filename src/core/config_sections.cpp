@@ -30,6 +30,17 @@ Result<ConfigSections> read_config_sections(const std::filesystem::path& file)
     return parse_config_sections(*text, file);
 }
 
+Result<ConfigFile> load_config_file(const std::filesystem::path& file)
+{
+    Result<std::string> text = config_reader::read_text(file);
+    HARBOR_TRY(text);
+    Result<Config> config = parse_config(*text, file);
+    HARBOR_TRY(config);
+    Result<ConfigSections> sections = parse_config_sections(*text, file);
+    HARBOR_TRY(sections);
+    return ConfigFile{std::move(*config), std::move(*sections)};
+}
+
 std::vector<std::string> changed_sections(const ConfigSections& before, const ConfigSections& after)
 {
     std::vector<std::string> changed;

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/config.hpp"
 #include "core/result.hpp"
 
 namespace harbor {
@@ -20,6 +21,14 @@ using ConfigSections = std::map<std::string, std::string>;
 Result<ConfigSections> parse_config_sections(std::string_view text,
                                              const std::filesystem::path& source);
 Result<ConfigSections> read_config_sections(const std::filesystem::path& file);
+
+// The configuration and its sections from one read of the file, so that both describe the
+// same bytes (a reload).
+struct ConfigFile {
+    Config config;
+    ConfigSections sections;
+};
+Result<ConfigFile> load_config_file(const std::filesystem::path& file);
 
 // The names of the sections added, removed or changed from `before` to `after`, sorted.
 std::vector<std::string> changed_sections(const ConfigSections& before,

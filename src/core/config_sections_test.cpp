@@ -1,6 +1,10 @@
 #include "core/config_sections.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 namespace harbor {
 namespace {
@@ -96,6 +100,27 @@ TEST(ConfigSections, MissingFileIsNotFound)
     Result<ConfigSections> sections = read_config_sections("/nonexistent/harbor.toml");
     ASSERT_FALSE(sections);
     EXPECT_EQ(sections.error().code, Errc::NotFound);
+}
+
+// A reload's one read: the configuration and the sections of the same bytes, and a file that
+// is good TOML but no configuration (no data_dir) refused as a whole.
+TEST(ConfigSections, LoadConfigFileReadsBothFromOneFile)
+{
+    const std::filesystem::path file = std::filesystem::temp_directory_path() /
+                                       ("harbor-config-sections-" + std::to_string(::getpid()));
+    std::ofstream(file) << base;
+    Result<ConfigFile> loaded = load_config_file(file);
+    ASSERT_TRUE(loaded) << loaded.error().detail;
+    EXPECT_EQ(loaded->config.hostname, "mx.example.org");
+    EXPECT_EQ(loaded->config.smtp.max_recipients, 100u);
+    EXPECT_TRUE(changed_sections(sections_of(base), loaded->sections).empty());
+
+    std::ofstream(file) << "hostname = \"mx.example.org\"\n";
+    Result<ConfigFile> refused = load_config_file(file);
+    std::filesystem::remove(file);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, Errc::Invalid);
+    EXPECT_NE(refused.error().detail.find("data_dir"), std::string::npos) << refused.error().detail;
 }
 
 }  // namespace

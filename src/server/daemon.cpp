@@ -32,18 +32,15 @@ Result<ReloadReport> reload_settings(const std::filesystem::path& file,
     if (file.empty()) {
         return ReloadReport{};
     }
-    auto config = load_config(file);
-    Result<ConfigSections> sections =
-        config ? read_config_sections(file) : Result<ConfigSections>(ConfigSections{});
-    if (!config || !sections) {
-        const Error& error = !config ? config.error() : sections.error();
-        log::error("config.reload.failed", {{"error", error.detail}});
-        return unexpected(error);
+    Result<ConfigFile> loaded = load_config_file(file);
+    if (!loaded) {
+        log::error("config.reload.failed", {{"error", loaded.error().detail}});
+        return unexpected(std::move(loaded).error());
     }
-    log::init(config->log_level, config->log_format);
+    log::init(loaded->config.log_level, loaded->config.log_format);
     ReloadReport report;
     std::string names;
-    for (const std::string& name : changed_sections(started, *sections)) {
+    for (const std::string& name : changed_sections(started, loaded->sections)) {
         if (!live_sections.contains(name)) {
             names += (names.empty() ? "" : ",") + name;
             report.restart_needed.push_back(name);

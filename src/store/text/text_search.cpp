@@ -44,16 +44,12 @@ std::string fts_phrase(std::string_view needle, TextScope scope)
     return query;
 }
 
-// Each indexed copy's blob row id (0: the blob is not in the index), one lookup per blob.
-Result<std::vector<std::int64_t>> blob_ids(sqlite::Connection& db, const MessageList& copies,
-                                           const std::vector<bool>& indexed)
+// Each copy's blob row id (0: the blob is not in the index), one lookup per blob.
+Result<std::vector<std::int64_t>> blob_ids(sqlite::Connection& db, const MessageList& copies)
 {
     std::vector<std::int64_t> ids(copies.size(), 0);
     std::unordered_map<std::string_view, std::int64_t> known;
     for (std::size_t i = 0; i < copies.size(); ++i) {
-        if (!indexed[i]) {
-            continue;
-        }
         auto [id, inserted] = known.try_emplace(copies[i].blob.sha256, 0);
         if (inserted) {
             Result<Statement> stmt = db.prepare("SELECT id FROM blobs WHERE sha256 = ?");
@@ -148,6 +144,23 @@ Result<CopyAnswers> TextIndex::search(MailboxId mailbox, std::uint32_t uidvalidi
     // One snapshot: a copy counted as indexed is one whose text the queries below searched.
     Result<ReadTransaction> snapshot = ReadTransaction::begin(**db);
     HARBOR_TRY(snapshot);
+    CopyAnswers answers;
+    answers.indexed.resize(copies.size(), false);
+    // The highest row id stands for the size of the index (ids are never reused).
+    Result<std::int64_t> highest = (*db)->query_int64("SELECT coalesce(max(id), 0) FROM blobs");
+    HARBOR_TRY(highest);
+    if (copies.size() * text_fraction < static_cast<std::uint64_t>(*highest)) {
+        // Every blob's row id is looked up anyway: it also says which copies are indexed.
+        Result<std::vector<std::int64_t>> ids = blob_ids(**db, copies);
+        HARBOR_TRY(ids);
+        for (std::size_t i = 0; i < copies.size(); ++i) {
+            answers.indexed[i] = (*ids)[i] != 0;
+        }
+        Result<std::vector<std::vector<bool>>> matched = match_texts(**db, queries, *ids);
+        HARBOR_TRY(matched);
+        answers.matched = std::move(*matched);
+        return answers;
+    }
     std::uint32_t indexed_through = 0;
     {
         Result<Statement> stmt = (*db)->prepare(
@@ -158,8 +171,6 @@ Result<CopyAnswers> TextIndex::search(MailboxId mailbox, std::uint32_t uidvalidi
         HARBOR_TRY(row);
         indexed_through = *row ? static_cast<std::uint32_t>(stmt->column_int64(0)) : 0;
     }
-    CopyAnswers answers;
-    answers.indexed.resize(copies.size(), false);
     // Copies above the watermark (delivered since the indexer last came by, or copied in):
     // their blobs one by one. Usually few; a whole mailbox only while it is first indexed.
     std::unordered_map<std::string_view, bool> later;
@@ -179,18 +190,6 @@ Result<CopyAnswers> TextIndex::search(MailboxId mailbox, std::uint32_t uidvalidi
             known->second = *row;
         }
         answers.indexed[i] = known->second;
-    }
-    // The highest row id stands for the size of the index (ids are never reused).
-    Result<std::int64_t> highest = (*db)->query_int64("SELECT coalesce(max(id), 0) FROM blobs");
-    HARBOR_TRY(highest);
-    const bool read_texts = copies.size() * text_fraction < static_cast<std::uint64_t>(*highest);
-    if (read_texts) {
-        Result<std::vector<std::int64_t>> ids = blob_ids(**db, copies, answers.indexed);
-        HARBOR_TRY(ids);
-        Result<std::vector<std::vector<bool>>> matched = match_texts(**db, queries, *ids);
-        HARBOR_TRY(matched);
-        answers.matched = std::move(*matched);
-        return answers;
     }
     for (const TextQuery& query : queries) {
         Result<std::vector<bool>> matched =
