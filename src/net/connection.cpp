@@ -23,19 +23,29 @@ constexpr std::size_t deflated_write_chunk = 16 * 1024;
 
 }  // namespace
 
-// The timer handler may run after the operation it guarded finished (both completions queued
-// at once) or after the Connection is gone, so it reaches the socket only through this state.
+// One timer per connection, re-armed lazily: an operation records its deadline, and the wait
+// already pending is kept when it ends no later (deadlines mostly move later, as each read or
+// write is given now + its timeout). When that wait ends before the deadline it re-arms itself.
+// So a command's read and write cost no timer system call and no cancelled handler.
+// The handler may run after the Connection is gone, so it reaches everything through this
+// state, which dies with the Connection (and its timer with it).
 struct Connection::TimerState {
-    std::uint64_t generation = 0;
-    bool timed_out = false;
+    explicit TimerState(const asio::any_io_executor& executor) : timer(executor) {}
+
+    asio::steady_timer timer;
     Socket* socket = nullptr;
+    bool guarding = false;  // an operation is under `deadline`
+    bool timed_out = false;
+    Deadline deadline{};
+    bool waiting = false;  // `timer` has a wait pending that ends at `expiry`
+    Deadline expiry{};
+    std::uint64_t wait_generation = 0;
 };
 
 Connection::Connection(Socket socket, std::shared_ptr<TlsContext> tls)
     : socket_(std::move(socket)),
       tls_context_(std::move(tls)),
-      timer_(socket_.get_executor()),
-      timer_state_(std::make_shared<TimerState>())
+      timer_state_(std::make_shared<TimerState>(socket_.get_executor()))
 {
     timer_state_->socket = &socket_;
     boost::system::error_code ec;
@@ -48,28 +58,48 @@ Connection::~Connection()
     close();
 }
 
+void Connection::start_timer_wait(const std::shared_ptr<TimerState>& state)
+{
+    state->waiting = true;
+    state->expiry = state->deadline;
+    const std::uint64_t generation = ++state->wait_generation;
+    // expires_at() cancels a pending wait; its handler then finds a newer generation.
+    state->timer.expires_at(state->expiry);
+    state->timer.async_wait(
+        [weak = std::weak_ptr<TimerState>(state), generation](const boost::system::error_code& ec) {
+            auto current = weak.lock();
+            if (!current || current->wait_generation != generation) {
+                return;
+            }
+            current->waiting = false;
+            if (ec || !current->guarding || current->socket == nullptr) {
+                return;
+            }
+            if (Clock::now() < current->deadline) {
+                start_timer_wait(current);  // the operation now guarded has a later deadline
+                return;
+            }
+            current->timed_out = true;
+            boost::system::error_code ignored;
+            current->socket->cancel(ignored);
+        });
+}
+
 void Connection::arm_timer(Deadline deadline)
 {
     TimerState& state = *timer_state_;
     state.timed_out = false;
-    ++state.generation;
-    timer_.expires_at(deadline);
-    timer_.async_wait([weak = std::weak_ptr<TimerState>(timer_state_),
-                       generation = state.generation](const boost::system::error_code& ec) {
-        auto current = weak.lock();
-        if (ec || !current || current->generation != generation || current->socket == nullptr) {
-            return;
-        }
-        current->timed_out = true;
-        boost::system::error_code ignored;
-        current->socket->cancel(ignored);
-    });
+    state.guarding = true;
+    state.deadline = deadline;
+    if (state.waiting && state.expiry <= deadline) {
+        return;
+    }
+    start_timer_wait(timer_state_);
 }
 
 void Connection::disarm_timer()
 {
-    ++timer_state_->generation;
-    timer_.cancel();
+    timer_state_->guarding = false;
 }
 
 Error Connection::failure(const boost::system::error_code& ec, std::string_view what) const
@@ -146,7 +176,12 @@ Awaitable<Result<void>> Connection::wait_for_input(Deadline deadline)
     if (tls_ || inflater_ || begin_ < buffer_.size() || socket_.available(unknown) > 0 || unknown) {
         co_return ok();  // a read may find octets without waiting (or will report the error)
     }
-    // Nothing to read: wait without holding a read buffer.
+    co_return co_await wait_readable(deadline);
+}
+
+// The socket had nothing to read: wait without holding a read buffer.
+Awaitable<Result<void>> Connection::wait_readable(Deadline deadline)
+{
     std::string().swap(buffer_);
     begin_ = 0;
     arm_timer(deadline);
@@ -185,7 +220,10 @@ Awaitable<Result<std::size_t>> Connection::fill(Deadline deadline)
     if (!tls_ && buffer_.empty() && socket_.available(unknown) == 0 && !unknown) {
         // An idle connection (a client between commands) costs no buffer memory while it
         // waits. Checked here first so that a read with bytes waiting costs no extra frame.
-        Result<void> ready = co_await wait_for_input(deadline);
+        if (Result<void> interrupted = interrupted_before_read(); !interrupted) {
+            co_return unexpected(std::move(interrupted).error());
+        }
+        Result<void> ready = co_await wait_readable(deadline);
         if (!ready) {
             co_return unexpected(std::move(ready).error());
         }
@@ -417,6 +455,10 @@ Result<void> Connection::start_compression()
 void Connection::close()
 {
     disarm_timer();
+    // A wait left pending by the lazy re-arming would keep the io_context busy until it ends.
+    timer_state_->waiting = false;
+    ++timer_state_->wait_generation;
+    timer_state_->timer.cancel();
     boost::system::error_code ignored;
     if (socket_.is_open()) {
         socket_.shutdown(Socket::shutdown_both, ignored);

@@ -156,8 +156,10 @@ private:
     Awaitable<Result<void>> write_plain(std::string_view bytes, Deadline deadline);
     Awaitable<Result<void>> write_deflated(std::string_view bytes, Deadline deadline);
     Error failure(const boost::system::error_code& ec, std::string_view what) const;
+    Awaitable<Result<void>> wait_readable(Deadline deadline);
     void arm_timer(Deadline deadline);
     void disarm_timer();
+    static void start_timer_wait(const std::shared_ptr<TimerState>& state);
     void compact_buffer();
 
     Socket socket_;
@@ -165,7 +167,6 @@ private:
     std::shared_ptr<TlsContext> tls_context_;
     std::shared_ptr<void> tls_snapshot_;  // keeps the ssl::context alive while tls_ uses it
     std::unique_ptr<TlsStream> tls_;
-    asio::steady_timer timer_;
     std::shared_ptr<TimerState> timer_state_;
     std::atomic<std::uint64_t> bytes_read_{0};
     std::atomic<std::uint64_t> bytes_written_{0};

@@ -149,6 +149,51 @@ TEST(Connection, PartialLineThenTimeoutThenRestArrives)
     EXPECT_EQ(second->text, "partial");
 }
 
+// The deadline wait outlives each operation (connection.cpp, TimerState): a later, shorter
+// deadline must still end a read on time, and a wait left from an earlier, shorter deadline
+// must not end a read that has a later one.
+TEST(Connection, AShorterDeadlineAfterALongerOneIsKept)
+{
+    asio::io_context context;
+    SocketPair pair(context);
+    Connection connection(std::move(pair.server), nullptr);
+    pair.send("first\r\n");
+    auto first = run_until_done(context, connection.read_line(512, deadline_after(60s)));
+    ASSERT_TRUE(first.has_value()) << first.error().to_string();
+    auto started = Clock::now();
+    auto second = run_until_done(context, connection.read_line(512, deadline_after(50ms)));
+    auto elapsed = Clock::now() - started;
+    ASSERT_FALSE(second.has_value());
+    EXPECT_EQ(second.error().code, Errc::Timeout);
+    EXPECT_GE(elapsed, 50ms);
+    EXPECT_LT(elapsed, 10s);
+}
+
+TEST(Connection, AnEarlierShorterDeadlineDoesNotEndALaterRead)
+{
+    asio::io_context context;
+    SocketPair pair(context);
+    Connection connection(std::move(pair.server), nullptr);
+    pair.send("first\r\n");
+    auto first = run_until_done(context, connection.read_line(512, deadline_after(20ms)));
+    ASSERT_TRUE(first.has_value()) << first.error().to_string();
+    // The wait for 20 ms ends while this read is pending; the line comes well after it.
+    std::thread late([&pair] {
+        std::this_thread::sleep_for(150ms);
+        pair.send("second\r\n");
+    });
+    auto second = run_until_done(context, connection.read_line(512, deadline_after(30s)));
+    late.join();
+    ASSERT_TRUE(second.has_value()) << second.error().to_string();
+    EXPECT_EQ(second->text, "second");
+    // And the re-armed wait still ends a read at its own deadline.
+    auto started = Clock::now();
+    auto third = run_until_done(context, connection.read_line(512, deadline_after(80ms)));
+    ASSERT_FALSE(third.has_value());
+    EXPECT_EQ(third.error().code, Errc::Timeout);
+    EXPECT_GE(Clock::now() - started, 80ms);
+}
+
 TEST(Connection, ReadExactTakesBufferedBytesFirst)
 {
     asio::io_context context;

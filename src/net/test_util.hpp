@@ -11,7 +11,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
+#include <future>
 #include <random>
 #include <string>
 
@@ -27,7 +29,11 @@ T run_until_done(asio::io_context& context, Awaitable<T> coro)
 {
     auto future = asio::co_spawn(context, std::move(coro), asio::use_future);
     context.restart();
-    context.run();
+    // Until the coroutine is done, not until the context runs out of work: a Connection keeps
+    // a deadline wait pending between its operations (connection.cpp, TimerState).
+    while (future.wait_for(std::chrono::seconds(0)) != std::future_status::ready &&
+           context.run_one() > 0) {
+    }
     return future.get();
 }
 
