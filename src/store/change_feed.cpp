@@ -15,11 +15,11 @@ struct ChangeFeed::Watch::Registry {
     std::map<std::uint64_t, std::int64_t> mailbox_of;
     std::map<std::uint64_t, AnyCallback> every_mailbox;  // watch_all
 
-    void notify(MailboxId mailbox, std::uint64_t highest_modseq)
+    void notify(AccountId account, MailboxId mailbox, std::uint64_t highest_modseq)
     {
         std::lock_guard lock(mutex);
         for (const auto& [id, callback] : every_mailbox) {
-            callback(mailbox, highest_modseq);
+            callback(account, mailbox, highest_modseq);
         }
         const auto found = watches.find(mailbox.value);
         if (found == watches.end()) {
@@ -53,8 +53,8 @@ ChangeFeed::ChangeFeed(Store& store)
     : store_(store), registry_(std::make_shared<Watch::Registry>())
 {
     store_.set_change_listener(
-        [registry = registry_](AccountId, MailboxId mailbox, std::uint64_t highest_modseq) {
-            registry->notify(mailbox, highest_modseq);
+        [registry = registry_](AccountId account, MailboxId mailbox, std::uint64_t highest_modseq) {
+            registry->notify(account, mailbox, highest_modseq);
         });
 }
 

@@ -19,8 +19,9 @@ class ChangeFeed {
 public:
     // highest_modseq is the mailbox's after the commit; 0 when the mailbox was deleted.
     using Callback = std::function<void(std::uint64_t highest_modseq)>;
-    // For watch_all: the mailbox too.
-    using AnyCallback = std::function<void(MailboxId mailbox, std::uint64_t highest_modseq)>;
+    // For watch_all: the mailbox and its account too.
+    using AnyCallback =
+        std::function<void(AccountId account, MailboxId mailbox, std::uint64_t highest_modseq)>;
 
     // Installs itself as the store's change listener; the destructor removes it.
     explicit ChangeFeed(Store& store);

@@ -75,10 +75,12 @@ TEST(ChangeFeed, WatchAllHearsEveryMailboxUntilDropped)
     ChangeFeed feed(*store);
     std::mutex mutex;
     std::vector<std::pair<std::int64_t, std::uint64_t>> heard;
-    ChangeFeed::Watch all = feed.watch_all([&](MailboxId mailbox, std::uint64_t modseq) {
-        std::lock_guard lock(mutex);
-        heard.emplace_back(mailbox.value, modseq);
-    });
+    ChangeFeed::Watch all =
+        feed.watch_all([&](AccountId account, MailboxId mailbox, std::uint64_t modseq) {
+            EXPECT_EQ(account.value, alice.id.value);
+            std::lock_guard lock(mutex);
+            heard.emplace_back(mailbox.value, modseq);
+        });
     ChangeFeed::Watch one = feed.watch(inbox->id, [](std::uint64_t) {});
     Result<MessageRecord> first = store->append(append_request(alice.id, "INBOX", "one"));
     Result<MessageRecord> second = store->append(append_request(alice.id, "Sent", "two"));

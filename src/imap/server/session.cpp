@@ -35,7 +35,8 @@ ImapHandler::ImapHandler(store::Store& store, store::ChangeFeed& changes, ImapSe
       changes_(changes),
       directory_(store, settings.sasl.verified_passwords),  // before settings is moved
       settings_(std::move(settings)),
-      throttle_(std::move(throttle))
+      throttle_(std::move(throttle)),
+      mailbox_states_(changes)
 {
 }
 

@@ -15,11 +15,12 @@
 #include <string>
 
 #include "directory/directory.hpp"
+#include "imap/server/mailbox_states.hpp"
+#include "imap/server/mailbox_views.hpp"
 #include "mime/header.hpp"
 #include "net/login_throttle.hpp"
 #include "net/session.hpp"
 #include "sasl/server_exchange.hpp"
-#include "imap/server/mailbox_views.hpp"
 #include "store/change_feed.hpp"
 #include "store/store.hpp"
 #include "store/task_pool.hpp"
@@ -63,6 +64,7 @@ public:
     const ImapSettings& settings() const { return settings_; }
     net::LoginThrottle& throttle() { return *throttle_; }
     MailboxViews& views() { return views_; }
+    MailboxStates& mailbox_states() { return mailbox_states_; }
 
     // Threads for the blocking calls a session must not make on its io thread: argon2 checks,
     // directory lookups, and mailbox and message reads.
@@ -82,6 +84,7 @@ private:
     std::shared_ptr<net::LoginThrottle> throttle_;
     Blocking blocking_;
     MailboxViews views_;
+    MailboxStates mailbox_states_;
 };
 
 }  // namespace harbor::imap::server

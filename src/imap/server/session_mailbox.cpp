@@ -147,57 +147,69 @@ Awaitable<void> Session::on_select(const Command& command)
         co_return;
     }
     struct Opened {
-        store::Mailbox mailbox;
-        store::MailboxStatus status;
+        MailboxState state;
         std::shared_ptr<const MailboxSnapshot> snapshot;
-        bool has_children = false;
     };
     store::Store& store = handler_.store();
     MailboxViews& views = handler_.views();
-    // The status before the messages: every change up to its highest_modseq is in the list,
-    // so the view may start from it (see refresh_selected). A list loaded at the same status
-    // by any session is the same list (mailbox_views.hpp).
-    std::function<Result<Opened>()> work = [&store, &views, account = account_->id,
-                                            mailbox = *name]() -> Result<Opened> {
-        Opened opened;
-        Result<store::Mailbox> box = store.find_mailbox(account, mailbox);
-        HARBOR_TRY(box);
-        opened.mailbox = *box;
-        // For the attributes of the LIST response (RFC 9051 §6.3.2: "MUST be accurate").
-        Result<std::vector<store::Mailbox>> all = store.list_mailboxes(account);
-        HARBOR_TRY(all);
-        const std::string prefix = box->name + "/";
-        opened.has_children = std::any_of(
-            all->begin(), all->end(),
-            [&](const store::Mailbox& other) { return other.name.starts_with(prefix); });
-        Result<store::MailboxStatus> status = store.mailbox_status(box->id);
-        HARBOR_TRY(status);
-        opened.status = *status;
-        opened.snapshot = views.find(box->id, status->uidvalidity, status->highest_modseq);
-        if (opened.snapshot) {
-            return opened;
+    MailboxStates& states = handler_.mailbox_states();
+    const store::AccountId account = account_->id;
+    Result<Opened> found = unexpected(make_error(Errc::NotFound, "not read yet"));
+    // An unchanged mailbox whose list another session (or this one) holds: no store read at
+    // all, so no trip to the store's threads (mailbox_states.hpp).
+    if (std::optional<MailboxState> kept = states.find(account, *name)) {
+        if (auto snapshot = views.find(kept->mailbox.id, kept->status.uidvalidity,
+                                       kept->status.highest_modseq)) {
+            found = Opened{std::move(*kept), std::move(snapshot)};
         }
-        Result<std::vector<store::MessageRecord>> messages = store.list_messages(box->id);
-        HARBOR_TRY(messages);
-        auto loaded = std::make_shared<MailboxSnapshot>();
-        loaded->uidvalidity = status->uidvalidity;
-        loaded->highest_modseq = status->highest_modseq;
-        std::sort(messages->begin(), messages->end(),
-                  [](const auto& a, const auto& b) { return a.uid < b.uid; });
-        loaded->messages = store::MessageList(std::move(*messages));
-        for (const store::MessageRecord& message : loaded->messages) {
-            for (const std::string& flag : message.flags) {
-                if (!flag.starts_with("\\")) {
-                    loaded->keywords.insert(flag);
+    }
+    if (!found) {
+        // The status before the messages: every change up to its highest_modseq is in the
+        // list, so the view may start from it (see refresh_selected). A list loaded at the same
+        // status by any session is the same list (mailbox_views.hpp).
+        std::function<Result<Opened>()> work = [&store, &views, &states, account,
+                                                mailbox = *name]() -> Result<Opened> {
+            const std::uint64_t generation = states.generation(account);
+            Opened opened;
+            Result<store::Mailbox> box = store.find_mailbox(account, mailbox);
+            HARBOR_TRY(box);
+            opened.state.mailbox = *box;
+            // For the attributes of the LIST response (RFC 9051 §6.3.2: "MUST be accurate").
+            Result<std::vector<store::Mailbox>> all = store.list_mailboxes(account);
+            HARBOR_TRY(all);
+            const std::string prefix = box->name + "/";
+            opened.state.has_children = std::any_of(
+                all->begin(), all->end(),
+                [&](const store::Mailbox& other) { return other.name.starts_with(prefix); });
+            Result<store::MailboxStatus> status = store.mailbox_status(box->id);
+            HARBOR_TRY(status);
+            opened.state.status = *status;
+            states.keep(account, generation, opened.state);
+            opened.snapshot = views.find(box->id, status->uidvalidity, status->highest_modseq);
+            if (opened.snapshot) {
+                return opened;
+            }
+            Result<std::vector<store::MessageRecord>> messages = store.list_messages(box->id);
+            HARBOR_TRY(messages);
+            auto loaded = std::make_shared<MailboxSnapshot>();
+            loaded->uidvalidity = status->uidvalidity;
+            loaded->highest_modseq = status->highest_modseq;
+            std::sort(messages->begin(), messages->end(),
+                      [](const auto& a, const auto& b) { return a.uid < b.uid; });
+            loaded->messages = store::MessageList(std::move(*messages));
+            for (const store::MessageRecord& message : loaded->messages) {
+                for (const std::string& flag : message.flags) {
+                    if (!flag.starts_with("\\")) {
+                        loaded->keywords.insert(flag);
+                    }
                 }
             }
-        }
-        opened.snapshot = loaded;
-        views.publish(box->id, std::move(loaded));
-        return opened;
-    };
-    Result<Opened> found =
-        co_await store::off_io_thread(handler_.blocking().messages, std::move(work));
+            opened.snapshot = loaded;
+            views.publish(box->id, std::move(loaded));
+            return opened;
+        };
+        found = co_await store::off_io_thread(handler_.blocking().messages, std::move(work));
+    }
     if (!found) {
         if (found.error().code == Errc::NotFound) {
             tagged(command.tag, "NO", "[NONEXISTENT] No such mailbox");
@@ -210,10 +222,10 @@ Awaitable<void> Session::on_select(const Command& command)
     }
     SelectedMailbox opened;
     opened.read_only = examine;
-    opened.mailbox = found->mailbox;
-    opened.mailbox.uidnext = found->status.uidnext;
-    opened.mailbox.uidvalidity = found->status.uidvalidity;
-    opened.known_modseq = found->status.highest_modseq;
+    opened.mailbox = found->state.mailbox;
+    opened.mailbox.uidnext = found->state.status.uidnext;
+    opened.mailbox.uidvalidity = found->state.status.uidvalidity;
+    opened.known_modseq = found->state.status.highest_modseq;
     opened.keywords = found->snapshot->keywords;
     opened.messages = SelectedMessages(std::move(found->snapshot));
     untagged(std::to_string(opened.messages.size()) + " EXISTS");
@@ -230,7 +242,7 @@ Awaitable<void> Session::on_select(const Command& command)
                  : "OK [PERMANENTFLAGS (" + std::string(system_flags) + " \\*)] Flags permitted");
     // RFC 7162 §3.1.2.1: with every successful SELECT, since modseqs are kept for good.
     untagged("OK [HIGHESTMODSEQ " + std::to_string(opened.known_modseq) + "] Highest");
-    std::string list = found->has_children ? "LIST (\\HasChildren" : "LIST (\\HasNoChildren";
+    std::string list = found->state.has_children ? "LIST (\\HasChildren" : "LIST (\\HasNoChildren";
     if (!opened.mailbox.special_use.empty()) {
         list += " " + opened.mailbox.special_use;
     }

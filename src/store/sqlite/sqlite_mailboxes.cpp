@@ -94,8 +94,10 @@ Result<std::uint32_t> allocate_uidvalidity(Connection& db, AccountId account)
 
 // RFC 9051 §6.3.4: "the server SHOULD create any superior hierarchical names that are needed".
 // A superior that is a \Noselect name is there already and stays so: it was deleted on purpose.
-Result<void> create_superiors(Connection& db, AccountId account, std::string_view name)
+// Each one made is reported as a change: its account's other mailboxes may have gained a child.
+Result<void> create_superiors(WriteContext& ctx, AccountId account, std::string_view name)
 {
+    Connection& db = ctx.db;
     for (std::size_t slash = name.find('/'); slash != std::string_view::npos;
          slash = name.find('/', slash + 1)) {
         std::string_view superior = name.substr(0, slash);
@@ -111,7 +113,9 @@ Result<void> create_superiors(Connection& db, AccountId account, std::string_vie
         if (*noselect) {
             continue;
         }
-        HARBOR_TRY(insert_mailbox(db, account, superior, ""));
+        Result<Mailbox> created = insert_mailbox(db, account, superior, "");
+        HARBOR_TRY(created);
+        ctx.changes.push_back(MailboxChange{account, created->id, created->highest_modseq});
     }
     return ok();
 }
@@ -260,7 +264,7 @@ void SqliteStore::create_mailbox_async(AccountId account, std::string name, std:
                 return unexpected(std::move(existing).error());
             }
             HARBOR_TRY(forget_noselect_name(ctx.db, account, name));  // a mailbox again
-            HARBOR_TRY(create_superiors(ctx.db, account, name));
+            HARBOR_TRY(create_superiors(ctx, account, name));
             Result<Mailbox> created = insert_mailbox(ctx.db, account, name, special_use);
             HARBOR_TRY(created);
             ctx.changes.push_back(MailboxChange{account, created->id, created->highest_modseq});
@@ -305,7 +309,7 @@ namespace {
 Result<Mailbox> rename_inbox(WriteContext& ctx, const Mailbox& inbox, const std::string& to)
 {
     HARBOR_TRY(forget_noselect_name(ctx.db, inbox.account, to));
-    HARBOR_TRY(create_superiors(ctx.db, inbox.account, to));
+    HARBOR_TRY(create_superiors(ctx, inbox.account, to));
     Result<Mailbox> target = insert_mailbox(ctx.db, inbox.account, to, "");
     HARBOR_TRY(target);
     const std::int64_t modseq = static_cast<std::int64_t>(inbox.highest_modseq) + 1;
@@ -380,7 +384,7 @@ Result<Mailbox> rename_hierarchy(WriteContext& ctx, AccountId account, const std
             return unexpected(std::move(taken).error());
         }
     }
-    HARBOR_TRY(create_superiors(ctx.db, account, to));
+    HARBOR_TRY(create_superiors(ctx, account, to));
     Result<Statement> update =
         ctx.db.prepare("UPDATE mailboxes SET name = ?, uidvalidity = ? WHERE id = ?");
     HARBOR_TRY(update);

@@ -29,7 +29,7 @@ TextIndexer::TextIndexer(Store& store, ChangeFeed& changes, TextIndex& index,
     options_.batch = std::max<std::size_t>(options_.batch, 1);
     options_.prune_page = std::max<std::size_t>(options_.prune_page, 1);
     // Runs on the store's writer thread: only note the mailbox and wake the indexer.
-    watch_ = changes.watch_all([this](MailboxId mailbox, std::uint64_t) {
+    watch_ = changes.watch_all([this](AccountId, MailboxId mailbox, std::uint64_t) {
         bool was_empty = false;
         {
             std::lock_guard lock(mutex_);

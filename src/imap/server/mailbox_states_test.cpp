@@ -1,0 +1,106 @@
+// MailboxStates against a real SQLite store and its change feed: a kept state is found until
+// any change of the account's mailboxes, a state read before a change is not kept, and other
+// accounts' changes leave it alone.
+#include "imap/server/mailbox_states.hpp"
+
+#include <gtest/gtest.h>
+
+#include "store/test_support.hpp"
+
+namespace harbor::imap::server {
+namespace {
+
+using store::testing::append_request;
+using store::testing::make_alice;
+
+struct Fixture {
+    store::testing::TempDir dir;
+    std::unique_ptr<store::Store> store = store::testing::open_or_fail(dir.path());
+};
+
+MailboxState read_state(store::Store& store, store::AccountId account, const std::string& name)
+{
+    MailboxState state;
+    Result<store::Mailbox> box = store.find_mailbox(account, name);
+    EXPECT_TRUE(box.has_value());
+    state.mailbox = *box;
+    Result<store::MailboxStatus> status = store.mailbox_status(box->id);
+    EXPECT_TRUE(status.has_value());
+    state.status = *status;
+    return state;
+}
+
+TEST(MailboxStates, KeptUntilTheAccountChanges)
+{
+    Fixture fixture;
+    store::Store* store = fixture.store.get();
+    ASSERT_NE(store, nullptr);
+    const store::Account alice = make_alice(*store);
+    store::ChangeFeed feed(*store);
+    MailboxStates states(feed);
+
+    EXPECT_FALSE(states.find(alice.id, "INBOX"));
+    states.keep(alice.id, states.generation(alice.id), read_state(*store, alice.id, "INBOX"));
+    std::optional<MailboxState> kept = states.find(alice.id, "INBOX");
+    ASSERT_TRUE(kept);
+    EXPECT_EQ(kept->status.messages, 0u);
+
+    // A message into another of alice's mailboxes: the account is the unit.
+    ASSERT_TRUE(store->append(append_request(alice.id, "Sent", "one")));
+    EXPECT_FALSE(states.find(alice.id, "INBOX"));
+
+    states.keep(alice.id, states.generation(alice.id), read_state(*store, alice.id, "INBOX"));
+    ASSERT_TRUE(states.find(alice.id, "INBOX"));
+    ASSERT_TRUE(store->create_mailbox(alice.id, "INBOX/child", ""));
+    EXPECT_FALSE(states.find(alice.id, "INBOX"));  // its \HasChildren may have changed
+}
+
+TEST(MailboxStates, AStateReadBeforeAChangeIsNotKept)
+{
+    Fixture fixture;
+    store::Store* store = fixture.store.get();
+    ASSERT_NE(store, nullptr);
+    const store::Account alice = make_alice(*store);
+    store::ChangeFeed feed(*store);
+    MailboxStates states(feed);
+
+    const std::uint64_t generation = states.generation(alice.id);
+    MailboxState before = read_state(*store, alice.id, "INBOX");
+    ASSERT_TRUE(store->append(append_request(alice.id, "INBOX", "one")));
+    states.keep(alice.id, generation, before);
+    EXPECT_FALSE(states.find(alice.id, "INBOX"));
+
+    states.keep(alice.id, states.generation(alice.id), read_state(*store, alice.id, "INBOX"));
+    std::optional<MailboxState> kept = states.find(alice.id, "INBOX");
+    ASSERT_TRUE(kept);
+    EXPECT_EQ(kept->status.messages, 1u);
+}
+
+TEST(MailboxStates, OtherAccountsAndTheBoundLeaveOnlyWhatTheyShould)
+{
+    Fixture fixture;
+    store::Store* store = fixture.store.get();
+    ASSERT_NE(store, nullptr);
+    const store::Account alice = make_alice(*store);
+    store::Account bob_account;
+    bob_account.domain = alice.domain;
+    bob_account.local_part = "bob";
+    Result<store::Account> bob = store->create_account(bob_account);
+    ASSERT_TRUE(bob) << bob.error().to_string();
+    store::ChangeFeed feed(*store);
+    MailboxStates states(feed, 2);
+
+    states.keep(alice.id, states.generation(alice.id), read_state(*store, alice.id, "INBOX"));
+    ASSERT_TRUE(store->append(append_request(bob->id, "INBOX", "one")));
+    EXPECT_TRUE(states.find(alice.id, "INBOX"));
+
+    // Past the bound everything goes, and keeping starts again.
+    states.keep(alice.id, states.generation(alice.id), read_state(*store, alice.id, "Sent"));
+    states.keep(alice.id, states.generation(alice.id), read_state(*store, alice.id, "Drafts"));
+    EXPECT_FALSE(states.find(alice.id, "INBOX"));
+    EXPECT_FALSE(states.find(alice.id, "Sent"));
+    EXPECT_TRUE(states.find(alice.id, "Drafts"));
+}
+
+}  // namespace
+}  // namespace harbor::imap::server
