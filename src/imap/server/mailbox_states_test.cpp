@@ -13,9 +13,16 @@ namespace {
 using store::testing::append_request;
 using store::testing::make_alice;
 
-struct Fixture {
-    store::testing::TempDir dir;
-    std::unique_ptr<store::Store> store = store::testing::open_or_fail(dir.path());
+// A store with alice, and its change feed.
+class MailboxStatesTest : public ::testing::Test {
+protected:
+    void SetUp() override { ASSERT_NE(store, nullptr); }
+
+    store::testing::TempDir dir_;
+    std::unique_ptr<store::Store> owned_ = store::testing::open_or_fail(dir_.path());
+    store::Store* store = owned_.get();
+    const store::Account alice = store != nullptr ? make_alice(*store) : store::Account{};
+    store::ChangeFeed feed{*store};
 };
 
 MailboxState read_state(store::Store& store, store::AccountId account, const std::string& name)
@@ -30,13 +37,8 @@ MailboxState read_state(store::Store& store, store::AccountId account, const std
     return state;
 }
 
-TEST(MailboxStates, KeptUntilTheAccountChanges)
+TEST_F(MailboxStatesTest, KeptUntilTheAccountChanges)
 {
-    Fixture fixture;
-    store::Store* store = fixture.store.get();
-    ASSERT_NE(store, nullptr);
-    const store::Account alice = make_alice(*store);
-    store::ChangeFeed feed(*store);
     MailboxStates states(feed);
 
     EXPECT_FALSE(states.find(alice.id, "INBOX"));
@@ -55,13 +57,8 @@ TEST(MailboxStates, KeptUntilTheAccountChanges)
     EXPECT_FALSE(states.find(alice.id, "INBOX"));  // its \HasChildren may have changed
 }
 
-TEST(MailboxStates, AStateReadBeforeAChangeIsNotKept)
+TEST_F(MailboxStatesTest, AStateReadBeforeAChangeIsNotKept)
 {
-    Fixture fixture;
-    store::Store* store = fixture.store.get();
-    ASSERT_NE(store, nullptr);
-    const store::Account alice = make_alice(*store);
-    store::ChangeFeed feed(*store);
     MailboxStates states(feed);
 
     const std::uint64_t generation = states.generation(alice.id);
@@ -76,18 +73,13 @@ TEST(MailboxStates, AStateReadBeforeAChangeIsNotKept)
     EXPECT_EQ(kept->status.messages, 1u);
 }
 
-TEST(MailboxStates, OtherAccountsAndTheBoundLeaveOnlyWhatTheyShould)
+TEST_F(MailboxStatesTest, OtherAccountsAndTheBoundLeaveOnlyWhatTheyShould)
 {
-    Fixture fixture;
-    store::Store* store = fixture.store.get();
-    ASSERT_NE(store, nullptr);
-    const store::Account alice = make_alice(*store);
     store::Account bob_account;
     bob_account.domain = alice.domain;
     bob_account.local_part = "bob";
     Result<store::Account> bob = store->create_account(bob_account);
     ASSERT_TRUE(bob) << bob.error().to_string();
-    store::ChangeFeed feed(*store);
     MailboxStates states(feed, 2);
 
     states.keep(alice.id, states.generation(alice.id), read_state(*store, alice.id, "INBOX"));
