@@ -149,6 +149,7 @@ Awaitable<void> Session::on_select(const Command& command)
     struct Opened {
         MailboxState state;
         std::shared_ptr<const MailboxSnapshot> snapshot;
+        std::uint64_t generation = 0;  // the account's (MailboxStates) before the state was read
     };
     store::Store& store = handler_.store();
     MailboxViews& views = handler_.views();
@@ -157,10 +158,11 @@ Awaitable<void> Session::on_select(const Command& command)
     Result<Opened> found = unexpected(make_error(Errc::NotFound, "not read yet"));
     // An unchanged mailbox whose list another session (or this one) holds: no store read at
     // all, so no trip to the store's threads (mailbox_states.hpp).
+    const std::uint64_t generation = states.generation(account);
     if (std::optional<MailboxState> kept = states.find(account, *name)) {
         if (auto snapshot = views.find(kept->mailbox.id, kept->status.uidvalidity,
                                        kept->status.highest_modseq)) {
-            found = Opened{std::move(*kept), std::move(snapshot)};
+            found = Opened{std::move(*kept), std::move(snapshot), generation};
         }
     }
     if (!found) {
@@ -169,8 +171,8 @@ Awaitable<void> Session::on_select(const Command& command)
         // status by any session is the same list (mailbox_views.hpp).
         std::function<Result<Opened>()> work = [&store, &views, &states, account,
                                                 mailbox = *name]() -> Result<Opened> {
-            const std::uint64_t generation = states.generation(account);
             Opened opened;
+            opened.generation = states.generation(account);
             Result<store::Mailbox> box = store.find_mailbox(account, mailbox);
             HARBOR_TRY(box);
             opened.state.mailbox = *box;
@@ -184,7 +186,7 @@ Awaitable<void> Session::on_select(const Command& command)
             Result<store::MailboxStatus> status = store.mailbox_status(box->id);
             HARBOR_TRY(status);
             opened.state.status = *status;
-            states.keep(account, generation, opened.state);
+            states.keep(account, opened.generation, opened.state);
             opened.snapshot = views.find(box->id, status->uidvalidity, status->highest_modseq);
             if (opened.snapshot) {
                 return opened;
@@ -290,6 +292,12 @@ Awaitable<void> Session::on_select(const Command& command)
         }
     }
     enter_selected(std::move(opened));
+    // A change committed after the state was read but before the watch above began would go
+    // unannounced until the next one; the account's generation tells, and the next command
+    // then catches up (refresh_selected).
+    if (states.generation(account) != found->generation) {
+        signal_->changed = true;
+    }
     tagged(command.tag, "OK",
            std::string(examine ? "[READ-ONLY]" : "[READ-WRITE]") + " " +
                (examine ? "EXAMINE" : "SELECT") + " completed");
