@@ -343,20 +343,31 @@ Result<std::string> Store::read_queued_message(const QueuedMessage& entry)
 }
 
 std::vector<Result<std::string>> Store::read_messages(
-    const std::vector<const MessageRecord*>& records)
+    const std::vector<const MessageRecord*>& records, BlobUse use)
 {
     std::vector<BlobId> blobs;
     blobs.reserve(records.size());
     for (const MessageRecord* record : records) {
         blobs.push_back(record->blob);
     }
-    std::vector<Result<std::string>> out = read_blobs(blobs);
+    std::vector<Result<std::string>> out =
+        use == BlobUse::Again ? read_blobs_kept(blobs) : read_blobs(blobs);
     for (std::size_t i = 0; i < out.size(); ++i) {
         if (out[i] && !records[i]->prefix.empty()) {
             out[i]->insert(0, records[i]->prefix);
         }
     }
     return out;
+}
+
+std::vector<Result<std::string>> Store::read_blobs_kept(const std::vector<BlobId>& blobs)
+{
+    return read_blobs(blobs);
+}
+
+std::shared_ptr<const std::string> Store::cached_blob(const BlobId&)
+{
+    return nullptr;
 }
 
 std::vector<Result<std::string>> Store::read_blobs(const std::vector<BlobId>& blobs)

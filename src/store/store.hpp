@@ -351,9 +351,11 @@ public:
     // A queue entry's message as the queue sends it: its prefix, then the blob.
     Result<std::string> read_queued_message(const QueuedMessage& entry);
     // read_message for several copies, from one snapshot (read_blobs). Results in the order
-    // given.
-    std::vector<Result<std::string>> read_messages(
-        const std::vector<const MessageRecord*>& records);
+    // given. BlobUse::Again also keeps each blob read in memory (read_blobs_kept): for FETCH,
+    // whose messages are the ones read again; not for a search that reads them all.
+    enum class BlobUse { Once, Again };
+    std::vector<Result<std::string>> read_messages(const std::vector<const MessageRecord*>& records,
+                                                   BlobUse use = BlobUse::Once);
 
     virtual Result<std::vector<Mailbox>> list_mailboxes(AccountId account) = 0;
     virtual Result<std::vector<MessageRecord>> list_messages(MailboxId mailbox) = 0;
@@ -452,6 +454,11 @@ public:
     // read_blob for several blobs, from one snapshot (SQLite: one read transaction for all,
     // where read_blob takes one each). Results in the order given.
     virtual std::vector<Result<std::string>> read_blobs(const std::vector<BlobId>& blobs);
+    // read_blobs, keeping what it read in memory (SQLite: store/blob_cache.hpp) and serving
+    // from there what is held. Default: read_blobs.
+    virtual std::vector<Result<std::string>> read_blobs_kept(const std::vector<BlobId>& blobs);
+    // A blob held in that memory, or null: never blocks, so an io thread may ask. Default: null.
+    virtual std::shared_ptr<const std::string> cached_blob(const BlobId& blob);
     virtual Result<std::uint64_t> blob_refcount(const BlobId& blob) = 0;
 
     // Test and benchmark hook: how many fsync-backed commits the writer has done.

@@ -194,7 +194,7 @@ std::vector<Result<std::vector<std::string>>> format_messages(
     }
     std::vector<Result<std::string>> raws;
     if (!unread.empty()) {
-        raws = store.read_messages(unread);
+        raws = store.read_messages(unread, store::Store::BlobUse::Again);
     }
     std::vector<Result<std::vector<std::string>>> results;
     results.reserve(records.size());
@@ -210,6 +210,39 @@ std::vector<Result<std::vector<std::string>>> format_messages(
         } else {
             results.push_back(format_message_data(*raw, items, limits));
         }
+    }
+    return results;
+}
+
+std::optional<std::vector<Result<std::vector<std::string>>>> format_cached(
+    store::Store& store, const store::text::TextIndex* index,
+    const std::vector<const store::MessageRecord*>& records,
+    const std::vector<MessageDataItem>& items, const mime::Limits& limits, std::size_t max_bytes)
+{
+    if (index != nullptr && std::all_of(items.begin(), items.end(), summary_answers)) {
+        return std::nullopt;  // the summaries answer without the bytes
+    }
+    std::vector<std::shared_ptr<const std::string>> blobs;
+    blobs.reserve(records.size());
+    std::size_t total = 0;
+    for (const store::MessageRecord* record : records) {
+        std::shared_ptr<const std::string> blob = store.cached_blob(record->blob);
+        if (blob == nullptr) {
+            return std::nullopt;
+        }
+        total += record->prefix.size() + blob->size();
+        if (total > max_bytes) {
+            return std::nullopt;
+        }
+        blobs.push_back(std::move(blob));
+    }
+    std::vector<Result<std::vector<std::string>>> results;
+    results.reserve(records.size());
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        std::string raw;
+        raw.reserve(records[i]->prefix.size() + blobs[i]->size());
+        raw.append(records[i]->prefix.get()).append(*blobs[i]);
+        results.push_back(format_message_data(raw, items, limits));
     }
     return results;
 }

@@ -56,4 +56,13 @@ std::vector<Result<std::vector<std::string>>> format_messages(
     const std::vector<const store::MessageRecord*>& records,
     const std::vector<MessageDataItem>& items, const mime::Limits& limits);
 
+// format_messages() from the blobs the store holds in memory (Store::cached_blob), on the
+// calling thread, so that an io thread may call it: nullopt when a blob is not held, when
+// `index` would answer every item from summaries, or when the batch holds more than
+// `max_bytes` (the formatting, a MIME parse at worst, is then better done off the io thread).
+std::optional<std::vector<Result<std::vector<std::string>>>> format_cached(
+    store::Store& store, const store::text::TextIndex* index,
+    const std::vector<const store::MessageRecord*>& records,
+    const std::vector<MessageDataItem>& items, const mime::Limits& limits, std::size_t max_bytes);
+
 }  // namespace harbor::imap::server

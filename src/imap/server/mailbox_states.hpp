@@ -4,7 +4,8 @@
 // machine the trip (two thread wake-ups) costs more than the reads themselves.
 // Coherent through the change feed: the store reports every change of a mailbox (messages,
 // flags, create, delete, rename) after its commit and before its caller hears of it, so a
-// state kept here is never older than a change any client has been told of.
+// state kept here is never older than a change any client has been told of. Another process
+// on the same store (the CLI) is not heard: it writes only directory rows, and reads mail.
 #pragma once
 
 #include <cstddef>

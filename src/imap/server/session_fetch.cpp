@@ -76,6 +76,10 @@ std::string format_section(const Section& section)
 // a batch of large messages holds about as much as one flush.
 constexpr std::size_t fetch_batch_messages = 128;
 constexpr std::uint64_t fetch_batch_bytes = flush_threshold;
+// A batch whose messages the store holds in memory is formatted on the io thread up to this
+// size: at worst a MIME parse of it, some tens of microseconds, less than the trip it saves
+// other sessions' commands would wait for.
+constexpr std::size_t fetch_on_io_thread_bytes = 256 * 1024;
 
 std::size_t fetch_batch_end(const store::MessageList& messages,
                             const std::vector<std::size_t>& indexes, std::size_t first)
@@ -307,21 +311,28 @@ Awaitable<bool> Session::on_fetch(const Command& command)
             if (position == batch_start + batch.size()) {
                 batch_start = position;
                 const std::size_t end = fetch_batch_end(messages, indexes, position);
-                std::function<Result<std::vector<Result<std::vector<std::string>>>>()> work =
-                    [&store, &messages, &indexes, &data_items, limits, position, end,
-                     text_index = settings_.text_index]() {
-                        std::vector<const store::MessageRecord*> records;
-                        for (std::size_t i = position; i < end; ++i) {
-                            records.push_back(&messages[indexes[i]]);
-                        }
-                        // ENVELOPE, BODYSTRUCTURE and header sections from the blobs'
-                        // summaries where the index has them (fetch_data.hpp).
-                        return Result<std::vector<Result<std::vector<std::string>>>>(
-                            format_messages(store, text_index, records, data_items, limits));
-                    };
-                auto formatted_batch =
-                    co_await store::off_io_thread(handler_.blocking().messages, std::move(work));
-                batch = std::move(*formatted_batch);
+                std::vector<const store::MessageRecord*> records;
+                for (std::size_t i = position; i < end; ++i) {
+                    records.push_back(&messages[indexes[i]]);
+                }
+                // Messages the store holds in memory are formatted here: the trip to the
+                // store's threads would cost more than a small message's formatting.
+                if (auto cached = format_cached(store, settings_.text_index, records, data_items,
+                                                limits, fetch_on_io_thread_bytes)) {
+                    batch = std::move(*cached);
+                } else {
+                    std::function<Result<std::vector<Result<std::vector<std::string>>>>()> work =
+                        [&store, &records, &data_items, limits,
+                         text_index = settings_.text_index]() {
+                            // ENVELOPE, BODYSTRUCTURE and header sections from the blobs'
+                            // summaries where the index has them (fetch_data.hpp).
+                            return Result<std::vector<Result<std::vector<std::string>>>>(
+                                format_messages(store, text_index, records, data_items, limits));
+                        };
+                    auto formatted_batch = co_await store::off_io_thread(
+                        handler_.blocking().messages, std::move(work));
+                    batch = std::move(*formatted_batch);
+                }
             }
             Result<std::vector<std::string>>& formatted = batch[position - batch_start];
             if (!formatted) {

@@ -457,6 +457,37 @@ std::vector<Result<std::string>> SqliteStore::read_blobs(const std::vector<BlobI
     return out;
 }
 
+std::vector<Result<std::string>> SqliteStore::read_blobs_kept(const std::vector<BlobId>& blobs)
+{
+    std::vector<Result<std::string>> out(blobs.size(), Result<std::string>(std::string()));
+    std::vector<BlobId> unread;
+    std::vector<std::size_t> unread_at;
+    for (std::size_t i = 0; i < blobs.size(); ++i) {
+        if (std::shared_ptr<const std::string> kept = blob_cache_.find(blobs[i].sha256)) {
+            out[i] = *kept;
+        } else {
+            unread.push_back(blobs[i]);
+            unread_at.push_back(i);
+        }
+    }
+    if (unread.empty()) {
+        return out;
+    }
+    std::vector<Result<std::string>> read = read_blobs(unread);
+    for (std::size_t j = 0; j < read.size(); ++j) {
+        if (read[j] && blob_cache_.would_keep(read[j]->size())) {
+            blob_cache_.keep(unread[j].sha256, std::make_shared<const std::string>(*read[j]));
+        }
+        out[unread_at[j]] = std::move(read[j]);
+    }
+    return out;
+}
+
+std::shared_ptr<const std::string> SqliteStore::cached_blob(const BlobId& blob)
+{
+    return blob_cache_.find(blob.sha256);
+}
+
 Result<std::uint64_t> SqliteStore::blob_refcount(const BlobId& blob)
 {
     if (!is_blob_name(blob.sha256)) {

@@ -307,6 +307,41 @@ TEST_F(SqliteMail, ReadMessagesReadsInlineAndFileBlobsWithPrefixesInOrder)
     EXPECT_EQ(*blobs[3], large);
 }
 
+// BlobUse::Again: the same answers, and each small blob read is then held in memory
+// (cached_blob) until its last reference goes; a large one is not held.
+TEST_F(SqliteMail, ReadMessagesAgainKeepsSmallBlobsUntilTheirLastReferenceGoes)
+{
+    const std::string small = "Subject: kept\r\n\r\nbody\r\n";
+    const std::string large = std::string(300 * 1024, 'x') + "\r\n";
+    Result<MessageRecord> first = store_->append(append_request(alice_.id, "INBOX", small));
+    Result<MessageRecord> big = store_->append(append_request(alice_.id, "INBOX", large));
+    ASSERT_TRUE(first && big);
+    EXPECT_EQ(store_->cached_blob(first->blob), nullptr);
+    MessageRecord gone = *first;
+    gone.blob.sha256 = std::string(64, '0');
+    std::vector<Result<std::string>> read =
+        store_->read_messages({&*first, &*big, &gone}, Store::BlobUse::Again);
+    ASSERT_EQ(read.size(), 3u);
+    ASSERT_TRUE(read[0] && read[1]);
+    EXPECT_EQ(*read[0], small);
+    EXPECT_EQ(*read[1], large);
+    EXPECT_EQ(read[2].error().code, Errc::NotFound);
+    std::shared_ptr<const std::string> kept = store_->cached_blob(first->blob);
+    ASSERT_NE(kept, nullptr);
+    EXPECT_EQ(*kept, small);
+    EXPECT_EQ(store_->cached_blob(big->blob), nullptr);
+    // Read again: from memory, the same bytes.
+    read = store_->read_messages({&*first}, Store::BlobUse::Again);
+    ASSERT_TRUE(read[0]);
+    EXPECT_EQ(*read[0], small);
+
+    ASSERT_TRUE(store_->expunge(first->mailbox, first->uid));
+    EXPECT_EQ(store_->cached_blob(first->blob), nullptr);
+    read = store_->read_messages({&*first}, Store::BlobUse::Again);
+    ASSERT_FALSE(read[0]);
+    EXPECT_EQ(read[0].error().code, Errc::NotFound);
+}
+
 // A listed mailbox is what a selected view holds per message (types.hpp): records with the same
 // flags share one list, and no flags or prefix costs no allocation at all.
 TEST_F(SqliteMail, ListedRecordsShareEqualFlagsAndHoldNothingForNone)

@@ -179,6 +179,9 @@ void SqliteStore::delete_released_blobs(Connection& db, const std::vector<std::s
     // Under the write lock, a blob that has no row cannot gain one until the lock goes, and an
     // append that adds a row checks for the file under the same lock (append_metadata). That
     // holds across processes (the CLI and the server), which in-memory bookkeeping would not.
+    for (const std::string& sha256 : released) {
+        blob_cache_.forget(sha256);  // a read of it fails from now on, as without the cache
+    }
     // A transaction that changes nothing commits without an fsync.
     if (Result<void> locked = db.exec("BEGIN IMMEDIATE"); !locked) {
         // The files stay; the sweep at the next exclusive open removes them.

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <vector>
 
+#include "store/blob_cache.hpp"
 #include "store/blob_store.hpp"
 #include "store/sqlite/statement.hpp"
 #include "store/sqlite/write_batcher.hpp"
@@ -226,6 +227,8 @@ public:
 
     Result<std::string> read_blob(const BlobId& blob) override;
     std::vector<Result<std::string>> read_blobs(const std::vector<BlobId>& blobs) override;
+    std::vector<Result<std::string>> read_blobs_kept(const std::vector<BlobId>& blobs) override;
+    std::shared_ptr<const std::string> cached_blob(const BlobId& blob) override;
     Result<std::uint64_t> blob_refcount(const BlobId& blob) override;
 
     std::uint64_t commit_count_for_test() const override;
@@ -285,6 +288,8 @@ private:
 
     std::filesystem::path db_path_;
     BlobStore blobs_;
+    // 64 MiB of messages up to 256 KiB each: some thousands of the messages last fetched.
+    BlobCache blob_cache_{64 << 20, 256 << 10};
     int lock_fd_ = -1;  // shared flock on store.lock while open
     std::mutex readers_mutex_;
     std::vector<std::unique_ptr<Connection>> idle_readers_[2];  // by ReadSize
