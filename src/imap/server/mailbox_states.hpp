@@ -4,9 +4,9 @@
 // machine the trip (two thread wake-ups) costs more than the reads themselves.
 // Coherent through the change feed: the store reports every change of a mailbox (messages,
 // flags, create, delete, rename) after its commit and before its caller hears of it, so a
-// state kept here is never older than a change any client has been told of. Not heard: the
-// removal of a whole account (no change is reported for it, and the CLI removes users from a
-// process of its own), after which a session still logged in to it may SELECT as kept.
+// state kept here is never older than a change any client has been told of. Not heard: what
+// another process writes to the same store (the CLI's `user remove`, from a process of its own),
+// after which a session still logged in to that account may SELECT as kept.
 #pragma once
 
 #include <cstddef>

@@ -94,5 +94,14 @@ TEST_F(MailboxStatesTest, OtherAccountsAndTheBoundLeaveOnlyWhatTheyShould)
     EXPECT_TRUE(states.find(alice.id, "Drafts"));
 }
 
+TEST_F(MailboxStatesTest, TheRemovalOfAnAccountIsHeard)
+{
+    MailboxStates states(feed);
+    states.keep(alice.id, states.generation(alice.id), read_state(*store, alice.id, "INBOX"));
+    ASSERT_TRUE(states.find(alice.id, "INBOX"));
+    ASSERT_TRUE(store->remove_account(alice.id));
+    EXPECT_FALSE(states.find(alice.id, "INBOX"));
+}
+
 }  // namespace
 }  // namespace harbor::imap::server

@@ -293,6 +293,19 @@ Result<Account> SqliteStore::update_account(AccountId id, const AccountChanges& 
 Result<void> SqliteStore::remove_account(AccountId id)
 {
     return write<void>([id](WriteContext& ctx) -> Result<void> {
+        // Each mailbox is reported deleted, as delete_mailbox does: sessions, the indexer and
+        // what they keep in memory learn of it from the change listener.
+        Result<Statement> boxes = ctx.db.prepare("SELECT id FROM mailboxes WHERE account_id = ?");
+        HARBOR_TRY(boxes);
+        boxes->bind(1, id.value);
+        for (;;) {
+            Result<bool> row = boxes->step();
+            HARBOR_TRY(row);
+            if (!*row) {
+                break;
+            }
+            ctx.changes.push_back(MailboxChange{id, MailboxId{boxes->column_int64(0)}, 0});
+        }
         // Mailboxes and messages go by cascade; the release trigger drops each blob reference.
         Result<Statement> stmt = ctx.db.prepare("DELETE FROM accounts WHERE id = ?");
         HARBOR_TRY(stmt);
