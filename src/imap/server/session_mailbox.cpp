@@ -4,6 +4,9 @@
 // SECURITY: mailbox names are untrusted: decoded strictly (decode_mutf7) and normalised
 // (normalize_mailbox_name) before they reach the store.
 #include <algorithm>
+#include <functional>
+#include <memory>
+#include <optional>
 #include <set>
 
 #include "core/log.hpp"
@@ -16,6 +19,78 @@ namespace harbor::imap::server {
 namespace {
 
 using net::Awaitable;
+
+// What SELECT needs of a mailbox before its responses.
+struct OpenedMailbox {
+    MailboxState state;
+    std::shared_ptr<const MailboxSnapshot> snapshot;
+    std::uint64_t generation = 0;  // the account's (MailboxStates) before the state was read
+};
+
+// An unchanged mailbox whose list another session (or this one) holds: no store read at all,
+// so no trip to the store's threads (mailbox_states.hpp). Called on the io thread.
+std::optional<OpenedMailbox> held_mailbox(MailboxViews& views, MailboxStates& states,
+                                          store::AccountId account, const std::string& name)
+{
+    const std::uint64_t generation = states.generation(account);
+    std::optional<MailboxState> kept = states.find(account, name);
+    if (!kept) {
+        return std::nullopt;
+    }
+    auto snapshot =
+        views.find(kept->mailbox.id, kept->status.uidvalidity, kept->status.highest_modseq);
+    if (!snapshot) {
+        return std::nullopt;
+    }
+    return OpenedMailbox{std::move(*kept), std::move(snapshot), generation};
+}
+
+// The mailbox from the store, its state then kept and its list published for the next SELECT.
+// The status before the messages: every change up to its highest_modseq is in the list, so the
+// view may start from it (see refresh_selected). A list loaded at the same status by any
+// session is the same list (mailbox_views.hpp). Blocking: off the io thread.
+Result<OpenedMailbox> read_mailbox(store::Store& store, MailboxViews& views, MailboxStates& states,
+                                   store::AccountId account, const std::string& name)
+{
+    OpenedMailbox opened;
+    opened.generation = states.generation(account);
+    Result<store::Mailbox> box = store.find_mailbox(account, name);
+    HARBOR_TRY(box);
+    opened.state.mailbox = *box;
+    // For the attributes of the LIST response (RFC 9051 §6.3.2: "MUST be accurate").
+    Result<std::vector<store::Mailbox>> all = store.list_mailboxes(account);
+    HARBOR_TRY(all);
+    const std::string prefix = box->name + "/";
+    opened.state.has_children =
+        std::any_of(all->begin(), all->end(),
+                    [&](const store::Mailbox& other) { return other.name.starts_with(prefix); });
+    Result<store::MailboxStatus> status = store.mailbox_status(box->id);
+    HARBOR_TRY(status);
+    opened.state.status = *status;
+    states.keep(account, opened.generation, opened.state);
+    opened.snapshot = views.find(box->id, status->uidvalidity, status->highest_modseq);
+    if (opened.snapshot) {
+        return opened;
+    }
+    Result<std::vector<store::MessageRecord>> messages = store.list_messages(box->id);
+    HARBOR_TRY(messages);
+    auto loaded = std::make_shared<MailboxSnapshot>();
+    loaded->uidvalidity = status->uidvalidity;
+    loaded->highest_modseq = status->highest_modseq;
+    std::sort(messages->begin(), messages->end(),
+              [](const auto& a, const auto& b) { return a.uid < b.uid; });
+    loaded->messages = store::MessageList(std::move(*messages));
+    for (const store::MessageRecord& message : loaded->messages) {
+        for (const std::string& flag : message.flags) {
+            if (!flag.starts_with("\\")) {
+                loaded->keywords.insert(flag);
+            }
+        }
+    }
+    opened.snapshot = loaded;
+    views.publish(box->id, std::move(loaded));
+    return opened;
+}
 
 }  // namespace
 
@@ -146,69 +221,17 @@ Awaitable<void> Session::on_select(const Command& command)
         tagged(command.tag, "NO", "[NONEXISTENT] " + name.error().detail);
         co_return;
     }
-    struct Opened {
-        MailboxState state;
-        std::shared_ptr<const MailboxSnapshot> snapshot;
-        std::uint64_t generation = 0;  // the account's (MailboxStates) before the state was read
-    };
     store::Store& store = handler_.store();
     MailboxViews& views = handler_.views();
     MailboxStates& states = handler_.mailbox_states();
     const store::AccountId account = account_->id;
-    Result<Opened> found = unexpected(make_error(Errc::NotFound, "not read yet"));
-    // An unchanged mailbox whose list another session (or this one) holds: no store read at
-    // all, so no trip to the store's threads (mailbox_states.hpp).
-    const std::uint64_t generation = states.generation(account);
-    if (std::optional<MailboxState> kept = states.find(account, *name)) {
-        if (auto snapshot = views.find(kept->mailbox.id, kept->status.uidvalidity,
-                                       kept->status.highest_modseq)) {
-            found = Opened{std::move(*kept), std::move(snapshot), generation};
-        }
-    }
-    if (!found) {
-        // The status before the messages: every change up to its highest_modseq is in the
-        // list, so the view may start from it (see refresh_selected). A list loaded at the same
-        // status by any session is the same list (mailbox_views.hpp).
-        std::function<Result<Opened>()> work = [&store, &views, &states, account,
-                                                mailbox = *name]() -> Result<Opened> {
-            Opened opened;
-            opened.generation = states.generation(account);
-            Result<store::Mailbox> box = store.find_mailbox(account, mailbox);
-            HARBOR_TRY(box);
-            opened.state.mailbox = *box;
-            // For the attributes of the LIST response (RFC 9051 §6.3.2: "MUST be accurate").
-            Result<std::vector<store::Mailbox>> all = store.list_mailboxes(account);
-            HARBOR_TRY(all);
-            const std::string prefix = box->name + "/";
-            opened.state.has_children = std::any_of(
-                all->begin(), all->end(),
-                [&](const store::Mailbox& other) { return other.name.starts_with(prefix); });
-            Result<store::MailboxStatus> status = store.mailbox_status(box->id);
-            HARBOR_TRY(status);
-            opened.state.status = *status;
-            states.keep(account, opened.generation, opened.state);
-            opened.snapshot = views.find(box->id, status->uidvalidity, status->highest_modseq);
-            if (opened.snapshot) {
-                return opened;
-            }
-            Result<std::vector<store::MessageRecord>> messages = store.list_messages(box->id);
-            HARBOR_TRY(messages);
-            auto loaded = std::make_shared<MailboxSnapshot>();
-            loaded->uidvalidity = status->uidvalidity;
-            loaded->highest_modseq = status->highest_modseq;
-            std::sort(messages->begin(), messages->end(),
-                      [](const auto& a, const auto& b) { return a.uid < b.uid; });
-            loaded->messages = store::MessageList(std::move(*messages));
-            for (const store::MessageRecord& message : loaded->messages) {
-                for (const std::string& flag : message.flags) {
-                    if (!flag.starts_with("\\")) {
-                        loaded->keywords.insert(flag);
-                    }
-                }
-            }
-            opened.snapshot = loaded;
-            views.publish(box->id, std::move(loaded));
-            return opened;
+    Result<OpenedMailbox> found = OpenedMailbox{};
+    if (std::optional<OpenedMailbox> held = held_mailbox(views, states, account, *name)) {
+        found = std::move(*held);
+    } else {
+        std::function<Result<OpenedMailbox>()> work = [&store, &views, &states, account,
+                                                       mailbox = *name] {
+            return read_mailbox(store, views, states, account, mailbox);
         };
         found = co_await store::off_io_thread(handler_.blocking().messages, std::move(work));
     }
