@@ -8,6 +8,45 @@
 
 namespace harbor {
 
+// RFC 5234 Appendix B.1 core rules.
+constexpr bool is_ascii_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+constexpr bool is_ascii_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+constexpr bool is_wsp(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+// No byte of `bytes` is 0x80 or above.
+constexpr bool is_ascii(std::string_view bytes)
+{
+    for (const char c : bytes) {
+        if (static_cast<unsigned char>(c) >= 0x80) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// `text` without the WSP at either end.
+constexpr std::string_view trim_wsp(std::string_view text)
+{
+    while (!text.empty() && is_wsp(text.front())) {
+        text.remove_prefix(1);
+    }
+    while (!text.empty() && is_wsp(text.back())) {
+        text.remove_suffix(1);
+    }
+    return text;
+}
+
 constexpr char ascii_lower(char c)
 {
     return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;

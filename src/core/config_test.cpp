@@ -188,7 +188,7 @@ TEST(Config, QueueAndDnsSections)
     EXPECT_EQ(set->dns.timeout_ms, 500u);
 }
 
-struct BadCase {
+struct BadConfigCase {
     const char* name;
     std::string_view text;
     const char* want;  // substring of the error
@@ -196,7 +196,7 @@ struct BadCase {
 
 TEST(Config, BadInputNamesFileLineAndKey)
 {
-    const BadCase cases[] = {
+    const BadConfigCase cases[] = {
         {"unknown top key", "data_dir = \"/x\"\ncolour = 1\n",
          "harbor.toml:2: colour: unknown key"},
         {"missing data_dir", "hostname = \"a\"\n", "data_dir: missing"},
@@ -271,7 +271,7 @@ TEST(Config, BadInputNamesFileLineAndKey)
         {"unknown mime key", "data_dir=\"/x\"\n[mime]\nmax_boundaries=3\n",
          "harbor.toml:3: mime.max_boundaries: unknown key"},
     };
-    for (const BadCase& c : cases) {
+    for (const BadConfigCase& c : cases) {
         auto config = parse_config(c.text, "harbor.toml");
         ASSERT_FALSE(config) << c.name;
         EXPECT_EQ(config.error().code, Errc::Invalid) << c.name;

@@ -4,6 +4,8 @@
 
 #include <string_view>
 
+#include "core/ascii.hpp"
+
 namespace harbor {
 namespace {
 
@@ -22,8 +24,6 @@ int hex_value(char c)
     }
     return -1;
 }
-
-bool is_wsp(char c) { return c == ' ' || c == '\t'; }
 
 // Decodes "=XY" at text[i] (text[i] == '='); returns the byte or -1.
 int escaped_byte(std::string_view text, std::size_t i)

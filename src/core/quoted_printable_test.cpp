@@ -73,7 +73,7 @@ TEST(QuotedPrintable, InputLimit)
     EXPECT_TRUE(got.truncated);
 }
 
-struct EncodeCase {
+struct QpEncodeCase {
     const char* name;
     std::string input;
     std::string want;
@@ -81,7 +81,7 @@ struct EncodeCase {
 
 TEST(QuotedPrintable, Encodes)
 {
-    const EncodeCase cases[] = {
+    const QpEncodeCase cases[] = {
         {"plain", "hello", "hello"},
         {"equals", "a=b", "a=3Db"},
         {"non-ascii", "caf\xc3\xa9", "caf=C3=A9"},

@@ -18,7 +18,7 @@ bool is_xml_space(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';  // XML 1.0 §2.3 S
 }
 
-std::string_view trim(std::string_view text)
+std::string_view trim_xml_space(std::string_view text)
 {
     while (!text.empty() && is_xml_space(text.front())) {
         text.remove_prefix(1);
@@ -172,7 +172,8 @@ Result<AutodiscoverRequest> parse_autodiscover_request(std::string_view body)
         const std::string closing = "</" + std::string(qualified);
         const std::size_t close_end = tag_end(body, text_end + 1);
         if (body.compare(text_end, closing.size(), closing) != 0 || close_end == npos ||
-            !trim(body.substr(text_end + closing.size(), close_end - text_end - closing.size()))
+            !trim_xml_space(
+                 body.substr(text_end + closing.size(), close_end - text_end - closing.size()))
                  .empty()) {
             return unexpected(Errc::Invalid, std::string(name) + " holds markup");
         }
@@ -185,9 +186,9 @@ Result<AutodiscoverRequest> parse_autodiscover_request(std::string_view body)
                 return unexpected(Errc::Invalid, "more than one EMailAddress");
             }
             have_email = true;
-            request.email = std::string(trim(*text));
+            request.email = std::string(trim_xml_space(*text));
         } else {
-            request.response_schema = std::string(trim(*text));
+            request.response_schema = std::string(trim_xml_space(*text));
         }
         pos = close_end + 1;
     }

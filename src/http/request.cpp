@@ -17,37 +17,16 @@ namespace beast_http = boost::beast::http;
 constexpr std::size_t max_host = 255;  // RFC 1035 §2.3.4, as a domain name
 constexpr std::size_t max_port_digits = 5;
 
-bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
 bool is_hex(char c)
 {
-    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-bool is_alpha(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    return is_ascii_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
 // RFC 3986 §2.3 unreserved, the characters a host name or IPv4 address is made of. The
 // sub-delims and pct-encoded forms reg-name also allows name no host we serve: refused.
 bool is_host_char(char c)
 {
-    return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
-}
-
-std::string_view trim(std::string_view text)
-{
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-        text.remove_suffix(1);
-    }
-    return text;
+    return is_ascii_alpha(c) || is_ascii_digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
 }
 
 int status_of(const boost::system::error_code& ec)
@@ -156,7 +135,7 @@ std::optional<std::string> normalize_host(std::string_view authority)
             return std::nullopt;
         }
         for (char c : port) {
-            if (!is_digit(c)) {
+            if (!is_ascii_digit(c)) {
                 return std::nullopt;
             }
         }
@@ -239,7 +218,7 @@ void RequestParser::check_header()
     if (target->authority) {
         host = normalize_host(*target->authority);
     } else if (hosts == 1) {
-        host = normalize_host(trim(message[beast_http::field::host]));
+        host = normalize_host(trim_wsp(message[beast_http::field::host]));
     } else {
         host = std::string();
     }
@@ -254,12 +233,12 @@ void RequestParser::check_header()
             return fail(400, "Transfer-Encoding with Content-Length");
         }
         if (codings > 1 ||
-            !iequals(trim(message[beast_http::field::transfer_encoding]), "chunked")) {
+            !iequals(trim_wsp(message[beast_http::field::transfer_encoding]), "chunked")) {
             return fail(501, "transfer coding other than chunked");
         }
     }
     // RFC 9110 §10.1.1: 100-continue is the only expectation defined; others are ignored.
-    beast_->expect_continue = iequals(trim(message[beast_http::field::expect]), "100-continue");
+    beast_->expect_continue = iequals(trim_wsp(message[beast_http::field::expect]), "100-continue");
     request_.method = std::string(message.method_string());
     request_.path = std::move(target->path);
     request_.query = std::move(target->query);

@@ -22,7 +22,8 @@ struct Token {
     bool space_before = false;
 };
 
-bool is_wsp(char c)
+// White space of a folded field (WSP and the CRLF of a fold).
+bool is_fws_char(char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
@@ -92,7 +93,7 @@ std::vector<Token> tokenize(std::string_view text, const AddressListLimits& limi
     std::size_t i = 0;
     while (i < text.size()) {
         char c = text[i];
-        if (is_wsp(c) || c == ')') {  // a stray ')' is dropped
+        if (is_fws_char(c) || c == ')') {  // a stray ')' is dropped
             if (c == ')') {
                 out.malformed = true;
             }
@@ -120,8 +121,8 @@ std::vector<Token> tokenize(std::string_view text, const AddressListLimits& limi
             token.text = std::string(text.substr(i, stop - i));
             i = stop;
         } else {
-            while (i < text.size() && !is_wsp(text[i]) && !is_special(text[i]) && text[i] != '(' &&
-                   text[i] != ')' && text[i] != '"') {
+            while (i < text.size() && !is_fws_char(text[i]) && !is_special(text[i]) &&
+                   text[i] != '(' && text[i] != ')' && text[i] != '"') {
                 ++i;
             }
             token.text = std::string(text.substr(token.begin, i - token.begin));
@@ -138,7 +139,7 @@ std::string strip_cfws(std::string_view raw, const AddressListLimits& limits, Ad
     std::string result;
     for (std::size_t i = 0; i < raw.size();) {
         char c = raw[i];
-        if (is_wsp(c)) {
+        if (is_fws_char(c)) {
             ++i;
         } else if (c == '(') {
             read_comment(raw, i, limits, out);
@@ -203,9 +204,9 @@ std::string decode(const std::string& text)
     return decode_rfc2047(text).utf8;
 }
 
-class Parser {
+class AddressListParser {
 public:
-    Parser(std::string_view text, const AddressListLimits& limits, AddressList& out)
+    AddressListParser(std::string_view text, const AddressListLimits& limits, AddressList& out)
         : text_(text), limits_(limits), out_(out), tokens_(tokenize(text, limits, out))
     {
     }
@@ -453,7 +454,7 @@ AddressList parse_address_list(std::string_view field_body, AddressListLimits li
         text = text.substr(0, limits.max_input);
         out.truncated = true;
     }
-    Parser parser(text, limits, out);
+    AddressListParser parser(text, limits, out);
     parser.run();
     return out;
 }

@@ -10,20 +10,20 @@
 namespace harbor::mime {
 namespace {
 
-struct Want {
+struct WantAddress {
     std::string name;
     std::string spec;
     std::string group;
 };
 
-struct Case {
+struct AddressCase {
     const char* label;
     std::string input;
-    std::vector<Want> want;
+    std::vector<WantAddress> want;
     bool malformed = false;
 };
 
-std::vector<Case> cases()
+std::vector<AddressCase> address_cases()
 {
     return {
         // RFC 5322 A.1.1
@@ -110,7 +110,7 @@ std::vector<Case> cases()
 
 TEST(AddressList, Table)
 {
-    for (const Case& c : cases()) {
+    for (const AddressCase& c : address_cases()) {
         SCOPED_TRACE(c.label);
         AddressList list = parse_address_list(c.input);
         ASSERT_EQ(list.addresses.size(), c.want.size());
@@ -178,7 +178,7 @@ TEST(AddressList, Limits)
 
 TEST(AddressList, EveryPrefixIsSafe)
 {
-    for (const Case& c : cases()) {
+    for (const AddressCase& c : address_cases()) {
         for (std::size_t n = 0; n <= c.input.size(); ++n) {
             (void)parse_address_list(std::string_view(c.input).substr(0, n));
         }

@@ -4,18 +4,10 @@
 #include "core/quoted_printable.hpp"
 #include "mime/header.hpp"
 
+#include "core/ascii.hpp"
+
 namespace harbor::mime {
 namespace {
-
-bool is_ascii(std::string_view bytes)
-{
-    for (const char c : bytes) {
-        if (static_cast<unsigned char>(c) >= 0x80) {
-            return false;
-        }
-    }
-    return true;
-}
 
 bool is_ascii_label(std::string_view label)
 {

@@ -19,6 +19,14 @@ struct ContentType {
     bool malformed = false;  // a field was present but unusable, so the default applies
 
     bool is_multipart() const { return type == "multipart"; }
+    bool is(std::string_view t, std::string_view s) const { return type == t && subtype == s; }
+    // Signed or encrypted content whose bytes must not change: RFC 1847 multipart/signed and
+    // RFC 8551 application/pkcs7-mime.
+    bool is_signed() const
+    {
+        return is("multipart", "signed") || is("application", "pkcs7-mime") ||
+               is("application", "x-pkcs7-mime");
+    }
     // RFC 2046 §5.2.1 message/rfc822 and RFC 6532 §3.7 message/global hold a whole message.
     bool is_encapsulated_message() const;
     // The boundary parameter, or empty.

@@ -7,17 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "core/ascii.hpp"
+
 namespace harbor::mime {
 namespace {
 
-bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-bool is_alpha(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
 char lower(char c)
 {
     return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
@@ -116,7 +110,7 @@ int number(std::string_view text, std::size_t max_digits)
     }
     int value = 0;
     for (char c : text) {
-        if (!is_digit(c)) {
+        if (!is_ascii_digit(c)) {
             return -1;
         }
         value = value * 10 + (c - '0');
@@ -211,7 +205,7 @@ std::optional<DateTime> parse_date(std::string_view field_body)
 
     DateTime result;
     std::size_t at = 0;
-    if (at < words.size() && !words[at].empty() && is_alpha(words[at][0])) {
+    if (at < words.size() && !words[at].empty() && is_ascii_alpha(words[at][0])) {
         if (!is_day_name(words[at])) {
             return std::nullopt;
         }
@@ -269,7 +263,7 @@ std::optional<DateTime> parse_date(std::string_view field_body)
             int minutes = hhmm / 100 * 60 + hhmm % 100;
             result.offset_minutes = zone[0] == '-' ? -minutes : minutes;
             result.unknown_zone = zone == "-0000";
-        } else if (!zone.empty() && is_alpha(zone[0])) {
+        } else if (!zone.empty() && is_ascii_alpha(zone[0])) {
             result.obsolete = true;
             for (const NamedZone& named : named_zones) {
                 if (iprefix(zone, named.name)) {  // "EST5EDT" reads as EST

@@ -12,7 +12,7 @@
 namespace harbor::mime {
 namespace {
 
-struct Case {
+struct DateCase {
     const char* label;
     std::string input;
     std::optional<std::int64_t> unix_seconds;
@@ -20,7 +20,7 @@ struct Case {
     bool unknown_zone = false;
 };
 
-std::vector<Case> cases()
+std::vector<DateCase> date_cases()
 {
     return {
         {"A.1.1", "Fri, 21 Nov 1997 09:55:06 -0600", 880127706, -360},
@@ -57,7 +57,7 @@ std::vector<Case> cases()
 
 TEST(Date, Table)
 {
-    for (const Case& c : cases()) {
+    for (const DateCase& c : date_cases()) {
         SCOPED_TRACE(c.label);
         std::optional<DateTime> date = parse_date(c.input);
         ASSERT_EQ(date.has_value(), c.unix_seconds.has_value());
@@ -80,7 +80,7 @@ TEST(Date, DeepCommentsAreRejected)
 
 TEST(Date, EveryPrefixIsSafe)
 {
-    for (const Case& c : cases()) {
+    for (const DateCase& c : date_cases()) {
         for (std::size_t n = 0; n <= c.input.size(); ++n) {
             (void)parse_date(std::string_view(c.input).substr(0, n));
         }

@@ -6,10 +6,10 @@
 
 #include <algorithm>
 
+#include "core/ascii.hpp"
+
 namespace harbor::mime {
 namespace {
-
-bool is_wsp(char c) { return c == ' ' || c == '\t'; }
 
 // RFC 5322 §3.6.8 ftext: printable US-ASCII except ':'.
 bool is_field_name(std::string_view name)

@@ -10,14 +10,14 @@
 namespace harbor::mime {
 namespace {
 
-struct Case {
+struct MessageIdCase {
     const char* label;
     std::string input;
     std::vector<std::string> want;
     bool malformed = false;
 };
 
-std::vector<Case> cases()
+std::vector<MessageIdCase> message_id_cases()
 {
     return {
         {"A.2 message-id", "<1234@local.machine.example>", {"1234@local.machine.example"}},
@@ -47,7 +47,7 @@ std::vector<Case> cases()
 
 TEST(MessageId, Table)
 {
-    for (const Case& c : cases()) {
+    for (const MessageIdCase& c : message_id_cases()) {
         SCOPED_TRACE(c.label);
         MessageIds ids = parse_message_ids(c.input);
         EXPECT_EQ(ids.ids, c.want);
@@ -72,7 +72,7 @@ TEST(MessageId, Limits)
 
 TEST(MessageId, EveryPrefixIsSafe)
 {
-    for (const Case& c : cases()) {
+    for (const MessageIdCase& c : message_id_cases()) {
         for (std::size_t n = 0; n <= c.input.size(); ++n) {
             (void)parse_message_ids(std::string_view(c.input).substr(0, n));
         }

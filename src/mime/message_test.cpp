@@ -8,20 +8,10 @@
 
 #include "mime/message_test_support.hpp"
 
+#include "core/line_ends.hpp"
+
 namespace harbor::mime {
 namespace {
-
-std::string to_crlf(std::string_view lf)
-{
-    std::string out;
-    for (const char c : lf) {
-        if (c == '\n') {
-            out += '\r';
-        }
-        out += c;
-    }
-    return out;
-}
 
 std::string to_lf(std::string_view text)
 {

@@ -10,15 +10,15 @@
 namespace harbor::mime {
 namespace {
 
-const std::string fffd = "\xef\xbf\xbd";
+const std::string replacement_char = "\xef\xbf\xbd";
 
-struct Case {
+struct EncodedWordCase {
     const char* name;
     std::string input;
     std::string want;
 };
 
-std::vector<Case> rfc_cases()
+std::vector<EncodedWordCase> rfc_cases()
 {
     return {
         // RFC 2047 §8, the display table.
@@ -50,7 +50,7 @@ std::vector<Case> rfc_cases()
     };
 }
 
-std::vector<Case> broken_cases()
+std::vector<EncodedWordCase> broken_cases()
 {
     return {
         {"plain text", "hello world", "hello world"},
@@ -72,7 +72,7 @@ std::vector<Case> broken_cases()
         {"only marker", "=?", "=?"},
         {"unfolding", "a\r\n b", "a b"},
         {"raw utf-8 kept", "J\xc3\xb6rg =?utf-8?q?x?=", "J\xc3\xb6rg x"},
-        {"raw 8-bit replaced", "a\xff", "a" + fffd},
+        {"raw 8-bit replaced", "a\xff", "a" + replacement_char},
         {"many markers", "=?=?=?utf-8?q?b?=", "=?=?b"},
         {"gb2312 word", "=?gb2312?B?1tDOxA==?=", "\xe4\xb8\xad\xe6\x96\x87"},
     };
@@ -114,9 +114,9 @@ TEST(Rfc2047, BrokenForms)
 TEST(Rfc2047, Flags)
 {
     const FlagCase cases[] = {
-        {"unknown charset kept", "=?x-klingon?q?abc?= =?utf-8?q?d?=",
-         "=?x-klingon?q?abc?= d", true, false},
-        {"invalid bytes", "=?utf-8?q?=FF?=", fffd, false, true},
+        {"unknown charset kept", "=?x-klingon?q?abc?= =?utf-8?q?d?=", "=?x-klingon?q?abc?= d", true,
+         false},
+        {"invalid bytes", "=?utf-8?q?=FF?=", replacement_char, false, true},
         {"bad q escape", "=?utf-8?q?a=ZZ?=", "a=ZZ", false, true},
         {"b junk", "=?utf-8?b?Y2F!t?=", "cam", false, true},
         {"unsafe charset", "=?utf-8,swaplfnl?q?a?=", "=?utf-8,swaplfnl?q?a?=", true, false},
@@ -163,7 +163,7 @@ TEST(Rfc2047, Limits)
 
 TEST(Rfc2047, EveryPrefixDecodes)
 {
-    std::vector<Case> cases = rfc_cases();
+    std::vector<EncodedWordCase> cases = rfc_cases();
     for (const auto& c : broken_cases()) {
         cases.push_back(c);
     }

@@ -16,7 +16,8 @@
 namespace harbor::mime {
 namespace {
 
-constexpr int max_comment_depth = 8;  // RFC 5322 §3.2.2 nests comments; we stop counting here
+constexpr int max_parameter_comment_depth =
+    8;  // RFC 5322 §3.2.2 nests comments; we stop counting here
 
 struct RawParameter {
     std::string name;  // lower case, as written (with any '*')
@@ -35,13 +36,6 @@ struct Group {
     std::optional<std::string> extended;  // name*=charset'lang'value
     std::vector<Section> sections;        // name*N= and name*N*=
 };
-
-bool is_ascii(std::string_view bytes)
-{
-    return std::all_of(bytes.begin(), bytes.end(),
-                       [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-}
-
 
 int hex_value(char c)
 {
@@ -200,7 +194,7 @@ private:
             if (c == '\\') {
                 pos_ = std::min(pos_ + 1, text_.size());  // a quoted-pair, maybe cut off
             } else if (c == '(') {
-                depth = std::min(depth + 1, max_comment_depth);
+                depth = std::min(depth + 1, max_parameter_comment_depth);
             } else if (c == ')' && --depth <= 0) {
                 return;
             }

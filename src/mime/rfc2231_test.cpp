@@ -15,14 +15,14 @@ struct Want {
     std::string value;
 };
 
-struct Case {
+struct ParameterCase {
     const char* name;
     std::string input;
     std::vector<Want> want;
     bool malformed;
 };
 
-std::vector<Case> cases()
+std::vector<ParameterCase> parameter_cases()
 {
     return {
         {"rfc 2231 §3", "; access-type=URL;\r\n URL*0=\"ftp://\";\r\n"
@@ -87,7 +87,7 @@ std::vector<Case> cases()
 
 TEST(Rfc2231, Parses)
 {
-    for (const auto& c : cases()) {
+    for (const auto& c : parameter_cases()) {
         const ParameterList got = parse_mime_parameters(c.input);
         ASSERT_EQ(got.parameters.size(), c.want.size()) << c.name;
         for (std::size_t i = 0; i < c.want.size(); ++i) {
@@ -148,7 +148,7 @@ TEST(Rfc2231, Limits)
 
 TEST(Rfc2231, EveryPrefixParses)
 {
-    for (const auto& c : cases()) {
+    for (const auto& c : parameter_cases()) {
         for (std::size_t n = 0; n <= c.input.size(); ++n) {
             const ParameterList got = parse_mime_parameters(c.input.substr(0, n));
             EXPECT_LE(got.parameters.size(), default_max_parameters) << c.name;

@@ -20,7 +20,7 @@ namespace {
 
 // TLS 1.2: forward secrecy and AEAD first, then what OpenSSL's defaults allow at security
 // level 2 (a mail server that only speaks CBC suites still gets encryption, RFC 7435 §1.3).
-constexpr const char* tls12_ciphers =
+constexpr const char* outbound_tls12_ciphers =
     "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
     "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
     "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
@@ -84,7 +84,7 @@ Result<std::shared_ptr<ClientTlsContext>> ClientTlsContext::create(const ClientT
         return unexpected(Errc::Internal, "TLS versions: " + openssl_errors());
     }
     SSL_CTX_set_options(raw, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
-    if (SSL_CTX_set_cipher_list(raw, tls12_ciphers) != 1) {
+    if (SSL_CTX_set_cipher_list(raw, outbound_tls12_ciphers) != 1) {
         return unexpected(Errc::Internal, "cipher settings: " + openssl_errors());
     }
     if (options.ca_file.empty()) {

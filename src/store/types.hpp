@@ -3,12 +3,16 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace harbor::store {
+
+// The largest UID a mailbox can give (RFC 9051 §2.3.1.1: a 32-bit value).
+constexpr std::int64_t max_uid = std::numeric_limits<std::uint32_t>::max();
 
 template <typename Tag>
 struct Id {

@@ -16,11 +16,6 @@ constexpr std::size_t max_time_digits = 12;    // RFC 6376 §3.5 t=, x=
 constexpr std::size_t max_length_digits = 76;  // RFC 6376 §3.5 l=
 constexpr std::size_t max_digest_octets = 64;  // bh= before its size is checked
 
-bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
 Unexpected invalid(std::string_view what, std::string detail)
 {
     return unexpected(Errc::Invalid, std::string(what) + ": " + std::move(detail));
@@ -190,7 +185,7 @@ Result<InstancePrefix> parse_instance_prefix(std::string_view value)
     }
     at = skip_cfws(value, at + 1);
     const std::size_t digits = at;
-    while (at < value.size() && is_digit(value[at]) && at - digits < 3) {
+    while (at < value.size() && is_ascii_digit(value[at]) && at - digits < 3) {
         ++at;
     }
     Result<unsigned> instance = parse_instance(value.substr(digits, at - digits));
@@ -235,8 +230,8 @@ std::optional<FieldKind> arc_field_kind(std::string_view name)
 
 Result<unsigned> parse_instance(std::string_view value)
 {
-    if (value.empty() || value.size() > 2 || !is_digit(value[0]) ||
-        (value.size() == 2 && !is_digit(value[1]))) {
+    if (value.empty() || value.size() > 2 || !is_ascii_digit(value[0]) ||
+        (value.size() == 2 && !is_ascii_digit(value[1]))) {
         return unexpected(Errc::Invalid, "i= is not 1*2DIGIT");
     }
     unsigned instance = static_cast<unsigned>(value[0] - '0');

@@ -12,11 +12,6 @@ namespace {
 
 constexpr std::size_t flush_threshold = 16 * 1024;
 
-bool is_wsp(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
 // Appends `text`, turning each bare LF into CRLF (§5.3).
 void append_crlf_lines(std::string_view text, std::string& out)
 {

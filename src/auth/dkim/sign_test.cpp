@@ -16,18 +16,9 @@
 namespace harbor::auth::dkim {
 namespace {
 
-const std::filesystem::path testdata = std::filesystem::path(HARBOR_TESTDATA_DIR) / "dkim-arc";
+const std::filesystem::path sign_testdata = std::filesystem::path(HARBOR_TESTDATA_DIR) / "dkim-arc";
 
-std::string read_file(const std::filesystem::path& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    EXPECT_TRUE(in) << path;
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-constexpr std::string_view message =
+constexpr std::string_view sample_message =
     "Received: from a by b; Mon, 1 Jan 2024 00:00:00 +0000\r\n"
     "From: Joe <joe@example.com>\r\n"
     "To: Suzie <suzie@example.net>\r\n"
@@ -63,12 +54,12 @@ TEST(DkimKeys, Ed25519SeedsGiveTheirPublicKeys)
 {
     // dkimpy's test key and the RFC 8032 §7.1 test 1 key (RFC 8463 Appendix A's "brisbane").
     Result<PrivateKey> dkimpy =
-        load_private_key(read_file(testdata / "dkimpy-tests/data/ed25519test.key"));
+        load_private_key(read_file(sign_testdata / "dkimpy-tests/data/ed25519test.key"));
     ASSERT_TRUE(dkimpy);
     EXPECT_EQ(*format_key_record(*dkimpy),
               "v=DKIM1; k=ed25519; p=yi50DjK5O9pqbFpNHklsv9lqaS0ArSYu02qp1S0DW1Y=");
     Result<PrivateKey> rfc8032 =
-        load_private_key(read_file(testdata / "rfc-examples/rfc8032-7.1-ed25519.key"));
+        load_private_key(read_file(sign_testdata / "rfc-examples/rfc8032-7.1-ed25519.key"));
     ASSERT_TRUE(rfc8032);
     EXPECT_EQ(*format_key_record(*rfc8032),
               "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=");
@@ -78,7 +69,7 @@ TEST(DkimKeys, Ed25519SeedsGiveTheirPublicKeys)
 // with Appendix A's key must give Appendix A's b= exactly.
 TEST(DkimKeys, ReproducesRfc8463AppendixA)
 {
-    const std::string mail = read_file(testdata / "rfc-examples/rfc8463-appendixA.crymap.eml");
+    const std::string mail = read_file(sign_testdata / "rfc-examples/rfc8463-appendixA.crymap.eml");
     const mime::HeaderBlock block = mime::parse_header_block(mail, 0, mime::Limits{});
     ASSERT_GE(block.fields.size(), 2u);
     const mime::HeaderField& field = block.fields[0];
@@ -90,7 +81,7 @@ TEST(DkimKeys, ReproducesRfc8463AppendixA)
                           signature->canonicalization.header,
                           remove_signature_value(without_line_end(raw_field(mail, field))));
     Result<PrivateKey> key =
-        load_private_key(read_file(testdata / "rfc-examples/rfc8032-7.1-ed25519.key"));
+        load_private_key(read_file(sign_testdata / "rfc-examples/rfc8032-7.1-ed25519.key"));
     ASSERT_TRUE(key);
     Result<std::string> produced = sign_digest(*key, sha256(input));
     ASSERT_TRUE(produced);
@@ -108,7 +99,7 @@ TEST(DkimSign, FieldShape)
     options.identity = "joe;x@mail.example.com";
     options.body_length = true;
     Result<std::string> field =
-        sign_message(message, signing_key(test::rsa_key(), Algorithm::RsaSha256), options);
+        sign_message(sample_message, signing_key(test::rsa_key(), Algorithm::RsaSha256), options);
     ASSERT_TRUE(field) << field.error().to_string();
     EXPECT_TRUE(field->starts_with("DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed;"));
     EXPECT_TRUE(field->ends_with("\r\n"));
@@ -145,22 +136,24 @@ TEST(DkimSign, Refusals)
     // dkimpy's test_no_from_fails: a message without From must not be signed.
     EXPECT_EQ(code(sign_message("To: a@example.com\r\nSubject: x\r\n\r\nbody\r\n", rsa)),
               Errc::Invalid);
-    EXPECT_EQ(code(sign_message(message, signing_key(test::rsa_key(), Algorithm::RsaSha1))),
+    EXPECT_EQ(code(sign_message(sample_message, signing_key(test::rsa_key(), Algorithm::RsaSha1))),
               Errc::Unsupported);
-    EXPECT_EQ(code(sign_message(message, signing_key(test::rsa_key(), Algorithm::Ed25519Sha256))),
-              Errc::Unsupported);
-    EXPECT_EQ(code(sign_message(message, SigningKey{"example.com", "sel", test::small_rsa_key(512),
-                                                    Algorithm::RsaSha256})),
-              Errc::Invalid);
-    EXPECT_EQ(code(sign_message(
-                  message, SigningKey{"example.com\xe9", "sel", rsa.key, Algorithm::RsaSha256})),
+    EXPECT_EQ(
+        code(sign_message(sample_message, signing_key(test::rsa_key(), Algorithm::Ed25519Sha256))),
+        Errc::Unsupported);
+    EXPECT_EQ(
+        code(sign_message(sample_message, SigningKey{"example.com", "sel", test::small_rsa_key(512),
+                                                     Algorithm::RsaSha256})),
+        Errc::Invalid);
+    EXPECT_EQ(code(sign_message(sample_message, SigningKey{"example.com\xe9", "sel", rsa.key,
+                                                           Algorithm::RsaSha256})),
               Errc::Invalid);
     SignOptions outside;
     outside.identity = "joe@example.org";
-    EXPECT_EQ(code(sign_message(message, rsa, outside)), Errc::Invalid);
+    EXPECT_EQ(code(sign_message(sample_message, rsa, outside)), Errc::Invalid);
     SignOptions tight;
     tight.header_limits.max_header_fields = 2;
-    EXPECT_EQ(code(sign_message(message, rsa, tight)), Errc::Limit);
+    EXPECT_EQ(code(sign_message(sample_message, rsa, tight)), Errc::Limit);
 }
 
 TEST(DkimSign, RoundTrips)
@@ -168,9 +161,10 @@ TEST(DkimSign, RoundTrips)
     // Built one by one: GCC 12 warns falsely (-Warray-bounds) on an initializer list of
     // concatenations.
     std::vector<std::string> body_variants;
-    body_variants.emplace_back(message);
-    body_variants.push_back(std::string(message) + "\r\n\r\n");             // trailing empty lines
-    body_variants.emplace_back(message.substr(0, message.size() - 2));      // no final CRLF
+    body_variants.emplace_back(sample_message);
+    body_variants.push_back(std::string(sample_message) + "\r\n\r\n");  // trailing empty lines
+    body_variants.emplace_back(
+        sample_message.substr(0, sample_message.size() - 2));               // no final CRLF
     body_variants.emplace_back("From: a@example.com\r\n\r\n");              // empty body
     body_variants.emplace_back("From: a@example.com\r\nSubject: no body");  // no separator
     const std::pair<const GeneratedKey*, Algorithm> keys[] = {
@@ -199,8 +193,8 @@ TEST(DkimSign, RoundTrips)
                 }
                 // Tampering: a signed field, the body, an extra From on top.
                 const std::string signed_message =
-                    *sign_message(message, signing_key(*key, algorithm), options) +
-                    std::string(message);
+                    *sign_message(sample_message, signing_key(*key, algorithm), options) +
+                    std::string(sample_message);
                 std::string subject = signed_message;
                 subject.replace(subject.find("dinner"), 6, "supper");
                 std::string body_text = signed_message;

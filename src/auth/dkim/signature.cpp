@@ -19,14 +19,9 @@ constexpr std::size_t max_name_octets = 253;    // RFC 1035 §3.1
 constexpr std::size_t max_label_octets = 63;    // RFC 1035 §2.3.4
 constexpr std::size_t max_copied_headers = 64;  // z= entries kept
 
-bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
 bool is_alnum(char c)
 {
-    return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    return is_ascii_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
 // The detail of a malformed number, built out of line: GCC 12 reports a false -Warray-bounds
@@ -50,7 +45,7 @@ Result<std::uint64_t> parse_decimal(std::string_view text, std::size_t max_digit
     constexpr std::uint64_t top = std::numeric_limits<std::uint64_t>::max();
     std::uint64_t value = 0;
     for (const char c : text) {
-        if (!is_digit(c)) {
+        if (!is_ascii_digit(c)) {
             return bad_number(tag, "is not a number");
         }
         const auto digit = static_cast<std::uint64_t>(c - '0');

@@ -5,7 +5,9 @@
 #include <boost/asio/io_context.hpp>
 
 #include <exception>
+#include <fstream>
 #include <optional>
+#include <sstream>
 
 #include "core/ascii.hpp"
 
@@ -115,17 +117,12 @@ std::vector<SignatureResult> verify_with_zone(StaticZone& zone, std::string_view
     return out.value_or(std::vector<SignatureResult>{});
 }
 
-std::string to_crlf(std::string_view text)
+std::string read_file(const std::filesystem::path& path)
 {
-    std::string out;
-    out.reserve(text.size() + text.size() / 32);
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '\n' && (i == 0 || text[i - 1] != '\r')) {
-            out.push_back('\r');
-        }
-        out.push_back(text[i]);
-    }
-    return out;
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
 }
 
 }  // namespace harbor::auth::dkim

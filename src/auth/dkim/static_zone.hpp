@@ -3,6 +3,7 @@
 // verify_message. Not part of harbor_auth_dkim.
 #pragma once
 
+#include <filesystem>
 #include <map>
 #include <set>
 #include <string>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "auth/dkim/verify.hpp"
+#include "core/line_ends.hpp"
 #include "dns/lookups.hpp"
 
 namespace harbor::auth::dkim {
@@ -39,7 +41,10 @@ public:
 std::vector<SignatureResult> verify_with_zone(StaticZone& zone, std::string_view message,
                                               const VerifyOptions& options);
 
-// "\n" not preceded by "\r" becomes "\r\n" (vector files are stored with LF line ends).
-std::string to_crlf(std::string_view text);
+// Vector files are stored with LF line ends.
+using harbor::to_crlf;
+
+// The bytes of a test file, or "" when it cannot be read (the test then fails on its content).
+std::string read_file(const std::filesystem::path& path);
 
 }  // namespace harbor::auth::dkim

@@ -2,19 +2,11 @@
 // SECURITY: linear scans; a list past max_tags is refused before anything else is stored.
 #include "auth/dkim/tag_list.hpp"
 
+#include "core/ascii.hpp"
+
 namespace harbor::auth::dkim {
 
 namespace {
-
-bool is_alpha(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
 
 std::string_view trim_fws(std::string_view text)
 {
@@ -30,11 +22,11 @@ std::string_view trim_fws(std::string_view text)
 // tag-name = ALPHA *ALNUMPUNC; ALNUMPUNC = ALPHA / DIGIT / "_".
 bool is_tag_name(std::string_view name)
 {
-    if (name.empty() || !is_alpha(name.front())) {
+    if (name.empty() || !is_ascii_alpha(name.front())) {
         return false;
     }
     for (const char c : name) {
-        if (!is_alpha(c) && !is_digit(c) && c != '_') {
+        if (!is_ascii_alpha(c) && !is_ascii_digit(c) && c != '_') {
             return false;
         }
     }
@@ -59,7 +51,7 @@ bool is_tag_value(std::string_view value)
 
 int hex_value(char c)
 {
-    if (is_digit(c)) {
+    if (is_ascii_digit(c)) {
         return c - '0';
     }
     // RFC 6376 §2.11 says upper case only; lower case is accepted because it decodes to the

@@ -21,22 +21,14 @@
 namespace harbor::auth::dkim {
 namespace {
 
-const std::filesystem::path testdata = std::filesystem::path(HARBOR_TESTDATA_DIR) / "dkim-arc";
+const std::filesystem::path vector_testdata =
+    std::filesystem::path(HARBOR_TESTDATA_DIR) / "dkim-arc";
 constexpr std::int64_t stalwart_clock = 1667843664;  // README: "fix the clock"
 
 // dkimpy's dkim/tests/data/eximtest.dns (not among the shared files): the key of the Exim
 // prototype signature in ed25519test2.msg, served at sed._domainkey.test.ex.
 constexpr std::string_view exim_key =
     "v=DKIM1; k=ed25519; p=sPs07Vu29FpHT/80UXUcYHFOHifD4o2ZlP2+XUh9g6E=";
-
-std::string read_file(const std::filesystem::path& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    EXPECT_TRUE(in) << path;
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 VerifyOptions at(std::int64_t seconds)
 {
@@ -95,7 +87,7 @@ TEST(DkimVectors, Stalwart)
 {
     for (int number = 1; number <= 6; ++number) {
         const std::string name = "00" + std::to_string(number) + ".txt";
-        Vector vector = load_stalwart(testdata / "stalwart-mail-auth/resources/dkim" / name);
+        Vector vector = load_stalwart(vector_testdata / "stalwart-mail-auth/resources/dkim" / name);
         const std::string crlf = to_crlf(vector.message);
         const std::size_t count = count_signatures(crlf);
         ASSERT_GT(count, 0u) << name;
@@ -112,13 +104,13 @@ TEST(DkimVectors, Stalwart)
 TEST(DkimVectors, AgreesWithDkimpyCrosscheck)
 {
     const nlohmann::json expected = nlohmann::json::parse(
-        read_file(testdata / "crosscheck/stalwart-vectors-with-debian-dkimpy.json"));
+        read_file(vector_testdata / "crosscheck/stalwart-vectors-with-debian-dkimpy.json"));
     std::size_t compared = 0;
     for (const auto& [key, outcomes] : expected.items()) {
         if (!key.starts_with("stalwart/dkim/")) {
             continue;  // stalwart/arc/*: ARC, a later module
         }
-        Vector vector = load_stalwart(testdata / "stalwart-mail-auth/resources/dkim" /
+        Vector vector = load_stalwart(vector_testdata / "stalwart-mail-auth/resources/dkim" /
                                       key.substr(std::string("stalwart/dkim/").size()));
         const std::vector<SignatureResult> results =
             verify_with_zone(vector.zone, to_crlf(vector.message), VerifyOptions{});
@@ -149,7 +141,7 @@ StaticZone football_zone(const std::string& test_record)
 
 std::string dkimpy_record(const std::string& name)
 {
-    std::string record = read_file(testdata / "dkimpy-tests/data" / name);
+    std::string record = read_file(vector_testdata / "dkimpy-tests/data" / name);
     while (!record.empty() && (record.back() == '\n' || record.back() == '\r')) {
         record.pop_back();
     }
@@ -165,14 +157,14 @@ TEST(DkimVectors, Rfc8463AppendixA)
           "rfc-examples/rfc6376-appendixA.signed.dkimpy.msg",
           "dkimpy-tests/data/rfc6376.signed.msg"}) {
         StaticZone zone = football_zone(rsa_record);
-        const std::string message = read_file(testdata / name);
+        const std::string message = read_file(vector_testdata / name);
         expect_all(verify_with_zone(zone, to_crlf(message), VerifyOptions{}), 2, Outcome::Pass,
                    name);
         expect_all(verify_with_zone(zone, message, VerifyOptions{}), 2, Outcome::Pass,
                    name + " as stored");
     }
     Vector stalwart =
-        load_stalwart(testdata / "rfc-examples/rfc8463-appendixA.stalwart-dns+msg.txt");
+        load_stalwart(vector_testdata / "rfc-examples/rfc8463-appendixA.stalwart-dns+msg.txt");
     expect_all(verify_with_zone(stalwart.zone, to_crlf(stalwart.message), VerifyOptions{}), 2,
                Outcome::Pass, "stalwart rfc8463");
 }
@@ -190,7 +182,7 @@ TEST(DkimVectors, DkimpyKeyRecords)
         {"test_bad.txt", Outcome::PermError}, {"test_tlsrpt.txt", Outcome::PermError},
     };
     const std::string message =
-        to_crlf(read_file(testdata / "dkimpy-tests/data/rfc6376.signed.msg"));
+        to_crlf(read_file(vector_testdata / "dkimpy-tests/data/rfc6376.signed.msg"));
     for (const Case& c : cases) {
         StaticZone zone = football_zone(dkimpy_record(c.file));
         const std::vector<SignatureResult> results =
@@ -207,7 +199,7 @@ TEST(DkimVectors, EximEd25519)
     // (nonexistent fields sign the null input, RFC 6376 §3.5 h=).
     StaticZone zone;
     zone.add_txt("sed._domainkey.test.ex", std::string(exim_key));
-    const std::string message = read_file(testdata / "dkimpy-tests/data/ed25519test2.msg");
+    const std::string message = read_file(vector_testdata / "dkimpy-tests/data/ed25519test2.msg");
     expect_all(verify_with_zone(zone, message, VerifyOptions{}), 1, Outcome::Pass, "exim");
 }
 
@@ -218,12 +210,12 @@ TEST(DkimVectors, DkimpyMessagesSignAndVerify)
     // test_extra_headers).
     for (const std::string key_file :
          {"dkimpy-tests/data/ed25519test.key", "rfc-examples/rfc8032-7.1-ed25519.key"}) {
-        Result<PrivateKey> key = load_private_key(read_file(testdata / key_file));
+        Result<PrivateKey> key = load_private_key(read_file(vector_testdata / key_file));
         ASSERT_TRUE(key);
         StaticZone zone;
         zone.add_txt("test._domainkey.example.com", *format_key_record(*key));
         for (const std::string name : {"ed25519test.msg", "rfc6376.msg", "message.mbox"}) {
-            const std::string message = read_file(testdata / "dkimpy-tests/data" / name);
+            const std::string message = read_file(vector_testdata / "dkimpy-tests/data" / name);
             const mime::HeaderBlock block = mime::parse_header_block(message, 0, mime::Limits{});
             SignOptions options;
             for (const mime::HeaderField& field : block.fields) {
@@ -280,7 +272,7 @@ TEST(DkimVectors, KnownGapsStayAsDocumented)
 {
     for (const KnownGap& gap : known_gaps) {
         StaticZone zone;  // no keys
-        const std::string message = read_file(testdata / std::string(gap.file));
+        const std::string message = read_file(vector_testdata / std::string(gap.file));
         const std::vector<SignatureResult> results =
             verify_with_zone(zone, message, VerifyOptions{});
         ASSERT_FALSE(results.empty()) << gap.file;
@@ -299,7 +291,7 @@ TEST(DkimVectors, RealWorldBodyHashes)
     for (const std::string name :
          {"rfc-examples/dkim-amazoncojp-2x-rsa-sha256.eml",
           "rfc-examples/dkim-yahoo-rsa-sha256.eml", "dkimpy-tests/data/message.mbox"}) {
-        const std::string message = read_file(testdata / name);
+        const std::string message = read_file(vector_testdata / name);
         const mime::HeaderBlock block = mime::parse_header_block(message, 0, mime::Limits{});
         for (const mime::HeaderField& field : block.fields) {
             if (!iequals(field.name, "DKIM-Signature")) {

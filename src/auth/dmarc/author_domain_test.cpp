@@ -15,7 +15,7 @@ AuthorDomain one(std::string_view body)
     return author_domain(std::span<const std::string_view>(bodies));
 }
 
-struct Case {
+struct AuthorCase {
     std::string body;
     AuthorStatus status;
     std::string domain;
@@ -23,7 +23,7 @@ struct Case {
 
 TEST(DmarcAuthorDomain, OneField)
 {
-    const std::vector<Case> cases = {
+    const std::vector<AuthorCase> cases = {
         {" John Doe <jdoe@Machine.Example>", AuthorStatus::Ok, "machine.example"},
         {" jdoe@example.com (comment)", AuthorStatus::Ok, "example.com"},
         {" \"a, b\" <x@sub.example.org>\r\n", AuthorStatus::Ok, "sub.example.org"},
@@ -46,7 +46,7 @@ TEST(DmarcAuthorDomain, OneField)
     EXPECT_TRUE(one(" G: a@x.example;").malformed);  // a group in From (RFC 5322 §3.6.2)
     EXPECT_EQ(one(" G: a@x.example;").domain, "x.example");
     EXPECT_TRUE(one(" <a@x.example").malformed);
-    for (const Case& c : cases) {
+    for (const AuthorCase& c : cases) {
         const AuthorDomain got = one(c.body);
         EXPECT_EQ(got.status, c.status) << c.body << ": " << author_status_name(got.status);
         EXPECT_EQ(got.domain, c.domain) << c.body;

@@ -90,7 +90,7 @@ T run(asio::awaitable<T> task)
     return std::move(*out);
 }
 
-const PublicSuffixList& suffixes()
+const PublicSuffixList& evaluate_suffixes()
 {
     static const PublicSuffixList list = PublicSuffixList::parse("com\nnet\norg\nuk\nco.uk\n");
     return list;
@@ -98,7 +98,7 @@ const PublicSuffixList& suffixes()
 
 Discovery discover(ZoneLookups& zone, std::string from)
 {
-    return run(discover_policy(zone, suffixes(), std::move(from)));
+    return run(discover_policy(zone, evaluate_suffixes(), std::move(from)));
 }
 
 // A draw that must not be called (pct 0 and 100 need no randomness).
@@ -225,7 +225,7 @@ Evaluation judge(std::string record_text, bool at_organisational_domain, Inputs 
     discovery.status = DiscoveryStatus::Found;
     discovery.record = record.value_or(Record{});
     discovery.from_organisational_domain = at_organisational_domain;
-    return apply_policy(discovery, inputs, suffixes(), draw);
+    return apply_policy(discovery, inputs, evaluate_suffixes(), draw);
 }
 
 Inputs message(std::string from, SpfIdentity spf, std::vector<DkimIdentity> dkim = {})
@@ -344,13 +344,13 @@ TEST(DmarcEvaluate, SubdomainWithItsOwnRecordEndToEnd)
     zone.txt_records["_dmarc.example.com"] = {"v=DMARC1; p=reject; sp=reject"};
     zone.txt_records["_dmarc.lists.example.com"] = {"v=DMARC1; p=none"};
     const Inputs inputs = message("lists.example.com", {"elsewhere.net", Check::Pass});
-    const Evaluation own = run(evaluate(zone, suffixes(), inputs, no_draw));
+    const Evaluation own = run(evaluate(zone, evaluate_suffixes(), inputs, no_draw));
     EXPECT_EQ(own.outcome, Outcome::Fail);
     EXPECT_EQ(own.requested, Policy::None);  // its own p=, not the parent's sp=
     EXPECT_EQ(own.discovery.record_domain, "lists.example.com");
 
-    const Evaluation other = run(
-        evaluate(zone, suffixes(), message("Shop.Example.COM", {"x.net", Check::Pass}), no_draw));
+    const Evaluation other = run(evaluate(
+        zone, evaluate_suffixes(), message("Shop.Example.COM", {"x.net", Check::Pass}), no_draw));
     EXPECT_EQ(other.outcome, Outcome::Fail);
     EXPECT_EQ(other.requested, Policy::Reject);
     EXPECT_TRUE(other.discovery.from_organisational_domain);
@@ -417,31 +417,32 @@ TEST(DmarcEvaluate, OutcomesWithoutAPolicy)
 {
     const Inputs inputs = message("a.example.com", {"a.example.com", Check::Pass});
     ZoneLookups empty;
-    Evaluation none = run(evaluate(empty, suffixes(), inputs, no_draw));
+    Evaluation none = run(evaluate(empty, evaluate_suffixes(), inputs, no_draw));
     EXPECT_EQ(none.outcome, Outcome::None);
     EXPECT_EQ(none.disposition, Policy::None);
     EXPECT_EQ(resinfo_text(none), "dmarc=none header.from=a.example.com");
 
     ZoneLookups failing;
     failing.failing.insert("_dmarc.a.example.com");
-    Evaluation temp = run(evaluate(failing, suffixes(), inputs, no_draw));
+    Evaluation temp = run(evaluate(failing, evaluate_suffixes(), inputs, no_draw));
     EXPECT_EQ(temp.outcome, Outcome::TempError);
     EXPECT_EQ(resinfo_text(temp), "dmarc=temperror header.from=a.example.com");
 
     ZoneLookups multiple;
     multiple.txt_records["_dmarc.example.com"] = {"v=DMARC1; p=none", "v=DMARC1;p=reject"};
-    EXPECT_EQ(run(evaluate(multiple, suffixes(), inputs, no_draw)).outcome, Outcome::PermError);
+    EXPECT_EQ(run(evaluate(multiple, evaluate_suffixes(), inputs, no_draw)).outcome,
+              Outcome::PermError);
 
     ZoneLookups invalid;
     invalid.txt_records["_dmarc.example.com"] = {"v=DMARC1; sp=reject"};
-    Evaluation perm = run(evaluate(invalid, suffixes(), inputs, no_draw));
+    Evaluation perm = run(evaluate(invalid, evaluate_suffixes(), inputs, no_draw));
     EXPECT_EQ(perm.outcome, Outcome::PermError);
     EXPECT_EQ(perm.disposition, Policy::None);
 
     // Not a domain: no lookup at all.
     ZoneLookups untouched;
-    Evaluation bad = run(
-        evaluate(untouched, suffixes(), message("bad..example.com", {"", Check::Fail}), no_draw));
+    Evaluation bad = run(evaluate(untouched, evaluate_suffixes(),
+                                  message("bad..example.com", {"", Check::Fail}), no_draw));
     EXPECT_EQ(bad.outcome, Outcome::PermError);
     EXPECT_TRUE(untouched.queries.empty());
 }
@@ -452,16 +453,16 @@ TEST(DmarcEvaluate, AuthenticationResults)
     zone.txt_records["_dmarc.example.com"] = {"v=DMARC1; p=reject; sp=quarantine; pct=50"};
     unsigned draw = 70;
     const PercentDraw fixed = [&] { return draw; };
-    const Evaluation pass = run(
-        evaluate(zone, suffixes(), message("example.com", {"example.com", Check::Pass}), fixed));
+    const Evaluation pass = run(evaluate(
+        zone, evaluate_suffixes(), message("example.com", {"example.com", Check::Pass}), fixed));
     EXPECT_EQ(resinfo_text(pass), "dmarc=pass (p=reject dis=none) header.from=example.com");
-    const Evaluation sampled =
-        run(evaluate(zone, suffixes(), message("m.example.com", {"x.net", Check::Pass}), fixed));
+    const Evaluation sampled = run(evaluate(
+        zone, evaluate_suffixes(), message("m.example.com", {"x.net", Check::Pass}), fixed));
     EXPECT_EQ(resinfo_text(sampled),
               "dmarc=fail (p=quarantine dis=none) header.from=m.example.com");
     draw = 10;
-    const Evaluation applied =
-        run(evaluate(zone, suffixes(), message("example.com", {"x.net", Check::Pass}), fixed));
+    const Evaluation applied = run(
+        evaluate(zone, evaluate_suffixes(), message("example.com", {"x.net", Check::Pass}), fixed));
     EXPECT_EQ(resinfo_text(applied), "dmarc=fail (p=reject dis=reject) header.from=example.com");
     // A From domain that is not a token is quoted (RFC 8601 §2.2 value).
     Evaluation odd;

@@ -32,27 +32,19 @@ std::string_view trim(std::string_view text)
     return text;
 }
 
-bool is_alpha(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
 bool is_hex(char c)
 {
-    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    return is_ascii_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
 // tag-name = ALPHA *ALNUMPUNC (RFC 6376 §3.2).
 bool is_tag_name(std::string_view name)
 {
-    if (name.empty() || !is_alpha(name.front())) {
+    if (name.empty() || !is_ascii_alpha(name.front())) {
         return false;
     }
     for (const char c : name) {
-        if (!is_alpha(c) && !is_digit(c) && c != '_') {
+        if (!is_ascii_alpha(c) && !is_ascii_digit(c) && c != '_') {
             return false;
         }
     }
@@ -67,7 +59,7 @@ std::optional<std::uint64_t> parse_number(std::string_view digits, std::uint64_t
     }
     std::uint64_t value = 0;
     for (const char c : digits) {
-        if (!is_digit(c)) {
+        if (!is_ascii_digit(c)) {
             return std::nullopt;
         }
         const auto digit = static_cast<std::uint64_t>(c - '0');
@@ -113,11 +105,11 @@ bool is_uri(std::string_view uri)
     if (colon == std::string_view::npos || colon == 0 || colon + 1 == uri.size()) {
         return false;
     }
-    if (!is_alpha(uri.front())) {
+    if (!is_ascii_alpha(uri.front())) {
         return false;
     }
     for (const char c : uri.substr(0, colon)) {  // scheme, RFC 3986 §3.1
-        if (!is_alpha(c) && !is_digit(c) && c != '+' && c != '-' && c != '.') {
+        if (!is_ascii_alpha(c) && !is_ascii_digit(c) && c != '+' && c != '-' && c != '.') {
             return false;
         }
     }
@@ -129,7 +121,8 @@ bool is_uri(std::string_view uri)
                 return false;
             }
             i += 2;
-        } else if (!is_alpha(c) && !is_digit(c) && allowed.find(c) == std::string_view::npos) {
+        } else if (!is_ascii_alpha(c) && !is_ascii_digit(c) &&
+                   allowed.find(c) == std::string_view::npos) {
             return false;
         }
     }
@@ -146,7 +139,7 @@ std::optional<ReportUri> parse_report_uri(std::string_view text)
     if (bang != std::string_view::npos) {
         std::string_view size = text.substr(bang + 1);
         unsigned shift = 0;
-        if (!size.empty() && !is_digit(size.back())) {
+        if (!size.empty() && !is_ascii_digit(size.back())) {
             switch (ascii_lower(size.back())) {
                 case 'k':
                     shift = 10;
@@ -238,7 +231,7 @@ bool is_keyword(std::string_view word)
         return false;
     }
     for (const char c : word) {
-        if (!is_alpha(c) && !is_digit(c) && c != '-') {
+        if (!is_ascii_alpha(c) && !is_ascii_digit(c) && c != '-') {
             return false;
         }
     }

@@ -10,23 +10,14 @@ namespace harbor::auth::spf {
 
 namespace {
 
-bool is_alpha(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
 // name = ALPHA *( ALPHA / DIGIT / "-" / "_" / "." ) (§12)
 bool is_modifier_name(std::string_view name)
 {
-    if (name.empty() || !is_alpha(name.front())) {
+    if (name.empty() || !is_ascii_alpha(name.front())) {
         return false;
     }
     for (const char c : name) {
-        if (!is_alpha(c) && !is_digit(c) && c != '-' && c != '_' && c != '.') {
+        if (!is_ascii_alpha(c) && !is_ascii_digit(c) && c != '-' && c != '_' && c != '.') {
             return false;
         }
     }
@@ -47,7 +38,7 @@ Result<unsigned> parse_cidr(std::string_view digits, unsigned max)
     }
     unsigned value = 0;
     for (const char c : digits) {
-        if (!is_digit(c)) {
+        if (!is_ascii_digit(c)) {
             return unexpected(Errc::Invalid,
                               "malformed CIDR length '/" + std::string(digits) + "'");
         }
@@ -67,7 +58,7 @@ Result<boost::asio::ip::address> parse_ip4(std::string_view text)
     std::size_t pos = 0;
     for (std::size_t i = 0; i < 4; ++i) {
         std::size_t end = pos;
-        while (end < text.size() && is_digit(text[end])) {
+        while (end < text.size() && is_ascii_digit(text[end])) {
             ++end;
         }
         const std::string_view qnum = text.substr(pos, end - pos);
@@ -101,7 +92,7 @@ Result<boost::asio::ip::address> parse_ip4(std::string_view text)
 Result<boost::asio::ip::address> parse_ip6(std::string_view text)
 {
     for (const char c : text) {
-        const bool hex = is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+        const bool hex = is_ascii_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
         if (!hex && c != ':' && c != '.') {  // no zone index, no brackets
             return unexpected(Errc::Invalid, "malformed ip6 network '" + std::string(text) + "'");
         }
@@ -143,7 +134,7 @@ Result<void> parse_ip_mechanism(Mechanism& mechanism, std::string_view rest)
 std::optional<std::string_view> cut_trailing_length(std::string_view& text)
 {
     std::size_t start = text.size();
-    while (start > 0 && is_digit(text[start - 1])) {
+    while (start > 0 && is_ascii_digit(text[start - 1])) {
         --start;
     }
     if (start == text.size() || start == 0 || text[start - 1] != '/') {
@@ -218,7 +209,8 @@ Result<Mechanism> parse_directive(std::string_view term)
             break;
     }
     std::size_t name_end = 0;
-    while (name_end < term.size() && (is_alpha(term[name_end]) || is_digit(term[name_end]))) {
+    while (name_end < term.size() &&
+           (is_ascii_alpha(term[name_end]) || is_ascii_digit(term[name_end]))) {
         ++name_end;
     }
     const std::string_view name = term.substr(0, name_end);

@@ -31,14 +31,14 @@ namespace {
 namespace fs = std::filesystem;
 using test::ZoneLookups;
 
-struct Exception {
+struct SuiteException {
     const char* file;
     const char* scenario;
     int number;  // 1-based among the scenario's expect lines
     const char* reason;
 };
 
-const Exception exceptions[] = {
+const SuiteException exceptions[] = {
     {"all.yml", "All test", 1,
      "RFC 7208 §4.6: \"If there are any syntax errors anywhere in the record, check_host() "
      "returns immediately with the result permerror\" (the RFC 7208 suite's "
@@ -124,12 +124,12 @@ Outcome verify(ZoneLookups& zone, const boost::asio::ip::address& ip, const std:
     return test::run_check(zone, request);
 }
 
-struct Tally {
+struct SuiteTally {
     int cases = 0;
     int passed = 0;
 };
 
-void run_file(const fs::path& path, Tally& tally, std::set<std::string>& exceptions_seen)
+void run_file(const fs::path& path, SuiteTally& tally, std::set<std::string>& exceptions_seen)
 {
     std::ifstream in(path);
     ASSERT_TRUE(in) << path;
@@ -212,8 +212,8 @@ void run_file(const fs::path& path, Tally& tally, std::set<std::string>& excepti
                                 (explanation.empty() || explanation == outcome.explanation);
             ++tally.cases;
             tally.passed += passes ? 1 : 0;
-            const Exception* listed = nullptr;
-            for (const Exception& exception : exceptions) {
+            const SuiteException* listed = nullptr;
+            for (const SuiteException& exception : exceptions) {
                 if (file == exception.file && scenario == exception.scenario &&
                     number == exception.number) {
                     listed = &exception;
@@ -245,7 +245,7 @@ TEST(SpfSuite, StalwartMailAuth)
     }
     std::sort(files.begin(), files.end());
     ASSERT_EQ(files.size(), 12u);
-    Tally tally;
+    SuiteTally tally;
     std::set<std::string> exceptions_seen;
     for (const fs::path& path : files) {
         run_file(path, tally, exceptions_seen);

@@ -21,12 +21,6 @@
 namespace harbor::imap {
 namespace {
 
-bool is_ascii(std::string_view text)
-{
-    return std::all_of(text.begin(), text.end(),
-                       [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-}
-
 // RFC 2045 §5.1 token: CHAR except SPACE, CTLs and tspecials.
 bool is_token_char(char c)
 {

@@ -30,7 +30,7 @@ std::string addresses_of(std::string_view field_body)
     return out;
 }
 
-struct Case {
+struct EnvelopeCase {
     const char* name;
     const char* input;
     const char* want;
@@ -38,7 +38,7 @@ struct Case {
 
 TEST(EnvelopeAddresses, Forms)
 {
-    const Case cases[] = {
+    const EnvelopeCase cases[] = {
         {"addr-spec", "user@example.org", "(NIL NIL \"user\" \"example.org\")"},
         {"name-addr", "Joe Q. Public <john@example.com>",
          "(\"Joe Q. Public\" NIL \"john\" \"example.com\")"},
@@ -74,7 +74,7 @@ TEST(EnvelopeAddresses, Forms)
         {"phrase in angle brackets", "<Undisclosed Recipients>", ""},
         {"phrase dropped, next kept", "Someone Else, a@x", "(NIL NIL \"a\" \"x\")"},
     };
-    for (const Case& c : cases) {
+    for (const EnvelopeCase& c : cases) {
         EXPECT_EQ(addresses_of(c.input), c.want) << c.name;
     }
 }

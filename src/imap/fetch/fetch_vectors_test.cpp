@@ -20,6 +20,8 @@
 #include "imap/fetch/envelope.hpp"
 #include "mime/message.hpp"
 
+#include "core/line_ends.hpp"
+
 namespace harbor::imap {
 namespace {
 
@@ -43,18 +45,6 @@ json load(const std::filesystem::path& path)
 }
 
 // The vectors' messages use LF; their sizes are those of the CRLF form a server stores.
-std::string to_crlf(std::string_view text)
-{
-    std::string out;
-    for (char c : text) {
-        if (c == '\n') {
-            out += '\r';
-        }
-        out += c;
-    }
-    return out;
-}
-
 // RFC 9051 §7.5.2 BODY and BODYSTRUCTURE, Dovecot's expected text without the outer "()".
 TEST(FetchVectors, DovecotBodyStructure)
 {

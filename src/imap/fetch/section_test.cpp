@@ -37,14 +37,14 @@ std::string fetch(std::string_view section)
     return std::string(bytes->bytes());
 }
 
-struct Case {
+struct SectionCase {
     const char* section;
     std::string want;
 };
 
 TEST(Section, ResolvesPartsAndTexts)
 {
-    const Case cases[] = {
+    const SectionCase cases[] = {
         {"", raw},
         {"HEADER", "Subject: top\r\nContent-Type: multipart/mixed; boundary=o\r\n\r\n"},
         {"1", "first"},
@@ -63,7 +63,7 @@ TEST(Section, ResolvesPartsAndTexts)
         {"2.HEADER.FIELDS.NOT (Content-Type)", "Subject: inner\r\nFrom: a@x\r\n\r\n"},
         {"HEADER.FIELDS (X-None)", "\r\n"},
     };
-    for (const Case& c : cases) {
+    for (const SectionCase& c : cases) {
         EXPECT_EQ(fetch(c.section), c.want) << c.section;
     }
 }

@@ -20,11 +20,6 @@ bool is_section_word_char(char c)
     return ascii_upper(c) != ascii_lower(c) || c == '.';
 }
 
-bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
 // section-part = nz-number *("." nz-number). Returns true when it ended with the "." that
 // introduces section-text ("1.2.MIME").
 Result<bool> parse_section_part(Cursor& cursor, Section& section, const ParseLimits& limits)
@@ -41,7 +36,7 @@ Result<bool> parse_section_part(Cursor& cursor, Section& section, const ParseLim
         if (!cursor.consume('.')) {
             return false;
         }
-        if (!is_digit(cursor.peek())) {
+        if (!is_ascii_digit(cursor.peek())) {
             return true;  // "." section-text follows; the caller reads the word
         }
     }
@@ -77,7 +72,7 @@ Result<Section> parse_section(Cursor& cursor, const ParseLimits& limits)
         return section;
     }
     bool has_part = false;
-    if (is_digit(cursor.peek())) {
+    if (is_ascii_digit(cursor.peek())) {
         Result<bool> text_follows = parse_section_part(cursor, section, limits);
         if (!text_follows) {
             return unexpected(std::move(text_follows).error());
@@ -118,7 +113,7 @@ Result<Section> parse_section(Cursor& cursor, const ParseLimits& limits)
 Result<Section> parse_binary_section(Cursor& cursor, const ParseLimits& limits)
 {
     Section section;
-    if (is_digit(cursor.peek())) {
+    if (is_ascii_digit(cursor.peek())) {
         Result<bool> text_follows = parse_section_part(cursor, section, limits);
         if (!text_follows) {
             return unexpected(std::move(text_follows).error());

@@ -6,16 +6,13 @@
 
 #include <algorithm>
 
+#include "core/ascii.hpp"
+
 namespace harbor::imap {
 namespace {
 
 constexpr std::size_t skip_tail_size = 32;     // enough for "~{18446744073709551615+}"
 constexpr std::size_t max_literal_digits = 19;  // below 2^63: no overflow while parsing
-
-bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
 
 // ATOM-CHAR (RFC 9051 §9): CHAR except atom-specials "(" ")" "{" SP CTL "%" "*" DQUOTE "\" "]".
 bool is_tag_char(char c)
@@ -49,7 +46,7 @@ LiteralAnnouncement find_announcement(std::string_view line)
     }
     const std::size_t open = line.rfind('{');
     if (open == std::string_view::npos || open + 1 >= line.size() - 1 ||
-        !is_digit(line[open + 1])) {
+        !is_ascii_digit(line[open + 1])) {
         return out;
     }
     std::string_view inside = line.substr(open + 1, line.size() - open - 2);
@@ -58,7 +55,7 @@ LiteralAnnouncement find_announcement(std::string_view line)
         inside.remove_suffix(1);
     }
     if (inside.empty() || inside.size() > max_literal_digits ||
-        !std::all_of(inside.begin(), inside.end(), is_digit)) {
+        !std::all_of(inside.begin(), inside.end(), is_ascii_digit)) {
         out.kind = Announcement::Ambiguous;
         return out;
     }

@@ -11,11 +11,6 @@ namespace {
 constexpr std::uint64_t max_number = 4294967295U;             // number, RFC 9051 §9
 constexpr std::uint64_t max_number64 = 9223372036854775807U;  // number64, RFC 9051 §9
 
-bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
 }  // namespace
 
 bool is_atom_char(char c)
@@ -196,11 +191,11 @@ Result<std::string> Cursor::nstring_or_nil(bool& is_nil)
 
 Result<std::uint64_t> Cursor::number64()
 {
-    if (!is_digit(peek())) {
+    if (!is_ascii_digit(peek())) {
         return syntax_error("expected a number");
     }
     std::uint64_t value = 0;
-    while (is_digit(peek())) {
+    while (is_ascii_digit(peek())) {
         value = value * 10 + static_cast<std::uint64_t>(peek() - '0');
         if (value > max_number64) {
             return syntax_error("number out of range");

@@ -14,11 +14,6 @@ namespace {
 constexpr std::array<std::string_view, 12> month_names = {
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
-bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
 bool is_leap(int year)
 {
     return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
@@ -38,7 +33,7 @@ bool read_digits(std::string_view text, std::size_t pos, std::size_t count, int&
     }
     value = 0;
     for (std::size_t i = pos; i < pos + count; ++i) {
-        if (!is_digit(text[i])) {
+        if (!is_ascii_digit(text[i])) {
             return false;
         }
         value = value * 10 + (text[i] - '0');
@@ -94,7 +89,7 @@ Result<Date> parse_date(std::string_view text)
 {
     // date-day = 1*2DIGIT
     std::size_t digits = 0;
-    while (digits < text.size() && digits < 3 && is_digit(text[digits])) {
+    while (digits < text.size() && digits < 3 && is_ascii_digit(text[digits])) {
         ++digits;
     }
     int day = 0;

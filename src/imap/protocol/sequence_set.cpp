@@ -6,15 +6,12 @@
 
 #include <algorithm>
 
+#include "core/ascii.hpp"
+
 namespace harbor::imap {
 namespace {
 
 constexpr std::uint64_t max_nz_number = 4294967295U;  // RFC 9051 §9: nz-number fits 32 bits
-
-bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
 
 // seq-number = nz-number / "*"; advances pos.
 Result<std::uint32_t> parse_seq_number(std::string_view text, std::size_t& pos)
@@ -23,11 +20,11 @@ Result<std::uint32_t> parse_seq_number(std::string_view text, std::size_t& pos)
         ++pos;
         return sequence_star;
     }
-    if (pos >= text.size() || !is_digit(text[pos]) || text[pos] == '0') {
+    if (pos >= text.size() || !is_ascii_digit(text[pos]) || text[pos] == '0') {
         return unexpected(Errc::Invalid, "invalid sequence number");  // nz-number, §9
     }
     std::uint64_t value = 0;
-    while (pos < text.size() && is_digit(text[pos])) {
+    while (pos < text.size() && is_ascii_digit(text[pos])) {
         value = value * 10 + static_cast<std::uint64_t>(text[pos] - '0');
         if (value > max_nz_number) {
             return unexpected(Errc::Invalid, "sequence number out of range");

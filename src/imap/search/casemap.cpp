@@ -11,14 +11,10 @@
 #include <unicode/utf16.h>
 #include <unicode/utf8.h>
 
+#include "core/ascii.hpp"
+
 namespace harbor::imap {
 namespace {
-
-bool is_ascii(std::string_view text)
-{
-    return std::all_of(text.begin(), text.end(),
-                       [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-}
 
 // Appends UTF-16 text as UTF-8 while `out` stays within max_output; false once it would not.
 bool append_utf8(std::string& out, const std::vector<UChar>& text, std::size_t max_output)

@@ -5,7 +5,7 @@
 // (RFC 7162 §3.2.6). BODY[...], BINARY[...], RFC822 and RFC822.TEXT set \Seen first, in one
 // store write for the whole set, and the changed FLAGS come with the data (§6.4.5).
 // SECURITY: sequence sets are resolved to ranges without expansion; one message is read and
-// held at a time, and responses are written as they grow past flush_threshold.
+// held at a time, and responses are written as they grow past fetch_flush_threshold.
 #include <algorithm>
 
 #include "core/log.hpp"
@@ -20,7 +20,7 @@ namespace {
 
 using net::Awaitable;
 
-constexpr std::size_t flush_threshold = 256 * 1024;
+constexpr std::size_t fetch_flush_threshold = 256 * 1024;
 
 bool is_atom_text(std::string_view text)
 {
@@ -75,7 +75,7 @@ std::string format_section(const Section& section)
 // fetch_batch_messages messages and, past the first, fetch_batch_bytes of stored size, so that
 // a batch of large messages holds about as much as one flush.
 constexpr std::size_t fetch_batch_messages = 128;
-constexpr std::uint64_t fetch_batch_bytes = flush_threshold;
+constexpr std::uint64_t fetch_batch_bytes = fetch_flush_threshold;
 // A batch whose messages the store holds in memory is formatted on the io thread up to this
 // size: at worst a MIME parse of it, some tens of microseconds, less than the trip it saves
 // other sessions' commands would wait for.
@@ -390,7 +390,7 @@ Awaitable<bool> Session::on_fetch(const Command& command)
             add(" MODSEQ (" + std::to_string(record.modseq) + ")");
         }
         out_ += "* " + line + ")\r\n";
-        if (out_.size() > flush_threshold) {
+        if (out_.size() > fetch_flush_threshold) {
             const bool written = co_await flush();  // not inside &&: GCC 12
             if (!written) {
                 co_return false;

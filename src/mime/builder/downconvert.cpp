@@ -31,17 +31,6 @@ std::size_t count_parts(const Part& part)
     return count;
 }
 
-bool is_type(const Part& part, std::string_view type, std::string_view subtype)
-{
-    return part.content_type.type == type && part.content_type.subtype == subtype;
-}
-
-bool is_signed(const Part& part)
-{
-    return is_type(part, "multipart", "signed") || is_type(part, "application", "pkcs7-mime") ||
-           is_type(part, "application", "x-pkcs7-mime");
-}
-
 std::string replace_crlf(std::string text, std::string_view eol)
 {
     if (eol == "\r\n") {
@@ -427,10 +416,10 @@ DowngradeResult downconvert_to_7bit(std::string_view raw, const Limits& limits)
     if (!converter.changed()) {
         return keep(DowngradeStatus::Unchanged);
     }
-    if (is_signed(message.root)) {
+    if (message.root.content_type.is_signed()) {
         return keep(DowngradeStatus::SkippedSigned);
     }
-    if (is_type(message.root, "multipart", "encrypted")) {
+    if (message.root.content_type.is("multipart", "encrypted")) {
         return keep(DowngradeStatus::SkippedEncrypted);
     }
 

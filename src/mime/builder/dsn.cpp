@@ -5,6 +5,8 @@
 #include "mime/builder/message_builder.hpp"
 #include "mime/message.hpp"
 
+#include "core/line_ends.hpp"
+
 namespace harbor::mime {
 namespace {
 
@@ -15,19 +17,6 @@ std::string printable(std::string_view text)
     for (const char c : text) {
         const auto byte = static_cast<unsigned char>(c);
         out += (byte >= 0x20 && byte <= 0x7e) ? c : '?';
-    }
-    return out;
-}
-
-std::string to_crlf(std::string_view text)
-{
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '\n' && (i == 0 || text[i - 1] != '\r')) {
-            out += '\r';
-        }
-        out += text[i];
     }
     return out;
 }

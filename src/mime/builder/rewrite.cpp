@@ -11,6 +11,8 @@
 #include "mime/builder/header_encoding.hpp"
 #include "mime/builder/message_builder.hpp"
 
+#include "core/line_ends.hpp"
+
 namespace harbor::mime {
 namespace {
 
@@ -26,17 +28,6 @@ bool is_attachment(const Part& part)
     return part.disposition.type == "attachment";
 }
 
-bool is_type(const Part& part, std::string_view type, std::string_view subtype)
-{
-    return part.content_type.type == type && part.content_type.subtype == subtype;
-}
-
-bool is_signed(const Part& part)
-{
-    return is_type(part, "multipart", "signed") || is_type(part, "application", "pkcs7-mime") ||
-           is_type(part, "application", "x-pkcs7-mime");
-}
-
 // The first text/plain and text/html children of `part`, looking into the first nested
 // multipart/alternative or multipart/related (the usual "mixed > alternative > related"
 // shapes) but never into message/rfc822 or signed content.
@@ -48,35 +39,20 @@ void find_targets(const Part& part, std::vector<std::string_view>& boundaries, T
         if (is_attachment(child)) {
             continue;
         }
-        if (is_type(child, "text", "plain") && targets.plain == nullptr) {
+        if (child.content_type.is("text", "plain") && targets.plain == nullptr) {
             targets.plain = &child;
             targets.plain_boundaries = boundaries;
-        } else if (is_type(child, "text", "html") && targets.html == nullptr) {
+        } else if (child.content_type.is("text", "html") && targets.html == nullptr) {
             targets.html = &child;
             targets.html_boundaries = boundaries;
         } else if (!nested_seen && !child.missing_boundary &&
-                   (is_type(child, "multipart", "alternative") ||
-                    is_type(child, "multipart", "related"))) {
+                   (child.content_type.is("multipart", "alternative") ||
+                    child.content_type.is("multipart", "related"))) {
             nested_seen = true;
             find_targets(child, boundaries, targets, nested_seen);
         }
     }
     boundaries.pop_back();
-}
-
-std::string to_crlf(std::string_view text)
-{
-    std::string out;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '\n' && (i == 0 || text[i - 1] != '\r')) {
-            out += '\r';
-        }
-        out += text[i];
-        if (text[i] == '\r' && (i + 1 == text.size() || text[i + 1] != '\n')) {
-            out += '\n';
-        }
-    }
-    return out;
 }
 
 std::string with_plain_disclaimer(std::string text, std::string_view disclaimer)
@@ -273,10 +249,10 @@ RewriteResult append_disclaimer(std::string_view raw, const Message& message,
         result.bytes = std::string(raw);
         return result;
     };
-    if (is_signed(root)) {
+    if (root.content_type.is_signed()) {
         return skip(RewriteStatus::SkippedSigned);
     }
-    if (is_type(root, "multipart", "encrypted")) {
+    if (root.content_type.is("multipart", "encrypted")) {
         return skip(RewriteStatus::SkippedEncrypted);
     }
     if (message.truncated != Limit::None) {
@@ -284,11 +260,12 @@ RewriteResult append_disclaimer(std::string_view raw, const Message& message,
     }
 
     const bool text_root =
-        (is_type(root, "text", "plain") || is_type(root, "text", "html")) && !is_attachment(root);
+        (root.content_type.is("text", "plain") || root.content_type.is("text", "html")) &&
+        !is_attachment(root);
     if (text_root) {
         std::string text = decode_text(raw, root).utf8;
-        text = is_type(root, "text", "html") ? with_html_disclaimer(text, disclaimer.html)
-                                             : with_plain_disclaimer(text, disclaimer.text);
+        text = root.content_type.is("text", "html") ? with_html_disclaimer(text, disclaimer.html)
+                                                    : with_plain_disclaimer(text, disclaimer.text);
         std::optional<std::string> rewritten =
             apply_edits(raw, {rewrite_text_part(raw, root, true, {}, std::move(text))});
         if (!rewritten) {

@@ -7,10 +7,10 @@
 
 #include "mime/text/text_writer.hpp"
 
+#include "core/ascii.hpp"
+
 namespace harbor::mime {
 namespace {
-
-bool is_ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 std::size_t skip_spaces(std::string_view html, std::size_t i)
 {

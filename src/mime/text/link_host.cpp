@@ -8,12 +8,10 @@
 
 #include "mime/text/html_text.hpp"
 
+#include "core/ascii.hpp"
+
 namespace harbor::mime {
 namespace {
-
-bool is_ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-
-bool is_ascii_digit(char c) { return c >= '0' && c <= '9'; }
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 

@@ -33,7 +33,7 @@ using test::dave_password;
 using test::HarborPeer;
 using test::PeerListener;
 
-ClientSettings test_settings()
+ClientSettings harbor_settings()
 {
     ClientSettings settings = test::test_settings();
     settings.data_end_timeout = 20s;  // the server fsyncs before its reply
@@ -42,7 +42,7 @@ ClientSettings test_settings()
 
 ClientSettings verifying_settings(const std::filesystem::path& ca, std::string server_name)
 {
-    ClientSettings settings = test_settings();
+    ClientSettings settings = harbor_settings();
     settings.tls = TlsPolicy::Required;
     auto context = net::ClientTlsContext::create({net::TlsVerify::Peer, ca});
     EXPECT_TRUE(context.has_value()) << context.error().to_string();
@@ -51,8 +51,8 @@ ClientSettings verifying_settings(const std::filesystem::path& ca, std::string s
     return settings;
 }
 
-DeliveryReport deliver_to(tcp::endpoint remote, std::vector<OutboundMessage> messages,
-                          ClientSettings settings = test_settings())
+DeliveryReport deliver_to_harbor(tcp::endpoint remote, std::vector<OutboundMessage> messages,
+                                 ClientSettings settings = harbor_settings())
 {
     return test::run(deliver_here(remote, std::move(settings), std::move(messages)));
 }
@@ -75,7 +75,7 @@ bool ends_with(const std::string& stored, std::string_view tail)
 TEST(SmtpClientHarbor, StartTlsVerifiedThenOneRecipientRefusedOneDelivered)
 {
     HarborPeer peer(TlsMode::StartTls);
-    DeliveryReport report = deliver_to(
+    DeliveryReport report = deliver_to_harbor(
         peer.endpoint(),
         {make_message("s@example.net", {"nobody@example.org", "dave@example.org"}, message_text)},
         verifying_settings(peer.certificate(), "mx.test"));
@@ -114,7 +114,7 @@ struct Probes {
 
 net::Awaitable<Probes> probe(tcp::endpoint remote)
 {
-    ClientSession session(co_await asio::this_coro::executor, test_settings());
+    ClientSession session(co_await asio::this_coro::executor, harbor_settings());
     Probes out;
     out.opened = co_await session.open(remote);
     out.known = co_await session.verify_recipient("dave@example.org");
@@ -148,7 +148,7 @@ TEST(SmtpClientHarbor, VerifyRecipientAsksWithoutSendingAMessage)
 TEST(SmtpClientHarbor, OpportunisticTlsDoesNotNeedAVerifiedCertificate)
 {
     HarborPeer peer(TlsMode::StartTls);
-    DeliveryReport report = deliver_to(
+    DeliveryReport report = deliver_to_harbor(
         peer.endpoint(), {make_message("s@example.net", {"dave@example.org"}, message_text)});
     EXPECT_NE(report.record.tls, "none");
     EXPECT_FALSE(report.record.tls_verified) << "self-signed, not in the system store";
@@ -161,7 +161,7 @@ TEST(SmtpClientHarbor, AFailedOpportunisticHandshakeFallsBackToPlaintext)
     HarborPeer peer(TlsMode::StartTls);
     test::RecordingProxy proxy(peer.endpoint(),
                                test::RecordingProxy::Fault::BreakFirstTlsHandshake);
-    DeliveryReport report = deliver_to(
+    DeliveryReport report = deliver_to_harbor(
         proxy.endpoint(), {make_message("s@example.net", {"dave@example.org"}, message_text)});
     EXPECT_EQ(report.messages.at(0).recipients.at(0).verdict.outcome, Outcome::Delivered);
     EXPECT_TRUE(report.record.tls_fell_back);
@@ -172,11 +172,11 @@ TEST(SmtpClientHarbor, AFailedOpportunisticHandshakeFallsBackToPlaintext)
     // Required TLS does not fall back: the recipient waits for a better time.
     test::RecordingProxy strict(peer.endpoint(),
                                 test::RecordingProxy::Fault::BreakFirstTlsHandshake);
-    ClientSettings required = test_settings();
+    ClientSettings required = harbor_settings();
     required.tls = TlsPolicy::Required;
-    DeliveryReport refused =
-        deliver_to(strict.endpoint(),
-                   {make_message("s@example.net", {"dave@example.org"}, message_text)}, required);
+    DeliveryReport refused = deliver_to_harbor(
+        strict.endpoint(), {make_message("s@example.net", {"dave@example.org"}, message_text)},
+        required);
     const Verdict& verdict = refused.messages.at(0).recipients.at(0).verdict;
     EXPECT_EQ(verdict.outcome, Outcome::Temporary);
     EXPECT_EQ(verdict.reply.enhanced, "4.7.5");
@@ -187,7 +187,7 @@ TEST(SmtpClientHarbor, AFailedOpportunisticHandshakeFallsBackToPlaintext)
 TEST(SmtpClientHarbor, RequiredTlsWithTheWrongNameFailsTemporarily)
 {
     HarborPeer peer(TlsMode::StartTls);
-    DeliveryReport report = deliver_to(
+    DeliveryReport report = deliver_to_harbor(
         peer.endpoint(), {make_message("s@example.net", {"dave@example.org"}, message_text)},
         verifying_settings(peer.certificate(), "other.test"));
     const Verdict& verdict = report.messages.at(0).recipients.at(0).verdict;
@@ -201,7 +201,7 @@ TEST(SmtpClientHarbor, BdatCarriesTheExactBytesAndSizeIsDeclared)
     HarborPeer peer(TlsMode::None);
     test::RecordingProxy proxy(peer.endpoint());
     const std::string content = "Subject: chunk\r\n\r\n.dot\r\n..\r\nbare LF\nend";
-    DeliveryReport report = deliver_to(
+    DeliveryReport report = deliver_to_harbor(
         proxy.endpoint(), {make_message("s@example.net", {"dave@example.org"}, content)});
     const MessageResult& result = report.messages.at(0);
     EXPECT_EQ(result.recipients.at(0).verdict.outcome, Outcome::Delivered);
@@ -228,8 +228,8 @@ TEST(SmtpClientHarbor, AMessageOverTheServersSizeIsRefusedBeforeMail)
     HarborPeer peer(TlsMode::None, 1000);
     test::RecordingProxy proxy(peer.endpoint());
     const std::string big = "Subject: big\r\n\r\n" + std::string(2000, 'x') + "\r\n";
-    DeliveryReport report =
-        deliver_to(proxy.endpoint(), {make_message("s@example.net", {"dave@example.org"}, big)});
+    DeliveryReport report = deliver_to_harbor(
+        proxy.endpoint(), {make_message("s@example.net", {"dave@example.org"}, big)});
     EXPECT_EQ(report.record.extensions.max_size, 1000u);
     const Verdict& verdict = report.messages.at(0).recipients.at(0).verdict;
     EXPECT_EQ(verdict.outcome, Outcome::Permanent);
@@ -247,7 +247,7 @@ TEST(SmtpClientHarbor, Smtputf8AndBinarymimeGoToAServerThatOffersThem)
     const std::string utf8 = "Subject: =?utf-8?q?Gr=C3=BC=C3=9Fe?=\r\n\r\nK\xc3\xb6ln\r\n";
     const char raw[] = "Subject: bin\r\n\r\n\x00\x01\xff\nraw\r";
     const std::string binary(raw, sizeof raw - 1);  // NUL, bare LF, bare CR: RFC 3030 §3
-    DeliveryReport report = deliver_to(
+    DeliveryReport report = deliver_to_harbor(
         proxy.endpoint(),
         {make_message("j\xc3\xbcrgen@example.net", {"dave@example.org"}, utf8),
          make_message("s@example.net", {"dave@example.org"}, binary, R"({"body":"BINARYMIME"})")});
@@ -279,10 +279,10 @@ TEST(SmtpClientHarbor, RequireTlsNeedsVerifiedTlsAndTheExtension)
     const std::string params = R"({"requiretls":true})";
     {
         HarborPeer peer(TlsMode::StartTls);
-        DeliveryReport report =
-            deliver_to(peer.endpoint(),
-                       {make_message("s@example.net", {"dave@example.org"}, message_text, params)},
-                       verifying_settings(peer.certificate(), "mx.test"));
+        DeliveryReport report = deliver_to_harbor(
+            peer.endpoint(),
+            {make_message("s@example.net", {"dave@example.org"}, message_text, params)},
+            verifying_settings(peer.certificate(), "mx.test"));
         EXPECT_EQ(report.messages.at(0).recipients.at(0).verdict.outcome, Outcome::Delivered)
             << report.messages.at(0).recipients.at(0).verdict.reply.text;
         EXPECT_EQ(peer.inbox().size(), 1u);
@@ -290,9 +290,9 @@ TEST(SmtpClientHarbor, RequireTlsNeedsVerifiedTlsAndTheExtension)
     for (const TlsMode mode : {TlsMode::None, TlsMode::StartTls}) {
         // Plaintext, and TLS whose certificate did not verify (opportunistic): RFC 8689 §4.2.1.
         HarborPeer peer(mode);
-        DeliveryReport report =
-            deliver_to(peer.endpoint(),
-                       {make_message("s@example.net", {"dave@example.org"}, message_text, params)});
+        DeliveryReport report = deliver_to_harbor(
+            peer.endpoint(),
+            {make_message("s@example.net", {"dave@example.org"}, message_text, params)});
         const Verdict& verdict = report.messages.at(0).recipients.at(0).verdict;
         EXPECT_EQ(verdict.outcome, Outcome::Permanent);
         EXPECT_EQ(verdict.reply.enhanced, "5.7.30");
@@ -341,7 +341,7 @@ TEST(SmtpClientHarbor, AuthPlainOverStartTlsThenTheMessageIsAcceptedAsTheUser)
     const log::Level level = log::level();
     log::init(log::Level::Debug, log::Format::Text);
     testing::internal::CaptureStderr();
-    DeliveryReport report = deliver_to(
+    DeliveryReport report = deliver_to_harbor(
         peer.endpoint(), {make_message("dave@example.org", {"dave@example.org"}, submitted_text)},
         with_dave(verifying_settings(peer.certificate(), "mx.test")));
     const std::string logged = testing::internal::GetCapturedStderr();
@@ -363,9 +363,9 @@ TEST(SmtpClientHarbor, AuthPlainOverStartTlsThenTheMessageIsAcceptedAsTheUser)
 TEST(SmtpClientHarbor, AWrongPasswordIsATemporaryFailureWithTheServersReply)
 {
     HarborPeer peer(TlsMode::StartTls, PeerListener{.protocol = Protocol::Submission});
-    DeliveryReport report = deliver_to(
+    DeliveryReport report = deliver_to_harbor(
         peer.endpoint(), {make_message("dave@example.org", {"dave@example.org"}, submitted_text)},
-        with_dave(test_settings(), "wrong horse battery"));
+        with_dave(harbor_settings(), "wrong horse battery"));
     EXPECT_NE(report.record.tls, "none");
     EXPECT_EQ(report.record.auth_mechanism, "");
     EXPECT_EQ(report.record.transactions, 0u);
@@ -383,9 +383,9 @@ TEST(SmtpClientHarbor, NoAuthWithoutTls)
     HarborPeer peer(TlsMode::None,
                     PeerListener{.protocol = Protocol::Submission, .trusted_plaintext = true});
     test::RecordingProxy proxy(peer.endpoint());
-    DeliveryReport report = deliver_to(
+    DeliveryReport report = deliver_to_harbor(
         proxy.endpoint(), {make_message("dave@example.org", {"dave@example.org"}, submitted_text)},
-        with_dave(test_settings()));
+        with_dave(harbor_settings()));
     EXPECT_FALSE(report.record.extensions.auth_mechanisms.empty());
     const Verdict& verdict = report.messages.at(0).recipients.at(0).verdict;
     EXPECT_EQ(verdict.outcome, Outcome::Temporary);
@@ -404,9 +404,9 @@ TEST(SmtpClientHarbor, NoAuthWithoutTls)
     // The explicit opt-out sends it in the clear, and this server takes it: the refusal above
     // was the client's.
     test::RecordingProxy clear(peer.endpoint());
-    ClientSettings plaintext = with_dave(test_settings());
+    ClientSettings plaintext = with_dave(harbor_settings());
     plaintext.auth->only_over_tls = false;
-    DeliveryReport sent = deliver_to(
+    DeliveryReport sent = deliver_to_harbor(
         clear.endpoint(), {make_message("dave@example.org", {"dave@example.org"}, submitted_text)},
         plaintext);
     EXPECT_EQ(sent.messages.at(0).recipients.at(0).verdict.outcome, Outcome::Delivered)
@@ -424,9 +424,9 @@ TEST(SmtpClientHarbor, NoAuthAfterAFailedHandshakeFallsBackToPlaintext)
                     PeerListener{.protocol = Protocol::Submission, .trusted_plaintext = true});
     test::RecordingProxy proxy(peer.endpoint(),
                                test::RecordingProxy::Fault::BreakFirstTlsHandshake);
-    DeliveryReport report = deliver_to(
+    DeliveryReport report = deliver_to_harbor(
         proxy.endpoint(), {make_message("dave@example.org", {"dave@example.org"}, submitted_text)},
-        with_dave(test_settings()));
+        with_dave(harbor_settings()));
     EXPECT_TRUE(report.record.tls_fell_back);
     EXPECT_EQ(proxy.connections(), 2);
     const Verdict& verdict = report.messages.at(0).recipients.at(0).verdict;
@@ -440,9 +440,9 @@ TEST(SmtpClientHarbor, AServerThatOffersNoAuthIsATemporaryFailure)
 {
     // An MX listener offers STARTTLS but no AUTH, and would take this message without it.
     HarborPeer peer(TlsMode::StartTls);
-    DeliveryReport report = deliver_to(
+    DeliveryReport report = deliver_to_harbor(
         peer.endpoint(), {make_message("s@example.net", {"dave@example.org"}, message_text)},
-        with_dave(test_settings()));
+        with_dave(harbor_settings()));
     EXPECT_NE(report.record.tls, "none");
     EXPECT_TRUE(report.record.extensions.auth_mechanisms.empty());
     const Verdict& verdict = report.messages.at(0).recipients.at(0).verdict;
@@ -453,7 +453,7 @@ TEST(SmtpClientHarbor, AServerThatOffersNoAuthIsATemporaryFailure)
         << verdict.reply.text;
     EXPECT_TRUE(peer.inbox().empty());
 
-    DeliveryReport without = deliver_to(
+    DeliveryReport without = deliver_to_harbor(
         peer.endpoint(), {make_message("s@example.net", {"dave@example.org"}, message_text)});
     EXPECT_EQ(without.messages.at(0).recipients.at(0).verdict.outcome, Outcome::Delivered);
 }

@@ -27,11 +27,6 @@ std::string endpoint_string(const asio::ip::tcp::endpoint& endpoint)
     return endpoint.address().is_v6() ? "[" + address + "]:" + port : address + ":" + port;
 }
 
-bool is_positive(const Reply& reply)
-{
-    return reply.code >= 200 && reply.code <= 299;
-}
-
 }  // namespace
 
 std::string_view outcome_name(Outcome outcome)

@@ -16,11 +16,6 @@ namespace {
 
 constexpr std::size_t content_piece = 64 * 1024;  // octets of content per write
 
-bool is_positive(const Reply& reply)
-{
-    return reply.code >= 200 && reply.code <= 299;
-}
-
 }  // namespace
 
 struct ClientSession::Transaction {

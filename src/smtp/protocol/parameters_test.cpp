@@ -74,7 +74,7 @@ TEST(SmtpParameters, AcceptsValidValues)
     }
 }
 
-struct RefusalCase {
+struct ParameterRefusalCase {
     const char* name;
     std::string parameters;
     int want_code;
@@ -83,7 +83,7 @@ struct RefusalCase {
 
 TEST(SmtpParameters, RefusesBadMailParameters)
 {
-    const RefusalCase cases[] = {
+    const ParameterRefusalCase cases[] = {
         // SECURITY-CASES A.13
         {"SIZE over 64 bits", "SIZE=99999999999999999999", 552, "5.3.4"},
         {"SIZE of 2^64", "SIZE=18446744073709551616", 552, "5.3.4"},
@@ -119,7 +119,7 @@ TEST(SmtpParameters, RefusesBadMailParameters)
         {"AUTH bad xtext", "AUTH=a+ZZ@b.example", 501, "5.5.4"},
         {"AUTH decoding to NUL", "AUTH=a+00@b.example", 501, "5.5.4"},
     };
-    for (const RefusalCase& test : cases) {
+    for (const ParameterRefusalCase& test : cases) {
         const Parsed<MailFrom> mail =
             parse_mail_from("FROM:<a@ext.example> " + test.parameters, all_extensions());
         ASSERT_FALSE(mail) << test.name;
@@ -132,7 +132,7 @@ TEST(SmtpParameters, RefusesBadMailParameters)
 TEST(SmtpParameters, RefusesParametersOfExtensionsNotAdvertised)
 {
     // RFC 5321 §4.1.1.11: 555 for parameters that cannot be implemented in this state.
-    const RefusalCase cases[] = {
+    const ParameterRefusalCase cases[] = {
         {"SIZE", "SIZE=10", 555, "5.5.4"},
         {"BODY", "BODY=8BITMIME", 555, "5.5.4"},
         {"SMTPUTF8 (RFC 6531)", "SMTPUTF8", 555, "5.5.4"},
@@ -141,7 +141,7 @@ TEST(SmtpParameters, RefusesParametersOfExtensionsNotAdvertised)
         {"AUTH (RFC 4954 §5)", "AUTH=<>", 555, "5.5.4"},
         {"REQUIRETLS (RFC 8689, only after STARTTLS)", "REQUIRETLS", 555, "5.5.4"},
     };
-    for (const RefusalCase& test : cases) {
+    for (const ParameterRefusalCase& test : cases) {
         const Parsed<MailFrom> mail =
             parse_mail_from("FROM:<a@ext.example> " + test.parameters, Extensions{});
         ASSERT_FALSE(mail) << test.name;
@@ -200,7 +200,7 @@ TEST(SmtpParameters, ParsesRcptParameters)
 
 TEST(SmtpParameters, RefusesBadRcptParameters)
 {
-    const RefusalCase cases[] = {
+    const ParameterRefusalCase cases[] = {
         // SECURITY-CASES A.13
         {"ORCPT with unbalanced quote", "ORCPT=rfc822;\"\\\"", 501, "5.5.4"},
         {"NOTIFY empty", "NOTIFY=", 501, "5.5.4"},
@@ -221,7 +221,7 @@ TEST(SmtpParameters, RefusesBadRcptParameters)
         {"ORCPT bad xtext", "ORCPT=rfc822;u+@ours.example", 501, "5.5.4"},
         {"SIZE is a MAIL parameter", "SIZE=1", 555, "5.5.4"},
     };
-    for (const RefusalCase& test : cases) {
+    for (const ParameterRefusalCase& test : cases) {
         const Parsed<RcptTo> rcpt = parse_rcpt_to("TO:<u@ours.example> " + test.parameters,
                                                   all_extensions(), Utf8Addresses::Refused);
         ASSERT_FALSE(rcpt) << test.name;

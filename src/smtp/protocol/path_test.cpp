@@ -17,7 +17,7 @@ struct PathCase {
     std::string want_address;
 };
 
-struct RefusalCase {
+struct PathRefusalCase {
     const char* name;
     std::string argument;
     int want_code;
@@ -115,7 +115,7 @@ TEST(SmtpPath, RefusesBadPaths)
     const std::string label63(63, 'd');
     // 4 labels of 63 + 3 dots = 255; with "u@" and "<>" the path is 260 > 256.
     const std::string domain255 = label63 + "." + label63 + "." + label63 + "." + label63;
-    const RefusalCase cases[] = {
+    const PathRefusalCase cases[] = {
         {"no FROM:", "<a@ext.example>", 501, "5.5.4"},
         {"FROM without colon", "FROM <a@ext.example>", 501, "5.5.4"},
         {"TO: in MAIL", "TO:<a@ext.example>", 501, "5.5.4"},
@@ -153,7 +153,7 @@ TEST(SmtpPath, RefusesBadPaths)
          553, "5.6.7"},
     };
     const Extensions extensions;
-    for (const RefusalCase& test : cases) {
+    for (const PathRefusalCase& test : cases) {
         const Parsed<MailFrom> mail = parse_mail_from(test.argument, extensions);
         ASSERT_FALSE(mail) << test.name << " parsed as " << mail->address;
         EXPECT_EQ(mail.error().code, test.want_code) << test.name << ": " << mail.error().text;
@@ -164,7 +164,7 @@ TEST(SmtpPath, RefusesBadPaths)
 
 TEST(SmtpPath, RefusesBadForwardPaths)
 {
-    const RefusalCase cases[] = {
+    const PathRefusalCase cases[] = {
         {"null forward-path", "TO:<>", 501, "5.1.3"},
         {"no TO:", "<u@ours.example>", 501, "5.5.4"},
         // SECURITY-CASES A.22: a Forward-path needs a domain unless it is <Postmaster>.
@@ -178,7 +178,7 @@ TEST(SmtpPath, RefusesBadForwardPaths)
          "TO:<\"a\r\nRCPT TO:<v@ext.example>\"@ours.example>", 501, "5.1.3"},
         {"UTF-8 in transaction without SMTPUTF8", "TO:<J\xc3\xbcrgen@ours.example>", 553, "5.6.7"},
     };
-    for (const RefusalCase& test : cases) {
+    for (const PathRefusalCase& test : cases) {
         const Parsed<RcptTo> rcpt =
             parse_rcpt_to(test.argument, utf8_extensions(), Utf8Addresses::Refused);
         ASSERT_FALSE(rcpt) << test.name << " parsed as " << rcpt->address;

@@ -42,6 +42,12 @@ bool is_well_formed_enhanced(std::string_view enhanced);
 // matches the reply code's first digit.
 bool is_error_reply(const Reply& reply);
 
+// 2xx: the command was accepted (RFC 5321 §4.2.1).
+inline bool is_positive(const Reply& reply)
+{
+    return reply.code >= 200 && reply.code <= 299;
+}
+
 // A parsed value, or the Reply that refuses the input. The interface follows core/result.hpp.
 template <typename T>
 class [[nodiscard]] Parsed {

@@ -12,11 +12,6 @@
 namespace harbor::smtp {
 namespace {
 
-bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
 // Control octets would let a reply text break a log line or a DSN field later; TAB is allowed
 // in textstring (§4.2). Octets >= 0x80 stay: SMTPUTF8 servers may send UTF-8 (RFC 6531 §3.7.4).
 std::string sanitised(std::string_view text)
@@ -85,7 +80,7 @@ std::uint64_t parse_size_limit(std::string_view digits)
     }
     std::uint64_t value = 0;
     for (const char c : digits) {
-        if (!is_digit(c)) {
+        if (!is_ascii_digit(c)) {
             return 0;
         }
         const auto digit = static_cast<std::uint64_t>(c - '0');
@@ -106,7 +101,7 @@ void add_mechanism(std::vector<std::string>& mechanisms, std::string_view name)
     std::string upper;
     for (const char c : name) {
         const char u = ascii_upper(c);
-        if (!((u >= 'A' && u <= 'Z') || is_digit(u) || u == '-' || u == '_')) {
+        if (!((u >= 'A' && u <= 'Z') || is_ascii_digit(u) || u == '-' || u == '_')) {
             return;
         }
         upper += u;
@@ -130,7 +125,8 @@ Result<ReplyParser::Status> ReplyParser::add_line(std::string_view line)
         return unexpected(Errc::Limit,
                           "reply longer than " + std::to_string(max_reply_lines) + " lines");
     }
-    if (line.size() < 3 || !is_digit(line[0]) || !is_digit(line[1]) || !is_digit(line[2])) {
+    if (line.size() < 3 || !is_ascii_digit(line[0]) || !is_ascii_digit(line[1]) ||
+        !is_ascii_digit(line[2])) {
         return unexpected(Errc::Invalid, "reply line without a three-digit code");
     }
     const int code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');

@@ -13,11 +13,6 @@ bool is_alnum(char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-bool is_wsp(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
 std::string_view trim_wsp(std::string_view s)
 {
     while (!s.empty() && is_wsp(s.front())) {

@@ -13,8 +13,6 @@
 namespace harbor::store::sqlite {
 namespace {
 
-constexpr std::int64_t max_uid = std::numeric_limits<std::uint32_t>::max();  // RFC 9051 §2.3.1.1
-
 }  // namespace
 
 Result<std::string> join_flags(const std::vector<std::string>& flags)

@@ -15,7 +15,6 @@
 namespace harbor::store::sqlite {
 namespace {
 
-constexpr std::int64_t max_uid = std::numeric_limits<std::uint32_t>::max();  // RFC 9051 §2.3.1.1
 // Rows read per query while walking a range: bounds memory, not the work.
 constexpr std::int64_t rows_per_chunk = 512;
 

@@ -17,7 +17,7 @@ using testing::make_alice;
 using testing::open_or_fail;
 using testing::TempDir;
 
-const std::string message = "From: alice@example.org\r\nSubject: out\r\n\r\nhello\r\n";
+const std::string queued_message = "From: alice@example.org\r\nSubject: out\r\n\r\nhello\r\n";
 const std::string bounce = "From: MAILER-DAEMON@example.org\r\nSubject: failed\r\n\r\nsorry\r\n";
 
 class SqliteQueue : public ::testing::Test {
@@ -28,7 +28,7 @@ protected:
         ASSERT_NE(store_, nullptr);
         alice_ = make_alice(*store_);
         DeliverRequest request;
-        request.bytes = message;
+        request.bytes = queued_message;
         request.outbound = OutboundCopy{"alice@example.org", R"({"envid":"e1"})", {}};
         request.outbound->recipients.push_back(QueuedRecipient{"r1@remote.example", ""});
         request.outbound->recipients.push_back(QueuedRecipient{"r2@other.example", ""});
@@ -95,7 +95,7 @@ TEST_F(SqliteQueue, ARelayedCopyIsSentWithItsPrefixAndTheLocalCopiesWithTheirOwn
     // One blob for both: the mailbox copy and the queue entry each put their own lines on top.
     const std::string relayed = "Authentication-Results: mx.example.org; dmarc=pass\r\n";
     DeliverRequest request;
-    request.bytes = message;
+    request.bytes = queued_message;
     request.outbound = OutboundCopy{"alice@example.org", "", {}, relayed};
     request.outbound->recipients.push_back(QueuedRecipient{"r1@remote.example", ""});
     MailboxCopy local;
@@ -107,19 +107,19 @@ TEST_F(SqliteQueue, ARelayedCopyIsSentWithItsPrefixAndTheLocalCopiesWithTheirOwn
     Result<QueuedMessage> entry = store_->find_queue_entry(*delivered->queue_id);
     ASSERT_TRUE(entry) << entry.error().to_string();
     EXPECT_EQ(entry->prefix, relayed);
-    EXPECT_EQ(entry->size, relayed.size() + message.size());
-    EXPECT_EQ(*store_->read_queued_message(*entry), relayed + message);
+    EXPECT_EQ(entry->size, relayed.size() + queued_message.size());
+    EXPECT_EQ(*store_->read_queued_message(*entry), relayed + queued_message);
     ASSERT_TRUE(delivered->copies[0]);
     EXPECT_EQ(*store_->read_message(*delivered->copies[0]),
-              "Delivered-To: alice@example.org\r\n" + message);
+              "Delivered-To: alice@example.org\r\n" + queued_message);
     // The due list the runner works from carries the prefix too; an entry without one is sent
     // as it is.
     Result<std::vector<QueuedMessage>> due = store_->due_queue_entries(queued_at_ + 3600, 10);
     ASSERT_TRUE(due);
     ASSERT_EQ(due->size(), 2u);
-    EXPECT_EQ(*store_->read_queued_message((*due)[0]), message);
-    EXPECT_EQ((*due)[0].size, message.size());
-    EXPECT_EQ(*store_->read_queued_message((*due)[1]), relayed + message);
+    EXPECT_EQ(*store_->read_queued_message((*due)[0]), queued_message);
+    EXPECT_EQ((*due)[0].size, queued_message.size());
+    EXPECT_EQ(*store_->read_queued_message((*due)[1]), relayed + queued_message);
 }
 
 TEST_F(SqliteQueue, OnlyOneRecordPerRoundCountsAsAnAttempt)

@@ -19,7 +19,7 @@ namespace {
 using testing::TempDir;
 
 // Blob names are SHA-256 hex; the index takes any well-formed one.
-BlobId blob(char c)
+BlobId index_blob(char c)
 {
     return BlobId{std::string(64, c)};
 }
@@ -29,7 +29,7 @@ MessageRecord copy(std::uint32_t uid, char blob_char)
     MessageRecord record;
     record.mailbox = MailboxId{5};
     record.uid = uid;
-    record.blob = blob(blob_char);
+    record.blob = index_blob(blob_char);
     record.uidvalidity = 77;
     return record;
 }
@@ -70,20 +70,21 @@ TEST_F(TextIndexTest, KeepsEntriesAcrossReopening)
 {
     std::unique_ptr<TextIndex> index = open();
     ASSERT_NE(index, nullptr);
-    const NewEntry entries[] = {{blob('a'), {"SUBJECT: A\n", "ALPHA\n"}},
-                                {blob('b'), {"", "BETA\n"}}};
+    const NewEntry entries[] = {{index_blob('a'), {"SUBJECT: A\n", "ALPHA\n"}},
+                                {index_blob('b'), {"", "BETA\n"}}};
     ASSERT_TRUE(index->add(entries));
     ASSERT_TRUE(index->set_progress(MailboxId{5}, MailboxProgress{77, 3, 9}));
     index.reset();
     index = open();
     ASSERT_NE(index, nullptr);
-    EXPECT_EQ(contains(*index, {blob('a'), blob('b'), blob('c')}), (Bits{true, true, false}));
+    EXPECT_EQ(contains(*index, {index_blob('a'), index_blob('b'), index_blob('c')}),
+              (Bits{true, true, false}));
     Result<std::optional<MailboxProgress>> progress = index->progress(MailboxId{5});
     ASSERT_TRUE(progress && *progress);
     EXPECT_EQ((*progress)->indexed_through, 3u);
     EXPECT_EQ((*progress)->listed_modseq, 9u);
     // Adding a blob again changes nothing: the text of one blob never changes.
-    const NewEntry again[] = {{blob('a'), {"", "OTHER\n"}}};
+    const NewEntry again[] = {{index_blob('a'), {"", "OTHER\n"}}};
     ASSERT_TRUE(index->add(again));
     EXPECT_EQ(search(*index, {copy(1, 'a')}, {{"OTHER", TextScope::Text}}).matched[0], Bits{false});
     EXPECT_EQ(search(*index, {copy(1, 'a')}, {{"ALPHA", TextScope::Text}}).matched[0], Bits{true});
@@ -97,14 +98,14 @@ TEST_F(TextIndexTest, RebuildsAnUnreadableFile)
     }
     std::unique_ptr<TextIndex> index = open();
     ASSERT_NE(index, nullptr);
-    EXPECT_EQ(contains(*index, {blob('a')}), Bits{false});
-    const NewEntry entries[] = {{blob('a'), {"", "ALPHA\n"}}};
+    EXPECT_EQ(contains(*index, {index_blob('a')}), Bits{false});
+    const NewEntry entries[] = {{index_blob('a'), {"", "ALPHA\n"}}};
     EXPECT_TRUE(index->add(entries));
 }
 
 TEST_F(TextIndexTest, RebuildsAnotherSchemaVersionOrExtraction)
 {
-    const NewEntry entries[] = {{blob('a'), {"", "ALPHA\n"}}};
+    const NewEntry entries[] = {{index_blob('a'), {"", "ALPHA\n"}}};
     {
         std::unique_ptr<TextIndex> index = open("test 1");
         ASSERT_NE(index, nullptr);
@@ -113,13 +114,13 @@ TEST_F(TextIndexTest, RebuildsAnotherSchemaVersionOrExtraction)
     {
         std::unique_ptr<TextIndex> index = open("test 1");
         ASSERT_NE(index, nullptr);
-        EXPECT_EQ(contains(*index, {blob('a')}), Bits{true});
+        EXPECT_EQ(contains(*index, {index_blob('a')}), Bits{true});
     }
     {
         // Text made another way (other limits, other Unicode tables) is not trusted.
         std::unique_ptr<TextIndex> index = open("test 2");
         ASSERT_NE(index, nullptr);
-        EXPECT_EQ(contains(*index, {blob('a')}), Bits{false});
+        EXPECT_EQ(contains(*index, {index_blob('a')}), Bits{false});
         ASSERT_TRUE(index->add(entries));
     }
     {
@@ -130,14 +131,14 @@ TEST_F(TextIndexTest, RebuildsAnotherSchemaVersionOrExtraction)
     }
     std::unique_ptr<TextIndex> index = open("test 2");
     ASSERT_NE(index, nullptr);
-    EXPECT_EQ(contains(*index, {blob('a')}), Bits{false});
+    EXPECT_EQ(contains(*index, {index_blob('a')}), Bits{false});
 }
 
 // boot_marker.hpp: commits are not fsynced, so an index the machine went down under is not
 // trusted; one a process crash left open under the same boot is, and so is one closed cleanly.
 TEST_F(TextIndexTest, RebuildsAnIndexLeftOpenWhenTheMachineRestarted)
 {
-    const NewEntry entries[] = {{blob('a'), {"", "ALPHA\n"}}};
+    const NewEntry entries[] = {{index_blob('a'), {"", "ALPHA\n"}}};
     auto meta = [this](std::string_view key) {
         Result<std::unique_ptr<sqlite::Connection>> db =
             sqlite::Connection::open(file(), sqlite::OpenMode::ReadWrite);
@@ -170,20 +171,20 @@ TEST_F(TextIndexTest, RebuildsAnIndexLeftOpenWhenTheMachineRestarted)
     {
         std::unique_ptr<TextIndex> index = open_under("boot-B");  // closed cleanly: kept
         ASSERT_NE(index, nullptr);
-        EXPECT_EQ(contains(*index, {blob('a')}), Bits{true});
+        EXPECT_EQ(contains(*index, {index_blob('a')}), Bits{true});
     }
     crash_while_open();
     {
         std::unique_ptr<TextIndex> index = open_under("boot-B");  // same boot: kept
         ASSERT_NE(index, nullptr);
-        EXPECT_EQ(contains(*index, {blob('a')}), Bits{true});
+        EXPECT_EQ(contains(*index, {index_blob('a')}), Bits{true});
         EXPECT_EQ(meta("boot"), "boot-B");
     }
     crash_while_open();
     {
         std::unique_ptr<TextIndex> index = open_under("boot-C");  // the machine restarted
         ASSERT_NE(index, nullptr);
-        EXPECT_EQ(contains(*index, {blob('a')}), Bits{false});
+        EXPECT_EQ(contains(*index, {index_blob('a')}), Bits{false});
         ASSERT_TRUE(index->add(entries));
     }
     crash_while_open();
@@ -191,7 +192,7 @@ TEST_F(TextIndexTest, RebuildsAnIndexLeftOpenWhenTheMachineRestarted)
         // With no boot id to compare, only a clean close is trusted.
         std::unique_ptr<TextIndex> index = open_under("");
         ASSERT_NE(index, nullptr);
-        EXPECT_EQ(contains(*index, {blob('a')}), Bits{false});
+        EXPECT_EQ(contains(*index, {index_blob('a')}), Bits{false});
     }
     const std::string boot = current_boot_id();
     EXPECT_EQ(boot.size(), 36u) << boot;  // a UUID
@@ -203,9 +204,9 @@ TEST_F(TextIndexTest, FindsSubstringsByScopeInIndexedCopiesOnly)
     std::unique_ptr<TextIndex> index = open();
     ASSERT_NE(index, nullptr);
     const NewEntry entries[] = {
-        {blob('a'), {"SUBJECT: ONE\n", "THE QUICK BROWN FOX\n"}},
-        {blob('b'), {"SUBJECT: QUICK \"QUOTED\"\n", "LAZY DOG\n"}},
-        {blob('d'), {"", "GRÜẞE ÅÄÖ QUICK\n"}},  // in the index, but in no copy given
+        {index_blob('a'), {"SUBJECT: ONE\n", "THE QUICK BROWN FOX\n"}},
+        {index_blob('b'), {"SUBJECT: QUICK \"QUOTED\"\n", "LAZY DOG\n"}},
+        {index_blob('d'), {"", "GRÜẞE ÅÄÖ QUICK\n"}},  // in the index, but in no copy given
     };
     ASSERT_TRUE(index->add(entries));
     // Copies 1 and 4 share blob a; copy 3's blob c was never indexed.
@@ -249,7 +250,7 @@ TEST_F(TextIndexTest, TrustsTheWatermarkOfTheSameUidValidityOnly)
 {
     std::unique_ptr<TextIndex> index = open();
     ASSERT_NE(index, nullptr);
-    const NewEntry entries[] = {{blob('a'), {"", "ALPHA\n"}}};
+    const NewEntry entries[] = {{index_blob('a'), {"", "ALPHA\n"}}};
     ASSERT_TRUE(index->add(entries));
     ASSERT_TRUE(index->set_progress(MailboxId{5}, MailboxProgress{77, 2, 4}));
     // Up to the watermark a copy counts as indexed without a lookup; above it, by its blob.
@@ -276,21 +277,22 @@ TEST_F(TextIndexTest, ListsPagesAndRemovesEntries)
     ASSERT_NE(index, nullptr);
     std::vector<NewEntry> entries;
     for (char c : std::string("abcde")) {
-        entries.push_back({blob(c), {"", "SHARED TEXT\n"}});
+        entries.push_back({index_blob(c), {"", "SHARED TEXT\n"}});
     }
     ASSERT_TRUE(index->add(entries));
     Result<std::vector<IndexedBlob>> first = index->list_blobs(0, 3);
     ASSERT_TRUE(first);
     ASSERT_EQ(first->size(), 3u);
-    EXPECT_EQ((*first)[0].blob, blob('a'));
+    EXPECT_EQ((*first)[0].blob, index_blob('a'));
     Result<std::vector<IndexedBlob>> rest = index->list_blobs(first->back().id, 10);
     ASSERT_TRUE(rest);
     ASSERT_EQ(rest->size(), 2u);
-    EXPECT_EQ((*rest)[1].blob, blob('e'));
+    EXPECT_EQ((*rest)[1].blob, index_blob('e'));
 
     const std::int64_t doomed[] = {(*first)[1].id, (*rest)[0].id};  // b and d
     ASSERT_TRUE(index->remove(doomed));
-    EXPECT_EQ(contains(*index, {blob('a'), blob('b'), blob('c'), blob('d'), blob('e')}),
+    EXPECT_EQ(contains(*index, {index_blob('a'), index_blob('b'), index_blob('c'), index_blob('d'),
+                                index_blob('e')}),
               (Bits{true, false, true, false, true}));
     const CopyAnswers answers =
         search(*index, {copy(1, 'a'), copy(2, 'b'), copy(3, 'd')}, {{"SHARED", TextScope::Body}});
@@ -310,11 +312,12 @@ TEST_F(TextIndexTest, RefusesABadBlobNameAndTextWithNul)
     EXPECT_EQ(refused.error().code, Errc::Invalid);
     // FTS5 stops at a NUL: text with one is refused rather than indexed in part, and the
     // batch with it leaves nothing behind.
-    const NewEntry nul[] = {{blob('a'), {"", "ALPHA"}}, {blob('b'), {"", std::string("A\0B", 3)}}};
+    const NewEntry nul[] = {{index_blob('a'), {"", "ALPHA"}},
+                            {index_blob('b'), {"", std::string("A\0B", 3)}}};
     refused = index->add(nul);
     ASSERT_FALSE(refused);
     EXPECT_EQ(refused.error().code, Errc::Invalid);
-    EXPECT_EQ(contains(*index, {blob('a'), blob('b')}), (Bits{false, false}));
+    EXPECT_EQ(contains(*index, {index_blob('a'), index_blob('b')}), (Bits{false, false}));
 }
 
 // Summaries: kept with the entry (an empty one is not stored), read back byte for byte in one
@@ -334,12 +337,13 @@ TEST_F(TextIndexTest, KeepsSummariesBesideTheText)
     structure_only.header_fields = 7;
     BlobSummary empty_header;
     empty_header.header = "";
-    const NewEntry entries[] = {{blob('a'), {"", "ALPHA\n", full}},
-                                {blob('b'), {"", "BETA\n", structure_only}},
-                                {blob('c'), {"", "GAMMA\n"}},
-                                {blob('d'), {"", "DELTA\n", empty_header}}};
+    const NewEntry entries[] = {{index_blob('a'), {"", "ALPHA\n", full}},
+                                {index_blob('b'), {"", "BETA\n", structure_only}},
+                                {index_blob('c'), {"", "GAMMA\n"}},
+                                {index_blob('d'), {"", "DELTA\n", empty_header}}};
     ASSERT_TRUE(index->add(entries));
-    const BlobId asked[] = {blob('b'), blob('a'), blob('c'), blob('e'), blob('a'), blob('d')};
+    const BlobId asked[] = {index_blob('b'), index_blob('a'), index_blob('c'),
+                            index_blob('e'), index_blob('a'), index_blob('d')};
     Result<std::vector<std::optional<BlobSummary>>> found = index->summaries(asked);
     ASSERT_TRUE(found) << found.error().to_string();
     ASSERT_EQ(found->size(), 6u);
@@ -380,7 +384,7 @@ TEST_F(TextIndexTest, KeepsSummariesBesideTheText)
     ASSERT_EQ(listed->size(), 4u);
     const std::int64_t first[] = {(*listed)[0].id};
     ASSERT_TRUE(index->remove(first));
-    const BlobId removed[] = {blob('a')};
+    const BlobId removed[] = {index_blob('a')};
     found = index->summaries(removed);
     ASSERT_TRUE(found);
     EXPECT_FALSE((*found)[0]);
