@@ -12,16 +12,6 @@
 
 namespace harbor::smtp::ascii {
 
-inline bool is_alpha(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-inline bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
 inline bool is_non_ascii(char c)
 {
     return static_cast<unsigned char>(c) >= 0x80;
@@ -67,7 +57,7 @@ inline std::optional<Decimal> parse_decimal(std::string_view digits)
     constexpr std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
     Decimal decimal;
     for (const char c : digits) {
-        if (!is_digit(c)) {
+        if (!is_ascii_digit(c)) {
             return std::nullopt;
         }
         const auto digit = static_cast<std::uint64_t>(c - '0');

@@ -76,7 +76,7 @@ bool is_white_space(char c)
 // (no SMTP verb contains ':').
 bool is_forbidden_verb(std::string_view verb)
 {
-    if (verb.empty() || !ascii::is_alpha(verb.front())) {
+    if (verb.empty() || !is_ascii_alpha(verb.front())) {
         return true;
     }
     if (verb.find(':') != std::string_view::npos) {
@@ -115,7 +115,7 @@ bool is_sasl_mechanism_char(char c)
 {
     // sasl-mech chars are upper-case letters, digits, '-' and '_' (RFC 4422 §3.1); the name
     // is compared case-insensitively, so lower case is accepted and folded.
-    return ascii::is_alpha(c) || ascii::is_digit(c) || c == '-' || c == '_';
+    return is_ascii_alpha(c) || is_ascii_digit(c) || c == '-' || c == '_';
 }
 
 }  // namespace

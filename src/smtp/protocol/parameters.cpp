@@ -31,11 +31,11 @@ Reply unsupported_parameter(std::string_view keyword)
 // esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")
 bool is_keyword(std::string_view keyword)
 {
-    if (keyword.empty() || !(ascii::is_alpha(keyword[0]) || ascii::is_digit(keyword[0]))) {
+    if (keyword.empty() || !(is_ascii_alpha(keyword[0]) || is_ascii_digit(keyword[0]))) {
         return false;
     }
     for (const char c : keyword) {
-        if (!ascii::is_alpha(c) && !ascii::is_digit(c) && c != '-') {
+        if (!is_ascii_alpha(c) && !is_ascii_digit(c) && c != '-') {
             return false;
         }
     }
@@ -239,7 +239,7 @@ Parsed<OriginalRecipient> parse_orcpt(std::string_view value)
     OriginalRecipient original;
     for (const char c : value.substr(0, semicolon)) {
         // atext (RFC 5322 §3.2.3) as in mailbox local parts; ASCII only here.
-        if (!ascii::is_alpha(c) && !ascii::is_digit(c) &&
+        if (!is_ascii_alpha(c) && !is_ascii_digit(c) &&
             std::string_view("!#$%&'*+-/=?^_`{|}~").find(c) == std::string_view::npos) {
             return bad_parameter("Bad ORCPT address type");
         }
