@@ -134,7 +134,6 @@ Result<ProtocolHandlers> make_protocol_handlers(const Config& config)
 
     smtp::server::SmtpSettings smtp;
     smtp.hostname = config.hostname;
-    smtp.spool_dir = config.data_dir / "spool";
     smtp.max_message_size = config.smtp.max_message_size;
     smtp.max_recipients = config.smtp.max_recipients;
     smtp.max_errors = config.smtp.max_errors;

@@ -121,7 +121,6 @@ protected:
         if (smtp_recipient_cache_) {
             smtp::server::SmtpSettings smtp;
             smtp.hostname = "mx.test";
-            smtp.spool_dir = dir_.path / "spool";
             smtp.recipient_cache_ttl = *smtp_recipient_cache_;
             handlers[Protocol::Smtp] = std::make_shared<smtp::server::SmtpHandler>(*store_, smtp);
         }

@@ -1,6 +1,7 @@
-// Content-addressed blob files: hashing, the durable write sequence, reads, pins and the sweep.
-// The write order (temp file, fsync, rename, fsync directory) is what lets the database commit
-// a reference to a blob knowing the bytes survive a power loss. Deletion is decided by the
+// Blob files: hashing, the durable write sequences, reads and the sweep. The write order (temp
+// file, fsync, rename, fsync directory; for a placed file: create, write, fdatasync, fsync
+// directory) is what lets the database commit a reference to a blob knowing the bytes survive a
+// power loss. Deletion is decided by the
 // caller, under the database's write lock (see SqliteStore::delete_released_blobs).
 #include "store/blob_store.hpp"
 
@@ -118,20 +119,50 @@ bool is_serial_blob_name(std::string_view name)
     return name.size() == 17 && name[0] == 's' && is_lower_hex(name.substr(1));
 }
 
-bool is_blob_name(std::string_view name)
+bool is_placed_blob_name(std::string_view name)
 {
-    return is_file_blob_name(name) || is_serial_blob_name(name);
+    return name.size() == 17 && name[0] == 'p' && is_lower_hex(name.substr(1));
 }
 
-std::string serial_blob_name(std::uint64_t serial)
+bool is_blob_name(std::string_view name)
+{
+    return is_file_blob_name(name) || is_serial_blob_name(name) || is_placed_blob_name(name);
+}
+
+namespace {
+
+// The kinds of name that have a file.
+bool has_file(std::string_view name)
+{
+    return is_file_blob_name(name) || is_placed_blob_name(name);
+}
+
+std::uint64_t placed_serial(std::string_view name)
+{
+    return std::stoull(std::string(name.substr(1)), nullptr, 16);
+}
+
+}  // namespace
+
+namespace {
+
+// A letter and the serial as 16 lower-case hex digits.
+std::string numbered_name(char kind, std::uint64_t serial)
 {
     static constexpr char digits[] = "0123456789abcdef";
     std::string name(17, '0');
-    name[0] = 's';
+    name[0] = kind;
     for (std::size_t i = 16; i > 0; --i, serial >>= 4) {
         name[i] = digits[serial & 0xf];
     }
     return name;
+}
+
+}  // namespace
+
+std::string serial_blob_name(std::uint64_t serial)
+{
+    return numbered_name('s', serial);
 }
 
 BlobStore::BlobStore(fs::path root)
@@ -164,6 +195,10 @@ Result<void> BlobStore::create_root()
 
 fs::path BlobStore::path_for(std::string_view sha256) const
 {
+    if (is_placed_blob_name(sha256)) {
+        // "p" and the serial's first 13 hex digits: 4,096 consecutive names to a directory.
+        return root_ / std::string(sha256.substr(0, 14)) / std::string(sha256);
+    }
     return root_ / std::string(sha256.substr(0, 2)) / std::string(sha256.substr(2, 2)) /
            std::string(sha256);
 }
@@ -215,47 +250,68 @@ Result<void> BlobStore::write(std::string_view sha256, std::string_view bytes)
     return fsync_path(dir, O_RDONLY | O_DIRECTORY);
 }
 
-Result<void> BlobStore::adopt(std::string_view sha256, const fs::path& file)
+void BlobStore::set_placed_block(std::uint32_t block)
 {
-    if (!is_file_blob_name(sha256)) {
-        return unexpected(Errc::Invalid, "bad blob name");
+    std::lock_guard lock(create_mutex_);
+    next_placed_ = std::uint64_t{block} << 32;
+    placed_end_ = next_placed_ + (std::uint64_t{1} << 32);
+}
+
+Result<PlacedFile> BlobStore::create_placed()
+{
+    std::lock_guard lock(create_mutex_);
+    if (next_placed_ >= placed_end_) {
+        return unexpected(Errc::TempFail, "no placed blob names left until the store reopens");
     }
-    fs::path final_path = path_for(sha256);
-    fs::path dir = final_path.parent_path();
-    HARBOR_TRY(ensure_fan_out(sha256));
-    // No check for an existing blob first: a name is its content, so renaming over an
-    // existing file of that name changes no byte (and readers keep the inode they opened).
-    HARBOR_TRY(fsync_path(file, O_RDONLY));
-    if (::rename(file.c_str(), final_path.c_str()) == 0) {
-        return fsync_path(dir, O_RDONLY | O_DIRECTORY);
+    const std::uint64_t serial = next_placed_++;
+    PlacedFile file;
+    file.name = numbered_name('p', serial);
+    file.path = path_for(file.name);
+    if (serial >> 12 != placed_dir_ready_) {
+        HARBOR_TRY(make_durable_dir(file.path.parent_path()));
+        placed_dir_ready_ = serial >> 12;
     }
-    if (errno != EXDEV) {
-        return unexpected(io_error("rename", file, errno));
+    file.fd = ::open(file.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+    if (file.fd < 0) {
+        return unexpected(io_error("create", file.path, errno));
     }
-    // A spool on another filesystem: copy under a temporary name, then the usual sequence.
-    fs::path temp_path = dir / temp_name(sha256);
-    std::error_code ec;
-    fs::copy_file(file, temp_path, ec);
-    if (ec) {
-        fs::remove(temp_path, ec);
-        return unexpected(Errc::Io, "copy " + file.string() + ": " + ec.message());
+    return file;
+}
+
+Result<void> BlobStore::make_placed_durable(std::string_view name)
+{
+    if (!is_placed_blob_name(name)) {
+        return unexpected(Errc::Invalid, "bad placed blob name");
     }
-    if (Result<void> synced = fsync_path(temp_path, O_RDONLY); !synced) {
-        ::unlink(temp_path.c_str());
-        return synced;
+    const fs::path path = path_for(name);
+    {
+        Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (fd.get() < 0) {
+            return unexpected(io_error("open", path, errno));
+        }
+        if (::fdatasync(fd.get()) != 0) {
+            return unexpected(io_error("fdatasync", path, errno));
+        }
     }
-    if (::rename(temp_path.c_str(), final_path.c_str()) != 0) {
-        int err = errno;
-        ::unlink(temp_path.c_str());
-        return unexpected(io_error("rename", final_path, err));
+    const std::uint64_t serial = placed_serial(name);
+    std::lock_guard sync(dir_sync_mutex_);
+    if (synced_dir_ == serial >> 12 && synced_through_ >= serial) {
+        return ok();  // a directory fsync begun after this file existed has finished
     }
-    ::unlink(file.c_str());
-    return fsync_path(dir, O_RDONLY | O_DIRECTORY);
+    std::uint64_t through = 0;
+    {
+        std::lock_guard lock(create_mutex_);
+        through = next_placed_ - 1;  // every file up to here exists now
+    }
+    HARBOR_TRY(fsync_path(path.parent_path(), O_RDONLY | O_DIRECTORY));
+    synced_dir_ = serial >> 12;
+    synced_through_ = through;
+    return ok();
 }
 
 Result<std::string> BlobStore::read(std::string_view sha256) const
 {
-    if (!is_file_blob_name(sha256)) {
+    if (!has_file(sha256)) {
         return unexpected(Errc::Invalid, "bad blob name");
     }
     fs::path path = path_for(sha256);
@@ -287,12 +343,12 @@ Result<std::string> BlobStore::read(std::string_view sha256) const
 bool BlobStore::exists(std::string_view sha256) const
 {
     struct stat st {};
-    return is_file_blob_name(sha256) && ::stat(path_for(sha256).c_str(), &st) == 0;
+    return has_file(sha256) && ::stat(path_for(sha256).c_str(), &st) == 0;
 }
 
 bool BlobStore::remove(std::string_view sha256)
 {
-    if (!is_file_blob_name(sha256)) {
+    if (!has_file(sha256)) {
         return false;
     }
     return ::unlink(path_for(sha256).c_str()) == 0 || errno == ENOENT;
@@ -316,7 +372,7 @@ Result<std::uint64_t> BlobStore::sweep(
         }
         std::string name = it->path().filename().string();
         bool keep = false;
-        if (is_file_blob_name(name) && it->path() == path_for(name)) {
+        if (has_file(name) && it->path() == path_for(name)) {
             Result<bool> referenced = is_referenced(name);
             HARBOR_TRY(referenced);
             keep = *referenced;

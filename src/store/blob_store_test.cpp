@@ -1,4 +1,5 @@
-// BlobStore: hashing, the durable write, reads, name checks, pins and the orphan sweep.
+// BlobStore: hashing, the durable writes (content-addressed and placed), reads, name checks and
+// the orphan sweep.
 #include "store/blob_store.hpp"
 
 #include <gtest/gtest.h>
@@ -7,6 +8,9 @@
 
 #include <fstream>
 #include <set>
+#include <utility>
+
+#include <unistd.h>
 
 #include "store/test_support.hpp"
 
@@ -88,6 +92,47 @@ TEST(BlobStore, RefusesSerialNamesForFiles)
     ASSERT_TRUE(blobs.create_root());
     EXPECT_FALSE(blobs.write(serial_blob_name(7), "inline bytes never become a file"));
     EXPECT_FALSE(blobs.exists(serial_blob_name(7)));
+}
+
+TEST(BlobStore, PlacedFilesAreCreatedWhereTheyStay)
+{
+    TempDir dir;
+    BlobStore blobs(dir.path() / "blobs");
+    ASSERT_TRUE(blobs.create_root());
+    EXPECT_FALSE(blobs.create_placed());  // no block reserved yet
+    blobs.set_placed_block(0xabc);
+    std::vector<PlacedFile> files;
+    for (int i = 0; i < 4097; ++i) {
+        Result<PlacedFile> file = blobs.create_placed();
+        ASSERT_TRUE(file) << file.error().to_string();
+        if (i != 1) {
+            ::close(std::exchange(file->fd, -1));
+        }
+        files.push_back(*file);
+    }
+    EXPECT_EQ(files[0].name, "p00000abc00000000");
+    EXPECT_TRUE(is_placed_blob_name(files[0].name));
+    EXPECT_FALSE(is_file_blob_name(files[0].name));
+    EXPECT_FALSE(is_serial_blob_name(files[0].name));
+    EXPECT_EQ(files[0].path, dir.path() / "blobs" / "p00000abc00000" / files[0].name);
+    // 4,096 names to a directory, in order.
+    EXPECT_EQ(files[4095].path.parent_path(), files[0].path.parent_path());
+    EXPECT_EQ(files[4096].path.parent_path(), dir.path() / "blobs" / "p00000abc00001");
+    EXPECT_LT(files[4095].name, files[4096].name);
+
+    const std::string bytes(70000, 'q');
+    ASSERT_EQ(::write(files[1].fd, bytes.data(), bytes.size()), 70000);
+    ::close(files[1].fd);
+    ASSERT_TRUE(blobs.make_placed_durable(files[1].name));
+    ASSERT_TRUE(blobs.make_placed_durable(files[2].name));  // covered by the same directory fsync
+    ASSERT_TRUE(blobs.make_placed_durable(files[4096].name));
+    EXPECT_EQ(*blobs.read(files[1].name), bytes);
+    EXPECT_TRUE(blobs.exists(files[2].name));
+    EXPECT_TRUE(blobs.remove(files[2].name));
+    EXPECT_FALSE(blobs.exists(files[2].name));
+    EXPECT_EQ(blobs.make_placed_durable(files[2].name).error().code, Errc::Io);  // gone
+    EXPECT_EQ(blobs.make_placed_durable(std::string(64, 'a')).error().code, Errc::Invalid);
+    EXPECT_EQ(blobs.make_placed_durable("p../../../etc/pas").error().code, Errc::Invalid);
 }
 
 TEST(BlobStore, WritesUnderTwoLevelFanOutAndReadsBack)

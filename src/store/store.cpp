@@ -40,6 +40,11 @@ Unexpected unsupported(std::string_view what)
 
 }  // namespace
 
+Result<PlacedFile> Store::create_blob_file()
+{
+    return unsupported("create_blob_file");
+}
+
 Result<MessageRecord> Store::append(AppendRequest request)
 {
     return wait_for<MessageRecord>([this, &request](Done<MessageRecord> done) {

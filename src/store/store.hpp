@@ -54,13 +54,13 @@ struct AppendRequest {
     MissingMailbox if_missing = MissingMailbox::Create;
 };
 
-// A message body the caller already wrote to a file of its own and hashed while writing (the
-// SMTP spool: never the whole message in memory). The store fsyncs the file and moves it into
-// its blob files, or reads it when it is small enough to live inline; either way the caller's
-// file is gone once `done` reports success.
+// A message body the caller wrote into a file the store gave it (Store::create_blob_file; the
+// SMTP spool: never the whole message in memory). The store makes the file durable where it is,
+// or reads it when it is small enough to live inline (the file then goes once `done` reports
+// success). Until then the file is the caller's to remove if the message is not delivered.
 struct SpooledBlob {
     std::filesystem::path file;
-    std::string sha256;  // lower-case hex of the file's bytes
+    std::string name;  // the PlacedFile's name
     std::uint64_t size = 0;
 };
 
@@ -451,6 +451,9 @@ public:
 
     // Blobs: content-addressed, reference-counted, removed with the last reference.
     virtual Result<std::string> read_blob(const BlobId& blob) = 0;
+    // A file for a message body written as it arrives, delivered later as a SpooledBlob. Blocks
+    // for a directory creation once in 4,096 calls (SQLite); the default answers Unsupported.
+    virtual Result<PlacedFile> create_blob_file();
     // read_blob for several blobs, from one snapshot (SQLite: one read transaction for all,
     // where read_blob takes one each). Results in the order given.
     virtual std::vector<Result<std::string>> read_blobs(const std::vector<BlobId>& blobs);

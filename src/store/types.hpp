@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -249,5 +250,13 @@ struct Route {
 
 // `harbor queue hold|release|retry|delete`.
 enum class QueueAction { Hold, Release, RetryNow, Delete };
+
+// A new, empty file for a message body, created where the store keeps it (a placed blob,
+// blob_store.hpp), open for writing; whoever holds it closes fd.
+struct PlacedFile {
+    std::string name;  // the blob's name
+    std::filesystem::path path;
+    int fd = -1;
+};
 
 }  // namespace harbor::store

@@ -83,7 +83,6 @@ public:
 
         server::SmtpSettings settings;
         settings.hostname = "mx.test";
-        settings.spool_dir = dir_.path() / "spool";
         settings.max_message_size = max_message_size;
         settings.sasl.mock_secret = "a stable secret for made-up SCRAM salts";
         handler_ = std::make_unique<server::SmtpHandler>(*store_, settings);

@@ -47,13 +47,6 @@ SmtpHandler::SmtpHandler(store::Store& store, SmtpSettings settings,
       signing_keys_(store, signing_key_ttl, signing_key_domains)
 {
     register_smtp_metrics();
-    // Messages a crash left half received were never acknowledged: they go.
-    Result<std::size_t> cleared = clear_spool(settings_.spool_dir);
-    if (!cleared) {
-        log::warn("smtp.spool.clear_failed", {{"error", cleared.error().to_string()}});
-    } else if (*cleared > 0) {
-        log::info("smtp.spool.cleared", {{"files", *cleared}});
-    }
 }
 
 Awaitable<void> SmtpHandler::run(net::Connection& connection, net::SessionContext& context)

@@ -44,8 +44,7 @@ struct ListenerPolicy {
 enum class RoutedRecipient { Exists, Unknown, Unverified };
 
 struct SmtpSettings {
-    std::string hostname;                 // announced in the greeting, EHLO and Received
-    std::filesystem::path spool_dir;      // <data_dir>/spool
+    std::string hostname;  // announced in the greeting, EHLO and Received
     std::uint64_t max_message_size = default_max_message_size;  // SIZE (RFC 1870)
     std::size_t max_recipients = 100;     // RFC 5321 §4.5.3.1.8 minimum
     std::size_t max_errors = 20;          // then 421 and close (Postfix smtpd_hard_error_limit)

@@ -74,8 +74,9 @@ struct Session::Chunking {
 
 Result<SpoolFile> Session::open_spool(const std::string& id)
 {
-    Result<SpoolFile> spool = SpoolFile::create(handler_.settings().spool_dir);
-    HARBOR_TRY(spool);
+    // A large message goes to a file of the store's, where its body stays once delivered.
+    Result<SpoolFile> spool(
+        SpoolFile([&store = handler_.store()] { return store.create_blob_file(); }));
     ReceivedInfo info;
     info.helo = helo_ ? helo_->name : "unknown";
     info.peer_ip = connection_.peer_ip();

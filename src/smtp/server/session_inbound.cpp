@@ -238,7 +238,7 @@ Result<Spooled> Session::strip_forged_results(SpoolFile& spool, Spooled spooled)
         kept.append(bytes.substr(at, start + field.offset - at));
         at = start + field.offset + field.length;
     }
-    return respool(spool, handler_.settings().spool_dir, {kept, bytes.substr(at)});
+    return respool(spool, {kept, bytes.substr(at)});
 }
 
 }  // namespace harbor::smtp::server

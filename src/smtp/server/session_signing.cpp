@@ -39,7 +39,7 @@ Result<Spooled> Session::sign_outgoing(SpoolFile& spool, Spooled spooled) const
             {{"cid", context_.cid}, {"domain", *domain}, {"error", signature.error().to_string()}});
         return spooled;
     }
-    return respool(spool, handler_.settings().spool_dir, {*signature, bytes});
+    return respool(spool, {*signature, bytes});
 }
 
 }  // namespace harbor::smtp::server

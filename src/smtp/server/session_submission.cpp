@@ -80,8 +80,7 @@ Parsed<Spooled> Session::check_submission(SpoolFile& spool, Spooled spooled) con
         added += "Message-ID: " + mime::new_message_id(id_domain(context_.hostname)) + "\r\n";
     }
     Result<Spooled> finished =
-        respool(spool, handler_.settings().spool_dir,
-                {bytes.substr(0, bytes.size() - message.size()), added, message});
+        respool(spool, {bytes.substr(0, bytes.size() - message.size()), added, message});
     if (!finished) {
         return storage_failure();
     }

@@ -1,14 +1,14 @@
 // A message being received. Small ones stay in memory (a file per message was a fifth of the
 // time of taking a 1 KiB message, for a body the store keeps inline anyway); once a message
-// passes in_memory_max it goes to a file of its own under <data_dir>/spool, hashed on the way
-// (SHA-256, the store's blob id), so a large message is never whole in memory and the store
-// adopts the file as the blob without reading it (store::SpooledBlob). File writes are buffered
-// and go to the page cache; the store fsyncs the file when it takes it.
+// passes in_memory_max it goes to a file the store hands out where the body will stay (a placed
+// blob, store/blob_store.hpp), so a large message is never whole in memory and delivering it
+// moves no bytes. File writes are buffered and go to the page cache; the store makes the file
+// durable when it takes it, and sweeps at its next open the files a crash left behind.
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <initializer_list>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,11 +28,14 @@ struct Spooled {
     std::uint64_t size = 0;
 };
 
+// Makes the file for a message that outgrows memory: Store::create_blob_file.
+using SpoolPlacement = std::function<Result<store::PlacedFile>()>;
+
 class SpoolFile {
 public:
-    // A new, empty message; its file (mode 0600, in `dir`, created if missing) is made only
-    // when the message grows past in_memory_max.
-    static Result<SpoolFile> create(const std::filesystem::path& dir);
+    // A new, empty message; its file is asked of `place` only when the message grows past
+    // in_memory_max.
+    explicit SpoolFile(SpoolPlacement place);
 
     SpoolFile(SpoolFile&& other) noexcept;
     SpoolFile& operator=(SpoolFile&& other) noexcept;
@@ -42,31 +45,25 @@ public:
     ~SpoolFile();
 
     Result<void> write(std::string_view bytes);
-    // The message as it ends: in memory, or the file (flushed, closed) and its hash. A file
-    // stays until the store takes it; call released() once it has.
+    // The message as it ends: in memory, or the file (flushed, closed). A file stays until
+    // the store takes it; call released() once it has.
     Result<Spooled> finish();
     void released();
-    const std::filesystem::path& path() const { return path_; }
+    const std::filesystem::path& path() const { return file_.path; }
     std::uint64_t size() const { return size_; }
+    const SpoolPlacement& placement() const { return place_; }
 
 private:
-    struct Hash;
-    explicit SpoolFile(std::filesystem::path dir);
     Result<void> spill();  // memory -> file
     Result<void> flush();
     void discard();
 
-    std::filesystem::path dir_;
-    std::filesystem::path path_;
-    int fd_ = -1;
+    SpoolPlacement place_;
+    store::PlacedFile file_;  // fd -1 and no path until spill()
     std::string buffer_;
     std::uint64_t size_ = 0;
-    std::unique_ptr<Hash> hash_;
     bool keep_ = false;
 };
-
-// Removes what a crash left in the spool directory (messages never acknowledged); at start.
-Result<std::size_t> clear_spool(const std::filesystem::path& dir);
 
 // A read-only memory map of a finished spool file: the message parsed in place.
 class MappedFile {
@@ -96,9 +93,9 @@ private:
     std::optional<MappedFile> mapped_;
 };
 
-// Writes `pieces` in order as a new message in `dir` and makes it `spool` (the old file goes):
-// for the few changes made after DATA (fields added at submission, forged ones removed).
-Result<Spooled> respool(SpoolFile& spool, const std::filesystem::path& dir,
-                        std::initializer_list<std::string_view> pieces);
+// Writes `pieces` in order as a new message, placed as `spool` was, and makes it `spool` (the old
+// file goes): for the few changes made after DATA (fields added at submission, forged ones
+// removed).
+Result<Spooled> respool(SpoolFile& spool, std::initializer_list<std::string_view> pieces);
 
 }  // namespace harbor::smtp::server

@@ -1,5 +1,5 @@
-// The spool: small messages stay in memory, large ones spill to a file hashed on the way (the
-// store's blob id), files go unless handed over; the Received field's form (RFC 5321 §4.4,
+// The spool: small messages stay in memory, large ones spill to a file the store places among
+// its blobs, files go unless handed over; the Received field's form (RFC 5321 §4.4,
 // RFC 3848 protocol types) and that client text cannot break out of it.
 #include "smtp/server/spool.hpp"
 
@@ -37,66 +37,109 @@ std::string read(const std::filesystem::path& file)
     return out.str();
 }
 
+// The store's blob files under a temporary directory, and how often a file was asked of them.
+struct Placement {
+    TempDir dir;
+    store::BlobStore blobs{dir.path() / "blobs"};
+    int calls = 0;
+
+    Placement()
+    {
+        EXPECT_TRUE(blobs.create_root());
+        blobs.set_placed_block(1);
+    }
+    SpoolPlacement place()
+    {
+        return [this] {
+            ++calls;
+            return blobs.create_placed();
+        };
+    }
+};
+
 TEST(Spool, SmallMessageStaysInMemory)
 {
-    TempDir dir;
-    Result<SpoolFile> spool = SpoolFile::create(dir.path() / "spool");
-    ASSERT_TRUE(spool);
-    ASSERT_TRUE(spool->write("Subject: x\r\n\r\n"));
-    ASSERT_TRUE(spool->write("body\r\n"));
-    Result<Spooled> done = spool->finish();
+    Placement placement;
+    SpoolFile spool(placement.place());
+    ASSERT_TRUE(spool.write("Subject: x\r\n\r\n"));
+    ASSERT_TRUE(spool.write("body\r\n"));
+    Result<Spooled> done = spool.finish();
     ASSERT_TRUE(done);
     EXPECT_FALSE(done->file.has_value());
     EXPECT_EQ(done->memory, "Subject: x\r\n\r\nbody\r\n");
     EXPECT_EQ(done->size, done->memory.size());
-    EXPECT_FALSE(std::filesystem::exists(dir.path() / "spool"));  // no file was ever made
+    EXPECT_EQ(placement.calls, 0);  // no file was ever made
 }
 
-TEST(Spool, LargeMessageSpillsToAHashedFile)
+TEST(Spool, LargeMessageSpillsToAPlacedBlobFile)
 {
-    TempDir dir;
+    Placement placement;
     std::string message = "Subject: big\r\n\r\n";
+    std::filesystem::path file;
     {
-        Result<SpoolFile> spool = SpoolFile::create(dir.path());
-        ASSERT_TRUE(spool);
-        ASSERT_TRUE(spool->write(message));
+        SpoolFile spool(placement.place());
+        ASSERT_TRUE(spool.write(message));
         const std::string line(998, 'x');
         while (message.size() <= in_memory_max + 5000) {
-            ASSERT_TRUE(spool->write(line + "\r\n"));
+            ASSERT_TRUE(spool.write(line + "\r\n"));
             message += line + "\r\n";
         }
-        Result<Spooled> done = spool->finish();
+        Result<Spooled> done = spool.finish();
         ASSERT_TRUE(done);
         ASSERT_TRUE(done->file.has_value());
+        EXPECT_EQ(placement.calls, 1);
         EXPECT_TRUE(done->memory.empty());
         EXPECT_EQ(done->file->size, message.size());
-        EXPECT_EQ(done->file->sha256, *store::sha256_hex(message));
+        EXPECT_TRUE(store::is_placed_blob_name(done->file->name));
+        EXPECT_EQ(done->file->file, placement.blobs.path_for(done->file->name));
         EXPECT_EQ(read(done->file->file), message);
         Result<MappedFile> mapped = MappedFile::open(done->file->file);
         ASSERT_TRUE(mapped);
         EXPECT_EQ(mapped->bytes(), message);
+        file = done->file->file;
     }
     // Not handed over (released() never called): the file went with the SpoolFile.
-    EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+    EXPECT_FALSE(std::filesystem::exists(file));
 }
 
-TEST(Spool, ReleasedFileStaysAndClearSpoolRemovesLeftovers)
+TEST(Spool, ReleasedFileStays)
 {
-    TempDir dir;
+    Placement placement;
     std::filesystem::path file;
     {
-        Result<SpoolFile> spool = SpoolFile::create(dir.path());
-        ASSERT_TRUE(spool);
-        ASSERT_TRUE(spool->write(std::string(in_memory_max + 1, 'a')));
-        Result<Spooled> done = spool->finish();
+        SpoolFile spool(placement.place());
+        ASSERT_TRUE(spool.write(std::string(in_memory_max + 1, 'a')));
+        Result<Spooled> done = spool.finish();
         ASSERT_TRUE(done && done->file);
         file = done->file->file;
-        spool->released();
+        spool.released();
     }
     EXPECT_TRUE(std::filesystem::exists(file));
-    EXPECT_EQ(*clear_spool(dir.path()), 1u);
-    EXPECT_FALSE(std::filesystem::exists(file));
-    EXPECT_EQ(*clear_spool(dir.path() / "missing"), 0u);
+}
+
+TEST(Spool, RespoolReplacesTheFile)
+{
+    Placement placement;
+    SpoolFile spool(placement.place());
+    const std::string body(in_memory_max + 10, 'b');
+    ASSERT_TRUE(spool.write(body));
+    Result<Spooled> first = spool.finish();
+    ASSERT_TRUE(first && first->file);
+    Result<Spooled> second = respool(spool, {"X-Added: 1\r\n", body});
+    ASSERT_TRUE(second && second->file);
+    EXPECT_NE(second->file->name, first->file->name);
+    EXPECT_FALSE(std::filesystem::exists(first->file->file));
+    EXPECT_EQ(read(second->file->file), "X-Added: 1\r\n" + body);
+    EXPECT_EQ(spool.path(), second->file->file);
+}
+
+TEST(Spool, APlacementFailureFailsTheWrite)
+{
+    SpoolFile spool([] { return Result<store::PlacedFile>(unexpected(Errc::Io, "disk full")); });
+    ASSERT_TRUE(spool.write("small"));
+    Result<void> spilled = spool.write(std::string(in_memory_max, 'c'));
+    ASSERT_FALSE(spilled);
+    EXPECT_EQ(spilled.error().code, Errc::Io);
 }
 
 TEST(Received, FormAndProtocolTypes)

@@ -383,6 +383,15 @@ CREATE TABLE dmarc_result_dkim (
     {17, "queue_prefix", R"sql(
 ALTER TABLE queue ADD COLUMN prefix BLOB NOT NULL DEFAULT '';
 )sql"},
+    // Placed blob names (blob_store.hpp): each open of the store takes the next block, so a
+    // name is never given twice, by this process or any before it.
+    {18, "placed_blob_blocks", R"sql(
+CREATE TABLE placed_blob_block (
+    id    INTEGER PRIMARY KEY CHECK (id = 0),
+    last  INTEGER NOT NULL
+);
+INSERT INTO placed_blob_block (id, last) VALUES (0, 0);
+)sql"},
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include "store/sqlite/migrations.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "store/blob_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -500,6 +501,17 @@ const Case cases[] = {
          EXPECT_EQ(entry->prefix, "");
          EXPECT_EQ(entry->size, small_file_body.size());
          EXPECT_EQ(*store.read_queued_message(*entry), small_file_body);
+     }},
+    // Step 18 (placed blob blocks) on a version-17 database: the queued message is still
+    // read, and the first open takes block 1 for its placed names.
+    {17, [](Connection& db, const fs::path&) { seed_queued_entry(db, 100); },
+     [](Store& store, const fs::path&) {
+         check_directory(store);
+         EXPECT_EQ(*store.read_queued_message(*store.find_queue_entry(4)), small_file_body);
+         Result<PlacedFile> file = store.create_blob_file();
+         ASSERT_TRUE(file) << file.error().to_string();
+         ::close(file->fd);
+         EXPECT_EQ(file->name, "p0000000100000000");
      }},
 };
 

@@ -61,7 +61,7 @@ Result<std::int64_t> insert_queue_entry(WriteContext& ctx, const OutboundCopy& o
 
 }  // namespace
 
-Result<void> check_deliver_request(const DeliverRequest& request)
+Result<void> check_deliver_request(const DeliverRequest& request, const BlobStore& blobs)
 {
     if (request.copies.empty() && !request.outbound) {
         return unexpected(Errc::Invalid, "a delivery without copies or outbound recipients");
@@ -75,14 +75,17 @@ Result<void> check_deliver_request(const DeliverRequest& request)
         }
     }
     if (request.spooled) {
+        // Only a file the store handed out, under its own name.
+        if (!is_placed_blob_name(request.spooled->name) ||
+            request.spooled->file != blobs.path_for(request.spooled->name)) {
+            return unexpected(Errc::Invalid, "spool file " + request.spooled->file.string() +
+                                                 " is not a placed blob file");
+        }
         struct stat st {};
         if (::stat(request.spooled->file.c_str(), &st) != 0 ||
             static_cast<std::uint64_t>(st.st_size) != request.spooled->size) {
             return unexpected(Errc::Invalid, "spool file " + request.spooled->file.string() +
                                                  " missing or of another size");
-        }
-        if (!is_file_blob_name(request.spooled->sha256)) {
-            return unexpected(Errc::Invalid, "bad spool hash");
         }
     }
     return ok();
@@ -140,7 +143,7 @@ void SqliteStore::deliver_async(DeliverRequest request, Done<DeliverResult> done
     }
     request.bytes = {};
     auto prepare = [this, request = std::move(request), bytes, done = std::move(done)]() mutable {
-        if (Result<void> checked = check_deliver_request(request); !checked) {
+        if (Result<void> checked = check_deliver_request(request, blobs_); !checked) {
             done(unexpected(std::move(checked).error()));
             return;
         }
@@ -167,10 +170,9 @@ void SqliteStore::deliver_async(DeliverRequest request, Done<DeliverResult> done
                 bytes = std::make_shared<std::string>(std::move(*small));
                 spool_to_remove = request.spooled->file;
             } else {
-                sha256 = request.spooled->sha256;
-                if (Result<void> adopted = blobs_.adopt(sha256, request.spooled->file);
-                    !adopted) {
-                    done(unexpected(std::move(adopted).error()));
+                sha256 = request.spooled->name;
+                if (Result<void> durable = blobs_.make_placed_durable(sha256); !durable) {
+                    done(unexpected(std::move(durable).error()));
                     return;
                 }
             }

@@ -1,10 +1,13 @@
 // Delivery of one message to many recipients: one blob shared by every copy and the queue entry
-// (reference counts), per-copy prefixes, a copy failing alone (quota), spooled files adopted
-// (large) or read inline (small), and the requests that must fail as a whole.
+// (reference counts), per-copy prefixes, a copy failing alone (quota), spooled files kept where
+// they are (large) or read inline (small), swept at open when never delivered, and the requests
+// that must fail as a whole.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
+
+#include <unistd.h>
 
 #include "store/blob_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -41,11 +44,15 @@ protected:
         return copy;
     }
 
-    fs::path write_spool(const std::string& name, const std::string& bytes) const
+    // A message written into a file the store hands out, as the SMTP spool does.
+    SpooledBlob write_spool(const std::string& bytes) const
     {
-        fs::path file = dir_.path() / name;
-        std::ofstream(file, std::ios::binary) << bytes;
-        return file;
+        Result<PlacedFile> file = store_->create_blob_file();
+        EXPECT_TRUE(file) << file.error().to_string();
+        EXPECT_EQ(::write(file->fd, bytes.data(), bytes.size()),
+                  static_cast<ssize_t>(bytes.size()));
+        ::close(file->fd);
+        return SpooledBlob{file->path, file->name, bytes.size()};
     }
 
     TempDir dir_;
@@ -136,31 +143,54 @@ TEST_F(SqliteDelivery, NoCopyLeftLeavesNoBlob)
     EXPECT_EQ(store_->blob_refcount(result->blob).error().code, Errc::NotFound);
 }
 
-TEST_F(SqliteDelivery, LargeSpoolFileIsAdopted)
+TEST_F(SqliteDelivery, LargeSpoolFileStaysWhereItIs)
 {
     const std::string big = "Subject: big\r\n\r\n" + std::string(200 * 1024, 'x') + "\r\n";
-    const fs::path spool = write_spool("spool-big", big);
+    const SpooledBlob spool = write_spool(big);
+    EXPECT_TRUE(is_placed_blob_name(spool.name)) << spool.name;
     DeliverRequest request;
-    request.spooled = SpooledBlob{spool, *sha256_hex(big), big.size()};
+    request.spooled = spool;
     request.copies.push_back(copy_for(alice_));
+    request.copies.push_back(copy_for(bob_));
     Result<DeliverResult> result = store_->deliver(std::move(request));
     ASSERT_TRUE(result) << result.error().to_string();
-    ASSERT_TRUE(result->copies[0]);
-    EXPECT_FALSE(fs::exists(spool));  // renamed into the blob files, not copied
-    EXPECT_TRUE(fs::exists(
-        BlobStore(dir_.path() / sqlite::blob_dir_name).path_for(result->blob.sha256)));
-    EXPECT_EQ(*store_->read_message(*result->copies[0]), big);
+    ASSERT_TRUE(result->copies[0] && result->copies[1]);
+    EXPECT_EQ(result->blob.sha256, spool.name);  // the file is the blob: nothing moved
+    EXPECT_EQ(BlobStore(dir_.path() / sqlite::blob_dir_name).path_for(spool.name), spool.file);
+    EXPECT_TRUE(fs::exists(spool.file));
+    EXPECT_EQ(*store_->read_message(*result->copies[1]), big);
+    EXPECT_EQ(*store_->blob_refcount(result->blob), 2u);
+}
+
+TEST_F(SqliteDelivery, PlacedFilesWithoutARowAreSweptAtOpen)
+{
+    const std::string big(100 * 1024, 'y');
+    const SpooledBlob kept = write_spool(big);
+    DeliverRequest request;
+    request.spooled = kept;
+    request.copies.push_back(copy_for(alice_));
+    ASSERT_TRUE(store_->deliver(std::move(request)));
+    const SpooledBlob unclaimed = write_spool(big);  // a crash before its delivery
+    store_.reset();
+    store_ = open_or_fail(dir_.path());
+    ASSERT_NE(store_, nullptr);
+    EXPECT_TRUE(fs::exists(kept.file));
+    EXPECT_FALSE(fs::exists(unclaimed.file));
+    // Each open takes a block of names of its own: no name is handed out twice.
+    const SpooledBlob next = write_spool(big);
+    EXPECT_GT(next.name, unclaimed.name);
+    EXPECT_NE(next.file.parent_path(), unclaimed.file.parent_path());
 }
 
 TEST_F(SqliteDelivery, SmallSpoolFileGoesInline)
 {
-    const fs::path spool = write_spool("spool-small", message);
+    const SpooledBlob spool = write_spool(message);
     DeliverRequest request;
-    request.spooled = SpooledBlob{spool, *sha256_hex(message), message.size()};
+    request.spooled = spool;
     request.copies.push_back(copy_for(alice_));
     Result<DeliverResult> result = store_->deliver(std::move(request));
     ASSERT_TRUE(result) << result.error().to_string();
-    EXPECT_FALSE(fs::exists(spool));
+    EXPECT_FALSE(fs::exists(spool.file));
     EXPECT_TRUE(is_serial_blob_name(result->blob.sha256)) << result->blob.sha256;
     EXPECT_FALSE(fs::exists(
         BlobStore(dir_.path() / sqlite::blob_dir_name).path_for(result->blob.sha256)));
@@ -173,12 +203,25 @@ TEST_F(SqliteDelivery, RequestsThatFailAsAWhole)
     nothing.bytes = message;
     EXPECT_EQ(store_->deliver(std::move(nothing)).error().code, Errc::Invalid);
 
-    const fs::path spool = write_spool("spool-short", message);
+    SpooledBlob spool = write_spool(message);
     DeliverRequest wrong_size;
-    wrong_size.spooled = SpooledBlob{spool, *sha256_hex(message), message.size() + 1};
+    wrong_size.spooled = spool;
+    wrong_size.spooled->size += 1;
     wrong_size.copies.push_back(copy_for(alice_));
     EXPECT_EQ(store_->deliver(std::move(wrong_size)).error().code, Errc::Invalid);
-    EXPECT_TRUE(fs::exists(spool));  // not taken: still the caller's
+    EXPECT_TRUE(fs::exists(spool.file));  // not taken: still the caller's
+
+    // Only a file the store handed out, under its own name: not any path a caller names.
+    const fs::path elsewhere = dir_.path() / "elsewhere";
+    std::ofstream(elsewhere, std::ios::binary) << message;
+    DeliverRequest foreign;
+    foreign.spooled = SpooledBlob{elsewhere, spool.name, message.size()};
+    foreign.copies.push_back(copy_for(alice_));
+    EXPECT_EQ(store_->deliver(std::move(foreign)).error().code, Errc::Invalid);
+    DeliverRequest hash_named;
+    hash_named.spooled = SpooledBlob{spool.file, *sha256_hex(message), message.size()};
+    hash_named.copies.push_back(copy_for(alice_));
+    EXPECT_EQ(store_->deliver(std::move(hash_named)).error().code, Errc::Invalid);
 
     DeliverRequest bad_flag;
     bad_flag.bytes = message;

@@ -69,14 +69,15 @@ Result<std::vector<QueuedMessage>> read_entries(Connection& db, Statement& entri
 }
 
 // The notices' own checks, before the writer: each is a whole delivery of its own.
-Result<std::vector<std::vector<std::string>>> check_notices(const QueueAttempt& attempt)
+Result<std::vector<std::vector<std::string>>> check_notices(const QueueAttempt& attempt,
+                                                            const BlobStore& blobs)
 {
     std::vector<std::vector<std::string>> joined;
     for (const DeliverRequest& notice : attempt.notices) {
         if (notice.spooled || notice.bytes.size() > inline_blob_max) {
             return unexpected(Errc::Invalid, "a notice must be at most 64 KiB, in memory");
         }
-        HARBOR_TRY(check_deliver_request(notice));
+        HARBOR_TRY(check_deliver_request(notice, blobs));
         std::vector<std::string>& flags = joined.emplace_back();
         for (const MailboxCopy& copy : notice.copies) {
             Result<std::string> joined_flags = join_flags(copy.flags);
@@ -166,7 +167,7 @@ Result<std::uint64_t> SqliteStore::count_queue()
 
 void SqliteStore::record_queue_attempt_async(QueueAttempt attempt, Done<void> done)
 {
-    Result<std::vector<std::vector<std::string>>> joined = check_notices(attempt);
+    Result<std::vector<std::vector<std::string>>> joined = check_notices(attempt, blobs_);
     if (!joined) {
         done(unexpected(std::move(joined).error()));
         return;

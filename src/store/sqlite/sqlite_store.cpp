@@ -73,6 +73,25 @@ Result<void> sweep_orphans(Connection& db, BlobStore& blobs)
     return ok();
 }
 
+// This process's block of placed blob names (blob_store.hpp): after the sweep, which removes
+// the files of earlier blocks that never got a row.
+Result<void> reserve_placed_block(Connection& db, BlobStore& blobs)
+{
+    HARBOR_TRY(db.exec("BEGIN IMMEDIATE"));
+    Result<void> taken = db.exec("UPDATE placed_blob_block SET last = last + 1 WHERE id = 0");
+    Result<std::int64_t> block =
+        taken ? db.query_int64("SELECT last FROM placed_blob_block WHERE id = 0")
+              : Result<std::int64_t>(unexpected(std::move(taken).error()));
+    if (!block || *block <= 0 || *block > 0xffffffff) {
+        (void)db.exec("ROLLBACK");
+        return block ? unexpected(Errc::Internal, "placed blob blocks used up")
+                     : unexpected(std::move(block).error());
+    }
+    HARBOR_TRY(db.exec("COMMIT"));
+    blobs.set_placed_block(static_cast<std::uint32_t>(*block));
+    return ok();
+}
+
 }  // namespace
 
 SqliteStore::SqliteStore(fs::path db_path, fs::path blob_root, unsigned blob_threads)
@@ -121,6 +140,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const StoreOptions& optio
     if (::flock(store->lock_fd_, LOCK_EX | LOCK_NB) == 0) {
         HARBOR_TRY(sweep_orphans(**db, store->blobs_));
     }
+    HARBOR_TRY(reserve_placed_block(**db, store->blobs_));
     // Converting EX to SH is not atomic, but nothing of ours is in flight yet.
     if (::flock(store->lock_fd_, LOCK_SH) != 0) {
         return unexpected(Errc::Io, "flock " + lock_path.string() + ": " + std::strerror(errno));

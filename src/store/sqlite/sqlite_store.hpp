@@ -58,14 +58,14 @@ Result<void> collect_released_blobs(WriteContext& context);
 Result<std::string> join_flags(const std::vector<std::string>& flags);
 // The blob row for a new message's bytes (refcount 0 until a row refers to it), and the
 // blob's name. `file_name` empty: `bytes`, at most inline_blob_max, go inline under a fresh
-// serial name (blob_store.hpp). Otherwise a file blob's name (its hash), whose file was written
-// or adopted before; its row is inserted if new.
+// serial name (blob_store.hpp). Otherwise a file blob's name (its hash, or a placed name),
+// whose file was made durable before; its row is inserted if new.
 Result<std::string> ensure_blob(WriteContext& ctx, BlobStore& blobs, const std::string& file_name,
                                 std::uint64_t size, const std::string* bytes);
 // Delivery (sqlite_delivery.cpp), shared with the queue's notices (sqlite_queue.cpp).
 // Invalid for nothing to deliver, an outbound copy without recipients, an empty mailbox name,
-// a spooled file that is missing or of another size.
-Result<void> check_deliver_request(const DeliverRequest& request);
+// a spooled file that is not a placed blob file of `blobs`, is missing or of another size.
+Result<void> check_deliver_request(const DeliverRequest& request, const BlobStore& blobs);
 // The writer's part of a delivery: the blob row (ensure_blob's arguments), a row per copy
 // (each in its own savepoint: one over quota fails alone), the queue entry.
 Result<DeliverResult> write_delivery(WriteContext& ctx, BlobStore& blobs,
@@ -226,6 +226,7 @@ public:
     void set_change_listener(ChangeListener listener) override;
 
     Result<std::string> read_blob(const BlobId& blob) override;
+    Result<PlacedFile> create_blob_file() override { return blobs_.create_placed(); }
     std::vector<Result<std::string>> read_blobs(const std::vector<BlobId>& blobs) override;
     std::vector<Result<std::string>> read_blobs_kept(const std::vector<BlobId>& blobs) override;
     std::shared_ptr<const std::string> cached_blob(const BlobId& blob) override;
