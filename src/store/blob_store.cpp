@@ -1,8 +1,8 @@
 // Blob files: hashing, the durable write sequences, reads and the sweep. The write order (temp
 // file, fsync, rename, fsync directory; for a placed file: create, write, fdatasync, fsync
 // directory) is what lets the database commit a reference to a blob knowing the bytes survive a
-// power loss. Deletion is decided by the
-// caller, under the database's write lock (see SqliteStore::delete_released_blobs).
+// power loss. Deletion is decided by the caller, under the database's write lock (see
+// SqliteStore::delete_released_blobs).
 #include "store/blob_store.hpp"
 
 #include <fcntl.h>
@@ -141,10 +141,6 @@ std::uint64_t placed_serial(std::string_view name)
 {
     return std::stoull(std::string(name.substr(1)), nullptr, 16);
 }
-
-}  // namespace
-
-namespace {
 
 // A letter and the serial as 16 lower-case hex digits.
 std::string numbered_name(char kind, std::uint64_t serial)
