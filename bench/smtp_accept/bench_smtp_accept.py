@@ -30,7 +30,6 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -176,9 +175,10 @@ def main():
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     sizes = [int(v) for v in args.sizes.split(",")]
     session_counts = [int(v) for v in args.sessions.split(",")]
-    workdir = tempfile.mkdtemp(prefix="bench-smtp-accept-", dir=args.tmp)
-    harbor = peers.HarborPeer(args.harbor, workdir)
-    postfix = peers.PostfixPeer(workdir, sessions_max=max(session_counts))
+    workdir = peers.make_workdir("bench-smtp-accept-", args.tmp)
+    harbor = peers.HarborPeer(args.harbor, peers.server_dir(workdir, "harbor"))
+    postfix = peers.PostfixPeer(peers.server_dir(workdir, "postfix"),
+                                sessions_max=max(session_counts))
     sink = peers.SinkPeer()
     servers = [s for s in (harbor, postfix) if args.only in (None, s.name)]
     sent = {s.name: 0 for s in servers}
