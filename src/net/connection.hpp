@@ -57,6 +57,10 @@ public:
     // DATA, whose framing the caller decodes). The view lives until the next call on this
     // connection; consume() what was used, the rest is returned again.
     Awaitable<Result<std::string_view>> read_some(Deadline deadline);
+    // As read_some, for octets already on their way (SMTP DATA after the 354, a BDAT chunk):
+    // reads of up to 64 KiB, without first asking the socket whether any are waiting, so a
+    // read waits holding its buffer. Not for a connection that may idle between commands.
+    Awaitable<Result<std::string_view>> read_stream(Deadline deadline);
     void consume(std::size_t n);
     // Whether the peer has sent bytes not read yet (buffered here or waiting in the socket):
     // the pregreet test of SMTP (a client must wait for the greeting, RFC 5321 §3.1).
@@ -150,7 +154,10 @@ private:
     Awaitable<Result<void>> handshake(asio::ssl::stream_base::handshake_type type,
                                       Deadline deadline);
     Awaitable<Result<std::size_t>> read_into(asio::mutable_buffer buffer, Deadline deadline);
-    Awaitable<Result<std::size_t>> fill(Deadline deadline);  // appends one read to buffer_
+    // Appends one read to buffer_: a line's chunk, or a stream's larger one.
+    enum class Fill { Line, Stream };
+    Awaitable<Result<std::size_t>> fill(Deadline deadline, Fill kind = Fill::Line);
+    Awaitable<Result<std::string_view>> read_buffered(Deadline deadline, Fill kind);
     Awaitable<Result<std::size_t>> fill_inflated(Deadline deadline);
     Result<void> interrupted_before_read();
     Awaitable<Result<void>> write_plain(std::string_view bytes, Deadline deadline);

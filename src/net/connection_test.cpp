@@ -212,6 +212,46 @@ TEST(Connection, ReadExactTakesBufferedBytesFirst)
     EXPECT_EQ(rest->text, "");
 }
 
+// A stream (SMTP DATA) is read in pieces far larger than a line's, buffered bytes first, and
+// the line framing takes over where the stream's reader stopped consuming.
+TEST(Connection, ReadStreamTakesWhatWaitsInOneRead)
+{
+    asio::io_context context;
+    SocketPair pair(context);
+    std::string body(40 * 1024, 'x');
+    for (std::size_t i = 0; i < body.size(); i += 100) {
+        body[i] = static_cast<char>('a' + i % 26);
+    }
+    pair.send("DATA\r\n" + body + "QUIT\r\n");
+    Connection connection(std::move(pair.server), nullptr);
+    auto [line, reads, rest] = run_until_done(
+        context,
+        [&]() -> Awaitable<std::tuple<Result<Line>, std::vector<std::string>, Result<Line>>> {
+            auto l = co_await connection.read_line(512, deadline_after(1s));
+            std::vector<std::string> got;
+            std::size_t taken = 0;
+            while (taken < body.size()) {
+                auto bytes = co_await connection.read_stream(deadline_after(1s));
+                if (!bytes) {
+                    break;
+                }
+                const std::size_t use = std::min(bytes->size(), body.size() - taken);
+                got.emplace_back(bytes->substr(0, use));
+                connection.consume(use);
+                taken += use;
+            }
+            auto r = co_await connection.read_line(512, deadline_after(1s));
+            co_return std::make_tuple(std::move(l), std::move(got), std::move(r));
+        }());
+    ASSERT_TRUE(line && rest);
+    EXPECT_EQ(line->text, "DATA");
+    // What the line's read left over, then all the rest at once (a line's read takes 4 KiB).
+    ASSERT_EQ(reads.size(), 2u);
+    EXPECT_EQ(reads[0].size(), 4096u - 6u);
+    EXPECT_EQ(reads[0] + reads[1], body);
+    EXPECT_EQ(rest->text, "QUIT");
+}
+
 TEST(Connection, PeerCloseIsClosed)
 {
     asio::io_context context;

@@ -137,7 +137,7 @@ Awaitable<bool> Session::on_data()
     SpoolFile* file = &*spool;
     DataReader reader([file](std::string_view chunk) { return file->write(chunk); }, limits);
     while (!reader.done()) {
-        auto bytes = co_await connection_.read_some(deadline_after(policy_.data_timeout));
+        auto bytes = co_await connection_.read_stream(deadline_after(policy_.data_timeout));
         if (!bytes) {
             if (bytes.error().code == Errc::Timeout) {
                 reply(Reply{421, "4.4.2", context_.hostname + " Timeout"});
@@ -167,7 +167,7 @@ Awaitable<bool> Session::on_bdat(const Command& command)
         // RFC 3030 §2: a refused BDAT's chunk is still read, and thrown away.
         std::uint64_t left = bdat->size;
         while (left > 0) {
-            auto bytes = co_await connection_.read_some(deadline_after(timeout));
+            auto bytes = co_await connection_.read_stream(deadline_after(timeout));
             if (!bytes) {
                 co_return false;
             }
@@ -202,7 +202,7 @@ Awaitable<bool> Session::on_bdat(const Command& command)
     std::shared_ptr<Chunking> chunking = chunking_;
     chunking->reader->begin_chunk(bdat->size, bdat->last);
     while (!chunking->reader->chunk_done()) {
-        auto bytes = co_await connection_.read_some(deadline_after(timeout));
+        auto bytes = co_await connection_.read_stream(deadline_after(timeout));
         if (!bytes) {
             if (bytes.error().code == Errc::Timeout) {
                 reply(Reply{421, "4.4.2", context_.hostname + " Timeout"});
