@@ -19,9 +19,11 @@ namespace harbor::net {
 namespace {
 
 constexpr std::size_t read_chunk = 4096;
-// A stream (SMTP DATA, BDAT) is read in larger pieces: a 100 KiB message took 25 reads of a
-// chunk, each after an ioctl asking whether bytes were waiting.
-constexpr std::size_t stream_chunk = 64 * 1024;
+// A stream (SMTP DATA, BDAT) is read in pieces that double while reads fill them (and halve
+// when a read fills less than half), up to this: a 100 KiB message took 25 reads of 4 KiB, each
+// after an ioctl asking whether bytes were waiting; a 1 KiB one still takes one read of 4 KiB,
+// without zeroing 64 KiB of buffer first.
+constexpr std::size_t stream_chunk_max = 64 * 1024;
 constexpr std::size_t deflated_write_chunk = 16 * 1024;
 
 }  // namespace
@@ -222,7 +224,7 @@ Awaitable<Result<std::size_t>> Connection::fill(Deadline deadline, Fill kind)
     // A stream's bytes are on their way: its read waits holding the buffer, as the spool that
     // takes them holds its own anyway.
     const bool stream = kind == Fill::Stream;
-    const std::size_t chunk = stream ? stream_chunk : read_chunk;
+    const std::size_t chunk = stream ? stream_chunk_ : read_chunk;
     boost::system::error_code unknown;
     if (!stream && !tls_ && buffer_.empty() && socket_.available(unknown) == 0 && !unknown) {
         // An idle connection (a client between commands) costs no buffer memory while it
@@ -240,6 +242,13 @@ Awaitable<Result<std::size_t>> Connection::fill(Deadline deadline, Fill kind)
     Result<std::size_t> n =
         co_await read_into(asio::buffer(buffer_.data() + old_size, chunk), deadline);
     buffer_.resize(old_size + (n ? *n : 0));
+    if (stream && n) {
+        if (*n == chunk) {
+            stream_chunk_ = std::min(chunk * 2, stream_chunk_max);
+        } else if (*n < chunk / 2) {
+            stream_chunk_ = std::max(chunk / 2, read_chunk);
+        }
+    }
     co_return n;
 }
 

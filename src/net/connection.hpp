@@ -185,6 +185,7 @@ private:
     bool skip_to_lf_ = false;
     std::string buffer_;  // plaintext (inflated when compressed) for the framing
     std::size_t begin_ = 0;
+    std::size_t stream_chunk_ = 4096;     // the size of the next read_stream() fill
     std::unique_ptr<Inflater> inflater_;  // both set by start_compression()
     std::unique_ptr<Deflater> deflater_;
 };

@@ -212,9 +212,9 @@ TEST(Connection, ReadExactTakesBufferedBytesFirst)
     EXPECT_EQ(rest->text, "");
 }
 
-// A stream (SMTP DATA) is read in pieces far larger than a line's, buffered bytes first, and
-// the line framing takes over where the stream's reader stopped consuming.
-TEST(Connection, ReadStreamTakesWhatWaitsInOneRead)
+// A stream (SMTP DATA) is read buffered bytes first, then in pieces that double while the
+// reads fill them, and the line framing takes over where the stream's reader stopped.
+TEST(Connection, ReadStreamReadsInGrowingPieces)
 {
     asio::io_context context;
     SocketPair pair(context);
@@ -245,10 +245,13 @@ TEST(Connection, ReadStreamTakesWhatWaitsInOneRead)
         }());
     ASSERT_TRUE(line && rest);
     EXPECT_EQ(line->text, "DATA");
-    // What the line's read left over, then all the rest at once (a line's read takes 4 KiB).
-    ASSERT_EQ(reads.size(), 2u);
+    // What the line's 4 KiB read left over, then 4, 8 and 16 KiB, then the rest at once.
+    ASSERT_EQ(reads.size(), 5u);
     EXPECT_EQ(reads[0].size(), 4096u - 6u);
-    EXPECT_EQ(reads[0] + reads[1], body);
+    EXPECT_EQ(reads[1].size(), 4096u);
+    EXPECT_EQ(reads[2].size(), 8192u);
+    EXPECT_EQ(reads[3].size(), 16384u);
+    EXPECT_EQ(reads[0] + reads[1] + reads[2] + reads[3] + reads[4], body);
     EXPECT_EQ(rest->text, "QUIT");
 }
 
