@@ -24,20 +24,23 @@ namespace {
 
 // PRAGMA user_version of the schema below; any other version is rebuilt, never migrated (the
 // index is derived data).
-constexpr std::int64_t schema_version = 2;
+constexpr std::int64_t schema_version = 3;
 constexpr int busy_timeout_ms = 5000;
 // Blob names per summaries() query: far below SQLite's default bound on parameters (32766).
 constexpr std::size_t summary_query_blobs = 500;
 constexpr std::size_t summary_cache_bytes = 64 << 20;
 
-// blobs maps a blob to the integer key FTS5 rows need; summaries holds the BlobSummary of a
-// blob under the same key (no row when it has none); mailboxes holds the watermarks; meta the
-// extraction the text and summaries were made by.
+// blobs maps a blob to the integer key FTS5 rows need, and says whether its text is in fts
+// (not when longer than max_indexed_text); summaries holds the BlobSummary of a blob under the
+// same key (no row when it has none); mailboxes holds the watermarks; meta the extraction the
+// text and summaries were made by.
 constexpr std::string_view schema = R"sql(
 CREATE TABLE blobs (
     id      INTEGER PRIMARY KEY,
-    sha256  TEXT NOT NULL UNIQUE
+    sha256  TEXT NOT NULL UNIQUE,
+    in_fts  INTEGER NOT NULL DEFAULT 1
 );
+CREATE INDEX blobs_not_in_fts ON blobs (sha256) WHERE in_fts = 0;
 CREATE VIRTUAL TABLE fts USING fts5(header, body, tokenize = 'trigram case_sensitive 1');
 CREATE TABLE summaries (
     id              INTEGER PRIMARY KEY,
@@ -235,21 +238,23 @@ Result<void> TextIndex::add(std::span<const NewEntry> entries)
     HARBOR_TRY(db.exec("BEGIN IMMEDIATE"));
     auto insert_all = [&]() -> Result<void> {
         for (const NewEntry& entry : entries) {
-            Result<Statement> blob =
-                db.prepare("INSERT INTO blobs (sha256) VALUES (?) ON CONFLICT DO NOTHING");
+            const bool in_fts =
+                entry.text.header.size() + entry.text.body.size() <= max_indexed_text;
+            Result<Statement> blob = db.prepare(
+                "INSERT INTO blobs (sha256, in_fts) VALUES (?, ?) ON CONFLICT DO NOTHING");
             HARBOR_TRY(blob);
-            HARBOR_TRY(blob->bind(1, entry.blob.sha256).run());
+            HARBOR_TRY(blob->bind(1, entry.blob.sha256).bind(2, in_fts ? 1 : 0).run());
             if (db.changes() == 0) {
                 continue;  // indexed before: the text of one blob never changes
             }
             const std::int64_t id = db.last_insert_rowid();
-            Result<Statement> text =
-                db.prepare("INSERT INTO fts (rowid, header, body) VALUES (?, ?, ?)");
-            HARBOR_TRY(text);
-            HARBOR_TRY(text->bind(1, id)
-                           .bind(2, entry.text.header)
-                           .bind(3, entry.text.body)
-                           .run());
+            if (in_fts) {
+                Result<Statement> text =
+                    db.prepare("INSERT INTO fts (rowid, header, body) VALUES (?, ?, ?)");
+                HARBOR_TRY(text);
+                HARBOR_TRY(
+                    text->bind(1, id).bind(2, entry.text.header).bind(3, entry.text.body).run());
+            }
             if (!entry.text.summary.empty()) {
                 HARBOR_TRY(insert_summary(db, id, entry.text.summary));
             }

@@ -271,6 +271,51 @@ TEST_F(TextIndexTest, TrustsTheWatermarkOfTheSameUidValidityOnly)
     EXPECT_FALSE(progress->has_value());
 }
 
+// A text longer than max_indexed_text stays out of FTS5: its blob counts as not indexed (the
+// caller reads the message) whether the mailbox is large or small beside the index and under
+// the watermark too; its summary is kept, and the indexer does not take it again.
+TEST_F(TextIndexTest, LeavesTooLongATextToTheCaller)
+{
+    std::unique_ptr<TextIndex> index = open();
+    ASSERT_NE(index, nullptr);
+    BlobSummary summary;
+    summary.envelope = "(NIL \"long\" NIL NIL NIL NIL NIL NIL NIL NIL)";
+    const std::string at_bound = std::string(max_indexed_text - 6, 'Y') + "ALPHA\n";
+    const NewEntry entries[] = {
+        {index_blob('a'), {"", "ALPHA\n"}},
+        {index_blob('b'), {"", "ALPHA " + std::string(max_indexed_text, 'Z'), summary}},
+        {index_blob('c'), {"", at_bound}}};
+    ASSERT_TRUE(index->add(entries));
+    EXPECT_EQ(contains(*index, {index_blob('b')}), Bits{true});
+    const std::vector<TextQuery> alpha = {{"ALPHA", TextScope::Body}};
+    const std::vector<MessageRecord> copies = {copy(1, 'a'), copy(2, 'b'), copy(3, 'c')};
+    CopyAnswers answers = search(*index, copies, alpha);  // as many copies as blobs: FTS5
+    EXPECT_EQ(answers.indexed, (Bits{true, false, true}));
+    EXPECT_EQ(answers.matched[0], (Bits{true, false, true}));
+    ASSERT_TRUE(index->set_progress(MailboxId{5}, MailboxProgress{77, 3, 3}));
+    answers = search(*index, copies, alpha);
+    EXPECT_EQ(answers.indexed, (Bits{true, false, true}));
+    EXPECT_EQ(answers.matched[0], (Bits{true, false, true}));
+    // With many more blobs in the index one copy's text is read instead.
+    std::vector<NewEntry> others;
+    for (std::uint64_t i = 0; i < 40; ++i) {
+        others.push_back(NewEntry{BlobId{serial_blob_name(9000 + i)}, {"", "OTHER\n"}});
+    }
+    ASSERT_TRUE(index->add(others));
+    answers = search(*index, {copy(2, 'b')}, alpha);
+    EXPECT_EQ(answers.indexed, Bits{false});
+    EXPECT_EQ(answers.matched[0], Bits{false});
+    answers = search(*index, {copy(3, 'c')}, alpha);
+    EXPECT_EQ(answers.indexed, Bits{true});
+    EXPECT_EQ(answers.matched[0], Bits{true});
+    const BlobId asked[] = {index_blob('b')};
+    Result<std::vector<std::optional<BlobSummary>>> found = index->summaries(asked);
+    ASSERT_TRUE(found) << found.error().to_string();
+    ASSERT_EQ(found->size(), 1u);
+    ASSERT_TRUE((*found)[0]);
+    EXPECT_EQ((*found)[0]->envelope, summary.envelope);
+}
+
 TEST_F(TextIndexTest, ListsPagesAndRemovesEntries)
 {
     std::unique_ptr<TextIndex> index = open();

@@ -44,7 +44,7 @@ std::string fts_phrase(std::string_view needle, TextScope scope)
     return query;
 }
 
-// Each copy's blob row id (0: the blob is not in the index), one lookup per blob.
+// Each copy's blob row id (0: the blob's text is not in the index), one lookup per blob.
 Result<std::vector<std::int64_t>> blob_ids(sqlite::Connection& db, const MessageList& copies)
 {
     std::vector<std::int64_t> ids(copies.size(), 0);
@@ -52,7 +52,8 @@ Result<std::vector<std::int64_t>> blob_ids(sqlite::Connection& db, const Message
     for (std::size_t i = 0; i < copies.size(); ++i) {
         auto [id, inserted] = known.try_emplace(copies[i].blob.sha256, 0);
         if (inserted) {
-            Result<Statement> stmt = db.prepare("SELECT id FROM blobs WHERE sha256 = ?");
+            Result<Statement> stmt =
+                db.prepare("SELECT id FROM blobs WHERE sha256 = ? AND in_fts = 1");
             HARBOR_TRY(stmt);
             Result<bool> row = stmt->bind(1, copies[i].blob.sha256).step();
             HARBOR_TRY(row);
@@ -171,10 +172,27 @@ Result<CopyAnswers> TextIndex::search(MailboxId mailbox, std::uint32_t uidvalidi
         HARBOR_TRY(row);
         indexed_through = *row ? static_cast<std::uint32_t>(stmt->column_int64(0)) : 0;
     }
+    // Blobs kept without their text (max_indexed_text): few, whatever the mailbox.
+    std::unordered_set<std::string> without_text;
+    {
+        Result<Statement> stmt = (*db)->prepare("SELECT sha256 FROM blobs WHERE in_fts = 0");
+        HARBOR_TRY(stmt);
+        for (;;) {
+            Result<bool> row = stmt->step();
+            HARBOR_TRY(row);
+            if (!*row) {
+                break;
+            }
+            without_text.insert(stmt->column_text(0));
+        }
+    }
     // Copies above the watermark (delivered since the indexer last came by, or copied in):
     // their blobs one by one. Usually few; a whole mailbox only while it is first indexed.
     std::unordered_map<std::string_view, bool> later;
     for (std::size_t i = 0; i < copies.size(); ++i) {
+        if (without_text.contains(copies[i].blob.sha256)) {
+            continue;  // not indexed: the caller reads the message
+        }
         if (copies[i].uid <= indexed_through) {
             // Such a copy's blob cannot have been pruned while the copy exists: pruning takes
             // only blobs the store no longer has, which no live copy allows.
