@@ -182,6 +182,10 @@ def parse_args():
     parser.add_argument("--no-sink", action="store_true", help="skip the smtp-sink ceiling")
     parser.add_argument("--only", choices=["harbor", "postfix"],
                         help="measure one server only (for profiling)")
+    parser.add_argument("--first", choices=["harbor", "postfix"], default="harbor",
+                        help="the server that goes first in the first cell (then they take "
+                             "turns): the second of a cell pays for pages the first freed, "
+                             "see docs/benchmarks.md, so compare runs of both orders")
     parser.add_argument("--json", help="write the results here as well")
     parser.add_argument("--tmp", default="/var/tmp",
                         help="parent of the working directory; keep it off /tmp, where "
@@ -238,7 +242,8 @@ def main():
                 print(f"# size {size}: smtp-sink ceiling {sink_rate:.0f} msg/s (20 sessions)",
                       flush=True)
             for sessions in session_counts:
-                order = servers if cell_index % 2 == 0 else list(reversed(servers))
+                starts = servers if args.first == "harbor" else list(reversed(servers))
+                order = starts if cell_index % 2 == 0 else list(reversed(starts))
                 cell_index += 1
                 messages = messages_for(args.messages, size, sessions)
                 latency_messages = messages_for(args.latency_messages, size, sessions)
