@@ -11,6 +11,10 @@
 #include "core/ascii.hpp"
 #include "core/assert.hpp"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace harbor::smtp::server {
 
 namespace {
@@ -118,6 +122,45 @@ constexpr std::array<bool, 256> ends_run = [] {
     return table;
 }();
 
+// Where the run of ordinary body bytes from `from` ends (the first CR, LF or NUL, or the end of
+// `content`), and whether a byte of it has the high bit set. SSE2 takes 16 bytes a step: the
+// byte-by-byte table loop was a tenth of an io thread's time on 100 KiB messages.
+std::size_t end_of_run(std::string_view content, std::size_t from, bool& eight_bit)
+{
+    std::size_t end = from;
+#if defined(__SSE2__)
+    const __m128i cr = _mm_set1_epi8('\r');
+    const __m128i lf = _mm_set1_epi8('\n');
+    const __m128i nul = _mm_setzero_si128();
+    unsigned high = 0;
+    while (end + 16 <= content.size()) {
+        const __m128i block =
+            _mm_loadu_si128(reinterpret_cast<const __m128i*>(content.data() + end));
+        const __m128i stops =
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(block, cr), _mm_cmpeq_epi8(block, lf)),
+                         _mm_cmpeq_epi8(block, nul));
+        const auto stop_bits = static_cast<unsigned>(_mm_movemask_epi8(stops));
+        const auto high_bits = static_cast<unsigned>(_mm_movemask_epi8(block));
+        if (stop_bits != 0) {
+            const int before = __builtin_ctz(stop_bits);
+            high |= high_bits & ((1U << before) - 1U);
+            eight_bit = eight_bit || high != 0;
+            return end + static_cast<std::size_t>(before);
+        }
+        high |= high_bits;
+        end += 16;
+    }
+    eight_bit = eight_bit || high != 0;
+#endif
+    unsigned char tail_high = 0;
+    while (end < content.size() && !ends_run[static_cast<unsigned char>(content[end])]) {
+        tail_high |= static_cast<unsigned char>(content[end]);
+        ++end;
+    }
+    eight_bit = eight_bit || (tail_high & 0x80) != 0;
+    return end;
+}
+
 }  // namespace
 
 void ContentScanner::scan(std::string_view content)
@@ -125,19 +168,11 @@ void ContentScanner::scan(std::string_view content)
     const bool text = mode_ == Mode::Text;
     std::size_t i = 0;
     while (i < content.size()) {
-        // Fast path for the body: a run of ordinary bytes only lengthens the line (one table
-        // load per byte instead of the branches below; the scan was a fifth of taking a
-        // 100 KiB message).
+        // Fast path for the body: a run of ordinary bytes only lengthens the line (the scan
+        // was a fifth of taking a 100 KiB message when it branched on every byte).
         if (!in_header_ && !after_cr_) {
-            std::size_t end = i;
-            unsigned char high = 0;
-            while (end < content.size() &&
-                   !ends_run[static_cast<unsigned char>(content[end])]) {
-                high |= static_cast<unsigned char>(content[end]);
-                ++end;
-            }
+            const std::size_t end = end_of_run(content, i, result_.eight_bit);
             if (end > i) {
-                result_.eight_bit = result_.eight_bit || (high & 0x80) != 0;
                 line_length_ += end - i;
                 if (text && line_length_ > limits_.max_line_length) {
                     result_.line_too_long = true;

@@ -197,6 +197,47 @@ TEST(DataReader, NulAndEightBitAreReported)
     EXPECT_EQ(eight.result.error(), DataError::None);
 }
 
+// Long runs of body bytes are scanned 16 at a time where the CPU allows: a high byte, NUL,
+// bare CR or bare LF at every offset of the first blocks is still seen, as byte by byte.
+TEST(DataReader, EveryOffsetOfALongRunIsScanned)
+{
+    struct Odd {
+        char byte;
+        DataError error;
+        bool eight_bit;
+    };
+    const Odd odds[] = {{'\xe9', DataError::None, true},
+                        {'\0', DataError::Nul, false},
+                        {'\r', DataError::BareCr, false},
+                        {'\n', DataError::BareLf, false},
+                        {'b', DataError::None, false}};
+    for (const Odd& odd : odds) {
+        for (std::size_t at = 0; at < 40; ++at) {
+            std::string line(40, 'a');
+            line[at] = odd.byte;
+            const std::string input = "Subject: s\r\n\r\n" + line + "\r\n.\r\n";
+            SCOPED_TRACE(std::to_string(static_cast<unsigned char>(odd.byte)) + " at " +
+                         std::to_string(at));
+            const Outcome whole = run_data(input);
+            EXPECT_EQ(whole.result.error(), odd.error);
+            EXPECT_EQ(whole.result.eight_bit, odd.eight_bit);
+            std::vector<std::size_t> bytes;
+            for (std::size_t i = 1; i < input.size(); ++i) {
+                bytes.push_back(i);
+            }
+            EXPECT_TRUE(same(whole, run_data(input, bytes))) << "byte at a time";
+        }
+    }
+    // A line of 998 octets passes and one of 999 does not, however far into a block it ends.
+    for (std::size_t lead = 0; lead < 16; ++lead) {
+        const std::string head = "Subject: s\r\n\r\n" + std::string(lead, 'x') + "\r\n";
+        EXPECT_EQ(run_data(head + std::string(998, 'a') + "\r\n.\r\n").result.error(),
+                  DataError::None);
+        EXPECT_EQ(run_data(head + std::string(999, 'a') + "\r\n.\r\n").result.error(),
+                  DataError::LineTooLong);
+    }
+}
+
 // RFC 5321 §4.5.3.1.6: 1000 octets including CRLF, not counting the stuffing dot.
 TEST(DataReader, LineLengthLimit)
 {
