@@ -101,6 +101,20 @@ Result<std::vector<std::vector<bool>>> match_texts(sqlite::Connection& db,
     return matched;
 }
 
+// The first column of every row `stmt` gives (blob names).
+Result<std::unordered_set<std::string>> first_column_texts(Statement& stmt)
+{
+    std::unordered_set<std::string> texts;
+    for (;;) {
+        Result<bool> row = stmt.step();
+        HARBOR_TRY(row);
+        if (!*row) {
+            return texts;
+        }
+        texts.insert(stmt.column_text(0));
+    }
+}
+
 // Per copy: whether its blob is among every blob that holds the phrase.
 Result<std::vector<bool>> scan_for_copies(sqlite::Connection& db, const std::string& phrase,
                                           const MessageList& copies,
@@ -111,18 +125,11 @@ Result<std::vector<bool>> scan_for_copies(sqlite::Connection& db, const std::str
         "SELECT b.sha256 FROM fts CROSS JOIN blobs b ON b.id = fts.rowid WHERE fts MATCH ?");
     HARBOR_TRY(stmt);
     stmt->bind(1, phrase);
-    std::unordered_set<std::string> found;
-    for (;;) {
-        Result<bool> row = stmt->step();
-        HARBOR_TRY(row);
-        if (!*row) {
-            break;
-        }
-        found.insert(stmt->column_text(0));
-    }
+    Result<std::unordered_set<std::string>> found = first_column_texts(*stmt);
+    HARBOR_TRY(found);
     std::vector<bool> matched(copies.size(), false);
     for (std::size_t i = 0; i < copies.size(); ++i) {
-        matched[i] = indexed[i] && found.contains(copies[i].blob.sha256);
+        matched[i] = indexed[i] && found->contains(copies[i].blob.sha256);
     }
     return matched;
 }
@@ -173,24 +180,15 @@ Result<CopyAnswers> TextIndex::search(MailboxId mailbox, std::uint32_t uidvalidi
         indexed_through = *row ? static_cast<std::uint32_t>(stmt->column_int64(0)) : 0;
     }
     // Blobs kept without their text (max_indexed_text): few, whatever the mailbox.
-    std::unordered_set<std::string> without_text;
-    {
-        Result<Statement> stmt = (*db)->prepare("SELECT sha256 FROM blobs WHERE in_fts = 0");
-        HARBOR_TRY(stmt);
-        for (;;) {
-            Result<bool> row = stmt->step();
-            HARBOR_TRY(row);
-            if (!*row) {
-                break;
-            }
-            without_text.insert(stmt->column_text(0));
-        }
-    }
+    Result<Statement> long_texts = (*db)->prepare("SELECT sha256 FROM blobs WHERE in_fts = 0");
+    HARBOR_TRY(long_texts);
+    Result<std::unordered_set<std::string>> without_text = first_column_texts(*long_texts);
+    HARBOR_TRY(without_text);
     // Copies above the watermark (delivered since the indexer last came by, or copied in):
     // their blobs one by one. Usually few; a whole mailbox only while it is first indexed.
     std::unordered_map<std::string_view, bool> later;
     for (std::size_t i = 0; i < copies.size(); ++i) {
-        if (without_text.contains(copies[i].blob.sha256)) {
+        if (without_text->contains(copies[i].blob.sha256)) {
             continue;  // not indexed: the caller reads the message
         }
         if (copies[i].uid <= indexed_through) {
