@@ -107,10 +107,10 @@ def run_smtp_source(port, sessions, messages, size, reuse_connections):
 
 
 def settle_disk():
-    """Writes back every dirty page before a measurement: otherwise the writeback of the cell
-    before (Postfix's 10,000 Maildir files of 100 KiB, or Harbor's blobs) runs on the same two
-    cores and disk during the next server's cell, which made the second server's io thread
-    half as dear again."""
+    """Writes back every dirty page before a measurement, so that the writeback of the cell
+    before (Postfix's 10,000 Maildir files of 100 KiB, or Harbor's blobs) does not run on the
+    same two cores and disk during the next server's cell. (It did not remove the second
+    server's handicap: that comes from freed pages, see docs/benchmarks.md and --first.)"""
     os.sync()
 
 

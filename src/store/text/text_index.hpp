@@ -95,7 +95,7 @@ constexpr std::size_t min_needle_characters = 3;
 // A blob whose header and body text together are longer than this is kept in the index
 // without its text (its summary still is): search() counts it as not indexed, and the caller
 // reads the message itself. Trigrams of 100 KiB of plain text cost the indexer 8.4 ms, twice
-// all the CPU Postfix spends taking such a message; mail text is rarely a tenth of that.
+// all the CPU Postfix spends taking such a message (docs/benchmarks.md).
 constexpr std::size_t max_indexed_text = 32 * 1024;
 
 class SummaryCache;
