@@ -11,6 +11,8 @@
 #include <memory>
 #include <optional>
 
+#include "core/ascii.hpp"
+
 namespace harbor::mime {
 namespace {
 
@@ -84,6 +86,25 @@ std::optional<std::string> icu_name_for(std::string_view label)
 }
 
 bool is_utf8_label(std::string_view name) { return name == "utf-8" || name == "utf8"; }
+
+// Converters (ICU names, as icu_name_for gives them) that map every byte below 0x80 to the
+// same code point and keep no shift state, so ASCII-only input is its own UTF-8: the windows
+// and ISO 8859 single-byte sets, KOI8 and the multi-byte sets whose lead bytes are all 0x80 or
+// above. Not UTF-7, the ISO 2022 family, HZ, UTF-16/32 or EBCDIC (CharsetTest checks the list
+// against ICU). Mail is mostly ASCII; ICU's conversion costs several nanoseconds a byte.
+bool passes_ascii_through_icu(std::string_view name)
+{
+    static constexpr std::string_view names[] = {
+        "utf-8",        "utf8",         "windows-1250", "windows-1251", "windows-1252",
+        "windows-1253", "windows-1254", "windows-1255", "windows-1256", "windows-1257",
+        "windows-1258", "windows-874",  "iso-8859-2",   "iso-8859-3",   "iso-8859-4",
+        "iso-8859-5",   "iso-8859-6",   "iso-8859-7",   "iso-8859-8",   "iso-8859-10",
+        "iso-8859-13",  "iso-8859-14",  "iso-8859-15",  "koi8-r",       "koi8-u",
+        "gbk",          "gb18030",      "windows-949",  "big5-hkscs",   "euc-jp",
+    };
+    return std::any_of(std::begin(names), std::end(names),
+                       [name](std::string_view listed) { return iequals(listed, name); });
+}
 
 struct ConverterCloser {
     void operator()(UConverter* converter) const { ucnv_close(converter); }
@@ -253,6 +274,11 @@ Utf8Text convert_to_utf8(std::string_view charset, std::string_view bytes, Chars
         bytes = bytes.substr(0, limits.max_input);
         input_truncated = true;
     }
+    if (passes_ascii_through_icu(*icu_name) && is_ascii(bytes)) {
+        result.utf8.assign(bytes.substr(0, std::min(bytes.size(), limits.max_output)));
+        result.truncated = input_truncated || bytes.size() > limits.max_output;
+        return result;
+    }
     if (is_utf8_label(*icu_name)) {
         result = sanitize_utf8(bytes, limits.max_output);
         result.truncated = result.truncated || input_truncated;
@@ -319,6 +345,12 @@ Utf8Text convert_to_utf8(std::string_view charset, std::string_view bytes, Chars
     }
     result.truncated = full || input_truncated;
     return result;
+}
+
+bool passes_ascii_through(std::string_view charset)
+{
+    const std::optional<std::string> icu_name = icu_name_for(charset);
+    return icu_name && passes_ascii_through_icu(*icu_name);
 }
 
 bool is_known_charset(std::string_view charset)

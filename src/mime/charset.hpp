@@ -34,6 +34,10 @@ Utf8Text convert_to_utf8(std::string_view charset, std::string_view bytes,
 // become U+FFFD (one per maximal subpart, as Unicode §3.9 recommends). Bounded by max_output.
 Utf8Text sanitize_utf8(std::string_view bytes, std::size_t max_output = default_max_charset_output);
 
+// True when convert_to_utf8 gives ASCII-only bytes in this charset back unchanged without
+// asking ICU (the charset maps 0x00-0x7F to U+0000-U+007F and has no shift states).
+bool passes_ascii_through(std::string_view charset);
+
 // True when convert_to_utf8 would find a converter for this name.
 bool is_known_charset(std::string_view charset);
 

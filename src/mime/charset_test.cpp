@@ -83,6 +83,47 @@ TEST(Charset, AliasTargetsExist)
     }
 }
 
+// ASCII-only input skips ICU for the charsets that pass it through; ICU itself, made to run by a
+// final non-ASCII byte, must then agree on every byte below 0x80, shift-state bytes included.
+TEST(Charset, AsciiPassesThroughOnlyWhereIcuAgrees)
+{
+    std::string ascii;
+    for (int byte = 0; byte < 0x80; ++byte) {
+        ascii.push_back(static_cast<char>(byte));
+    }
+    const char* passing[] = {
+        "us-ascii",     "ascii",          "utf-8",        "UTF8",         "iso-8859-1",
+        "latin1",       "windows-1250",   "windows-1251", "windows-1252", "windows-1253",
+        "windows-1254", "windows-1255",   "windows-1256", "windows-1257", "windows-1258",
+        "windows-874",  "tis-620",        "iso-8859-2",   "iso-8859-3",   "iso-8859-4",
+        "iso-8859-5",   "iso-8859-6",     "iso-8859-7",   "iso-8859-8",   "iso-8859-9",
+        "iso-8859-10",  "iso-8859-11",    "iso-8859-13",  "iso-8859-14",  "iso-8859-15",
+        "koi8-r",       "koi8-u",         "gbk",          "gb2312",       "gb18030",
+        "euc-kr",       "ks_c_5601-1987", "big5",         "euc-jp",
+    };
+    for (const char* charset : passing) {
+        EXPECT_TRUE(passes_ascii_through(charset)) << charset;
+        const Utf8Text fast = convert_to_utf8(charset, ascii);
+        EXPECT_EQ(fast.utf8, ascii) << charset;
+        EXPECT_FALSE(fast.had_invalid || fast.truncated || fast.unknown_charset) << charset;
+        const Utf8Text by_icu = convert_to_utf8(charset, ascii + "\xa4");
+        ASSERT_FALSE(by_icu.unknown_charset) << charset;
+        EXPECT_EQ(by_icu.utf8.substr(0, ascii.size()), ascii) << charset;
+    }
+    for (const char* charset : {"utf-7", "unicode-1-1-utf-7", "utf-16", "utf-16be", "utf-32",
+                                "iso-2022-jp", "iso-2022-kr", "hz-gb-2312", "ibm037", "sjis",
+                                "shift_jis", "iso-8859-16", "unknown-8bit", "no-such-charset"}) {
+        EXPECT_FALSE(passes_ascii_through(charset)) << charset;
+    }
+    // A limit still cuts the copy, and says so.
+    const Utf8Text cut = convert_to_utf8("us-ascii", "abcdef", CharsetLimits{1024, 4});
+    EXPECT_EQ(cut.utf8, "abcd");
+    EXPECT_TRUE(cut.truncated);
+    const Utf8Text cut_input = convert_to_utf8("utf-8", "abcdef", CharsetLimits{3, 1024});
+    EXPECT_EQ(cut_input.utf8, "abc");
+    EXPECT_TRUE(cut_input.truncated);
+}
+
 TEST(Charset, Limits)
 {
     const Utf8Text out = convert_to_utf8("latin1", "\xe9\xe9\xe9", CharsetLimits{.max_output = 5});

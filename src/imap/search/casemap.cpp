@@ -47,11 +47,7 @@ FoldedText fold_unicode_casemap(std::string_view utf8, std::size_t max_output)
     FoldedText result;
     if (is_ascii(utf8)) {
         const std::size_t length = std::min(utf8.size(), max_output);
-        result.text.reserve(length);
-        for (std::size_t i = 0; i < length; ++i) {
-            const char c = utf8[i];
-            result.text.push_back((c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c);
-        }
+        result.text = ascii_uppercase(utf8.substr(0, length));
         result.truncated = length < utf8.size();
         return result;
     }

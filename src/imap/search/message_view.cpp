@@ -60,7 +60,7 @@ bool plain_value_contains(std::string_view value, std::string_view needle)
         if (c == '\r' || c == '\n') {
             continue;
         }
-        folded.push_back((c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c);
+        folded.push_back(ascii_upper(c));
     }
     return contains_folded(folded, needle);
 }

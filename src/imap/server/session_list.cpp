@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <map>
 
+#include "core/ascii.hpp"
 #include "core/log.hpp"
 #include "imap/fetch/imap_string.hpp"
 #include "imap/protocol/mailbox_name.hpp"
@@ -27,11 +28,6 @@ using net::Awaitable;
 // Pattern octets x name octets the matcher may visit for one LIST: a few milliseconds on
 // the io thread, enough for hundreds of patterns over hundreds of mailboxes.
 constexpr std::uint64_t max_match_cells = 32u << 20;
-
-char ascii_upper(char c)
-{
-    return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
-}
 
 // INBOX is case-insensitive (RFC 9051 §5.1): a pattern starting with it in any case is
 // written as the store writes the name.
