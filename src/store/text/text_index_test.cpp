@@ -134,6 +134,30 @@ TEST_F(TextIndexTest, RebuildsAnotherSchemaVersionOrExtraction)
     EXPECT_EQ(contains(*index, {index_blob('a')}), Bits{false});
 }
 
+// Fewer, larger FTS5 merges (see TextIndex::open), on a new index and on one reopened.
+TEST_F(TextIndexTest, MergesSegmentsEightToALevel)
+{
+    auto automerge = [this] {
+        Result<std::unique_ptr<sqlite::Connection>> db =
+            sqlite::Connection::open(file(), sqlite::OpenMode::ReadWrite);
+        EXPECT_TRUE(db);
+        Result<std::int64_t> value =
+            (*db)->query_int64("SELECT v FROM fts_config WHERE k = 'automerge'");
+        return value ? *value : -1;
+    };
+    open("test 1").reset();
+    EXPECT_EQ(automerge(), 8);
+    {
+        Result<std::unique_ptr<sqlite::Connection>> db =
+            sqlite::Connection::open(file(), sqlite::OpenMode::ReadWrite);
+        ASSERT_TRUE(db);
+        ASSERT_TRUE((*db)->exec("INSERT INTO fts (fts, rank) VALUES ('automerge', 4)"));
+    }
+    std::unique_ptr<TextIndex> index = open("test 1");
+    ASSERT_NE(index, nullptr);
+    EXPECT_EQ(automerge(), 8);
+}
+
 // boot_marker.hpp: commits are not fsynced, so an index the machine went down under is not
 // trusted; one a process crash left open under the same boot is, and so is one closed cleanly.
 TEST_F(TextIndexTest, RebuildsAnIndexLeftOpenWhenTheMachineRestarted)
