@@ -370,6 +370,11 @@ std::vector<Result<std::string>> Store::read_blobs_kept(const std::vector<BlobId
     return read_blobs(blobs);
 }
 
+std::vector<Result<std::string>> Store::read_blobs_in_background(const std::vector<BlobId>& blobs)
+{
+    return read_blobs(blobs);
+}
+
 std::shared_ptr<const std::string> Store::cached_blob(const BlobId&)
 {
     return nullptr;

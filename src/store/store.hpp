@@ -457,6 +457,12 @@ public:
     // read_blob for several blobs, from one snapshot (SQLite: one read transaction for all,
     // where read_blob takes one each). Results in the order given.
     virtual std::vector<Result<std::string>> read_blobs(const std::vector<BlobId>& blobs);
+    // read_blobs for a reader that goes through every message once, in the background (the
+    // text indexer): SQLite copies the pages through a bounded cache instead of mapping the
+    // file, whose pages, once touched, stay mapped and count in the server's memory (38 MiB
+    // after indexing 10,000 small messages). Default: read_blobs.
+    virtual std::vector<Result<std::string>> read_blobs_in_background(
+        const std::vector<BlobId>& blobs);
     // read_blobs, keeping what it read in memory (SQLite: store/blob_cache.hpp) and serving
     // from there what is held. Default: read_blobs.
     virtual std::vector<Result<std::string>> read_blobs_kept(const std::vector<BlobId>& blobs);

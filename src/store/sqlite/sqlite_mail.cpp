@@ -443,9 +443,21 @@ Result<std::string> SqliteStore::read_blob(const BlobId& blob)
 
 std::vector<Result<std::string>> SqliteStore::read_blobs(const std::vector<BlobId>& blobs)
 {
+    return read_blobs_through(ReadSize::Bulk, blobs);
+}
+
+std::vector<Result<std::string>> SqliteStore::read_blobs_in_background(
+    const std::vector<BlobId>& blobs)
+{
+    return read_blobs_through(ReadSize::Small, blobs);
+}
+
+std::vector<Result<std::string>> SqliteStore::read_blobs_through(ReadSize size,
+                                                                 const std::vector<BlobId>& blobs)
+{
     std::vector<Result<std::string>> out;
     out.reserve(blobs.size());
-    Result<Reader> db = reader(ReadSize::Bulk);
+    Result<Reader> db = reader(size);
     Result<ReadTransaction> snapshot =
         db ? ReadTransaction::begin(**db) : Result<ReadTransaction>(unexpected(db.error()));
     for (const BlobId& blob : blobs) {

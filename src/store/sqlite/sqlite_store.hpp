@@ -229,6 +229,8 @@ public:
     Result<PlacedFile> create_blob_file() override { return blobs_.create_placed(); }
     std::vector<Result<std::string>> read_blobs(const std::vector<BlobId>& blobs) override;
     std::vector<Result<std::string>> read_blobs_kept(const std::vector<BlobId>& blobs) override;
+    std::vector<Result<std::string>> read_blobs_in_background(
+        const std::vector<BlobId>& blobs) override;
     std::shared_ptr<const std::string> cached_blob(const BlobId& blob) override;
     Result<std::uint64_t> blob_refcount(const BlobId& blob) override;
 
@@ -267,6 +269,8 @@ private:
     SqliteStore(std::filesystem::path db_path, std::filesystem::path blob_root,
                 unsigned blob_threads);
     Result<Reader> reader(ReadSize size = ReadSize::Small);
+    std::vector<Result<std::string>> read_blobs_through(ReadSize size,
+                                                        const std::vector<BlobId>& blobs);
     // read_blob on a reader the caller holds (inside its snapshot).
     Result<std::string> read_blob_from(Connection& db, const BlobId& blob);
 

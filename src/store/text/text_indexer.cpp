@@ -207,7 +207,7 @@ void TextIndexer::index_mailbox(MailboxId mailbox)
                 wanted.push_back(todo[i]->blob);
             }
         }
-        std::vector<Result<std::string>> raws = store_.read_blobs(wanted);
+        std::vector<Result<std::string>> raws = store_.read_blobs_in_background(wanted);
         std::size_t next_raw = 0;
         std::vector<NewEntry> entries;
         std::unordered_set<std::string> taken;  // copies in one batch may share a blob
