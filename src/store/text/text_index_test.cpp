@@ -45,6 +45,21 @@ protected:
 
     std::filesystem::path file() const { return dir_.path() / index_file_name; }
 
+    // The index file through a connection of its own, as another process would see it.
+    std::unique_ptr<sqlite::Connection> database() const
+    {
+        Result<std::unique_ptr<sqlite::Connection>> db =
+            sqlite::Connection::open(file(), sqlite::OpenMode::ReadWrite);
+        EXPECT_TRUE(db) << db.error().to_string();
+        return db ? std::move(*db) : nullptr;
+    }
+
+    bool exec_on_file(std::string_view sql) const
+    {
+        std::unique_ptr<sqlite::Connection> db = database();
+        return db && db->exec(sql);
+    }
+
     static std::vector<bool> contains(TextIndex& index, std::vector<BlobId> blobs)
     {
         Result<std::vector<bool>> found = index.contains(blobs);
@@ -123,12 +138,7 @@ TEST_F(TextIndexTest, RebuildsAnotherSchemaVersionOrExtraction)
         EXPECT_EQ(contains(*index, {index_blob('a')}), Bits{false});
         ASSERT_TRUE(index->add(entries));
     }
-    {
-        Result<std::unique_ptr<sqlite::Connection>> db =
-            sqlite::Connection::open(file(), sqlite::OpenMode::ReadWrite);
-        ASSERT_TRUE(db);
-        ASSERT_TRUE((*db)->exec("PRAGMA user_version = 99"));
-    }
+    ASSERT_TRUE(exec_on_file("PRAGMA user_version = 99"));
     std::unique_ptr<TextIndex> index = open("test 2");
     ASSERT_NE(index, nullptr);
     EXPECT_EQ(contains(*index, {index_blob('a')}), Bits{false});
@@ -138,21 +148,15 @@ TEST_F(TextIndexTest, RebuildsAnotherSchemaVersionOrExtraction)
 TEST_F(TextIndexTest, MergesSegmentsEightToALevel)
 {
     auto automerge = [this] {
-        Result<std::unique_ptr<sqlite::Connection>> db =
-            sqlite::Connection::open(file(), sqlite::OpenMode::ReadWrite);
-        EXPECT_TRUE(db);
+        std::unique_ptr<sqlite::Connection> db = database();
         Result<std::int64_t> value =
-            (*db)->query_int64("SELECT v FROM fts_config WHERE k = 'automerge'");
+            db ? db->query_int64("SELECT v FROM fts_config WHERE k = 'automerge'")
+               : Result<std::int64_t>(unexpected(Errc::Io, "no database"));
         return value ? *value : -1;
     };
     open("test 1").reset();
     EXPECT_EQ(automerge(), 8);
-    {
-        Result<std::unique_ptr<sqlite::Connection>> db =
-            sqlite::Connection::open(file(), sqlite::OpenMode::ReadWrite);
-        ASSERT_TRUE(db);
-        ASSERT_TRUE((*db)->exec("INSERT INTO fts (fts, rank) VALUES ('automerge', 4)"));
-    }
+    ASSERT_TRUE(exec_on_file("INSERT INTO fts (fts, rank) VALUES ('automerge', 4)"));
     std::unique_ptr<TextIndex> index = open("test 1");
     ASSERT_NE(index, nullptr);
     EXPECT_EQ(automerge(), 8);
@@ -164,19 +168,17 @@ TEST_F(TextIndexTest, RebuildsAnIndexLeftOpenWhenTheMachineRestarted)
 {
     const NewEntry entries[] = {{index_blob('a'), {"", "ALPHA\n"}}};
     auto meta = [this](std::string_view key) {
-        Result<std::unique_ptr<sqlite::Connection>> db =
-            sqlite::Connection::open(file(), sqlite::OpenMode::ReadWrite);
-        EXPECT_TRUE(db);
-        Result<sqlite::Statement> stmt = (*db)->prepare("SELECT value FROM meta WHERE key = ?");
+        std::unique_ptr<sqlite::Connection> db = database();
+        if (db == nullptr) {
+            return std::string("(no database)");
+        }
+        Result<sqlite::Statement> stmt = db->prepare("SELECT value FROM meta WHERE key = ?");
         EXPECT_TRUE(stmt);
         Result<bool> row = stmt->bind(1, key).step();
         return row && *row ? stmt->column_text(0) : std::string("(none)");
     };
     auto crash_while_open = [this] {  // as a kill -9 leaves it: marked open, never closed
-        Result<std::unique_ptr<sqlite::Connection>> db =
-            sqlite::Connection::open(file(), sqlite::OpenMode::ReadWrite);
-        ASSERT_TRUE(db);
-        ASSERT_TRUE((*db)->exec("UPDATE meta SET value = '0' WHERE key = 'clean'"));
+        ASSERT_TRUE(exec_on_file("UPDATE meta SET value = '0' WHERE key = 'clean'"));
     };
     auto open_under = [this](std::string_view boot) {
         Result<std::unique_ptr<TextIndex>> index = TextIndex::open(file(), "test 1", boot);
