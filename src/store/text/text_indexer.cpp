@@ -185,11 +185,11 @@ void TextIndexer::index_mailbox(MailboxId mailbox)
             todo.push_back(&copy);  // the others only changed flags
         }
     }
-    for (std::size_t start = 0; start < todo.size(); start += options_.batch) {
+    for (std::size_t start = 0, end = 0; start < todo.size(); start = end) {
         if (stopping()) {
             return;
         }
-        const std::size_t end = std::min(todo.size(), start + options_.batch);
+        end = batch_end(todo, start);
         std::vector<BlobId> blobs;
         for (std::size_t i = start; i < end; ++i) {
             blobs.push_back(todo[i]->blob);
@@ -258,6 +258,19 @@ void TextIndexer::index_mailbox(MailboxId mailbox)
     }
     progress.listed_modseq = listed;
     (void)index_.set_progress(mailbox, progress);
+}
+
+std::size_t TextIndexer::batch_end(const std::vector<const MessageRecord*>& todo,
+                                   std::size_t start) const
+{
+    const std::size_t last = std::min(todo.size(), start + options_.batch);
+    std::size_t end = start + 1;
+    std::uint64_t bytes = todo[start]->size;
+    while (end < last && bytes + todo[end]->size <= options_.batch_bytes) {
+        bytes += todo[end]->size;
+        ++end;
+    }
+    return end;
 }
 
 void TextIndexer::prune()

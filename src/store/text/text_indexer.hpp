@@ -6,7 +6,8 @@
 // transaction of the index's own database, never through the store's writer. Mail an indexer
 // has not reached yet is simply not indexed: searches evaluate it in full.
 // SECURITY: message bytes are untrusted; ExtractText must bound its work (the IMAP extraction
-// does, by ContentLimits). Each batch holds at most IndexerOptions::batch messages' text.
+// does, by ContentLimits). A batch holds at most IndexerOptions::batch messages and, past its
+// first message, at most batch_bytes of them, read whole into memory.
 #pragma once
 
 #include <atomic>
@@ -30,7 +31,10 @@ namespace harbor::store::text {
 using ExtractText = std::function<BlobText(std::string_view raw)>;
 
 struct IndexerOptions {
-    std::size_t batch = 256;        // copies read, extracted and committed per transaction
+    // Copies read, extracted and committed per transaction: larger transactions write fewer,
+    // larger FTS5 segments (bench_text_search: 168 us a message at 1,024, 181 at 256).
+    std::size_t batch = 1024;
+    std::uint64_t batch_bytes = 16 << 20;  // message sizes a batch reads at most (but one)
     std::size_t prune_page = 1000;  // index entries checked against the store per step
     // Mailbox changes heard between prune passes (there is one at start as well).
     std::size_t prune_after_changes = 10000;
@@ -73,6 +77,8 @@ private:
     void run();
     void catch_up();
     void index_mailbox(MailboxId mailbox);
+    // Where the batch that begins at todo[start] ends (IndexerOptions::batch, batch_bytes).
+    std::size_t batch_end(const std::vector<const MessageRecord*>& todo, std::size_t start) const;
     void prune();
     bool stopping() const { return stop_.load(std::memory_order_relaxed); }
 

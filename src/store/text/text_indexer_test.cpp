@@ -118,6 +118,35 @@ TEST_F(Indexer, RunsInTheIdleSchedulingClass)
     EXPECT_EQ(policy_of_thread("text-indexer"), SCHED_OTHER);
 }
 
+// A batch ends at IndexerOptions::batch messages or batch_bytes of them, whichever comes
+// first, and a message larger than batch_bytes is a batch of its own: the watermark each
+// extraction sees is the end of the batches before it.
+TEST_F(Indexer, BatchesAreBoundedByBytes)
+{
+    std::vector<MessageRecord> records;
+    for (int i = 0; i < 5; ++i) {
+        records.push_back(append("INBOX", "Subject: small " + std::to_string(i) + "\r\n\r\nx\r\n"));
+    }
+    records.push_back(append("INBOX", "Subject: large\r\n\r\n" + std::string(4000, 'y') + "\r\n"));
+    records.push_back(append("INBOX", "Subject: small 6\r\n\r\nx\r\n"));
+    ASSERT_EQ(records[0].size, records[4].size);
+    std::vector<std::uint32_t> seen;
+    auto extract = [this, &seen](std::string_view raw) {
+        Result<std::optional<MailboxProgress>> progress = index_->progress(inbox_.id);
+        seen.push_back(progress && *progress ? (*progress)->indexed_through : 0);
+        return extract_upper(raw);
+    };
+    IndexerOptions options;
+    options.batch = 3;
+    options.batch_bytes = 2 * records[0].size;  // two small messages, not three
+    {
+        TextIndexer indexer(*store_, *changes_, *index_, extract, options);
+        indexer.wait_idle_for_test();
+        EXPECT_EQ(indexer.counters().indexed, 7u);
+    }
+    EXPECT_EQ(seen, (std::vector<std::uint32_t>{0, 0, 2, 2, 4, 5, 6}));
+}
+
 TEST_F(Indexer, IndexesMailAtStartAndAsItArrives)
 {
     append("INBOX", "Subject: one\r\n\r\nearly bird\r\n");
