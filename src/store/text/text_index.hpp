@@ -55,6 +55,9 @@ struct BlobText {
     std::string header;  // searched by TEXT
     std::string body;    // searched by BODY and TEXT
     BlobSummary summary = {};
+    // The text was longer than max_indexed_text and has been dropped (header and body empty):
+    // kept without FTS5 like any text that long.
+    bool too_long = false;
 };
 
 struct NewEntry {

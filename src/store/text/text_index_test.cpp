@@ -310,18 +310,21 @@ TEST_F(TextIndexTest, LeavesTooLongATextToTheCaller)
     const NewEntry entries[] = {
         {index_blob('a'), {"", "ALPHA\n"}},
         {index_blob('b'), {"", "ALPHA " + std::string(max_indexed_text, 'Z'), summary}},
-        {index_blob('c'), {"", at_bound}}};
+        {index_blob('c'), {"", at_bound}},
+        // Dropped by the indexer already (BlobText::too_long): the same as 'b'.
+        {index_blob('d'), {"", "", summary, true}}};
     ASSERT_TRUE(index->add(entries));
-    EXPECT_EQ(contains(*index, {index_blob('b')}), Bits{true});
+    EXPECT_EQ(contains(*index, {index_blob('b'), index_blob('d')}), (Bits{true, true}));
     const std::vector<TextQuery> alpha = {{"ALPHA", TextScope::Body}};
-    const std::vector<MessageRecord> copies = {copy(1, 'a'), copy(2, 'b'), copy(3, 'c')};
+    const std::vector<MessageRecord> copies = {copy(1, 'a'), copy(2, 'b'), copy(3, 'c'),
+                                               copy(4, 'd')};
     CopyAnswers answers = search(*index, copies, alpha);  // as many copies as blobs: FTS5
-    EXPECT_EQ(answers.indexed, (Bits{true, false, true}));
-    EXPECT_EQ(answers.matched[0], (Bits{true, false, true}));
-    ASSERT_TRUE(index->set_progress(MailboxId{5}, MailboxProgress{77, 3, 3}));
+    EXPECT_EQ(answers.indexed, (Bits{true, false, true, false}));
+    EXPECT_EQ(answers.matched[0], (Bits{true, false, true, false}));
+    ASSERT_TRUE(index->set_progress(MailboxId{5}, MailboxProgress{77, 4, 4}));
     answers = search(*index, copies, alpha);
-    EXPECT_EQ(answers.indexed, (Bits{true, false, true}));
-    EXPECT_EQ(answers.matched[0], (Bits{true, false, true}));
+    EXPECT_EQ(answers.indexed, (Bits{true, false, true, false}));
+    EXPECT_EQ(answers.matched[0], (Bits{true, false, true, false}));
     // With many more blobs in the index one copy's text is read instead.
     std::vector<NewEntry> others;
     for (std::uint64_t i = 0; i < 40; ++i) {

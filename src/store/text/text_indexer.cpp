@@ -145,6 +145,21 @@ void TextIndexer::catch_up()
               {{"indexed", indexed_.load()}, {"pruned", pruned_.load()}, {"failed", failed_.load()}});
 }
 
+namespace {
+
+// A text the index keeps without FTS5 (max_indexed_text) is not held until the batch commits.
+BlobText without_long_text(BlobText text)
+{
+    if (text.header.size() + text.body.size() > max_indexed_text) {
+        text.header = std::string();
+        text.body = std::string();
+        text.too_long = true;
+    }
+    return text;
+}
+
+}  // namespace
+
 void TextIndexer::index_mailbox(MailboxId mailbox)
 {
     Result<MailboxStatus> status = store_.mailbox_status(mailbox);
@@ -233,7 +248,8 @@ void TextIndexer::index_mailbox(MailboxId mailbox)
             }
             if (raw) {
                 taken.insert(copy.blob.sha256);
-                entries.push_back(NewEntry{copy.blob, extract_(*raw)});
+                entries.push_back(NewEntry{copy.blob, without_long_text(extract_(*raw))});
+                *raw = std::string();  // its memory goes back before the next is read
             }
             through = copy.uid;  // indexed, or expunged with its blob since the listing
         }

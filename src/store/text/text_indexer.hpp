@@ -34,7 +34,9 @@ struct IndexerOptions {
     // Copies read, extracted and committed per transaction: larger transactions write fewer,
     // larger FTS5 segments (bench_text_search: 168 us a message at 1,024, 181 at 256).
     std::size_t batch = 1024;
-    std::uint64_t batch_bytes = 16 << 20;  // message sizes a batch reads at most (but one)
+    // Message sizes a batch reads at most (but one). Under the heap's trim threshold (2 MiB,
+    // main.cpp), so each batch reuses the pages the last one freed instead of faulting them in.
+    std::uint64_t batch_bytes = 1 << 20;
     std::size_t prune_page = 1000;  // index entries checked against the store per step
     // Mailbox changes heard between prune passes (there is one at start as well).
     std::size_t prune_after_changes = 10000;

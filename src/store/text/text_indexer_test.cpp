@@ -147,6 +147,20 @@ TEST_F(Indexer, BatchesAreBoundedByBytes)
     EXPECT_EQ(seen, (std::vector<std::uint32_t>{0, 0, 2, 2, 4, 5, 6}));
 }
 
+// A text over max_indexed_text is dropped as soon as it is extracted: the copy is indexed
+// (the watermark passes it) but left to the evaluator, beside one of ordinary length.
+TEST_F(Indexer, LeavesALongTextToTheEvaluator)
+{
+    append("INBOX", "Subject: long\r\n\r\nneedle " + std::string(max_indexed_text, 'z') + "\r\n");
+    append("INBOX", "Subject: short\r\n\r\nneedle\r\n");
+    std::unique_ptr<TextIndexer> indexer = start();
+    indexer->wait_idle_for_test();
+    EXPECT_EQ(indexer->counters().indexed, 2u);
+    CopyAnswers answers = ask(inbox_, "NEEDLE");
+    EXPECT_EQ(answers.indexed, (Bits{false, true}));
+    EXPECT_EQ(answers.matched[0], (Bits{false, true}));
+}
+
 TEST_F(Indexer, IndexesMailAtStartAndAsItArrives)
 {
     append("INBOX", "Subject: one\r\n\r\nearly bird\r\n");
