@@ -83,12 +83,12 @@ constexpr bool iequals(std::string_view a, std::string_view b)
     return true;
 }
 
-// `text` with a-z made A-Z, in one pass the compiler can vectorise (no push_back).
+// In one pass the compiler can vectorise (no push_back): folds 100 KiB message bodies.
 inline std::string ascii_uppercase(std::string_view text)
 {
     std::string out(text);
     for (char& c : out) {
-        c = static_cast<char>(c - ((c >= 'a' && c <= 'z') ? 'a' - 'A' : 0));
+        c = ascii_upper(c);
     }
     return out;
 }

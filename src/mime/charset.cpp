@@ -95,14 +95,15 @@ bool is_utf8_label(std::string_view name) { return name == "utf-8" || name == "u
 bool passes_ascii_through_icu(std::string_view name)
 {
     static constexpr std::string_view names[] = {
-        "utf-8",        "utf8",         "windows-1250", "windows-1251", "windows-1252",
-        "windows-1253", "windows-1254", "windows-1255", "windows-1256", "windows-1257",
-        "windows-1258", "windows-874",  "iso-8859-2",   "iso-8859-3",   "iso-8859-4",
-        "iso-8859-5",   "iso-8859-6",   "iso-8859-7",   "iso-8859-8",   "iso-8859-10",
-        "iso-8859-13",  "iso-8859-14",  "iso-8859-15",  "koi8-r",       "koi8-u",
-        "gbk",          "gb18030",      "windows-949",  "big5-hkscs",   "euc-jp",
+        "windows-1250", "windows-1251", "windows-1252", "windows-1253", "windows-1254",
+        "windows-1255", "windows-1256", "windows-1257", "windows-1258", "windows-874",
+        "iso-8859-2",   "iso-8859-3",   "iso-8859-4",   "iso-8859-5",   "iso-8859-6",
+        "iso-8859-7",   "iso-8859-8",   "iso-8859-10",  "iso-8859-13",  "iso-8859-14",
+        "iso-8859-15",  "koi8-r",       "koi8-u",       "gbk",          "gb18030",
+        "windows-949",  "big5-hkscs",   "euc-jp",
     };
-    return std::any_of(std::begin(names), std::end(names),
+    return is_utf8_label(name) ||
+           std::any_of(std::begin(names), std::end(names),
                        [name](std::string_view listed) { return iequals(listed, name); });
 }
 

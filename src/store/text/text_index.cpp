@@ -242,9 +242,7 @@ Result<void> TextIndex::add(std::span<const NewEntry> entries)
     HARBOR_TRY(db.exec("BEGIN IMMEDIATE"));
     auto insert_all = [&]() -> Result<void> {
         for (const NewEntry& entry : entries) {
-            const bool in_fts =
-                !entry.text.too_long &&
-                entry.text.header.size() + entry.text.body.size() <= max_indexed_text;
+            const bool in_fts = !is_too_long_to_index(entry.text);
             Result<Statement> blob = db.prepare(
                 "INSERT INTO blobs (sha256, in_fts) VALUES (?, ?) ON CONFLICT DO NOTHING");
             HARBOR_TRY(blob);

@@ -101,6 +101,12 @@ constexpr std::size_t min_needle_characters = 3;
 // all the CPU Postfix spends taking such a message (docs/benchmarks.md).
 constexpr std::size_t max_indexed_text = 32 * 1024;
 
+// Whether `text` is kept without FTS5: dropped already, or over max_indexed_text.
+inline bool is_too_long_to_index(const BlobText& text)
+{
+    return text.too_long || text.header.size() + text.body.size() > max_indexed_text;
+}
+
 class SummaryCache;
 
 class TextIndex {

@@ -150,7 +150,7 @@ namespace {
 // A text the index keeps without FTS5 (max_indexed_text) is not held until the batch commits.
 BlobText without_long_text(BlobText text)
 {
-    if (text.header.size() + text.body.size() > max_indexed_text) {
+    if (is_too_long_to_index(text)) {
         text.header = std::string();
         text.body = std::string();
         text.too_long = true;
