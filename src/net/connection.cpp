@@ -10,7 +10,11 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/write.hpp>
 
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <array>
+#include <cerrno>
 #include <tuple>
 
 #include "net/tls_context.hpp"
@@ -206,6 +210,29 @@ Awaitable<Result<void>> Connection::wait_readable(Deadline deadline)
     co_return ok();
 }
 
+Result<std::size_t> Connection::read_waiting(std::size_t chunk)
+{
+    // Read into the thread's own buffer: a socket with nothing waiting costs no allocation, and
+    // a command costs a copy of its own length, not a zeroed chunk.
+    thread_local std::array<char, read_chunk> landing;
+    const ssize_t got = ::recv(socket_.native_handle(), landing.data(),
+                               std::min(chunk, landing.size()), MSG_DONTWAIT);
+    const int error = errno;
+    if (got > 0) {
+        buffer_.assign(landing.data(), static_cast<std::size_t>(got));
+        bytes_read_.fetch_add(buffer_.size(), std::memory_order_relaxed);
+        return buffer_.size();
+    }
+    if (got == 0) {
+        return unexpected(failure(asio::error::eof, "read"));
+    }
+    if (error == EAGAIN || error == EWOULDBLOCK || error == EINTR) {
+        return 0;
+    }
+    return unexpected(
+        failure(boost::system::error_code(error, boost::system::system_category()), "read"));
+}
+
 void Connection::compact_buffer()
 {
     // Drop consumed bytes only once they dominate, so framing stays amortised O(n).
@@ -225,12 +252,15 @@ Awaitable<Result<std::size_t>> Connection::fill(Deadline deadline, Fill kind)
     // takes them holds its own anyway.
     const bool stream = kind == Fill::Stream;
     const std::size_t chunk = stream ? stream_chunk_ : read_chunk;
-    boost::system::error_code unknown;
-    if (!stream && !tls_ && buffer_.empty() && socket_.available(unknown) == 0 && !unknown) {
-        // An idle connection (a client between commands) costs no buffer memory while it
-        // waits. Checked here first so that a read with bytes waiting costs no extra frame.
+    if (!stream && !tls_ && buffer_.empty()) {
+        // A client in mid-conversation has usually sent its next command already: one recv
+        // takes it, with no FIONREAD before it. Only an empty socket makes the connection wait,
+        // and an idle connection (a client between commands) waits without a buffer.
         if (Result<void> interrupted = interrupted_before_read(); !interrupted) {
             co_return unexpected(std::move(interrupted).error());
+        }
+        if (Result<std::size_t> waiting = read_waiting(chunk); !waiting || *waiting > 0) {
+            co_return waiting;
         }
         Result<void> ready = co_await wait_readable(deadline);
         if (!ready) {

@@ -33,7 +33,11 @@ TextIndexer::TextIndexer(Store& store, ChangeFeed& changes, TextIndex& index,
         bool was_empty = false;
         {
             std::lock_guard lock(mutex_);
+            last_change_ = std::chrono::steady_clock::now();
             was_empty = pending_.empty();
+            if (was_empty) {
+                first_change_ = last_change_;
+            }
             pending_.insert(mailbox.value);
         }
         if (was_empty) {
@@ -90,8 +94,8 @@ void TextIndexer::run()
             if (pending_.empty()) {
                 idle_.notify_all();
                 wake_.wait(lock, [this] { return stopping() || !pending_.empty(); });
-                wake_.wait_for(lock, options_.settle, [this] { return stopping(); });
             }
+            wait_for_changes_to_gather(lock);
             if (stopping()) {
                 return;
             }
@@ -107,6 +111,19 @@ void TextIndexer::run()
         if (prune_now) {
             prune();
         }
+    }
+}
+
+void TextIndexer::wait_for_changes_to_gather(std::unique_lock<std::mutex>& lock)
+{
+    // No wake-up per change: the writer only moves last_change_, and the indexer looks again
+    // when the quiet time it waited for is up.
+    for (;;) {
+        const auto due = std::min(last_change_ + options_.settle, first_change_ + options_.max_lag);
+        if (stopping() || std::chrono::steady_clock::now() >= due) {
+            return;
+        }
+        wake_.wait_until(lock, due, [this] { return stopping(); });
     }
 }
 

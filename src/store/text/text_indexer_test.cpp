@@ -2,7 +2,7 @@
 // at start, mail delivered, appended or copied later as the change feed reports it, entries of
 // blobs gone from the store are pruned, a deleted mailbox's watermark is forgotten, and the
 // indexer stops cleanly in the middle of its work. Waits are on the indexer's idle condition,
-// never on time.
+// never on time; the tests of when changes are taken up use margins of a second and more.
 #include "store/text/text_indexer.hpp"
 
 #include <gtest/gtest.h>
@@ -11,8 +11,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "store/test_support.hpp"
 
@@ -116,6 +118,39 @@ TEST_F(Indexer, RunsInTheIdleSchedulingClass)
     std::unique_ptr<TextIndexer> indexer = start(at_nice);
     indexer->wait_idle_for_test();
     EXPECT_EQ(policy_of_thread("text-indexer"), SCHED_OTHER);
+}
+
+// Mail that keeps coming with gaps shorter than `settle` is indexed after it stops, not
+// beside it.
+TEST_F(Indexer, IndexesABurstOnceItPauses)
+{
+    using namespace std::chrono_literals;
+    std::unique_ptr<TextIndexer> indexer = start(IndexerOptions{.settle = 1s, .max_lag = 60s});
+    indexer->wait_idle_for_test();
+    const auto begun = std::chrono::steady_clock::now();
+    std::size_t sent = 0;
+    while (std::chrono::steady_clock::now() - begun < 2500ms) {
+        append("INBOX", "Subject: burst\r\n\r\nbody " + std::to_string(++sent) + "\r\n");
+        std::this_thread::sleep_for(10ms);
+    }
+    EXPECT_EQ(indexer->counters().indexed, 0u);  // 2.5 s of changes, none a second apart
+    indexer->wait_idle_for_test();
+    EXPECT_EQ(indexer->counters().indexed, sent);
+}
+
+// Under a flow that never pauses, changes wait at most `max_lag` after the first.
+TEST_F(Indexer, IndexesAFlowThatNeverPausesAfterMaxLag)
+{
+    using namespace std::chrono_literals;
+    std::unique_ptr<TextIndexer> indexer = start(IndexerOptions{.settle = 2s, .max_lag = 400ms});
+    indexer->wait_idle_for_test();
+    const auto begun = std::chrono::steady_clock::now();
+    while (indexer->counters().indexed == 0 && std::chrono::steady_clock::now() - begun < 10s) {
+        append("INBOX", "Subject: flow\r\n\r\nbody\r\n");
+        std::this_thread::sleep_for(20ms);
+    }
+    EXPECT_GT(indexer->counters().indexed, 0u);  // while the flow went on
+    EXPECT_GE(std::chrono::steady_clock::now() - begun, 400ms);
 }
 
 // A batch ends at IndexerOptions::batch messages or batch_bytes of them, whichever comes
