@@ -45,7 +45,6 @@ import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -440,8 +439,7 @@ def main():
         print(f"# WARNING: RLIMIT_NOFILE hard limit {hard} is below {args.idle_connections} "
               "connections plus headroom", flush=True)
     servers_wanted = [args.only] if args.only else ["harbor", "dovecot"]
-    workdir = tempfile.mkdtemp(prefix="bench-imap-", dir=args.tmp)
-    os.chmod(workdir, 0o755)
+    workdir = imap_peers.make_workdir("bench-imap-", args.tmp)
     load_before = os.getloadavg()
     rows, large, memory = [], {}, {}
     try:

@@ -25,8 +25,12 @@ import signal
 import socket
 import sqlite3
 import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from disk_placement import make_workdir, server_dir  # noqa: E402,F401 (bench_imap, bench_pop3)
 
 DOMAIN = "bench.test"
 PASSWORD = "bench-password"
@@ -111,7 +115,7 @@ class HarborPeer:
 
     def __init__(self, binary, workdir, label="harbor"):
         self.binary = os.path.abspath(binary)
-        self.dir = os.path.join(workdir, label)
+        self.dir = server_dir(workdir, label)
         self.data_dir = os.path.join(self.dir, "data")
         self.config_file = os.path.join(self.dir, "harbor.toml")
         self.port = free_port()
@@ -266,7 +270,7 @@ class DovecotPeer:
     name = "dovecot"
 
     def __init__(self, workdir, label="dovecot", hibernate_timeout=None, fsync="optimized"):
-        self.root = os.path.join(workdir, label)
+        self.root = server_dir(workdir, label)
         self.label = label
         self.hibernate_timeout = hibernate_timeout
         # What is measured: Debian's default (optimized: no fsync for flag changes, expunges

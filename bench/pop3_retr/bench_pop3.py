@@ -34,7 +34,6 @@ import shutil
 import socket
 import statistics
 import sys
-import tempfile
 import threading
 import time
 
@@ -254,7 +253,7 @@ def main():
     if args.smoke:
         args.messages, args.runs, args.window = 40, 1, 8
 
-    workdir = tempfile.mkdtemp(prefix="harbor-pop3-bench-")
+    workdir = imap_peers.make_workdir("harbor-pop3-bench-", None)
     harbor = HarborPop3Peer(args.harbor, workdir)
     dovecot = DovecotPop3Peer(workdir)
     errors = []  # (server, what it answered): each one fails the run

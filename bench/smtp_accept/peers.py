@@ -21,8 +21,11 @@ import signal
 import socket
 import sqlite3
 import subprocess
-import tempfile
+import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from disk_placement import make_workdir, server_dir  # noqa: E402,F401 (bench_smtp_accept)
 
 DOMAIN = "bench.test"
 USER = "rcpt"
@@ -323,25 +326,3 @@ class SinkPeer:
 
 def remove_tree(path):
     shutil.rmtree(path, ignore_errors=True)
-
-
-def make_workdir(prefix, parent):
-    """A new directory under parent to hold one directory per server (see server_dir). ext4
-    without a journal (as here) skips every inode freed in the last 60 to 360 seconds when it
-    allocates one, a buffer lookup each: a file created beside the 20,000 files that the
-    previous run removed, or that Postfix's queue removed in the cell before, cost 0.3 ms of
-    CPU, and back-to-back runs were 10-35% slower than the first. So the directory is marked
-    a top directory (chattr +T): ext4 places each directory made in it in a block group of its
-    own choosing (ignored where the attribute is unknown). Remove it when done."""
-    outer = tempfile.mkdtemp(prefix=prefix, dir=parent)
-    os.chmod(outer, 0o755)  # Postfix's processes, running as postfix, pass through it
-    subprocess.run(["chattr", "+T", outer], stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, check=False)
-    return outer
-
-
-def server_dir(workdir, name):
-    """A directory of workdir for one server. Its name is random because ext4 picks a top
-    directory's block group starting from a hash of its name: a fixed name would put every
-    run beside the previous one's removed files. A server's own removals still cost it."""
-    return tempfile.mkdtemp(prefix=f"{name}-", dir=workdir)
