@@ -210,13 +210,13 @@ Awaitable<Result<void>> Connection::wait_readable(Deadline deadline)
     co_return ok();
 }
 
-Result<std::size_t> Connection::read_waiting(std::size_t chunk)
+Result<std::size_t> Connection::read_waiting()
 {
     // Read into the thread's own buffer: a socket with nothing waiting costs no allocation, and
     // a command costs a copy of its own length, not a zeroed chunk.
     thread_local std::array<char, read_chunk> landing;
-    const ssize_t got = ::recv(socket_.native_handle(), landing.data(),
-                               std::min(chunk, landing.size()), MSG_DONTWAIT);
+    const ssize_t got =
+        ::recv(socket_.native_handle(), landing.data(), landing.size(), MSG_DONTWAIT);
     const int error = errno;
     if (got > 0) {
         buffer_.assign(landing.data(), static_cast<std::size_t>(got));
@@ -259,7 +259,7 @@ Awaitable<Result<std::size_t>> Connection::fill(Deadline deadline, Fill kind)
         if (Result<void> interrupted = interrupted_before_read(); !interrupted) {
             co_return unexpected(std::move(interrupted).error());
         }
-        if (Result<std::size_t> waiting = read_waiting(chunk); !waiting || *waiting > 0) {
+        if (Result<std::size_t> waiting = read_waiting(); !waiting || *waiting > 0) {
             co_return waiting;
         }
         Result<void> ready = co_await wait_readable(deadline);

@@ -164,9 +164,9 @@ private:
     Awaitable<Result<void>> write_deflated(std::string_view bytes, Deadline deadline);
     Error failure(const boost::system::error_code& ec, std::string_view what) const;
     Awaitable<Result<void>> wait_readable(Deadline deadline);
-    // Reads into the empty buffer_ what the plain socket holds now, at most `chunk` octets,
+    // Reads into the empty buffer_ what the plain socket holds now, at most read_chunk octets,
     // without waiting: the count, 0 if there was nothing (buffer_ is then left empty).
-    Result<std::size_t> read_waiting(std::size_t chunk);
+    Result<std::size_t> read_waiting();
     void arm_timer(Deadline deadline);
     void disarm_timer();
     static void start_timer_wait(const std::shared_ptr<TimerState>& state);
