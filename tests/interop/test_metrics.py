@@ -4,19 +4,22 @@ smtplib. Each test scrapes before and after what it sends and checks that exactl
 counters it caused moved, by the right amounts: a local message received and delivered, an
 unknown recipient and a relay attempt refused by reason, a message queued for a remote domain
 counted by the queue gauge (the demo never delivers beyond this machine), a STARTTLS
-handshake counted by its TLS version, and the store's group commits timed.
+handshake counted by its TLS version, the store's group commits timed, and an IMAP session
+reading back another session's change but not its own (imaplib).
 
 ctest: interop_metrics; by hand in tests/interop:
   HARBOR_BIN=../../build/debug/src/harbor /usr/bin/python3 -m unittest -v test_metrics
 """
 
 import http.client
+import imaplib
 import re
 import smtplib
 import unittest
 
-from harbor_harness import LOOPBACK
+from harbor_harness import LOOPBACK, TLS_SERVER_NAME
 from smtp_support import IO_TIMEOUT, REMOTE_SENDER, make_message, token
+from test_imap import logout_quietly
 from test_smtp import SmtpInteropCase
 
 # name{label="value",...} value — label values escape \\, \" and \n (exposition format).
@@ -155,6 +158,47 @@ class MetricsTest(SmtpInteropCase):
         self.assert_family_moved(before, after, "harbor_tls_handshakes_total",
                                  {frozenset({("version", version), ("side", "server")}): 1})
         self.assert_family_moved(before, after, "harbor_tls_handshake_failures_total", {})
+
+    def imap_session(self, name, mailbox):
+        """An IMAP session of `name` (STARTTLS, LOGIN) with `mailbox` selected."""
+        client = imaplib.IMAP4(TLS_SERVER_NAME, self.server.ports["imap"], timeout=IO_TIMEOUT)
+        self.addCleanup(logout_quietly, client)
+        self.assertEqual(client.starttls(ssl_context=self.server.tls_context())[0], "OK")
+        self.assertEqual(client.login(self.address(name), self.password(name))[0], "OK")
+        self.assertEqual(client.select(mailbox)[0], "OK")
+        return client
+
+    def test_an_imap_session_reads_back_what_others_changed_not_what_it_did(self):
+        box = f"metrics-{token()}"
+        setup = self.imap_session("alice", "INBOX")
+        self.assertEqual(setup.create(box)[0], "OK")
+        for n in range(5):
+            message = make_message(f"view-{n}-{token()}", REMOTE_SENDER, self.address("alice"))
+            self.assertEqual(setup.append(box, None, None, message)[0], "OK")
+        own = self.imap_session("alice", box)
+        before = self.scrape()
+        # Its own changes are in its view: nothing to read back, whatever comes next.
+        self.assertEqual(own.store("1:5", "+FLAGS", "(\\Flagged)")[0], "OK")
+        self.assertEqual(own.store("2", "-FLAGS", "(\\Flagged)")[0], "OK")
+        self.assertEqual(own.store("5", "+FLAGS", "(\\Deleted)")[0], "OK")
+        self.assertEqual(own.expunge()[0], "OK")
+        uid = own.fetch("4", "(UID)")[1][0].split()[-1].rstrip(b")").decode()
+        self.assertEqual(own.uid("MOVE", uid, "INBOX")[0], "OK")
+        self.assertEqual(own.noop()[0], "OK")
+        self.assertEqual(own.fetch("1:3", "(FLAGS)")[0], "OK")
+        self.assert_moved(before, self.scrape(), "harbor_imap_view_refreshes_total", 0)
+        # Another session's change is read once, and announced (RFC 9051 §7.5.2).
+        other = self.imap_session("alice", box)
+        self.assertEqual(other.store("3", "+FLAGS", "(\\Seen)")[0], "OK")
+        before = self.scrape()
+        own.response("FETCH")  # forget what came before
+        self.assertEqual(own.noop()[0], "OK")
+        announced = [line for line in own.response("FETCH")[1] if line is not None]
+        self.assertEqual(len(announced), 1, announced)
+        self.assertIn(b"\\Seen", announced[0])
+        self.assertIn(b"\\Flagged", announced[0])
+        self.assertEqual(own.noop()[0], "OK")
+        self.assert_moved(before, self.scrape(), "harbor_imap_view_refreshes_total", 1)
 
 
 if __name__ == "__main__":

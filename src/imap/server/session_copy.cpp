@@ -118,6 +118,10 @@ Awaitable<void> Session::on_copy(const Command& command)
         std::sort(pending.begin(), pending.end());
         pending.erase(std::unique(pending.begin(), pending.end()), pending.end());
         announce_expunges();
+        if (destination->id != source) {
+            // One modseq per message the source lost (sqlite_messages.cpp expunge_in).
+            note_own_changes(result->source_highest_modseq, result->uids.size());
+        }
     }
     if (destination->id == source) {
         const bool more = co_await refresh_selected(true, true);  // EXISTS for the copies

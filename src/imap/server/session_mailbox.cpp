@@ -319,7 +319,7 @@ Awaitable<void> Session::on_select(const Command& command)
     // unannounced until the next one; the account's generation tells, and the next command
     // then catches up (refresh_selected).
     if (states.generation(account) != found->generation) {
-        signal_->changed = true;
+        signal_->must_look = true;
     }
     tagged(command.tag, "OK",
            std::string(examine ? "[READ-ONLY]" : "[READ-WRITE]") + " " +

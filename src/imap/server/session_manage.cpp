@@ -150,7 +150,7 @@ Awaitable<void> Session::on_delete(const Command& command)
     if (selected_ && selected_->mailbox.id == id) {
         // See the top of the file: the next command finds the mailbox gone and says BYE. Set
         // here too, so that it does not depend on the change feed's timing.
-        signal_->changed = true;
+        signal_->must_look = true;
     }
     tagged(command.tag, "OK", "DELETE completed");
 }
@@ -194,7 +194,7 @@ Awaitable<void> Session::on_rename(const Command& command)
     // next command tells the client (see the top of the file; expunges for INBOX).
     if (selected_ && (is_inbox(*from) ? is_inbox(selected_->mailbox.name)
                                       : is_same_or_inferior(selected_->mailbox.name, *from))) {
-        signal_->changed = true;
+        signal_->must_look = true;
     }
     tagged(command.tag, "OK", "RENAME completed");
 }

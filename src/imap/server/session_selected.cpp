@@ -11,6 +11,7 @@
 #include <boost/asio/post.hpp>
 
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 #include "imap/server/session_state.hpp"
 #include "store/awaitable.hpp"
 
@@ -25,6 +26,15 @@ struct MailboxChanges {
     std::vector<store::MessageRecord> changed;
     std::vector<std::uint32_t> expunged;
 };
+
+// docs/metrics.md: how often sessions follow others' changes (a thread hop and three reads).
+metrics::Counter& view_refreshes()
+{
+    static metrics::Counter& counted =
+        metrics::counter("harbor_imap_view_refreshes_total",
+                         "Reads of a selected mailbox's changes from the store by IMAP sessions.");
+    return counted;
+}
 
 }  // namespace
 
@@ -65,15 +75,20 @@ void Session::note_keywords(const std::vector<std::string>& flags)
 
 void Session::enter_selected(SelectedMailbox opened)
 {
-    signal_->changed = false;
-    // The feed calls on the store's writer thread; the flag is set on this session's own
+    signal_->looked();
+    // The feed calls on the store's writer thread; the signal is set on this session's own
     // executor, where the session reads it. The weak pointer ends with the session.
     auto executor = connection_.executor();
     opened.watch = handler_.changes().watch(
-        opened.mailbox.id, [executor, weak = std::weak_ptr<ChangeSignal>(signal_)](std::uint64_t) {
-            boost::asio::post(executor, [weak] {
+        opened.mailbox.id,
+        [executor, weak = std::weak_ptr<ChangeSignal>(signal_)](std::uint64_t highest_modseq) {
+            boost::asio::post(executor, [weak, highest_modseq] {
                 if (auto signal = weak.lock()) {
-                    signal->changed = true;
+                    if (highest_modseq == 0) {
+                        signal->must_look = true;  // deleted
+                    } else {
+                        signal->heard_modseq = std::max(signal->heard_modseq, highest_modseq);
+                    }
                     if (signal->idling) {
                         signal->connection->wake();
                     }
@@ -87,7 +102,7 @@ void Session::enter_selected(SelectedMailbox opened)
 void Session::leave_selected()
 {
     selected_.reset();  // drops the watch
-    signal_->changed = false;
+    signal_->looked();
     if (state_ == SessionState::Selected) {
         state_ = SessionState::Authenticated;
     }
@@ -204,19 +219,28 @@ void Session::announce_expunges()
     view.pending_expunges.clear();
 }
 
+void Session::note_own_changes(std::uint64_t highest_modseq, std::size_t count)
+{
+    SelectedMailbox& view = *selected_;
+    if (highest_modseq == view.known_modseq + count) {
+        view.known_modseq = highest_modseq;
+    }
+}
+
 Awaitable<bool> Session::refresh_selected(bool expunges_allowed, bool force)
 {
     if (!selected_) {
         co_return true;
     }
-    if (!signal_->changed && !force) {
+    SelectedMailbox& view = *selected_;
+    if (!signal_->news_past(view.known_modseq) && !force) {
         if (expunges_allowed) {
             announce_expunges();
         }
         co_return true;
     }
-    signal_->changed = false;
-    SelectedMailbox& view = *selected_;
+    signal_->looked();
+    view_refreshes().add();
     store::Store& store = handler_.store();
     // The status first: every change up to its highest_modseq is visible to the two reads
     // that follow (one writer, commits in modseq order), so known_modseq may move to it even
@@ -245,7 +269,7 @@ Awaitable<bool> Session::refresh_selected(bool expunges_allowed, bool force)
         }
         log::warn("imap.refresh.failed",
                   {{"cid", context_.cid}, {"error", changes.error().to_string()}});
-        signal_->changed = true;  // try again with the next command
+        signal_->must_look = true;  // try again with the next command
         co_return true;
     }
     if (changes->status.uidvalidity != view.mailbox.uidvalidity) {

@@ -28,11 +28,25 @@ namespace harbor::imap::server {
 
 enum class SessionState { NotAuthenticated, Authenticated, Selected };
 
-// What the store's change feed tells a session, on the session's own executor.
+// What the store's change feed tells a session, on the session's own executor. Every change to
+// a mailbox takes a new modseq (renames too), so news at or under the view's known_modseq is
+// already in the view: the session's own STORE, EXPUNGE or MOVE, which advance known_modseq
+// themselves when nothing else came between (Session::note_own_changes).
 struct ChangeSignal {
-    bool changed = false;  // the selected mailbox changed since the session last looked
-    bool idling = false;   // IDLE is waiting: wake the read
+    std::uint64_t heard_modseq = 0;  // the highest the feed reported since the session looked
+    bool must_look = false;  // a change no modseq describes (deleted, renamed here, a retry)
+    bool idling = false;     // IDLE is waiting: wake the read
     net::Connection* connection = nullptr;
+
+    bool news_past(std::uint64_t known_modseq) const
+    {
+        return must_look || heard_modseq > known_modseq;
+    }
+    void looked()
+    {
+        heard_modseq = 0;
+        must_look = false;
+    }
 };
 
 // The mailbox open after SELECT/EXAMINE: message sequence number n is messages[n - 1]
@@ -153,6 +167,11 @@ private:
     // FETCH, STORE or SEARCH). Looks at the store only when the change feed said something
     // changed, unless `force`. False when the session must end (the mailbox is gone).
     net::Awaitable<bool> refresh_selected(bool expunges_allowed, bool force = false);
+    // After this session's own request, shown in the view, took the selected mailbox to
+    // `highest_modseq` with `count` changes (one modseq each): when that is known_modseq +
+    // count, nobody else changed it in between, and the view is current up to it without a
+    // look at the store.
+    void note_own_changes(std::uint64_t highest_modseq, std::size_t count);
     // Announces and removes pending_expunges (EXPUNGE or VANISHED).
     void announce_expunges();
     // A new FLAGS response when `flags` hold a keyword the client has not been told of.

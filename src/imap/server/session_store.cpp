@@ -70,6 +70,7 @@ Awaitable<void> Session::on_store(const Command& command)
         note_keywords(update.flags);  // a new keyword: FLAGS before the FETCH responses
     }
     auto next = indexes->begin();
+    std::size_t shown_changes = 0;
     for (const store::FlagUpdate& update : result->updated) {
         while (next != indexes->end() && messages[*next].uid < update.uid) {
             ++next;
@@ -77,6 +78,7 @@ Awaitable<void> Session::on_store(const Command& command)
         if (next == indexes->end() || messages[*next].uid != update.uid) {
             continue;
         }
+        shown_changes += update.changed ? 1 : 0;
         store::MessageRecord& message = messages.modify(*next);
         message.flags = update.flags;
         message.modseq = update.modseq;
@@ -89,6 +91,8 @@ Awaitable<void> Session::on_store(const Command& command)
                      " MODSEQ (" + std::to_string(message.modseq) + "))");
         }
     }
+    // Its own news need not be read back by the next command (one modseq per changed message).
+    note_own_changes(result->highest_modseq, shown_changes);
     if (!result->modified.empty()) {
         // RFC 7162 §3.1.3: the messages that failed UNCHANGEDSINCE, as the command named them.
         std::vector<std::uint32_t> numbers;
@@ -147,6 +151,7 @@ Awaitable<void> Session::on_expunge(const Command& command)
     std::sort(pending.begin(), pending.end());
     pending.erase(std::unique(pending.begin(), pending.end()), pending.end());
     announce_expunges();  // RFC 9051 §6.4.3: an EXPUNGE response for each
+    note_own_changes(result->highest_modseq, result->uids.size());  // one modseq each
     tagged(command.tag, "OK", verb + " completed");
 }
 

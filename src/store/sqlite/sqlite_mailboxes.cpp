@@ -385,8 +385,11 @@ Result<Mailbox> rename_hierarchy(WriteContext& ctx, AccountId account, const std
         }
     }
     HARBOR_TRY(create_superiors(ctx, account, to));
-    Result<Statement> update =
-        ctx.db.prepare("UPDATE mailboxes SET name = ?, uidvalidity = ? WHERE id = ?");
+    // The modseq moves too: every change a session must hear of carries a new one, so a
+    // session that has seen up to a modseq has seen everything (imap/server ChangeSignal).
+    Result<Statement> update = ctx.db.prepare(
+        "UPDATE mailboxes SET name = ?, uidvalidity = ?, highestmodseq = highestmodseq + 1 "
+        "WHERE id = ?");
     HARBOR_TRY(update);
     Result<Statement> subscription = ctx.db.prepare(
         "UPDATE OR IGNORE subscriptions SET name = ? WHERE account_id = ? AND name = ?");
@@ -402,7 +405,7 @@ Result<Mailbox> rename_hierarchy(WriteContext& ctx, AccountId account, const std
                        .run());
         HARBOR_TRY(
             subscription->reset().bind(1, r.to).bind(2, account.value).bind(3, r.from).run());
-        ctx.changes.push_back(MailboxChange{account, r.id, r.highest_modseq});
+        ctx.changes.push_back(MailboxChange{account, r.id, r.highest_modseq + 1});
     }
     HARBOR_TRY(move_noselect_names(ctx.db, account, from, to));
     if (source != nullptr) {

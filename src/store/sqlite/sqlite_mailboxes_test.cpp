@@ -230,6 +230,8 @@ TEST_F(SqliteMailboxes, RenameMovesInferiorsAndSubscriptions)
     const Mailbox after = mailbox("x/y/b");
     EXPECT_EQ(after.id, before.id);
     EXPECT_GT(after.uidvalidity, before.uidvalidity);  // the name may have been used before
+    // A change of its own modseq, like every change a session watching it must hear of.
+    EXPECT_EQ(after.highest_modseq, before.highest_modseq + 1);
     Result<std::vector<MessageRecord>> messages = store_->list_messages(after.id);
     ASSERT_TRUE(messages && messages->size() == 1u);
     EXPECT_EQ((*messages)[0].uid, kept.uid);

@@ -68,9 +68,13 @@ void WriteBatcher::submit(std::unique_ptr<WriteRequest> request)
         std::lock_guard lock(mutex_);
         if (!stopping_) {
             queue_.push_back(std::move(request));
-            wake_.notify_one();
-            return;
+            request = nullptr;
         }
+    }
+    if (request == nullptr) {
+        // After the unlock: a writer woken under the lock would only block on it again.
+        wake_.notify_one();
+        return;
     }
     request->complete(Error{Errc::Closed, "store is closing"});
 }
