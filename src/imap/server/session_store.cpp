@@ -6,6 +6,7 @@
 #include "core/log.hpp"
 #include "imap/server/session_state.hpp"
 #include "store/awaitable.hpp"
+#include "store/flag_change.hpp"
 
 namespace harbor::imap::server {
 namespace {
@@ -48,7 +49,8 @@ Awaitable<void> Session::on_store(const Command& command)
     store::StoreFlagsRequest request;
     request.mailbox = selected_->mailbox.id;
     request.uids = uid_set_of(*indexes);
-    request.mode = flag_mode(args.mode);
+    const store::FlagMode request_mode = flag_mode(args.mode);
+    request.mode = request_mode;
     request.flags = args.flags;
     request.unchanged_since = args.unchanged_since;
     Result<store::StoreFlagsResult> result = co_await store::async_store_flags(
@@ -79,10 +81,16 @@ Awaitable<void> Session::on_store(const Command& command)
             continue;
         }
         shown_changes += update.changed ? 1 : 0;
+        // RFC 9051 §6.4.6: a change from elsewhere is told even under .SILENT. The view is
+        // current up to the refresh before this command; a commit between that and this
+        // STORE's own shows in flags other than the view's copy with this STORE applied.
+        const std::vector<std::string>& shown = messages[*next].flags;
+        const bool from_elsewhere = !store::same_flags(
+            store::apply_flags(shown, request_mode, args.flags).value_or(shown), update.flags);
         store::MessageRecord& message = messages.modify(*next);
         message.flags = update.flags;
         message.modseq = update.modseq;
-        if (!args.silent) {
+        if (!args.silent || from_elsewhere) {
             untagged(flags_response(*next, message, command.uid || condstore()));
         } else if (condstore() && update.changed) {
             // RFC 7162 §3.1.3: .SILENT still reports the new MODSEQ of what changed, and

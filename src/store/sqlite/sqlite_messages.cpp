@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "core/ascii.hpp"
+#include "store/flag_change.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace harbor::store::sqlite {
@@ -130,48 +131,6 @@ Result<std::vector<std::string>> check_flags(const std::vector<std::string>& fla
         }
     }
     return out;
-}
-
-bool has_flag(const std::vector<std::string>& flags, std::string_view flag)
-{
-    return std::any_of(flags.begin(), flags.end(),
-                       [&](const std::string& known) { return iequals(known, flag); });
-}
-
-// The flags after the STORE, or nothing when they would not change.
-std::optional<std::vector<std::string>> apply_flags(const std::vector<std::string>& current,
-                                                    FlagMode mode,
-                                                    const std::vector<std::string>& flags)
-{
-    std::vector<std::string> next;
-    switch (mode) {
-        case FlagMode::Add:
-            next = current;
-            for (const std::string& flag : flags) {
-                if (!has_flag(next, flag)) {
-                    next.push_back(flag);
-                }
-            }
-            break;
-        case FlagMode::Remove:
-            for (const std::string& flag : current) {
-                if (!has_flag(flags, flag)) {
-                    next.push_back(flag);
-                }
-            }
-            break;
-        case FlagMode::Replace:
-            next = flags;
-            break;
-    }
-    bool same = next.size() == current.size();
-    for (const std::string& flag : next) {
-        same = same && has_flag(current, flag);
-    }
-    if (same) {
-        return std::nullopt;
-    }
-    return next;
 }
 
 struct FlagRow {

@@ -68,13 +68,11 @@ void WriteBatcher::submit(std::unique_ptr<WriteRequest> request)
         std::lock_guard lock(mutex_);
         if (!stopping_) {
             queue_.push_back(std::move(request));
-            request = nullptr;
+            // Under the lock, although the woken writer may then wait for it: notified after
+            // the unlock, a submit racing the destructor could touch a destroyed `wake_`.
+            wake_.notify_one();
+            return;
         }
-    }
-    if (request == nullptr) {
-        // After the unlock: a writer woken under the lock would only block on it again.
-        wake_.notify_one();
-        return;
     }
     request->complete(Error{Errc::Closed, "store is closing"});
 }
