@@ -21,6 +21,8 @@ namespace {
 using net::Awaitable;
 
 constexpr std::size_t fetch_flush_threshold = 256 * 1024;
+// Responses this large get the flush threshold's buffer at once (small ones never do).
+constexpr std::size_t fetch_reserve_after = 16 * 1024;
 
 bool is_atom_text(std::string_view text)
 {
@@ -358,8 +360,8 @@ Awaitable<bool> Session::on_fetch(const Command& command)
         std::string line = std::to_string(index + 1) + " FETCH (";
         std::size_t next_data = 0;
         bool first = true;
-        const auto add = [&](std::string piece) {
-            line += first ? piece.substr(1) : piece;
+        const auto add = [&](const std::string& piece) {
+            line.append(piece, first ? 1 : 0);  // the first piece without its leading space
             first = false;
         };
         const bool flags_changed =
@@ -389,7 +391,14 @@ Awaitable<bool> Session::on_fetch(const Command& command)
         if (wants_modseq || (flags_changed && condstore())) {
             add(" MODSEQ (" + std::to_string(record.modseq) + ")");
         }
-        out_ += "* " + line + ")\r\n";
+        if (out_.size() > fetch_reserve_after && out_.capacity() < fetch_flush_threshold) {
+            // A large response gets its buffer at once: grown by doubling, it was copied again
+            // at each step (much of a 20-client FETCH 1:* ENVELOPE's CPU was memmove).
+            out_.reserve(fetch_flush_threshold + fetch_flush_threshold / 4);
+        }
+        out_ += "* ";
+        out_ += line;
+        out_ += ")\r\n";
         if (out_.size() > fetch_flush_threshold) {
             const bool written = co_await flush();  // not inside &&: GCC 12
             if (!written) {
