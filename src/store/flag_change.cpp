@@ -1,16 +1,20 @@
 #include "store/flag_change.hpp"
 
 #include <algorithm>
+#include <string_view>
 
 #include "core/ascii.hpp"
 
 namespace harbor::store {
+namespace {
 
 bool has_flag(const std::vector<std::string>& flags, std::string_view flag)
 {
     return std::any_of(flags.begin(), flags.end(),
                        [&](const std::string& known) { return iequals(known, flag); });
 }
+
+}  // namespace
 
 bool same_flags(const std::vector<std::string>& a, const std::vector<std::string>& b)
 {

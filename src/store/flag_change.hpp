@@ -6,14 +6,11 @@
 
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "store/store.hpp"
 
 namespace harbor::store {
-
-bool has_flag(const std::vector<std::string>& flags, std::string_view flag);
 
 // The same flags, in any order and case.
 bool same_flags(const std::vector<std::string>& a, const std::vector<std::string>& b);

@@ -84,9 +84,12 @@ Awaitable<void> Session::on_store(const Command& command)
         // RFC 9051 §6.4.6: a change from elsewhere is told even under .SILENT. The view is
         // current up to the refresh before this command; a commit between that and this
         // STORE's own shows in flags other than the view's copy with this STORE applied.
+        // (Without .SILENT every message's flags are sent anyway.)
         const std::vector<std::string>& shown = messages[*next].flags;
-        const bool from_elsewhere = !store::same_flags(
-            store::apply_flags(shown, request_mode, args.flags).value_or(shown), update.flags);
+        const bool from_elsewhere =
+            args.silent &&
+            !store::same_flags(store::apply_flags(shown, request_mode, args.flags).value_or(shown),
+                               update.flags);
         store::MessageRecord& message = messages.modify(*next);
         message.flags = update.flags;
         message.modseq = update.modseq;
