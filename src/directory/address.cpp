@@ -179,6 +179,24 @@ Result<void> check_ldh_domain(std::string_view domain)
     return ok();
 }
 
+// A lower-cased LDH name that libidn2 must see: a label with "--" in its third and fourth
+// places is an A-label ("xn--", RFC 5890 §2.3.2.1) to validate, or a reserved one it refuses
+// (RFC 5891 §4.2.3.1).
+bool has_hyphens_at_three_and_four(std::string_view domain)
+{
+    for (std::size_t start = 0; start < domain.size();) {
+        if (start + 4 <= domain.size() && domain.compare(start + 2, 2, "--") == 0) {
+            return true;
+        }
+        const std::size_t dot = domain.find('.', start);
+        if (dot == std::string_view::npos) {
+            break;
+        }
+        start = dot + 1;
+    }
+    return false;
+}
+
 }  // namespace
 
 Result<std::string> normalize_domain(std::string_view name)
@@ -213,6 +231,11 @@ Result<std::string> normalize_domain(std::string_view name)
         }
         if (Result<void> checked = check_ldh_domain(lowered); !checked) {
             return unexpected(std::move(checked).error());
+        }
+        // Otherwise there is nothing for libidn2 to map or validate (UTS #46 §4: LDH labels
+        // map to their lower case), and every SMTP path takes this road.
+        if (!has_hyphens_at_three_and_four(lowered)) {
+            return lowered;
         }
     } else {
         if (Result<void> utf8 = sasl::check_sasl_string(name); !utf8) {

@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include "core/idna.hpp"
+
 namespace harbor::directory {
 namespace {
 
@@ -223,6 +225,30 @@ TEST(Address, NormalizesDomains)
         ASSERT_TRUE(domain) << c.name << ": " << domain.error().detail;
         EXPECT_EQ(*domain, c.want) << c.name;
     }
+}
+
+// Plain names skip libidn2 (normalize_domain's fast path); libidn2 must agree with what they
+// give. Labels with "--" in the third and fourth places still go through it.
+TEST(Address, PlainDomainsNormalizeAsLibidn2Does)
+{
+    const std::string longest_label(63, 'a');
+    const std::string names[] = {
+        "example.org",     "EXAMPLE.Org",       "a--b.example",          "a-b.c-d.example",
+        "abc--d.example",  "1a.2b.example9",    longest_label + ".test", "x.y",
+        "mail.bench.test", "XN--MNCHEN-3YA.de", "xn--mnchen-3ya.de",
+    };
+    for (const std::string& name : names) {
+        Result<std::string> ours = normalize_domain(name);
+        Result<std::string> libidn2 = idna_to_ascii(name);
+        ASSERT_TRUE(ours) << name << ": " << ours.error().detail;
+        ASSERT_TRUE(libidn2) << name << ": " << libidn2.error().detail;
+        EXPECT_EQ(*ours, *libidn2) << name;
+    }
+    // These still go through libidn2, which refuses a bad A-label and a reserved label.
+    EXPECT_FALSE(normalize_domain("xn--zz-.example"));
+    EXPECT_FALSE(normalize_domain("xn--a.example"));
+    EXPECT_FALSE(normalize_domain("ab--cd.example"));
+    EXPECT_FALSE(normalize_domain("mail.AB--cd.example"));
 }
 
 // Every prefix and a deterministic set of single-byte mutations of valid addresses: parsing
